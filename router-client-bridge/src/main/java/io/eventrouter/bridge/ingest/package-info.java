@@ -1,0 +1,7 @@
+/**
+ * Ingestion endpoints: turn SDK uploads into events and answer in Amplitude's shapes.
+ */
+@NullMarked
+package io.eventrouter.bridge.ingest;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,77 @@
+package io.eventrouter.bridge.proxy;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.reactive.CorsUtils;
+import org.springframework.web.cors.reactive.DefaultCorsProcessor;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import reactor.core.publisher.Mono;
+
+/**
+ * Applies CORS to every answer under the bridge's paths, errors included, and answers preflights
+ * itself, so that a browser on another origin can read each answer and its SDK can react to it.
+ *
+ * <p>It is a {@link WebFilter} rather than a filter on the bridge's routes because WebFlux
+ * answers preflights before any route runs. Paths outside the bridge pass through untouched, so
+ * an application that embeds the router keeps its own CORS rules. Built on Spring's
+ * {@link DefaultCorsProcessor}, which also adds {@code Vary: Origin}.
+ */
+public final class CorsPolicy implements WebFilter {
+
+    private final PathPattern paths;
+
+    private final CorsConfiguration configuration;
+
+    private final DefaultCorsProcessor processor = new DefaultCorsProcessor();
+
+    /**
+     * @param pathPrefix the bridge's path prefix, empty for the root; the policy covers every path below it
+     * @param allowedOrigins origin patterns as {@link CorsConfiguration#setAllowedOriginPatterns}
+     *        reads them, such as {@code https://*.example.com}; {@code *} allows every origin
+     * @param maxAge how long a browser may cache a preflight's result
+     */
+    public CorsPolicy(String pathPrefix, List<String> allowedOrigins, Duration maxAge) {
+        this.paths = PathPatternParser.defaultInstance.parse(pathPrefix + "/**");
+        CorsConfiguration configuration = new CorsConfiguration();
+        configuration.setAllowedOriginPatterns(allowedOrigins);
+        configuration.setAllowedMethods(List.of(HttpMethod.GET.name(), HttpMethod.POST.name()));
+        // SDKs send custom headers: amplitude-js sends Cross-Origin-Resource-Policy, apps add their own.
+        configuration.addAllowedHeader(CorsConfiguration.ALL);
+        configuration.setMaxAge(maxAge);
+        this.configuration = configuration;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        if (!this.paths.matches(exchange.getRequest().getPath().pathWithinApplication())) {
+            return chain.filter(exchange);
+        }
+        if (!this.processor.process(this.configuration, exchange)) {
+            return forbidden(exchange.getResponse());
+        }
+        if (CorsUtils.isPreFlightRequest(exchange.getRequest())) {
+            exchange.getResponse().setStatusCode(HttpStatus.NO_CONTENT);
+            return exchange.getResponse().setComplete();
+        }
+        return chain.filter(exchange);
+    }
+
+    private static Mono<Void> forbidden(ServerHttpResponse response) {
+        byte[] body = AmplitudeResponse.error(403, "Forbidden").build().toBytes();
+        response.setStatusCode(HttpStatus.FORBIDDEN);
+        response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+    }
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Rules every bridge answer follows: CORS and other header handling.
+ */
+@NullMarked
+package io.eventrouter.bridge.proxy;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,180 @@
+package io.eventrouter.core.amplitude;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+
+import io.eventrouter.core.destination.Delivery;
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.Destination;
+import io.eventrouter.core.destination.DestinationId;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.netty.ByteBufFlux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * Delivers batches to Amplitude, or to any server that speaks its HTTP V2 API, over Reactor
+ * Netty's HTTP client. Each batch becomes one request to {@code <url>/2/httpapi} (or
+ * {@code /batch}) with the batch's own API key.
+ */
+public final class AmplitudeDestination implements Destination {
+
+    /** Amplitude's default ingestion host in the US. */
+    public static final URI DEFAULT_URL = URI.create("https://api2.amplitude.com");
+
+    private final DestinationId id;
+
+    private final HttpClient client;
+
+    private final String path;
+
+    private final AmplitudeOutcomes outcomes;
+
+    private final ConnectionProvider connections;
+
+    private AmplitudeDestination(Builder builder) {
+        this.id = builder.id;
+        this.path = builder.batchApi ? "/batch" : "/2/httpapi";
+        this.outcomes = new AmplitudeOutcomes(builder.throttlePause);
+        this.connections = ConnectionProvider.builder("amplitude-" + builder.id)
+                .maxConnections(builder.maxConnections)
+                .pendingAcquireTimeout(builder.timeout)
+                .build();
+        this.client = HttpClient.create(this.connections)
+                .baseUrl(stripTrailingSlash(builder.url.toString()))
+                .responseTimeout(builder.timeout)
+                .compress(true)
+                .headers((headers) -> headers
+                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                        .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public DestinationId id() {
+        return this.id;
+    }
+
+    @Override
+    public Mono<DeliveryResult> deliver(Delivery delivery) {
+        byte[] body = UploadEncoder.encode(delivery.context(), delivery.events());
+        return this.client.post()
+                .uri(this.path)
+                .send(ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
+                .responseSingle((response, content) -> content.asByteArray()
+                        .defaultIfEmpty(new byte[0])
+                        .map((bytes) -> toResult(response, bytes, delivery)));
+    }
+
+    private DeliveryResult toResult(HttpClientResponse response, byte[] body, Delivery delivery) {
+        AmplitudeResponse answer = AmplitudeResponse.parse(response.status().code(), body);
+        Duration retryAfter = retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER));
+        return this.outcomes.outcomes(answer, delivery.events(), retryAfter);
+    }
+
+    /** Reads a {@code Retry-After} given in seconds; an HTTP date or garbage counts as none. */
+    static Duration retryAfter(@Nullable String header) {
+        if (header == null) {
+            return Duration.ZERO;
+        }
+        try {
+            long seconds = Long.parseLong(header.trim());
+            return (seconds > 0) ? Duration.ofSeconds(Math.min(seconds, Duration.ofHours(1).toSeconds())) : Duration.ZERO;
+        }
+        catch (NumberFormatException | DateTimeParseException ex) {
+            return Duration.ZERO;
+        }
+    }
+
+    /** Closes the connection pool. */
+    public void close() {
+        this.connections.dispose();
+    }
+
+    private static String stripTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** Settings of an Amplitude destination. */
+    public static final class Builder {
+
+        private DestinationId id = DestinationId.of("amplitude");
+
+        private URI url = DEFAULT_URL;
+
+        private boolean batchApi;
+
+        private Duration timeout = Duration.ofSeconds(30);
+
+        private Duration throttlePause = Duration.ofSeconds(30);
+
+        private int maxConnections = 16;
+
+        private Builder() {
+        }
+
+        public Builder id(DestinationId id) {
+            this.id = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /** Sets the base URL; the API path is appended to it. */
+        public Builder url(URI url) {
+            String scheme = Objects.requireNonNull(url, "url").getScheme();
+            if (!"https".equals(scheme) && !"http".equals(scheme)) {
+                throw new IllegalArgumentException("The Amplitude URL must be http or https, but was '" + url + "'");
+            }
+            this.url = url;
+            return this;
+        }
+
+        /** Sends to {@code /batch} instead of {@code /2/httpapi}. */
+        public Builder batchApi(boolean batchApi) {
+            this.batchApi = batchApi;
+            return this;
+        }
+
+        /** Sets how long one request may take, from connecting to the last byte of the answer. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = requirePositive(timeout, "timeout");
+            return this;
+        }
+
+        /** Sets how long a device or user that Amplitude throttles waits before its events are retried. */
+        public Builder throttlePause(Duration throttlePause) {
+            this.throttlePause = requirePositive(throttlePause, "throttlePause");
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, but was " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public AmplitudeDestination build() {
+            return new AmplitudeDestination(this);
+        }
+
+        private static Duration requirePositive(Duration duration, String name) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + duration);
+            }
+            return duration;
+        }
+
+    }
+
+}

@@ -1,0 +1,29 @@
+package io.eventrouter.core.amplitude;
+
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one {@link JsonMapper} the Amplitude codecs share. It is immutable and thread-safe.
+ */
+final class AmplitudeJson {
+
+    /**
+     * Amplitude allows property objects nested 40 levels deep; the request and event objects add
+     * two more. A few levels of headroom let the validator report deeper nesting as an invalid
+     * field instead of a parse failure.
+     */
+    private static final int MAX_NESTING_DEPTH = 64;
+
+    static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+                    .build())
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private AmplitudeJson() {
+    }
+
+}

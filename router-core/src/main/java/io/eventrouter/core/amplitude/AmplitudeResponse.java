@@ -1,0 +1,255 @@
+package io.eventrouter.core.amplitude;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An answer of Amplitude's HTTP V2 and batch APIs, both as the router writes it to client SDKs
+ * and as it reads it from Amplitude.
+ *
+ * <p>The answer's JSON {@code code} is authoritative: Amplitude's TypeScript and Java SDKs read
+ * the status from the body and fall back to the HTTP status only when the body is not JSON, and
+ * this class does the same when it parses.
+ *
+ * @param code the status, equal to the HTTP status in every answer the router writes
+ * @param body the JSON body; every answer the router writes carries {@code code}
+ */
+public record AmplitudeResponse(int code, ObjectNode body) {
+
+    /** The prefix Amplitude's SDKs match to recognise an unknown API key. */
+    public static final String INVALID_API_KEY = "Invalid API key: ";
+
+    public AmplitudeResponse {
+        Objects.requireNonNull(body, "body");
+    }
+
+    /** Amplitude's success answer, with the four integer fields the Java SDK requires. */
+    public static AmplitudeResponse success(int eventsIngested, long payloadSizeBytes, long serverUploadTime) {
+        ObjectNode body = AmplitudeJson.MAPPER.createObjectNode();
+        body.put("code", 200);
+        body.put("events_ingested", eventsIngested);
+        body.put("payload_size_bytes", payloadSizeBytes);
+        body.put("server_upload_time", serverUploadTime);
+        return new AmplitudeResponse(200, body);
+    }
+
+    /** An error answer with {@code code} and {@code error}; add detail with the builder. */
+    public static ErrorBuilder error(int code, String error) {
+        return new ErrorBuilder(code, error);
+    }
+
+    /** The 400 answer for an API key the router does not accept, in the exact words SDKs match. */
+    public static AmplitudeResponse invalidApiKey(String apiKey) {
+        return error(400, INVALID_API_KEY + apiKey).build();
+    }
+
+    public static AmplitudeResponse payloadTooLarge() {
+        return error(413, "Payload too large").build();
+    }
+
+    /**
+     * Parses an answer received from an Amplitude-compatible server. A body that is not a JSON
+     * object, or has no integer {@code code}, is read as the HTTP status with an empty body.
+     */
+    public static AmplitudeResponse parse(int httpStatus, byte @Nullable [] body) {
+        ObjectNode json = parseObject(body);
+        if (json == null) {
+            return new AmplitudeResponse(httpStatus, AmplitudeJson.MAPPER.createObjectNode());
+        }
+        JsonNode code = json.get("code");
+        int status = (code != null && code.isIntegralNumber() && code.canConvertToInt()) ? code.intValue() : httpStatus;
+        return new AmplitudeResponse(status, json);
+    }
+
+    private static @Nullable ObjectNode parseObject(byte @Nullable [] body) {
+        if (body == null || body.length == 0) {
+            return null;
+        }
+        try {
+            JsonNode node = AmplitudeJson.MAPPER.readTree(body);
+            return (node instanceof ObjectNode object) ? object : null;
+        }
+        catch (JacksonException ex) {
+            return null;
+        }
+    }
+
+    public boolean isSuccess() {
+        return this.code >= 200 && this.code < 300;
+    }
+
+    public Optional<String> error() {
+        JsonNode error = this.body.get("error");
+        return (error != null && error.isString()) ? Optional.of(error.stringValue()) : Optional.empty();
+    }
+
+    public boolean isInvalidApiKey() {
+        return error().filter((error) -> error.startsWith("Invalid API key")).isPresent();
+    }
+
+    public Optional<String> missingField() {
+        JsonNode field = this.body.get("missing_field");
+        return (field != null && field.isString() && !field.stringValue().isEmpty())
+                ? Optional.of(field.stringValue()) : Optional.empty();
+    }
+
+    public OptionalInt epsThreshold() {
+        JsonNode threshold = this.body.get("eps_threshold");
+        return (threshold != null && threshold.canConvertToInt()) ? OptionalInt.of(threshold.intValue()) : OptionalInt.empty();
+    }
+
+    /**
+     * Returns the indexes of every event the answer names as invalid: those listed under
+     * {@code events_with_invalid_fields}, {@code events_with_missing_fields},
+     * {@code events_with_invalid_id_lengths} and {@code silenced_events}.
+     */
+    public Set<Integer> invalidEventIndexes() {
+        Set<Integer> indexes = new TreeSet<>();
+        collectIndexMap("events_with_invalid_fields", indexes);
+        collectIndexMap("events_with_missing_fields", indexes);
+        collectIndexMap("events_with_invalid_id_lengths", indexes);
+        collectIndexList(this.body.get("silenced_events"), indexes);
+        return indexes;
+    }
+
+    public Set<Integer> throttledEventIndexes() {
+        Set<Integer> indexes = new TreeSet<>();
+        collectIndexList(this.body.get("throttled_events"), indexes);
+        return indexes;
+    }
+
+    /** Returns the user ids named in {@code exceeded_daily_quota_users}. */
+    public Set<String> exceededDailyQuotaUsers() {
+        return keys("exceeded_daily_quota_users");
+    }
+
+    /** Returns the device ids named in {@code exceeded_daily_quota_devices}. */
+    public Set<String> exceededDailyQuotaDevices() {
+        return keys("exceeded_daily_quota_devices");
+    }
+
+    public Set<String> throttledUsers() {
+        return keys("throttled_users");
+    }
+
+    public Set<String> throttledDevices() {
+        return keys("throttled_devices");
+    }
+
+    private void collectIndexMap(String name, Set<Integer> indexes) {
+        JsonNode map = this.body.get(name);
+        if (map != null && map.isObject()) {
+            map.forEachEntry((field, list) -> collectIndexList(list, indexes));
+        }
+    }
+
+    private static void collectIndexList(@Nullable JsonNode list, Set<Integer> indexes) {
+        if (list != null && list.isArray()) {
+            for (JsonNode index : list) {
+                if (index.isIntegralNumber() && index.canConvertToInt()) {
+                    indexes.add(index.intValue());
+                }
+            }
+        }
+    }
+
+    private Set<String> keys(String name) {
+        JsonNode map = this.body.get(name);
+        return (map != null && map.isObject()) ? Set.copyOf(map.propertyNames()) : Set.of();
+    }
+
+    public byte[] toBytes() {
+        return AmplitudeJson.MAPPER.writeValueAsBytes(this.body);
+    }
+
+    /** Collects the details of an error answer. Index lists refer to the request as the client sent it. */
+    public static final class ErrorBuilder {
+
+        private final int code;
+
+        private final ObjectNode body = AmplitudeJson.MAPPER.createObjectNode();
+
+        private final Map<String, Map<String, Set<Integer>>> indexMaps = new LinkedHashMap<>();
+
+        private ErrorBuilder(int code, String error) {
+            if (code < 400 || code > 599) {
+                throw new IllegalArgumentException("An error code must be 4xx or 5xx, but was " + code);
+            }
+            this.code = code;
+            this.body.put("code", code);
+            this.body.put("error", error);
+        }
+
+        public ErrorBuilder missingField(String field) {
+            this.body.put("missing_field", field);
+            return this;
+        }
+
+        /** Lists event {@code index} under {@code field} in {@code events_with_invalid_fields}. */
+        public ErrorBuilder invalidField(String field, int index) {
+            return addIndex("events_with_invalid_fields", field, index);
+        }
+
+        /** Lists event {@code index} under {@code field} in {@code events_with_missing_fields}. */
+        public ErrorBuilder missingEventField(String field, int index) {
+            return addIndex("events_with_missing_fields", field, index);
+        }
+
+        /** Lists event {@code index} under {@code field} in {@code events_with_invalid_id_lengths}. */
+        public ErrorBuilder invalidIdLength(String field, int index) {
+            return addIndex("events_with_invalid_id_lengths", field, index);
+        }
+
+        /** Sets any other field of the answer, such as the throttling maps of a 429. */
+        public ErrorBuilder field(String name, JsonNode value) {
+            this.body.set(name, value);
+            return this;
+        }
+
+        public boolean hasEventErrors() {
+            return !this.indexMaps.isEmpty();
+        }
+
+        private ErrorBuilder addIndex(String map, String field, int index) {
+            this.indexMaps.computeIfAbsent(map, (name) -> new LinkedHashMap<>())
+                    .computeIfAbsent(field, (name) -> new TreeSet<>())
+                    .add(index);
+            return this;
+        }
+
+        /**
+         * Builds the answer. A 400 always carries {@code missing_field} (empty when no field is
+         * missing, since SDKs drop the whole batch when it is non-empty) and the three index maps,
+         * so that every SDK finds the keys it parses.
+         */
+        public AmplitudeResponse build() {
+            ObjectNode body = this.body.deepCopy();
+            if (this.code != 400) {
+                return new AmplitudeResponse(this.code, body);
+            }
+            if (!body.has("missing_field")) {
+                body.put("missing_field", "");
+            }
+            for (String map : List.of("events_with_invalid_fields", "events_with_missing_fields",
+                    "events_with_invalid_id_lengths")) {
+                ObjectNode node = body.putObject(map);
+                this.indexMaps.getOrDefault(map, Map.of())
+                        .forEach((field, indexes) -> indexes.forEach((index) -> node.withArray(field).add(index)));
+            }
+            return new AmplitudeResponse(this.code, body);
+        }
+
+    }
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Amplitude's HTTP V2 wire format: request and answer codecs, and the Amplitude destination.
+ */
+@NullMarked
+package io.eventrouter.core.amplitude;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,256 @@
+package io.eventrouter.core.event;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One analytics event in Amplitude's HTTP V2 shape, together with the {@link RequestContext} of
+ * the request it arrived in.
+ *
+ * <p>An event is immutable. It keeps every field it was given, including fields that
+ * {@link EventField} does not list, so that a field Amplitude adds tomorrow reaches the
+ * destination unchanged. The {@code with} methods return modified copies.
+ *
+ * <p>The only field an event must have is a string {@code event_type}: every other rule of
+ * Amplitude's validation belongs to the edge that accepts events, because a destination other
+ * than Amplitude may accept what Amplitude rejects.
+ */
+public final class Event {
+
+    private final RequestContext context;
+
+    /** Owned by this instance and never mutated after construction. */
+    private final ObjectNode fields;
+
+    private Event(RequestContext context, ObjectNode fields) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.fields = Objects.requireNonNull(fields, "fields");
+        JsonNode eventType = fields.get(EventField.EVENT_TYPE.jsonName());
+        if (eventType == null || !eventType.isString()) {
+            throw new IllegalArgumentException("event_type must be a string, but was " + eventType);
+        }
+    }
+
+    /** Creates an event from a copy of {@code fields}. */
+    public static Event of(RequestContext context, ObjectNode fields) {
+        return new Event(context, fields.deepCopy());
+    }
+
+    /**
+     * Creates an event that takes ownership of {@code fields} without copying them, for decoders
+     * that parse a tree and hand each event node over; the caller must not touch the node again.
+     */
+    public static Event ofOwned(RequestContext context, ObjectNode fields) {
+        return new Event(context, fields);
+    }
+
+    public static Builder builder(String eventType) {
+        return new Builder(eventType);
+    }
+
+    public RequestContext context() {
+        return this.context;
+    }
+
+    public String eventType() {
+        return this.fields.get(EventField.EVENT_TYPE.jsonName()).stringValue();
+    }
+
+    /** Returns the {@code user_id}, absent when it is missing, JSON null or empty. */
+    public Optional<String> userId() {
+        return string(EventField.USER_ID);
+    }
+
+    /** Returns the {@code device_id}, absent when it is missing, JSON null or empty. */
+    public Optional<String> deviceId() {
+        return string(EventField.DEVICE_ID);
+    }
+
+    public Optional<String> insertId() {
+        return string(EventField.INSERT_ID);
+    }
+
+    public Optional<String> ip() {
+        return string(EventField.IP);
+    }
+
+    /** Returns the {@code session_id}, absent when missing or when it is -1, Amplitude's "no session". */
+    public OptionalLong sessionId() {
+        OptionalLong sessionId = integer(EventField.SESSION_ID);
+        return (sessionId.isPresent() && sessionId.getAsLong() == -1) ? OptionalLong.empty() : sessionId;
+    }
+
+    /** Returns the event time in milliseconds since the epoch, when the event carries one. */
+    public OptionalLong time() {
+        return integer(EventField.TIME);
+    }
+
+    /** Returns a field's value when it is a non-empty string. */
+    public Optional<String> string(EventField field) {
+        JsonNode value = this.fields.get(field.jsonName());
+        if (value == null || !value.isString() || value.stringValue().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(value.stringValue());
+    }
+
+    /** Returns a field's value when it is an integral JSON number that fits in a {@code long}. */
+    public OptionalLong integer(EventField field) {
+        JsonNode value = this.fields.get(field.jsonName());
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(value.longValue());
+    }
+
+    /** Returns a copy of any field, listed in {@link EventField} or not. */
+    public Optional<JsonNode> field(String name) {
+        JsonNode value = this.fields.get(name);
+        return (value != null) ? Optional.of(value.deepCopy()) : Optional.empty();
+    }
+
+    public boolean has(String name) {
+        return this.fields.has(name);
+    }
+
+    public Set<String> fieldNames() {
+        return Set.copyOf(this.fields.propertyNames());
+    }
+
+    /** Returns a copy of this event with {@code name} set to a copy of {@code value}. */
+    public Event with(String name, JsonNode value) {
+        ObjectNode copy = this.fields.deepCopy();
+        copy.set(name, value.deepCopy());
+        return new Event(this.context, copy);
+    }
+
+    public Event with(EventField field, String value) {
+        return with(field.jsonName(), JsonNodeFactory.instance.stringNode(value));
+    }
+
+    public Event with(EventField field, long value) {
+        return with(field.jsonName(), JsonNodeFactory.instance.numberNode(value));
+    }
+
+    public Event without(String name) {
+        ObjectNode copy = this.fields.deepCopy();
+        copy.remove(name);
+        return new Event(this.context, copy);
+    }
+
+    public Event withContext(RequestContext context) {
+        return new Event(context, this.fields);
+    }
+
+    /** Returns a mutable copy of the event's fields. */
+    public ObjectNode toJson() {
+        return this.fields.deepCopy();
+    }
+
+    /** Writes the event's fields as one JSON object, without its context. */
+    public void writeTo(JsonGenerator generator) {
+        generator.writeTree(this.fields);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return (other instanceof Event event)
+                && this.context.equals(event.context) && this.fields.equals(event.fields);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * this.context.hashCode() + this.fields.hashCode();
+    }
+
+    /** Names the event by type and insert id only: properties may hold personal data. */
+    @Override
+    public String toString() {
+        return "Event[event_type=" + eventType() + ", insert_id=" + insertId().orElse("none") + "]";
+    }
+
+    /** Builds an event field by field; used by server code that creates events itself. */
+    public static final class Builder {
+
+        private final ObjectNode fields = JsonNodeFactory.instance.objectNode();
+
+        private @Nullable RequestContext context;
+
+        private Builder(String eventType) {
+            Objects.requireNonNull(eventType, "eventType");
+            this.fields.put(EventField.EVENT_TYPE.jsonName(), eventType);
+        }
+
+        public Builder context(RequestContext context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.context = (this.context != null) ? this.context.withApiKey(apiKey) : RequestContext.of(apiKey);
+            return this;
+        }
+
+        public Builder userId(String userId) {
+            return set(EventField.USER_ID.jsonName(), userId);
+        }
+
+        public Builder deviceId(String deviceId) {
+            return set(EventField.DEVICE_ID.jsonName(), deviceId);
+        }
+
+        public Builder insertId(String insertId) {
+            return set(EventField.INSERT_ID.jsonName(), insertId);
+        }
+
+        public Builder sessionId(long sessionId) {
+            this.fields.put(EventField.SESSION_ID.jsonName(), sessionId);
+            return this;
+        }
+
+        public Builder time(long epochMillis) {
+            this.fields.put(EventField.TIME.jsonName(), epochMillis);
+            return this;
+        }
+
+        /** Sets one entry of {@code event_properties}; see {@link JsonValues} for accepted types. */
+        public Builder eventProperty(String name, Object value) {
+            this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
+                    .set(name, JsonValues.toNode(value));
+            return this;
+        }
+
+        /** Sets any top-level field; see {@link JsonValues} for accepted types. */
+        public Builder field(String name, Object value) {
+            this.fields.set(name, JsonValues.toNode(value));
+            return this;
+        }
+
+        private Builder set(String name, String value) {
+            this.fields.put(name, Objects.requireNonNull(value, name));
+            return this;
+        }
+
+        /**
+         * Builds the event.
+         *
+         * @throws IllegalStateException when neither {@link #context} nor {@link #apiKey} was set
+         */
+        public Event build() {
+            if (this.context == null) {
+                throw new IllegalStateException("An event needs an API key: call apiKey(...) or context(...)");
+            }
+            return new Event(this.context, this.fields.deepCopy());
+        }
+
+    }
+
+}

@@ -1,0 +1,104 @@
+package io.eventrouter.core.file;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
+
+import io.eventrouter.core.destination.Delivery;
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.Destination;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Appends each event as one line of JSON to a local file, in Amplitude's event shape without the
+ * API key. It needs no external service, which makes it the router's default destination.
+ *
+ * <p>A batch is written with one {@code write} and forced to the storage device before the
+ * delivery completes, so a delivered event survives a crash. Writes run on Reactor's
+ * bounded-elastic scheduler because file I/O blocks.
+ */
+public final class JsonLinesFileDestination implements Destination, AutoCloseable {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private final DestinationId id;
+
+    private final Path path;
+
+    private final FileChannel channel;
+
+    private final Scheduler scheduler = Schedulers.boundedElastic();
+
+    /**
+     * Opens {@code path} for appending, creating it and its parent folders when missing.
+     *
+     * @throws UncheckedIOException when the file cannot be opened
+     */
+    public JsonLinesFileDestination(DestinationId id, Path path) {
+        this.id = Objects.requireNonNull(id, "id");
+        this.path = path.toAbsolutePath();
+        try {
+            Path parent = this.path.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            this.channel = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot open the event file " + this.path + " for appending", ex);
+        }
+    }
+
+    @Override
+    public DestinationId id() {
+        return this.id;
+    }
+
+    public Path path() {
+        return this.path;
+    }
+
+    @Override
+    public Mono<DeliveryResult> deliver(Delivery delivery) {
+        return Mono.fromCallable(() -> write(delivery)).subscribeOn(this.scheduler);
+    }
+
+    private DeliveryResult write(Delivery delivery) throws IOException {
+        ByteBuffer lines = ByteBuffer.wrap(encode(delivery));
+        while (lines.hasRemaining()) {
+            this.channel.write(lines);
+        }
+        this.channel.force(false);
+        return DeliveryResult.delivered(delivery.size());
+    }
+
+    private static byte[] encode(Delivery delivery) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 * delivery.size());
+        for (Event event : delivery.events()) {
+            try (JsonGenerator generator = MAPPER.createGenerator(out)) {
+                event.writeTo(generator);
+            }
+            out.write('\n');
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+        this.channel.close();
+    }
+
+}

@@ -1,0 +1,27 @@
+package io.eventrouter.core.source;
+
+import java.util.List;
+
+import io.eventrouter.core.event.Event;
+import reactor.core.publisher.Mono;
+
+/**
+ * Where events enter the pipeline. Each source is one input of the pipeline's single merged flow;
+ * the client bridge and the server SDK each submit through their own source.
+ *
+ * <p>Implementations are thread-safe: any thread may submit at any time.
+ */
+public interface Source {
+
+    SourceId id();
+
+    /**
+     * Submits events for dispatch. The returned {@code Mono} completes once the pipeline's
+     * acceptance stage has taken the events; from then on the pipeline owns them and delivers
+     * them to every destination. It fails with {@link AcceptanceException} when the pipeline
+     * cannot take them now, and then none of the events were accepted. The events of one
+     * submission are accepted together and keep their order.
+     */
+    Mono<Acceptance> submit(List<Event> events);
+
+}

@@ -1,0 +1,47 @@
+package io.eventrouter.core.spool;
+
+import java.util.BitSet;
+
+/**
+ * Tracks which offsets a destination has acknowledged when acknowledgements arrive out of order,
+ * as the low watermark below which every offset is done plus the done offsets above it.
+ *
+ * <p>Not thread-safe: the owning spool guards it.
+ */
+final class AcknowledgementTracker {
+
+    private long watermark;
+
+    /** Bit {@code i} stands for offset {@code watermark + 1 + i}. */
+    private BitSet above = new BitSet();
+
+    AcknowledgementTracker(long watermark) {
+        this.watermark = watermark;
+    }
+
+    /** Returns the first offset that is not yet acknowledged. */
+    long watermark() {
+        return this.watermark;
+    }
+
+    /** Acknowledges {@code offset} and returns whether the watermark moved. */
+    boolean acknowledge(long offset) {
+        if (offset < this.watermark) {
+            return false;
+        }
+        if (offset > this.watermark) {
+            long index = offset - this.watermark - 1;
+            if (index > Integer.MAX_VALUE - 1) {
+                throw new IllegalStateException("Acknowledgement " + offset
+                        + " is too far ahead of the watermark " + this.watermark);
+            }
+            this.above.set((int) index);
+            return false;
+        }
+        int run = this.above.nextClearBit(0);
+        this.watermark += run + 1;
+        this.above = this.above.get(run + 1, Math.max(run + 1, this.above.length()));
+        return true;
+    }
+
+}

@@ -1,0 +1,26 @@
+package io.eventrouter.web;
+
+import java.util.Map;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+
+/**
+ * Runs Event Router as a standalone service. Everything it serves comes from
+ * {@link io.eventrouter.web.autoconfigure.EventRouterAutoConfiguration}, the same configuration an
+ * application gets when it embeds the router, so it scans no components of its own.
+ */
+@SpringBootConfiguration(proxyBeanMethods = false)
+@EnableAutoConfiguration
+public class EventRouterApplication {
+
+    public static void main(String[] args) {
+        SpringApplication application = new SpringApplication(EventRouterApplication.class);
+        // Defaults of the standalone service only: a properties file in this jar would also
+        // reach every application that embeds the router.
+        application.setDefaultProperties(Map.of("spring.application.name", "event-router"));
+        application.run(args);
+    }
+
+}

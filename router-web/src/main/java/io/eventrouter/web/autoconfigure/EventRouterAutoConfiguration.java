@@ -1,0 +1,156 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.util.List;
+
+import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.bridge.proxy.CorsPolicy;
+import io.eventrouter.core.amplitude.AmplitudeDestination;
+import io.eventrouter.core.destination.Destination;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.file.JsonLinesFileDestination;
+import io.eventrouter.core.pipeline.BatchPolicy;
+import io.eventrouter.core.pipeline.DispatchPipeline;
+import io.eventrouter.core.source.SourceId;
+import io.eventrouter.core.spool.MemorySpool;
+import io.eventrouter.core.spool.Spool;
+import io.eventrouter.sdk.EventPublisher;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/**
+ * Wires Event Router from {@code router.*} properties: the destinations, the spool, the dispatch
+ * pipeline with one source for the client bridge and one for the server SDK, the bridge's routes
+ * in a reactive web application, and an in-process {@link EventPublisher}. Every bean steps aside
+ * when the application defines its own.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(RouterProperties.class)
+public final class EventRouterAutoConfiguration {
+
+    /** The source the client bridge submits to. */
+    public static final SourceId CLIENT_BRIDGE = SourceId.of("client-bridge");
+
+    /** The source the in-process server SDK submits to. */
+    public static final SourceId SERVER_SDK = SourceId.of("server-sdk");
+
+    static final DestinationId AMPLITUDE = DestinationId.of("amplitude");
+
+    static final DestinationId FILE = DestinationId.of("file");
+
+    @Bean
+    @ConditionalOnMissingBean
+    Spool eventRouterSpool(RouterProperties properties, ObjectProvider<Destination> destinations) {
+        List<DestinationId> ids = destinations.orderedStream().map(Destination::id).toList();
+        if (ids.isEmpty()) {
+            throw new NoDestinationException();
+        }
+        return new MemorySpool(properties.getSpool().getCapacity(), ids);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DispatchPipeline eventRouterPipeline(RouterProperties properties, Spool spool,
+            ObjectProvider<Destination> destinations) {
+        RouterProperties.Pipeline settings = properties.getPipeline();
+        DispatchPipeline.Builder builder = DispatchPipeline.builder()
+                .spool(spool)
+                .source(CLIENT_BRIDGE)
+                .source(SERVER_SDK)
+                .retryPolicy(settings.getRetry().toPolicy())
+                .deliveryTimeout(settings.getDeliveryTimeout())
+                .sourceQueueCapacity(settings.getSourceQueueCapacity());
+        destinations.orderedStream()
+                .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
+        return builder.build();
+    }
+
+    private static BatchPolicy batchPolicy(RouterProperties properties, DestinationId id) {
+        if (id.equals(AMPLITUDE)) {
+            return properties.getDestinations().getAmplitude().getBatch().toPolicy();
+        }
+        if (id.equals(FILE)) {
+            return properties.getDestinations().getFile().getBatch().toPolicy();
+        }
+        return BatchPolicy.defaults();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PipelineLifecycle eventRouterPipelineLifecycle(DispatchPipeline pipeline) {
+        return new PipelineLifecycle(pipeline);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventPublisher eventRouterPublisher(DispatchPipeline pipeline) {
+        return EventPublisher.inProcess(pipeline.source(SERVER_SDK));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "router.destinations.amplitude.enabled", havingValue = "true")
+    static class AmplitudeDestinationConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        AmplitudeDestination eventRouterAmplitudeDestination(RouterProperties properties) {
+            RouterProperties.Amplitude amplitude = properties.getDestinations().getAmplitude();
+            return AmplitudeDestination.builder()
+                    .id(AMPLITUDE)
+                    .url(amplitude.getUrl())
+                    .batchApi(amplitude.isBatchApi())
+                    .timeout(amplitude.getTimeout())
+                    .throttlePause(amplitude.getThrottlePause())
+                    .build();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "router.destinations.file.enabled", havingValue = "true", matchIfMissing = true)
+    static class FileDestinationConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        JsonLinesFileDestination eventRouterFileDestination(RouterProperties properties) {
+            return new JsonLinesFileDestination(FILE, properties.getDestinations().getFile().getPath());
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnProperty(name = "router.bridge.enabled", havingValue = "true", matchIfMissing = true)
+    static class ClientBridgeConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline) {
+            RouterProperties.Bridge bridge = properties.getBridge();
+            return ClientBridge.builder(pipeline.source(CLIENT_BRIDGE))
+                    .pathPrefix(bridge.getPathPrefix())
+                    .allowedOrigins(bridge.getAllowedOrigins())
+                    .corsMaxAge(bridge.getCorsMaxAge())
+                    .build();
+        }
+
+        @Bean
+        RouterFunction<ServerResponse> eventRouterBridgeRoutes(ClientBridge bridge) {
+            return bridge.routes();
+        }
+
+        @Bean
+        CorsPolicy eventRouterBridgeCorsPolicy(ClientBridge bridge) {
+            return bridge.corsPolicy();
+        }
+
+    }
+
+}
