@@ -24,6 +24,11 @@ final class AcknowledgementTracker {
         return this.watermark;
     }
 
+    boolean isAcknowledged(long offset) {
+        return offset < this.watermark
+                || (offset > this.watermark && this.above.get((int) (offset - this.watermark - 1)));
+    }
+
     /** Acknowledges {@code offset} and returns whether the watermark moved. */
     boolean acknowledge(long offset) {
         if (offset < this.watermark) {

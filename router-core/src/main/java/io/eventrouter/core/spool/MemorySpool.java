@@ -148,6 +148,10 @@ public final class MemorySpool implements Spool {
     private @Nullable SpooledEvent nextFor(Cursor cursor) {
         this.lock.lock();
         try {
+            // A resumed reader starts at the watermark; events acknowledged above it stay done.
+            while (cursor.readOffset < this.nextOffset && cursor.acknowledgements.isAcknowledged(cursor.readOffset)) {
+                cursor.readOffset++;
+            }
             if (cursor.readOffset >= this.nextOffset) {
                 return null;
             }
