@@ -16,7 +16,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The bridge's routes: Amplitude's ingestion endpoints, answered as Amplitude answers them, under
+ * The bridge's routes: Amplitude's ingestion endpoints, handled as Amplitude handles them, under
  * an optional path prefix. Mount {@link #routes()} and {@link #corsPolicy()} in any WebFlux
  * application.
  */
@@ -57,7 +57,7 @@ public final class ClientBridge {
     }
 
     /**
-     * Returns the filter that applies CORS under the bridge's paths and answers preflights. Register
+     * Returns the filter that applies CORS under the bridge's paths and handles preflights. Register
      * it with the application's WebFlux configuration; without it, browsers on other origins
      * cannot upload.
      */

@@ -162,7 +162,7 @@ class ClientBridgeTests {
         }
     }
 
-    /** Records submissions and answers as the pipeline would. */
+    /** Records submissions and responses as the pipeline would. */
     private static final class RecordingSource implements Source {
 
         final List<Event> events = new CopyOnWriteArrayList<>();

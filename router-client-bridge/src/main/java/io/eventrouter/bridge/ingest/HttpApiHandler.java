@@ -27,7 +27,7 @@ import reactor.core.publisher.Mono;
 /**
  * Handles {@code POST /2/httpapi} and {@code POST /batch}: reads the body whatever its declared
  * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
- * Amplitude does, fills in the client address and submits the events to the pipeline. The answer
+ * Amplitude does, fills in the client address and submits the events to the pipeline. The response
  * is Amplitude's success body once the pipeline has accepted every event.
  */
 public final class HttpApiHandler {

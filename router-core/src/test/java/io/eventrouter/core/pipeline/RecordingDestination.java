@@ -12,7 +12,7 @@ import io.eventrouter.core.destination.DestinationId;
 import reactor.core.publisher.Mono;
 
 /**
- * A destination for tests that records every delivery and answers with a scripted result.
+ * A destination for tests that records every delivery and replies with a scripted result.
  */
 final class RecordingDestination implements Destination {
 

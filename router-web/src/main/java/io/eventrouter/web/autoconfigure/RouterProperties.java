@@ -44,7 +44,7 @@ public class RouterProperties {
     /** Settings of the dispatch pipeline. */
     public static class Pipeline {
 
-        /** Submissions each source queues in front of the acceptance stage before it answers 503. */
+        /** Submissions each source queues in front of the acceptance stage before it responses 503. */
         private int sourceQueueCapacity = 1024;
 
         /** How long one delivery to a destination may take before it is retried. */
@@ -119,7 +119,7 @@ public class RouterProperties {
     /** Settings of the spool between acceptance and dispatch. */
     public static class Spool {
 
-        /** Most events the in-memory spool holds before ingestion answers 503. */
+        /** Most events the in-memory spool holds before ingestion responses 503. */
         private int capacity = 100_000;
 
         public int getCapacity() {
