@@ -6,6 +6,7 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.e2e.AmplitudeWireMock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,7 +27,9 @@ import static org.awaitility.Awaitility.await;
 class EventRouterIntegrationTests {
 
     @RegisterExtension
-    static WireMockExtension amplitude = AmplitudeStub.extension();
+    static WireMockExtension amplitude = WireMockExtension.newInstance()
+            .options(AmplitudeWireMock.loopbackOptions())
+            .build();
 
     @DynamicPropertySource
     static void amplitudeUrl(DynamicPropertyRegistry registry) {
@@ -41,7 +44,7 @@ class EventRouterIntegrationTests {
 
     @BeforeEach
     void stubAmplitude() {
-        AmplitudeStub.acceptUploads(amplitude);
+        AmplitudeWireMock.stubHttpApiSuccess(amplitude);
     }
 
     @Test
@@ -57,8 +60,9 @@ class EventRouterIntegrationTests {
 
         JsonNode event = awaitEvent("upload-test");
         assertThat(event.path("ip").asString()).isEqualTo("127.0.0.1");
-        assertThat(event.path("api_key").asString()).isEqualTo("key-12345");
         assertThat(event.path("insert_id").asString()).isEqualTo("insert-upload");
+        assertThat(AmplitudeWireMock.uploads(amplitude, AmplitudeWireMock.HTTP_API_PATH))
+                .allSatisfy((upload) -> assertThat(upload.getBodyAsString()).contains("\"api_key\":\"key-12345\""));
     }
 
     @Test
@@ -80,7 +84,7 @@ class EventRouterIntegrationTests {
     }
 
     private static List<JsonNode> find(String eventType) {
-        return AmplitudeStub.events(amplitude).stream()
+        return AmplitudeWireMock.httpApiEvents(amplitude).stream()
                 .filter((event) -> eventType.equals(event.path("event_type").asString()))
                 .toList();
     }
