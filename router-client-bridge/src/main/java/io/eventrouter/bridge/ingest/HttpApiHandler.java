@@ -94,7 +94,7 @@ public final class HttpApiHandler {
     }
 
     private static Mono<ServerResponse> unavailable(AcceptanceException ex) {
-        logger.warn("Upload not accepted, answering 503: reason={}", ex.reason());
+        logger.warn("Upload not accepted, responding with 503: reason={}", ex.reason());
         long seconds = Math.max(1, ex.retryAfter().toSeconds());
         return ServerResponse.status(503)
                 .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
