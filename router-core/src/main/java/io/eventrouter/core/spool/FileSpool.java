@@ -271,7 +271,11 @@ public final class FileSpool implements Spool {
             for (Event event : events) {
                 payloads.add(SpoolRecords.encodePayload(source, event));
             }
-            return Mono.create((sink) -> enqueue(new PendingAppend(payloads, sink)));
+            // The writer thread completes the append; hopping off it keeps the caller's follow-up
+            // work, such as answering the request and encoding the next submission, out of the
+            // writer's cycle.
+            return Mono.<Void>create((sink) -> enqueue(new PendingAppend(payloads, sink)))
+                    .publishOn(Schedulers.parallel());
         });
     }
 
