@@ -97,6 +97,9 @@ final class CursorStore {
             }
         }
         Files.move(this.temporary, this.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (force) {
+            FileSpool.syncDirectory(this.file.getParent());
+        }
     }
 
     private static byte[] encode(Map<DestinationId, Long> watermarks) {

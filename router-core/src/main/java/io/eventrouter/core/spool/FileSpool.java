@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -106,6 +107,9 @@ public final class FileSpool implements Spool {
 
     private final AtomicLong syncs = new AtomicLong();
 
+    /** Held while the spool is open, so that a second router cannot write the same files. */
+    private final FileChannel directoryLock;
+
     // The writer thread's own state.
 
     private @Nullable FileChannel activeChannel;
@@ -143,6 +147,7 @@ public final class FileSpool implements Spool {
         this.opener = builder.opener;
         this.cursorStore = new CursorStore(this.directory);
         Files.createDirectories(this.directory);
+        this.directoryLock = lockDirectory(this.directory);
         recover(builder.destinations);
         this.readers = Schedulers.newParallel("spool-reader", Math.min(4, this.cursors.size()), true);
         this.cursors.values().forEach((cursor) -> cursor.worker = this.readers.createWorker());
@@ -154,6 +159,24 @@ public final class FileSpool implements Spool {
     /** Starts building a spool that keeps its files in {@code directory}. */
     public static Builder builder(Path directory) {
         return new Builder(directory);
+    }
+
+    private static FileChannel lockDirectory(Path directory) throws IOException {
+        FileChannel channel = FileChannel.open(directory.resolve("lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        boolean locked;
+        try {
+            locked = channel.tryLock() != null;
+        }
+        catch (OverlappingFileLockException ex) {
+            locked = false;
+        }
+        if (!locked) {
+            channel.close();
+            throw new IllegalStateException("The spool directory " + directory + " is in use by another "
+                    + "process: give each router its own router.spool.path");
+        }
+        return channel;
     }
 
     // Recovery
@@ -445,6 +468,10 @@ public final class FileSpool implements Spool {
             Files.deleteIfExists(path);
             throw ex;
         }
+        if (this.syncPolicy == SyncPolicy.ALWAYS) {
+            // A power loss may otherwise drop the new file's directory entry along with its records.
+            syncDirectory(this.directory);
+        }
         Segment segment = new Segment(this.nextOffset, path, SpoolRecords.SEGMENT_HEADER_BYTES);
         this.totalBytes += SpoolRecords.SEGMENT_HEADER_BYTES;
         this.lock.lock();
@@ -459,6 +486,16 @@ public final class FileSpool implements Spool {
         this.activeBytes = SpoolRecords.SEGMENT_HEADER_BYTES;
         this.rollBeforeNextWrite = false;
         return channel;
+    }
+
+    static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+        catch (IOException ex) {
+            // Some platforms cannot open a directory as a channel; their file systems order this themselves.
+            logger.debug("Cannot force the spool directory: {}", ex.toString());
+        }
     }
 
     /** Makes the active segment's records visible and durable before appends move to a new one. */
@@ -854,6 +891,7 @@ public final class FileSpool implements Spool {
         }
         this.readers.dispose();
         this.cursors.values().forEach((cursor) -> closeQuietly(cursor.reader));
+        closeQuietly(this.directoryLock);
         logger.info("Spool closed: path={}", this.directory);
     }
 

@@ -257,6 +257,15 @@ class FileSpoolTests {
                 .hasMessageContaining("is not a spool segment");
     }
 
+    @Test
+    void refusesADirectoryAnotherSpoolHasOpen() {
+        open(FileSpool.builder(this.directory));
+
+        assertThatThrownBy(() -> FileSpool.builder(this.directory).destinations(List.of(AMPLITUDE)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by another process");
+    }
+
     private FileSpool open(FileSpool.Builder builder) {
         FileSpool spool = builder.destinations(List.of(AMPLITUDE, FILE)).build();
         this.opened.add(spool);
