@@ -28,7 +28,8 @@ import reactor.core.publisher.Mono;
  * Handles {@code POST /2/httpapi} and {@code POST /batch}: reads the body whatever its declared
  * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
  * Amplitude does, fills in the client address and submits the events to the pipeline. The response
- * is Amplitude's success body once the pipeline has accepted every event.
+ * is Amplitude's success body once the pipeline has accepted every event; resent events the
+ * pipeline recognised as duplicates count as ingested, so that the SDK stops resending them.
  */
 public final class HttpApiHandler {
 
@@ -89,7 +90,7 @@ public final class HttpApiHandler {
                 .map((address) -> this.addressFiller.fill(upload.events(), address))
                 .orElse(upload.events());
         return this.source.submit(events)
-                .flatMap((acceptance) -> answer(AmplitudeResponse.success(acceptance.eventCount(), body.length,
+                .flatMap((acceptance) -> answer(AmplitudeResponse.success(acceptance.ingested(), body.length,
                         this.clock.millis())));
     }
 

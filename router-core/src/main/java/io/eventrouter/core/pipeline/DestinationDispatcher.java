@@ -57,9 +57,11 @@ final class DestinationDispatcher {
     }
 
     Disposable start() {
+        // Demand of one batch at a time keeps the backlog in the spool: a default prefetch of 256
+        // batches would pull up to 256 * maxEvents events onto the heap while a destination is down.
         return this.spool.read(id())
                 .bufferTimeout(this.batchPolicy.maxEvents(), this.batchPolicy.maxWait(), true)
-                .concatMapIterable(DestinationDispatcher::splitByContext)
+                .concatMapIterable(DestinationDispatcher::splitByContext, 1)
                 .concatMap((batch) -> deliver(batch, 1), 0)
                 .subscribe(null, (error) -> logger.error("Dispatch stopped for destination_id={}", id(), error));
     }

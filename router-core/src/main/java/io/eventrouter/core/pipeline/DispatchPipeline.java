@@ -6,9 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
@@ -40,6 +45,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(DispatchPipeline.class);
 
+    private static final Duration DRAIN_CHECK_INTERVAL = Duration.ofMillis(50);
+
     private final Spool spool;
 
     private final Map<SourceId, PipelineSource> sources;
@@ -48,7 +55,14 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final int maxAppendsInFlight;
 
+    private final DuplicateWindow duplicates;
+
+    private final Duration shutdownGracePeriod;
+
     private @Nullable Disposable running;
+
+    /** Completes when the acceptance stage has settled every submission after the sources stopped. */
+    private final CountDownLatch acceptanceStopped = new CountDownLatch(1);
 
     private DispatchPipeline(Builder builder) {
         this.spool = Objects.requireNonNull(builder.spool, "spool");
@@ -59,6 +73,8 @@ public final class DispatchPipeline implements AutoCloseable {
                         builder.retryPolicy, builder.deliveryTimeout, this.spool))
                 .toList();
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
+        this.duplicates = new DuplicateWindow(builder.duplicateWindowSize, builder.duplicateWindowMaxAge);
+        this.shutdownGracePeriod = builder.shutdownGracePeriod;
     }
 
     public static Builder builder() {
@@ -99,27 +115,71 @@ public final class DispatchPipeline implements AutoCloseable {
         List<Flux<Submission>> inputs = this.sources.values().stream().map(PipelineSource::submissions).toList();
         return Flux.merge(inputs)
                 .flatMap(this::accept, this.maxAppendsInFlight)
+                .doFinally((signal) -> this.acceptanceStopped.countDown())
                 .subscribe(null, (error) -> logger.error("Acceptance stage stopped", error));
     }
 
+    /**
+     * Gives every event an insert id, sets resends aside as duplicates and appends the rest to
+     * the spool. The window claims keys before the append, so two uploads of one event that race
+     * each other still append it once; keys of a failed append are released for the retry.
+     */
     private Mono<Void> accept(Submission submission) {
-        return this.spool.append(submission.source(), submission.events())
-                .doOnSuccess((done) -> submission.result().success(new Acceptance(submission.events().size())))
+        List<Event> fresh = new ArrayList<>(submission.events().size());
+        List<Long> claimed = new ArrayList<>();
+        for (Event submitted : submission.events()) {
+            Event event = submitted.insertId().isPresent() ? submitted
+                    : submitted.with(EventField.INSERT_ID, UUID.randomUUID().toString());
+            long fingerprint = DuplicateWindow.fingerprint(submitted);
+            if (fingerprint != 0 && !this.duplicates.claim(fingerprint)) {
+                continue;
+            }
+            if (fingerprint != 0) {
+                claimed.add(fingerprint);
+            }
+            fresh.add(event);
+        }
+        Acceptance acceptance = new Acceptance(fresh.size(), submission.events().size() - fresh.size());
+        return this.spool.append(submission.source(), fresh)
+                .doOnSuccess((done) -> submission.result().success(acceptance))
                 .onErrorResume((error) -> {
+                    claimed.forEach(this.duplicates::release);
                     submission.result().error(error);
                     return Mono.empty();
                 });
     }
 
-    /** Stops accepting and dispatching. Events already in the spool stay there. */
+    /**
+     * Stops gracefully: stops accepting, settles the submissions already queued, then lets every
+     * destination deliver its backlog for up to the shutdown grace period, and stops dispatching.
+     * What is not delivered by then stays in the spool for the next start.
+     */
     @Override
     public synchronized void close() {
         this.sources.values().forEach(PipelineSource::stop);
-        if (this.running != null) {
-            this.running.dispose();
-            this.running = null;
-            logger.info("Pipeline stopped");
+        if (this.running == null) {
+            return;
         }
+        long deadline = System.nanoTime() + this.shutdownGracePeriod.toNanos();
+        logger.info("Pipeline draining: grace_period={}", this.shutdownGracePeriod);
+        try {
+            this.acceptanceStopped.await(this.shutdownGracePeriod.toNanos(), TimeUnit.NANOSECONDS);
+            while (backlog() > 0 && System.nanoTime() < deadline) {
+                // Deliveries settle on their own threads; checking the backlog now and then is enough here.
+                Thread.sleep(DRAIN_CHECK_INTERVAL.toMillis());
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        this.running.dispose();
+        this.running = null;
+        logger.info("Pipeline stopped: undelivered={}", backlog());
+    }
+
+    /** Returns how many events wait in the spool for at least one destination, summed over destinations. */
+    public long backlog() {
+        return destinations().stream().mapToLong(this.spool::backlog).sum();
     }
 
     /** Collects a pipeline's parts; {@link #build()} checks that they fit together. */
@@ -138,6 +198,12 @@ public final class DispatchPipeline implements AutoCloseable {
         private int sourceQueueCapacity = 1024;
 
         private int maxAppendsInFlight = 256;
+
+        private int duplicateWindowSize = 100_000;
+
+        private Duration duplicateWindowMaxAge = Duration.ofMinutes(10);
+
+        private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -187,6 +253,31 @@ public final class DispatchPipeline implements AutoCloseable {
                         + maxAppendsInFlight);
             }
             this.maxAppendsInFlight = maxAppendsInFlight;
+            return this;
+        }
+
+        /**
+         * Sets how many recent events the acceptance stage remembers to recognise resends, and
+         * for how long. Each remembered event takes about 28 bytes of heap.
+         */
+        public Builder duplicateWindow(int size, Duration maxAge) {
+            if (size < 1) {
+                throw new IllegalArgumentException("duplicate window size must be at least 1, but was " + size);
+            }
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("duplicate window max age must be positive, but was " + maxAge);
+            }
+            this.duplicateWindowSize = size;
+            this.duplicateWindowMaxAge = maxAge;
+            return this;
+        }
+
+        /** Sets how long {@link DispatchPipeline#close()} lets destinations deliver their backlog. */
+        public Builder shutdownGracePeriod(Duration gracePeriod) {
+            if (gracePeriod.isNegative()) {
+                throw new IllegalArgumentException("shutdownGracePeriod must not be negative, but was " + gracePeriod);
+            }
+            this.shutdownGracePeriod = gracePeriod;
             return this;
         }
 

@@ -11,6 +11,7 @@ import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.source.SourceId;
+import io.eventrouter.core.spool.FileSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.sdk.EventPublisher;
@@ -52,7 +53,17 @@ public final class EventRouterAutoConfiguration {
         if (ids.isEmpty()) {
             throw new NoDestinationException();
         }
-        return new MemorySpool(properties.getSpool().getCapacity(), ids);
+        RouterProperties.Spool spool = properties.getSpool();
+        if (spool.getType() == RouterProperties.Spool.Type.MEMORY) {
+            return new MemorySpool(spool.getCapacity(), ids);
+        }
+        return FileSpool.builder(spool.getPath())
+                .destinations(ids)
+                .maxBytes(spool.getMaxSize().toBytes())
+                .syncPolicy(spool.getSync())
+                .syncInterval(spool.getSyncInterval())
+                .checkpointInterval(spool.getCheckpointInterval())
+                .build();
     }
 
     @Bean
@@ -66,7 +77,9 @@ public final class EventRouterAutoConfiguration {
                 .source(SERVER_SDK)
                 .retryPolicy(settings.getRetry().toPolicy())
                 .deliveryTimeout(settings.getDeliveryTimeout())
-                .sourceQueueCapacity(settings.getSourceQueueCapacity());
+                .sourceQueueCapacity(settings.getSourceQueueCapacity())
+                .duplicateWindow(settings.getDuplicateWindow().getSize(), settings.getDuplicateWindow().getMaxAge())
+                .shutdownGracePeriod(settings.getShutdownGracePeriod());
         destinations.orderedStream()
                 .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
         return builder.build();

@@ -9,7 +9,9 @@ import java.util.List;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.RetryPolicy;
+import io.eventrouter.core.spool.SyncPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of Event Router, under {@code router.*}.
@@ -50,7 +52,24 @@ public class RouterProperties {
         /** How long one delivery to a destination may take before it is retried. */
         private Duration deliveryTimeout = Duration.ofSeconds(30);
 
+        /** How long a stopping router lets destinations deliver their backlog; the rest stays in the spool. */
+        private Duration shutdownGracePeriod = Duration.ofSeconds(10);
+
         private final Retry retry = new Retry();
+
+        private final DuplicateWindow duplicateWindow = new DuplicateWindow();
+
+        public Duration getShutdownGracePeriod() {
+            return this.shutdownGracePeriod;
+        }
+
+        public void setShutdownGracePeriod(Duration shutdownGracePeriod) {
+            this.shutdownGracePeriod = shutdownGracePeriod;
+        }
+
+        public DuplicateWindow getDuplicateWindow() {
+            return this.duplicateWindow;
+        }
 
         public int getSourceQueueCapacity() {
             return this.sourceQueueCapacity;
@@ -70,6 +89,33 @@ public class RouterProperties {
 
         public Retry getRetry() {
             return this.retry;
+        }
+
+    }
+
+    /** How resent events are recognised at ingress, by API key, device or user id and insert id. */
+    public static class DuplicateWindow {
+
+        /** Most recent events remembered; each takes about 28 bytes of heap. */
+        private int size = 100_000;
+
+        /** How long an event is remembered. */
+        private Duration maxAge = Duration.ofMinutes(10);
+
+        public int getSize() {
+            return this.size;
+        }
+
+        public void setSize(int size) {
+            this.size = size;
+        }
+
+        public Duration getMaxAge() {
+            return this.maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
         }
 
     }
@@ -119,8 +165,74 @@ public class RouterProperties {
     /** Settings of the spool between acceptance and dispatch. */
     public static class Spool {
 
+        /** Where accepted events wait for their destinations: on local disk, or on the heap. */
+        private Type type = Type.FILE;
+
+        /** Directory of the file spool's log and cursor files. */
+        private Path path = Path.of("data", "spool");
+
+        /** Maximum disk space of the file spool's log; beyond it, ingestion responds with 503. */
+        private DataSize maxSize = DataSize.ofGigabytes(1);
+
+        /** When the file spool forces appended events to disk; see SyncPolicy. */
+        private SyncPolicy sync = SyncPolicy.ALWAYS;
+
+        /** How often the periodic sync policy forces the log to disk. */
+        private Duration syncInterval = Duration.ofSeconds(1);
+
+        /** How often the file spool persists each destination's position and deletes delivered segments. */
+        private Duration checkpointInterval = Duration.ofSeconds(1);
+
         /** Maximum number of events in the in-memory spool; beyond it, ingestion responds with 503. */
         private int capacity = 100_000;
+
+        public Type getType() {
+            return this.type;
+        }
+
+        public void setType(Type type) {
+            this.type = type;
+        }
+
+        public Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(Path path) {
+            this.path = path;
+        }
+
+        public DataSize getMaxSize() {
+            return this.maxSize;
+        }
+
+        public void setMaxSize(DataSize maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public SyncPolicy getSync() {
+            return this.sync;
+        }
+
+        public void setSync(SyncPolicy sync) {
+            this.sync = sync;
+        }
+
+        public Duration getSyncInterval() {
+            return this.syncInterval;
+        }
+
+        public void setSyncInterval(Duration syncInterval) {
+            this.syncInterval = syncInterval;
+        }
+
+        public Duration getCheckpointInterval() {
+            return this.checkpointInterval;
+        }
+
+        public void setCheckpointInterval(Duration checkpointInterval) {
+            this.checkpointInterval = checkpointInterval;
+        }
 
         public int getCapacity() {
             return this.capacity;
@@ -128,6 +240,17 @@ public class RouterProperties {
 
         public void setCapacity(int capacity) {
             this.capacity = capacity;
+        }
+
+        /** Kinds of spool. */
+        public enum Type {
+
+            /** A log on local disk that survives restarts and crashes; the default. */
+            FILE,
+
+            /** A ring on the heap; its events are lost when the process stops. */
+            MEMORY
+
         }
 
     }

@@ -1,0 +1,187 @@
+package io.eventrouter.core.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.eventrouter.core.destination.Delivery;
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.Destination;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.AcceptanceException;
+import io.eventrouter.core.source.Source;
+import io.eventrouter.core.source.SourceId;
+import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MemorySpool;
+import io.eventrouter.core.spool.Spool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class PipelineAcceptanceTests {
+
+    private static final SourceId SOURCE = SourceId.of("client-bridge");
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path directory;
+
+    private final RecordingDestination destination = new RecordingDestination();
+
+    private DispatchPipeline pipeline;
+
+    private Spool spool;
+
+    @AfterEach
+    void stop() {
+        if (this.pipeline != null) {
+            this.pipeline.close();
+        }
+        if (this.spool != null) {
+            this.spool.close();
+        }
+    }
+
+    @Test
+    void givesAnInsertIdToEveryEventWithoutOne() {
+        Source source = start(memorySpool());
+
+        source.submit(List.of(Event.builder("played").apiKey("key-1234567890").build())).block(WAIT);
+
+        await().atMost(WAIT).until(() -> this.destination.received.size() == 1);
+        assertThat(this.destination.received.peek().insertId()).hasValueSatisfying((id) -> assertThat(id).hasSize(36));
+    }
+
+    @Test
+    void countsAResentEventAsIngestedAndDispatchesItOnce() {
+        Source source = start(memorySpool());
+        Event event = event("device-1", "insert-1");
+
+        Acceptance first = source.submit(List.of(event)).block(WAIT);
+        Acceptance resent = source.submit(List.of(event, event("device-1", "insert-2"))).block(WAIT);
+
+        assertThat(first).isEqualTo(new Acceptance(1, 0));
+        assertThat(resent).isEqualTo(new Acceptance(1, 1));
+        assertThat(resent.ingested()).isEqualTo(2);
+        await().atMost(WAIT).until(() -> this.destination.received.size() == 2);
+        assertThat(this.destination.received).extracting((received) -> received.insertId().orElseThrow())
+                .containsExactly("insert-1", "insert-2");
+    }
+
+    @Test
+    void treatsTheSameInsertIdFromAnotherDeviceAsANewEvent() {
+        Source source = start(memorySpool());
+
+        source.submit(List.of(event("device-1", "insert-1"))).block(WAIT);
+        Acceptance other = source.submit(List.of(event("device-2", "insert-1"))).block(WAIT);
+
+        assertThat(other).isEqualTo(new Acceptance(1, 0));
+    }
+
+    @Test
+    void acceptsAnEventAgainAfterTheSpoolRejectedIt() {
+        MemorySpool full = new MemorySpool(1, List.of(this.destination.id()));
+        this.destination.down.set(true);
+        Source source = start(full);
+        source.submit(List.of(event("device-1", "insert-1"))).block(WAIT);
+
+        assertThatThrownBy(() -> source.submit(List.of(event("device-1", "insert-2"))).block(WAIT))
+                .isInstanceOf(AcceptanceException.class);
+        this.destination.down.set(false);
+        await().atMost(WAIT).until(() -> full.backlog(this.destination.id()) == 0);
+
+        assertThat(source.submit(List.of(event("device-1", "insert-2"))).block(WAIT))
+                .isEqualTo(new Acceptance(1, 0));
+    }
+
+    @Test
+    void deliversTheBacklogBeforeClosing() {
+        Source source = start(memorySpool());
+        this.destination.slow.set(true);
+        for (int i = 0; i < 20; i++) {
+            source.submit(List.of(event("device-1", "insert-" + i))).block(WAIT);
+        }
+
+        this.pipeline.close();
+
+        assertThat(this.destination.received).hasSize(20);
+        assertThatThrownBy(() -> source.submit(List.of(event("device-1", "late"))).block(WAIT))
+                .isInstanceOfSatisfying(AcceptanceException.class,
+                        (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.NOT_RUNNING));
+    }
+
+    @Test
+    void keepsWhatItCouldNotDeliverWithinTheGracePeriodForTheNextStart() {
+        this.destination.down.set(true);
+        Source source = start(FileSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
+        this.pipeline.close();
+        this.spool.close();
+
+        this.destination.down.set(false);
+        start(FileSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+
+        await().atMost(WAIT).until(() -> this.destination.received.size() == 2);
+    }
+
+    private Spool memorySpool() {
+        return new MemorySpool(1000, List.of(this.destination.id()));
+    }
+
+    private Source start(Spool spool) {
+        this.spool = spool;
+        this.pipeline = DispatchPipeline.builder()
+                .spool(spool)
+                .source(SOURCE)
+                .destination(this.destination, new BatchPolicy(5, Duration.ofMillis(10)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(50)))
+                .shutdownGracePeriod(Duration.ofMillis(500))
+                .build();
+        this.pipeline.start();
+        return this.pipeline.source(SOURCE);
+    }
+
+    private static Event event(String deviceId, String insertId) {
+        return Event.builder("played").apiKey("key-1234567890").deviceId(deviceId).insertId(insertId).build();
+    }
+
+    /** Records delivered events; while down it fails every delivery, while slow it takes a few ms. */
+    private static final class RecordingDestination implements Destination {
+
+        final Queue<Event> received = new ConcurrentLinkedQueue<>();
+
+        final AtomicBoolean down = new AtomicBoolean();
+
+        final AtomicBoolean slow = new AtomicBoolean();
+
+        @Override
+        public DestinationId id() {
+            return DestinationId.of("recording");
+        }
+
+        @Override
+        public Mono<DeliveryResult> deliver(Delivery delivery) {
+            if (this.down.get()) {
+                return Mono.error(new IllegalStateException("destination down"));
+            }
+            Mono<DeliveryResult> result = Mono.fromSupplier(() -> {
+                this.received.addAll(delivery.events());
+                return DeliveryResult.delivered(delivery.size());
+            });
+            return this.slow.get() ? result.delaySubscription(Duration.ofMillis(20)) : result;
+        }
+
+    }
+
+}

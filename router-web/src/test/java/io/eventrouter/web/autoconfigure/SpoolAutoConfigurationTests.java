@@ -1,0 +1,51 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.nio.file.Path;
+
+import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MemorySpool;
+import io.eventrouter.core.spool.Spool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SpoolAutoConfigurationTests {
+
+    @TempDir
+    Path directory;
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class));
+
+    @Test
+    void usesADurableFileSpoolByDefault() {
+        this.contextRunner
+                .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> {
+                    assertThat(context).getBean(Spool.class).isInstanceOf(FileSpool.class);
+                    assertThat(this.directory.resolve("spool")).isDirectory();
+                });
+    }
+
+    @Test
+    void usesTheMemorySpoolWhenConfigured() {
+        this.contextRunner
+                .withPropertyValues("router.spool.type=memory",
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).getBean(Spool.class).isInstanceOf(MemorySpool.class));
+    }
+
+    @Test
+    void rejectsAnUnknownSyncPolicy() {
+        this.contextRunner
+                .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
+                        "router.spool.sync=sometimes",
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).hasFailed());
+    }
+
+}
