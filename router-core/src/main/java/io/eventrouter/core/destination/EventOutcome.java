@@ -13,8 +13,13 @@ public sealed interface EventOutcome {
     }
 
     /** The destination refused the event for good; retrying cannot help. */
-    static EventOutcome rejected(String reason) {
-        return new Rejected(reason);
+    static EventOutcome rejected(String detail) {
+        return new Rejected(RejectionReason.REFUSED, detail);
+    }
+
+    /** The destination refused the event for good, for a known {@code reason}. */
+    static EventOutcome rejected(RejectionReason reason, String detail) {
+        return new Rejected(reason, detail);
     }
 
     /** The destination is throttling this event's device or user; pause them for {@code pause}. */
@@ -30,15 +35,36 @@ public sealed interface EventOutcome {
         return new RetryLater(delay);
     }
 
+    /**
+     * The batch was too large for the destination. The pipeline splits it in halves and delivers
+     * each half; a single event that is still too large is rejected as
+     * {@link RejectionReason#PAYLOAD_TOO_LARGE}.
+     */
+    static EventOutcome tooLarge() {
+        return TooLarge.INSTANCE;
+    }
+
     /** The destination took the event. */
     enum Delivered implements EventOutcome {
         INSTANCE
     }
 
-    record Rejected(String reason) implements EventOutcome {
+    /** The batch exceeded the destination's size limits; see {@link #tooLarge()}. */
+    enum TooLarge implements EventOutcome {
+        INSTANCE
+    }
+
+    /**
+     * A permanent refusal.
+     *
+     * @param reason the kind of refusal, from a fixed set
+     * @param detail what the destination said, for operators; never a credential
+     */
+    record Rejected(RejectionReason reason, String detail) implements EventOutcome {
 
         public Rejected {
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
         }
 
     }
