@@ -55,7 +55,7 @@ final class AmplitudeDispatch implements AutoCloseable {
                 .spool(this.spool)
                 .source(SOURCE)
                 .retryPolicy(builder.retryPolicy)
-                .deliveryTimeout(Duration.ofSeconds(5))
+                .deliveryTimeout(Duration.ofSeconds(15))
                 .deadLetterStore(this.deadLetters)
                 .meterRegistry(this.meters);
         for (String id : builder.destinations) {
@@ -129,7 +129,7 @@ final class AmplitudeDispatch implements AutoCloseable {
 
         private Duration throttlePause = Duration.ofMillis(100);
 
-        private Duration timeout = Duration.ofSeconds(2);
+        private Duration timeout = Duration.ofSeconds(10);
 
         private Builder(WireMockExtension wireMock) {
             this.wireMock = wireMock;

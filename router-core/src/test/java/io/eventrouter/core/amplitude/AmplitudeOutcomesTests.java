@@ -1,0 +1,71 @@
+package io.eventrouter.core.amplitude;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import io.eventrouter.core.destination.EventOutcome;
+import io.eventrouter.core.destination.RejectionReason;
+import io.eventrouter.core.event.Event;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AmplitudeOutcomesTests {
+
+    private static final Duration PAUSE = Duration.ofSeconds(30);
+
+    private final AmplitudeOutcomes outcomes = new AmplitudeOutcomes(PAUSE);
+
+    private static Event event(String deviceId, String userId) {
+        return Event.builder("click").apiKey("key-0123456789").deviceId(deviceId).userId(userId).build();
+    }
+
+    private List<EventOutcome> read(int status, String body, List<Event> events) {
+        AmplitudeResponse response = AmplitudeResponse.parse(status, body.getBytes(StandardCharsets.UTF_8));
+        return this.outcomes.outcomes(response, events, Duration.ZERO).outcomes();
+    }
+
+    @Test
+    void asksToSplitABatchThatIsTooLarge() {
+        List<EventOutcome> result = read(413, "{\"code\":413,\"error\":\"Payload too large\"}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result).containsOnly(EventOutcome.tooLarge());
+    }
+
+    @Test
+    void pausesOnlyTheDevicesAndUsersA429Names() {
+        List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
+                + "\"throttled_devices\":{\"device-1\":31},\"throttled_users\":{\"user-3\":40},"
+                + "\"throttled_events\":[]}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2"), event("device-9", "user-3")));
+
+        assertThat(result).containsExactly(EventOutcome.throttled(PAUSE), EventOutcome.retryLater(Duration.ZERO),
+                EventOutcome.throttled(PAUSE));
+    }
+
+    @Test
+    void rejectsEventsOverTheDailyQuotaAndResendsTheOthersAtOnce() {
+        List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
+                + "\"exceeded_daily_quota_users\":{\"user-1\":500200},\"exceeded_daily_quota_devices\":{}}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result.get(0)).isInstanceOfSatisfying(EventOutcome.Rejected.class,
+                (rejected) -> assertThat(rejected.reason()).isEqualTo(RejectionReason.DAILY_QUOTA_EXCEEDED));
+        assertThat(result.get(1)).isEqualTo(EventOutcome.retryLater(Duration.ZERO));
+    }
+
+    @Test
+    void readsRetryAfterAsSecondsOrAsAnHttpDate() {
+        String inTwoMinutes = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(2));
+
+        assertThat(AmplitudeDestination.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(AmplitudeDestination.retryAfter(inTwoMinutes)).isBetween(Duration.ofSeconds(100),
+                Duration.ofSeconds(120));
+        assertThat(AmplitudeDestination.retryAfter("soon")).isZero();
+        assertThat(AmplitudeDestination.retryAfter("86400")).isEqualTo(Duration.ofHours(1));
+    }
+
+}
