@@ -22,7 +22,7 @@ final class ChunkOutcomes {
     final List<PendingEvent> delivered = new ArrayList<>();
 
     /** Events to dead-letter, with the reason; insertion order is the chunk's order. */
-    final Map<PendingEvent, DestinationDispatcher.Rejection> rejected = new LinkedHashMap<>();
+    final Map<PendingEvent, Rejection> rejected = new LinkedHashMap<>();
 
     final Set<PendingEvent> throttled = new HashSet<>();
 
@@ -60,11 +60,11 @@ final class ChunkOutcomes {
 
     private void add(PendingEvent event, EventOutcome outcome, int chunkSize) {
         if (outcome instanceof EventOutcome.Rejected rejection) {
-            this.rejected.put(event, new DestinationDispatcher.Rejection(rejection.reason().code(), rejection.detail()));
+            this.rejected.put(event, new Rejection(rejection.reason().code(), rejection.detail()));
         }
         else if (outcome instanceof EventOutcome.TooLarge) {
             if (chunkSize == 1) {
-                this.rejected.put(event, new DestinationDispatcher.Rejection(RejectionReason.PAYLOAD_TOO_LARGE.code(),
+                this.rejected.put(event, new Rejection(RejectionReason.PAYLOAD_TOO_LARGE.code(),
                         "The event alone is larger than the destination accepts"));
             }
             else {

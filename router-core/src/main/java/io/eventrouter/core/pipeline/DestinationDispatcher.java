@@ -2,14 +2,12 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
@@ -60,8 +58,6 @@ final class DestinationDispatcher {
 
     private final BatchPolicy batchPolicy;
 
-    private final RetryPolicy retryPolicy;
-
     private final Duration deliveryTimeout;
 
     private final Spool spool;
@@ -92,19 +88,13 @@ final class DestinationDispatcher {
     /** Dead-letter ids being replayed. */
     private final Set<Long> replaying = new HashSet<>();
 
-    private final Map<RequestContext, OpenBatch> open = new LinkedHashMap<>();
-
-    private final ArrayDeque<List<PendingEvent>> ready = new ArrayDeque<>();
+    private final PendingBatches batches;
 
     private final List<RetryGroup> groups = new ArrayList<>();
 
-    private final Map<String, RetryGroup> blockedBy = new HashMap<>();
+    private final DeviceOrder order = new DeviceOrder();
 
-    /** Blocked keys whose later events were skipped and must be read again. */
-    private final Set<String> skipped = new HashSet<>();
-
-    /** Keys released from a group but still waiting for the rewind that re-reads their events. */
-    private final Set<String> releasing = new HashSet<>();
+    private final RetryPlanner planner;
 
     private @Nullable RetryGroup inFlight;
 
@@ -123,12 +113,13 @@ final class DestinationDispatcher {
             int maxHeldEvents) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
-        this.retryPolicy = retryPolicy;
         this.deliveryTimeout = deliveryTimeout;
         this.spool = spool;
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.maxHeldEvents = maxHeldEvents;
+        this.batches = new PendingBatches(batchPolicy);
+        this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
         this.worker = this.scheduler.createWorker();
     }
@@ -147,7 +138,7 @@ final class DestinationDispatcher {
     }
 
     private void stop() {
-        this.worker.schedule(() -> {
+        post(() -> {
             this.running = false;
             if (this.reader != null) {
                 this.reader.cancel();
@@ -216,8 +207,7 @@ final class DestinationDispatcher {
     private void rewind() {
         this.rewindRequested = false;
         this.lastRewind = now();
-        this.skipped.removeAll(this.releasing);
-        this.releasing.clear();
+        this.order.rewound();
         if (this.reader != null) {
             this.reader.cancel();
         }
@@ -232,17 +222,13 @@ final class DestinationDispatcher {
         if (this.heldOffsets.contains(spooled.offset())) {
             return;
         }
-        PendingEvent event = PendingEvent.spooled(spooled);
-        if (event.key != null && isBlocked(event.key)) {
-            this.skipped.add(event.key);
+        String key = PendingEvent.orderingKey(spooled.event());
+        if (key != null && this.order.isBlocked(key)) {
+            this.order.skip(key);
             return;
         }
         this.heldOffsets.add(spooled.offset());
-        addToOpenBatch(event);
-    }
-
-    private boolean isBlocked(String key) {
-        return this.blockedBy.containsKey(key) || this.releasing.contains(key);
+        this.batches.add(PendingEvent.spooled(spooled), now());
     }
 
     private void requestMore() {
@@ -253,55 +239,12 @@ final class DestinationDispatcher {
         }
     }
 
-    // Batching
-
-    private void addToOpenBatch(PendingEvent event) {
-        RequestContext context = event.event.context();
-        OpenBatch batch = this.open.get(context);
-        if (batch != null && batch.bytes + event.bytes > this.batchPolicy.maxBytes()) {
-            this.ready.add(this.open.remove(context).events);
-            batch = null;
-        }
-        if (batch == null) {
-            batch = new OpenBatch(now());
-            this.open.put(context, batch);
-        }
-        batch.events.add(event);
-        batch.bytes += event.bytes;
-        if (batch.events.size() >= this.batchPolicy.maxEvents() || batch.bytes >= this.batchPolicy.maxBytes()) {
-            this.ready.add(this.open.remove(context).events);
-        }
-    }
-
     /** Drops the batched events of newly blocked keys; they stay in the spool and come back on a rewind. */
     private void purge(Set<String> keys) {
-        if (keys.isEmpty()) {
-            return;
-        }
-        for (List<PendingEvent> batch : this.ready) {
-            purge(batch, keys);
-        }
-        this.ready.removeIf(List::isEmpty);
-        Iterator<OpenBatch> batches = this.open.values().iterator();
-        while (batches.hasNext()) {
-            OpenBatch batch = batches.next();
-            purge(batch.events, keys);
-            batch.bytes = batch.events.stream().mapToLong((event) -> event.bytes).sum();
-            if (batch.events.isEmpty()) {
-                batches.remove();
-            }
-        }
-    }
-
-    private void purge(List<PendingEvent> batch, Set<String> keys) {
-        batch.removeIf((event) -> {
-            if (event.key == null || !keys.contains(event.key)) {
-                return false;
-            }
+        for (PendingEvent event : this.batches.removeKeys(keys)) {
             this.heldOffsets.remove(event.offset);
-            this.skipped.add(event.key);
-            return true;
-        });
+            this.order.skip(Objects.requireNonNull(event.key));
+        }
     }
 
     // Delivering
@@ -335,28 +278,13 @@ final class DestinationDispatcher {
         if (due != null) {
             return due;
         }
-        List<PendingEvent> batch = this.ready.poll();
-        if (batch == null) {
-            batch = expiredOpenBatch(now);
-        }
+        List<PendingEvent> batch = this.batches.poll(now);
         if (batch == null) {
             return null;
         }
         RetryGroup group = new RetryGroup(batch, 0, now, this.batchPolicy.maxEvents());
         this.groups.add(group);
         return group;
-    }
-
-    private @Nullable List<PendingEvent> expiredOpenBatch(long now) {
-        Iterator<OpenBatch> batches = this.open.values().iterator();
-        while (batches.hasNext()) {
-            OpenBatch batch = batches.next();
-            if (now - batch.openedAt >= this.batchPolicy.maxWait().toMillis()) {
-                batches.remove();
-                return batch.events;
-            }
-        }
-        return null;
     }
 
     private void send(RetryGroup group, long now) {
@@ -406,108 +334,30 @@ final class DestinationDispatcher {
         group.events.removeIf(settled::contains);
         acknowledgeDelivered(outcomes.delivered);
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
-        if (!outcomes.tooLarge) {
-            countRetried(chunk.stream().filter((event) -> !settled.contains(event)).toList());
-        }
 
-        List<RetryGroup> remaining = new ArrayList<>();
+        List<RetryGroup> remaining = List.of();
         if (!group.events.isEmpty()) {
-            reschedule(group, chunk, outcomes, now, remaining);
+            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now);
+            plan.exhausted.forEach((exhausted, events) -> {
+                logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
+                        id(), events.size(), exhausted.attempts);
+                deadLetter(exhausted, events, exhausted.attempts, now);
+            });
+            remaining = plan.remaining;
         }
-        if (!remaining.contains(group)) {
-            this.groups.remove(group);
+        this.groups.remove(group);
+        this.groups.addAll(remaining);
+        countRetried(chunk, remaining);
+        if (remaining.contains(group) && outcomes.retried > 0) {
+            logRetry(group, outcomes);
         }
         rebindKeys(group, keysBefore, remaining);
     }
 
-    private void reschedule(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now,
-            List<RetryGroup> remaining) {
-        if (outcomes.tooLarge) {
-            group.maxChunk = Math.max(1, chunk.size() / 2);
-            group.dueAt = now;
-            group.lastFailure = "the batch was too large";
-            remaining.add(group);
-            return;
-        }
-        if (!outcomes.throttled.isEmpty()) {
-            RetryGroup paused = splitThrottled(group, outcomes.throttled);
-            paused.dueAt = now + outcomes.pause.toMillis();
-            paused.lastFailure = "the destination throttled the device or user";
-            keepOrExhaust(paused, now, remaining);
-        }
-        if (group.events.isEmpty()) {
-            return;
-        }
-        if (outcomes.retried > 0) {
-            group.attempts++;
-            group.lastFailure = outcomes.failure;
-            group.dueAt = now + this.retryPolicy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
-            logRetry(group, outcomes);
-        }
-        else {
-            group.dueAt = now;
-        }
-        keepOrExhaust(group, now, remaining);
-    }
-
-    /** Moves every event whose device or user is throttled, or that has no key and was throttled, to a new group. */
-    private RetryGroup splitThrottled(RetryGroup group, Set<PendingEvent> throttled) {
-        Set<String> keys = keysOf(throttled);
-        List<PendingEvent> moved = new ArrayList<>();
-        group.events.removeIf((event) -> {
-            boolean move = (event.key != null) ? keys.contains(event.key) : throttled.contains(event);
-            if (move) {
-                moved.add(event);
-            }
-            return move;
-        });
-        RetryGroup paused = group.splitOff(moved);
-        this.groups.add(paused);
-        return paused;
-    }
-
-    private void keepOrExhaust(RetryGroup group, long now, List<RetryGroup> remaining) {
-        if (this.retryPolicy.isExhausted(group.attempts, Duration.ofMillis(now - group.firstAttempt))) {
-            logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
-                    id(), group.events.size(), group.attempts);
-            Map<PendingEvent, Rejection> exhausted = new LinkedHashMap<>();
-            group.events.forEach((event) -> exhausted.put(event, new Rejection(DeadLetter.RETRY_BUDGET_EXHAUSTED,
-                    "Retry budget exhausted after " + group.attempts + " attempts; last failure: "
-                            + group.lastFailure)));
-            group.events.clear();
-            this.groups.remove(group);
-            deadLetter(group, exhausted, group.attempts, now);
-            return;
-        }
-        remaining.add(group);
-    }
-
     /** Points each key at the group that now holds it, and releases the keys no group holds. */
     private void rebindKeys(RetryGroup group, Set<String> keysBefore, List<RetryGroup> remaining) {
-        Set<String> newlyBlocked = new HashSet<>();
-        Set<String> stillHeld = new HashSet<>();
-        for (RetryGroup holder : remaining) {
-            for (PendingEvent event : holder.events) {
-                if (event.key != null) {
-                    stillHeld.add(event.key);
-                    if (this.blockedBy.put(event.key, holder) == null) {
-                        newlyBlocked.add(event.key);
-                    }
-                }
-            }
-        }
-        purge(newlyBlocked);
-        for (String key : keysBefore) {
-            if (!stillHeld.contains(key) && this.blockedBy.get(key) == group) {
-                release(key);
-            }
-        }
-    }
-
-    private void release(String key) {
-        this.blockedBy.remove(key);
-        if (this.skipped.remove(key)) {
-            this.releasing.add(key);
+        purge(this.order.bind(remaining));
+        if (this.order.release(group, keysBefore)) {
             this.rewindRequested = true;
         }
     }
@@ -593,8 +443,12 @@ final class DestinationDispatcher {
         }
     }
 
-    private void countRetried(List<PendingEvent> events) {
-        countBySource(events, (source, count) -> this.metrics.retried(source, id(), count));
+    /** Counts the events of the chunk that wait for another delivery. */
+    private void countRetried(List<PendingEvent> chunk, List<RetryGroup> remaining) {
+        Set<PendingEvent> waiting = new HashSet<>();
+        remaining.forEach((group) -> waiting.addAll(group.events));
+        List<PendingEvent> retried = chunk.stream().filter(waiting::contains).toList();
+        countBySource(retried, (source, count) -> this.metrics.retried(source, id(), count));
     }
 
     private static void countBySource(List<PendingEvent> events, ObjIntConsumer<SourceId> counter) {
@@ -637,10 +491,7 @@ final class DestinationDispatcher {
         for (RetryGroup group : this.groups) {
             next = Math.min(next, group.dueAt);
         }
-        for (OpenBatch batch : this.open.values()) {
-            next = Math.min(next, batch.openedAt + this.batchPolicy.maxWait().toMillis());
-        }
-        return next;
+        return Math.min(next, this.batches.nextDeadline());
     }
 
     private static Instant instant(long epochMillis) {
@@ -653,27 +504,8 @@ final class DestinationDispatcher {
         }
     }
 
-    /** A batch being filled; confined to the dispatcher's thread. */
-    private static final class OpenBatch {
-
-        final List<PendingEvent> events = new ArrayList<>();
-
-        final long openedAt;
-
-        long bytes;
-
-        OpenBatch(long openedAt) {
-            this.openedAt = openedAt;
-        }
-
-    }
-
     /** A destination's result, or the failure that stood in for one. */
     record Answer(@Nullable DeliveryResult result, @Nullable String failure) {
-    }
-
-    /** Why an event goes to the dead-letter store. */
-    record Rejection(String reason, String detail) {
     }
 
     /** Subscribes to one generation of the spool's flux and hands its events to the dispatcher's thread. */
