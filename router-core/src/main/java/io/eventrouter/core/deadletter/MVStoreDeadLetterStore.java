@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import io.eventrouter.core.destination.DestinationId;
 import org.h2.mvstore.Cursor;
@@ -26,31 +28,38 @@ import reactor.core.scheduler.Schedulers;
  * <p>Every call runs on Reactor's bounded-elastic scheduler, because MVStore reads and writes the
  * file on the calling thread. Writes are serialized on this instance; MVStore lets reads run
  * beside them.
+ *
+ * <p>The file is opened on first use, not by {@link #open}: MVStore locks its file, and a router
+ * that never dead-letters an event, such as one of several application contexts in a test JVM,
+ * then never takes the lock.
  */
 public final class MVStoreDeadLetterStore implements DeadLetterStore {
 
     private static final String MAP_NAME = "dead-letters";
 
-    private final MVStore store;
-
-    private final MVMap<Long, byte[]> letters;
+    private final Supplier<MVStore> opener;
 
     private final boolean durable;
 
     private final Scheduler scheduler = Schedulers.boundedElastic();
 
-    private MVStoreDeadLetterStore(MVStore store, boolean durable) {
-        this.store = store;
-        this.letters = store.openMap(MAP_NAME);
+    /** Guarded by {@code this}. */
+    private @Nullable MVStore store;
+
+    /** Guarded by {@code this}. */
+    private boolean closed;
+
+    private MVStoreDeadLetterStore(Supplier<MVStore> opener, boolean durable) {
+        this.opener = opener;
         this.durable = durable;
     }
 
     /**
-     * Opens the store kept in {@code file}, creating it and its parent folders when missing.
+     * Prepares the store kept in {@code file}, creating its parent folders when missing. The file
+     * itself is created or opened on first use; a failure to open it, for instance because
+     * another process has it locked, is signalled by that call.
      *
      * @throws UncheckedIOException when the folder cannot be created
-     * @throws IllegalStateException when MVStore cannot open the file, for instance because
-     *         another process holds it
      */
     public static MVStoreDeadLetterStore open(Path file) {
         Path absolute = file.toAbsolutePath();
@@ -63,24 +72,36 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot create the folder of the dead-letter store " + absolute, ex);
         }
-        MVStore store = new MVStore.Builder().fileName(absolute.toString()).autoCommitDisabled().open();
-        return new MVStoreDeadLetterStore(store, true);
+        return new MVStoreDeadLetterStore(
+                () -> new MVStore.Builder().fileName(absolute.toString()).autoCommitDisabled().open(), true);
     }
 
-    /** Opens a store on the heap that forgets everything on close, for tests. */
+    /** Opens a store on the heap whose letters are lost on close, for tests. */
     public static MVStoreDeadLetterStore inMemory() {
-        return new MVStoreDeadLetterStore(new MVStore.Builder().autoCommitDisabled().open(), false);
+        return new MVStoreDeadLetterStore(() -> new MVStore.Builder().autoCommitDisabled().open(), false);
+    }
+
+    /** Returns the map of letters, opening the store on first use. */
+    private synchronized MVMap<Long, byte[]> letters() {
+        if (this.closed) {
+            throw new IllegalStateException("The dead-letter store is closed");
+        }
+        if (this.store == null) {
+            this.store = this.opener.get();
+        }
+        return this.store.openMap(MAP_NAME);
     }
 
     @Override
     public Mono<Void> add(List<DeadLetter> deadLetters) {
         List<byte[]> encoded = deadLetters.stream().map(DeadLetterCodec::encode).toList();
         return run(() -> {
-            synchronized (this.store) {
-                Long last = this.letters.lastKey();
+            synchronized (this) {
+                MVMap<Long, byte[]> letters = letters();
+                Long last = letters.lastKey();
                 long next = (last != null) ? last + 1 : 1;
                 for (byte[] letter : encoded) {
-                    this.letters.put(next++, letter);
+                    letters.put(next++, letter);
                 }
                 commit();
             }
@@ -95,7 +116,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         }
         return run(() -> {
             List<StoredDeadLetter> page = new ArrayList<>();
-            Cursor<Long, byte[]> cursor = this.letters.cursor(afterId + 1);
+            Cursor<Long, byte[]> cursor = letters().cursor(afterId + 1);
             while (page.size() < limit && cursor.hasNext()) {
                 long id = cursor.next();
                 DeadLetter letter = DeadLetterCodec.decode(cursor.getValue());
@@ -109,20 +130,23 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
 
     @Override
     public Mono<List<StoredDeadLetter>> get(Collection<Long> ids) {
-        return run(() -> ids.stream()
-                .sorted()
-                .distinct()
-                .filter(this.letters::containsKey)
-                .map((id) -> new StoredDeadLetter(id, DeadLetterCodec.decode(this.letters.get(id))))
-                .toList());
+        return run(() -> {
+            MVMap<Long, byte[]> letters = letters();
+            return ids.stream()
+                    .sorted()
+                    .distinct()
+                    .filter(letters::containsKey)
+                    .map((id) -> new StoredDeadLetter(id, DeadLetterCodec.decode(letters.get(id))))
+                    .toList();
+        });
     }
 
     @Override
     public Mono<Void> remove(Collection<Long> ids) {
         List<Long> copy = List.copyOf(ids);
         return run(() -> {
-            synchronized (this.store) {
-                copy.forEach(this.letters::remove);
+            synchronized (this) {
+                copy.forEach(letters()::remove);
                 commit();
             }
             return null;
@@ -132,11 +156,11 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     @Override
     public Mono<Long> count(@Nullable DestinationId destination) {
         if (destination == null) {
-            return run(() -> (long) this.letters.size());
+            return run(() -> (long) letters().size());
         }
         return run(() -> {
             long count = 0;
-            Cursor<Long, byte[]> cursor = this.letters.cursor(null);
+            Cursor<Long, byte[]> cursor = letters().cursor(null);
             while (cursor.hasNext()) {
                 cursor.next();
                 count += DeadLetterCodec.decode(cursor.getValue()).destination().equals(destination) ? 1 : 0;
@@ -146,10 +170,11 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     }
 
     /** Commits changes; MVStore's commit leaves them in the page cache, so a durable store syncs too. */
-    private void commit() {
-        this.store.commit();
+    private synchronized void commit() {
+        MVStore opened = Objects.requireNonNull(this.store, "store");
+        opened.commit();
         if (this.durable) {
-            this.store.sync();
+            opened.sync();
         }
     }
 
@@ -158,11 +183,10 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     }
 
     @Override
-    public void close() {
-        synchronized (this.store) {
-            if (!this.store.isClosed()) {
-                this.store.close();
-            }
+    public synchronized void close() {
+        this.closed = true;
+        if (this.store != null && !this.store.isClosed()) {
+            this.store.close();
         }
     }
 
