@@ -11,7 +11,7 @@ import io.eventrouter.core.destination.RejectionReason;
 import io.eventrouter.core.event.Event;
 
 /**
- * Reads Amplitude's answer to a batch as one outcome per event, the way Amplitude documents it:
+ * Reads Amplitude's response to a batch as one outcome per event, the way Amplitude documents it:
  * a 400 that names events rejects only those and resends the rest, an invalid API key rejects the
  * batch, a 413 asks the pipeline to split the batch, a 429 pauses only the throttled devices and
  * users and rejects those over a daily quota, and server errors are retried.
@@ -21,7 +21,7 @@ public final class AmplitudeOutcomes {
     private final Duration throttlePause;
 
     /**
-     * @param throttlePause how long a throttled device or user pauses; Amplitude asks for about 30 s
+     * @param throttlePause how long a throttled device or user pauses; Amplitude's documentation suggests about 30 s
      */
     public AmplitudeOutcomes(Duration throttlePause) {
         this.throttlePause = throttlePause;
@@ -78,7 +78,7 @@ public final class AmplitudeOutcomes {
         Set<String> throttledUsers = response.throttledUsers();
         Set<String> quotaUsers = response.exceededDailyQuotaUsers();
         Set<String> quotaDevices = response.exceededDailyQuotaDevices();
-        // A 429 that names nobody throttles the whole batch.
+        // A 429 that names no device, user or event throttles the whole batch.
         boolean namesNobody = throttledIndexes.isEmpty() && throttledDevices.isEmpty() && throttledUsers.isEmpty()
                 && quotaUsers.isEmpty() && quotaDevices.isEmpty();
         Duration pause = (retryAfter.compareTo(this.throttlePause) > 0) ? retryAfter : this.throttlePause;

@@ -17,7 +17,7 @@ import io.eventrouter.core.source.SourceId;
  * @param event the event, as it was accepted
  * @param reason why it was given up, a code from a small fixed set such as {@code invalid-event}
  *        or {@code retry-budget-exhausted}
- * @param detail what the destination said, or the last failure; never a credential
+ * @param detail the destination's message, or the last failure; never a credential
  * @param attempts how many deliveries of the event were tried
  * @param firstAttempt when the first delivery was tried
  * @param lastAttempt when the last delivery was tried

@@ -11,8 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Writes a dead letter as one JSON object and reads it back. The object keeps the API key, since
- * a replay needs it; whoever shows a letter to a person masks it.
+ * Writes a dead letter as one JSON object and reads it back. The object keeps the API key
+ * because a replay needs it, so any view of a letter for people must mask the key.
  */
 final class DeadLetterCodec {
 

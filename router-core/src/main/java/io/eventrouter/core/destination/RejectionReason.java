@@ -1,8 +1,8 @@
 package io.eventrouter.core.destination;
 
 /**
- * Why a destination refused an event for good. The set is small and fixed because each value
- * tags metrics and names the reason of a dead letter; the free-text detail goes with it.
+ * The reason a destination rejected an event for good. The set is small and fixed because each
+ * value tags metrics and names the reason of a dead letter. The free-text detail goes beside it.
  */
 public enum RejectionReason {
 

@@ -31,7 +31,7 @@ public record BatchPolicy(int maxEvents, long maxBytes, Duration maxWait) {
         }
     }
 
-    /** A policy without a byte limit. */
+    /** Creates a policy without a byte limit. */
     public BatchPolicy(int maxEvents, Duration maxWait) {
         this(maxEvents, UNLIMITED_BYTES, maxWait);
     }

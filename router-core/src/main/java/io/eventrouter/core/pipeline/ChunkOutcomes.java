@@ -26,13 +26,13 @@ final class ChunkOutcomes {
 
     final Set<PendingEvent> throttled = new HashSet<>();
 
-    /** The longest pause a throttling answer asked for. */
+    /** The longest pause a throttling response requested. */
     Duration pause = Duration.ZERO;
 
     /** How many events failed transiently. */
     int retried;
 
-    /** The longest delay a "retry later" answer asked for, such as a {@code Retry-After}. */
+    /** The longest delay a "retry later" response requested, such as a {@code Retry-After}. */
     Duration retryDelay = Duration.ZERO;
 
     /** Whether the destination found the chunk too large; the chunk then has more than one event. */

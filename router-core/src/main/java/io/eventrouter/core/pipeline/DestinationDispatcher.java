@@ -39,7 +39,7 @@ import reactor.core.scheduler.Schedulers;
  * dead-letter store, and acknowledges each event in the spool once it is settled.
  *
  * <p>Design note. All state lives on one thread of the dispatcher's own single-thread scheduler;
- * spool signals, delivery answers and timers are posted to it. Ordering is kept per device (see
+ * spool signals, delivery results and timers are posted to it. Ordering is kept per device (see
  * {@link PendingEvent}): an event waiting for a retry blocks only its own device. A blocked
  * device's later events are not held on the heap; they are skipped and stay unacknowledged in
  * the spool. When the device is released, the dispatcher rewinds: it resubscribes to the spool,
@@ -299,7 +299,7 @@ final class DestinationDispatcher {
                 .timeout(this.deliveryTimeout)
                 .map((result) -> new Answer(result, null))
                 .onErrorResume((error) -> Mono.just(new Answer(null, error.toString())))
-                .defaultIfEmpty(new Answer(null, "the destination answered nothing"))
+                .defaultIfEmpty(new Answer(null, "the destination completed without a result"))
                 .subscribe((answer) -> post(() -> settle(group, chunk, answer, System.nanoTime() - started)));
     }
 
@@ -504,7 +504,7 @@ final class DestinationDispatcher {
         }
     }
 
-    /** A destination's result, or the failure that stood in for one. */
+    /** A destination's result, or the failure that took its place. */
     record Answer(@Nullable DeliveryResult result, @Nullable String failure) {
     }
 

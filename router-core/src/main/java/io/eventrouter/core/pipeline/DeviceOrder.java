@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which devices a dispatcher holds back, and which of them need their skipped events read again.
- * A key is blocked while a retry group holds one of its events; events of a blocked key read
- * from the spool are skipped. A released key whose events were skipped stays blocked until the
+ * The record of devices a dispatcher holds back, and of those whose skipped events must be read
+ * again. A key is blocked while a retry group contains one of its events, and events of a blocked
+ * key read from the spool are skipped. A released key whose events were skipped stays blocked until the
  * next rewind, so that its events come back in spool order and none overtakes another.
  *
  * <p>Confined to the dispatcher's thread.
@@ -21,7 +21,7 @@ final class DeviceOrder {
     /** Blocked keys with events that were skipped and must be read again. */
     private final Set<String> skipped = new HashSet<>();
 
-    /** Keys no group holds any more, waiting for the rewind that reads their skipped events. */
+    /** Keys no group contains any more, waiting for the rewind that reads their skipped events. */
     private final Set<String> releasing = new HashSet<>();
 
     boolean isBlocked(String key) {
@@ -34,9 +34,9 @@ final class DeviceOrder {
     }
 
     /**
-     * Points each key of the groups' events at the group that holds it.
+     * Points each key of the groups' events at the group that contains it.
      *
-     * @return the keys no group held before, whose batched events must now leave the heap
+     * @return the keys no group contained before, whose batched events must now leave the heap
      */
     Set<String> bind(List<RetryGroup> holders) {
         Set<String> newlyBlocked = new HashSet<>();

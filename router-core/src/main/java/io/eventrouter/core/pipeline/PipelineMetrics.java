@@ -78,7 +78,7 @@ final class PipelineMetrics {
     /** Records how long one delivery took; {@code outcome} is delivered, partial or failed. */
     void deliveryLatency(DestinationId destination, String outcome, Duration duration) {
         Timer.builder(DELIVERY_LATENCY)
-                .description("Time from sending a batch to a destination to its answer")
+                .description("Time from sending a batch to a destination until its response")
                 .tags("destination", destination.value(), "outcome", outcome)
                 .register(this.registry)
                 .record(duration);

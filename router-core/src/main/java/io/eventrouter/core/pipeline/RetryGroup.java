@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Events a dispatcher delivers together until each is settled: a fresh batch, or what is left of
  * a batch after a failed delivery. A group is delivered in chunks from its head, so the events
- * of one device keep their order across retries and 413 splits; while a group holds an event of
- * a device, every later event of that device waits in the spool.
+ * of one device keep their order across retries and 413 splits. While a group contains an event
+ * of a device, every later event of that device waits in the spool.
  *
  * <p>Confined to the dispatcher's thread.
  */
@@ -27,10 +27,10 @@ final class RetryGroup {
     /** Scheduler time in milliseconds from which the group may be delivered again. */
     long dueAt;
 
-    /** The most events in one chunk; halved on each "too large" answer. */
+    /** The maximum number of events in one chunk, halved on each "too large" response. */
     int maxChunk;
 
-    /** What went wrong last, for the dead letter if the budget runs out. */
+    /** The last failure, for the dead letter if the budget runs out. */
     String lastFailure = "none";
 
     RetryGroup(List<PendingEvent> events, int attempts, long firstAttempt, int maxChunk) {
@@ -41,7 +41,7 @@ final class RetryGroup {
         this.maxChunk = maxChunk;
     }
 
-    /** A group for events split off this one, sharing its budget so far. */
+    /** Creates a group for events split off this one, sharing its budget so far. */
     RetryGroup splitOff(List<PendingEvent> moved) {
         RetryGroup group = new RetryGroup(moved, this.attempts, this.firstAttempt, this.maxChunk);
         group.lastAttempt = this.lastAttempt;

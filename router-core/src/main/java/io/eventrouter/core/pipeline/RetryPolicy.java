@@ -8,8 +8,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * How long the pipeline keeps retrying events a destination could not take, and how it spaces
  * the attempts. The retry budget of an event is spent when it has been attempted
  * {@code maxAttempts} times or when its first attempt is {@code maxAge} old, whichever comes
- * first; then it goes to the dead-letter store. Pauses a destination asks for while it throttles
- * a device or user count against the age only.
+ * first. Then it goes to the dead-letter store. Pauses that a destination requests while it
+ * throttles a device or user count against the age only.
  *
  * <p>Waits grow exponentially from {@code initialBackoff}, doubling up to {@code maxBackoff}.
  * Each wait is drawn at random from the upper half of its step, so that routers recovering
@@ -45,7 +45,7 @@ public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBack
         }
     }
 
-    /** A policy with the default age limit. */
+    /** Creates a policy with the default age limit. */
     public RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         this(maxAttempts, DEFAULTS.maxAge(), initialBackoff, maxBackoff);
     }

@@ -46,7 +46,7 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
-    void rejectsEventsOverTheDailyQuotaAndResendsTheOthersAtOnce() {
+    void rejectsEventsOverDailyQuota() {
         List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
                 + "\"exceeded_daily_quota_users\":{\"user-1\":500200},\"exceeded_daily_quota_devices\":{}}",
                 List.of(event("device-1", "user-1"), event("device-2", "user-2")));
@@ -57,7 +57,7 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
-    void readsRetryAfterAsSecondsOrAsAnHttpDate() {
+    void readsRetryAfterSecondsAndDates() {
         String inTwoMinutes = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(2));
 

@@ -31,7 +31,7 @@ final class AmplitudeDispatch implements AutoCloseable {
 
     static final String API_KEY = "test-api-key-0123456789";
 
-    /** Amplitude's success answer. */
+    /** Amplitude's success response. */
     static final String OK = "{\"code\":200,\"events_ingested\":1,\"payload_size_bytes\":1,\"server_upload_time\":1}";
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -57,6 +57,7 @@ final class AmplitudeDispatch implements AutoCloseable {
                 .retryPolicy(builder.retryPolicy)
                 .deliveryTimeout(Duration.ofSeconds(15))
                 .deadLetterStore(this.deadLetters)
+                .maxHeldEvents(builder.maxHeldEvents)
                 .meterRegistry(this.meters);
         for (String id : builder.destinations) {
             AmplitudeDestination destination = AmplitudeDestination.builder()
@@ -131,6 +132,8 @@ final class AmplitudeDispatch implements AutoCloseable {
 
         private Duration timeout = Duration.ofSeconds(10);
 
+        private int maxHeldEvents = 5_000;
+
         private Builder(WireMockExtension wireMock) {
             this.wireMock = wireMock;
         }
@@ -157,6 +160,11 @@ final class AmplitudeDispatch implements AutoCloseable {
 
         Builder timeout(Duration timeout) {
             this.timeout = timeout;
+            return this;
+        }
+
+        Builder maxHeldEvents(int maxHeldEvents) {
+            this.maxHeldEvents = maxHeldEvents;
             return this;
         }
 

@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Delivery through the pipeline to WireMock standing in for Amplitude: isolation, ordering,
- * retries, Amplitude's error answers and dead letters.
+ * retries, Amplitude's error responses and dead letters.
  */
 class DispatchIntegrationTests {
 
@@ -54,7 +54,7 @@ class DispatchIntegrationTests {
                 .withBody(status.equals("200") ? OK : "{\"code\":" + status + "}")));
     }
 
-    /** Answers the first request with {@code status} and {@code body}, every later one with 200. */
+    /** Stubs a response with {@code status} and {@code body} to the first request, and 200 to every later one. */
     private static void answerFirst(int status, String body) {
         amplitude.stubFor(post(urlEqualTo(path("amplitude")))
                 .inScenario("first")
@@ -67,12 +67,16 @@ class DispatchIntegrationTests {
                 .willReturn(okJson(OK)));
     }
 
+    private static final String THROTTLED_T = "{\"code\":429,\"error\":\"Too many requests for some devices "
+            + "and users\",\"eps_threshold\":30,\"throttled_devices\":{\"device-T\":31},\"throttled_users\":{},"
+            + "\"throttled_events\":[0],\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{}}";
+
     private static Event[] devices(String prefix, int count) {
         return IntStream.range(0, count).mapToObj((i) -> event("device-" + prefix + i, prefix + i)).toArray(Event[]::new);
     }
 
     @Test
-    void deliversEveryEventToHealthyDestinationWhileAnotherAnswers503Throughout() {
+    void isolatesHealthyDestinationFromFailingOne() {
         answer("healthy", "200");
         answer("broken", "503");
         this.dispatch = AmplitudeDispatch.builder(amplitude).destinations("broken", "healthy").start();
@@ -90,7 +94,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void keepsTheOrderOfOneDeviceAcrossRetries() {
+    void keepsDeviceOrderAcrossRetries() {
         amplitude.stubFor(post(urlEqualTo(path("amplitude"))).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(503)).willSetStateTo("second"));
         amplitude.stubFor(post(urlEqualTo(path("amplitude"))).inScenario("flaky").whenScenarioStateIs("second")
@@ -116,7 +120,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void deadLettersOnlyTheEventsA400NamesAndResendsTheRest() {
+    void deadLettersOnlyEventsNamedBy400() {
         answerFirst(400, "{\"code\":400,\"error\":\"Invalid field values on some events\","
                 + "\"events_with_invalid_fields\":{\"time\":[1]}}");
         this.dispatch = AmplitudeDispatch.builder(amplitude).start();
@@ -134,7 +138,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void deadLettersTheWholeBatchOnAnInvalidApiKeyWithoutRepeatingTheKey() {
+    void deadLettersBatchOnInvalidApiKey() {
         answer("amplitude", "200");
         amplitude.stubFor(post(urlEqualTo(path("amplitude"))).atPriority(1).willReturn(aResponse().withStatus(400)
                 .withBody("{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}")));
@@ -150,7 +154,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void splitsOn413DownToOneEventAndDeadLettersTheEventThatIsStillTooLarge() {
+    void splits413DownToOneEvent() {
         answer("amplitude", "200");
         amplitude.stubFor(post(urlEqualTo(path("amplitude"))).atPriority(1).withRequestBody(containing("\"huge\""))
                 .willReturn(aResponse().withStatus(413).withBody("{\"code\":413,\"error\":\"Payload too large\"}")));
@@ -168,10 +172,8 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void pausesOnlyTheThrottledDeviceWhileOtherDevicesFlow() {
-        answerFirst(429, "{\"code\":429,\"error\":\"Too many requests for some devices and users\","
-                + "\"eps_threshold\":30,\"throttled_devices\":{\"device-T\":31},\"throttled_users\":{},"
-                + "\"throttled_events\":[0],\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{}}");
+    void pausesOnlyThrottledDevice() {
+        answerFirst(429, THROTTLED_T);
         this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMinutes(10)).start();
         this.dispatch.submit(event("device-T", "T0"), event("device-1", "e0"));
         await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.requests("amplitude").size() == 2);
@@ -187,10 +189,29 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void resendsAThrottledDeviceInOrderAfterItsPause() {
-        answerFirst(429, "{\"code\":429,\"error\":\"Too many requests for some devices and users\","
-                + "\"eps_threshold\":30,\"throttled_devices\":{\"device-T\":31},\"throttled_users\":{},"
-                + "\"throttled_events\":[0],\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{}}");
+    void leavesPausedDeviceEventsInSpool() {
+        answerFirst(429, THROTTLED_T);
+        this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMinutes(10))
+                .batchPolicy(new BatchPolicy(5, Duration.ofMillis(5)))
+                .maxHeldEvents(10)
+                .start();
+        this.dispatch.submit(event("device-T", "T0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.requests("amplitude").size() == 1);
+
+        // Far more events of the paused device than the dispatcher may hold: they wait in the spool.
+        for (int i = 1; i <= 50; i++) {
+            this.dispatch.submit(event("device-T", "T" + i), event("device-" + i, "e" + i));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(this.dispatch
+                .insertIdsPerRequest("amplitude").stream().skip(1).flatMap(List::stream).toList())
+                .hasSize(50)
+                .allMatch((id) -> id.startsWith("e")));
+    }
+
+    @Test
+    void resendsThrottledDeviceInOrderAfterPause() {
+        answerFirst(429, THROTTLED_T);
         this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMillis(300)).start();
         this.dispatch.submit(event("device-T", "T0"), event("device-1", "e0"));
         await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.requests("amplitude").size() == 2);
@@ -206,7 +227,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void deadLettersEventsOverTheDailyQuotaInsteadOfRetrying() {
+    void deadLettersEventsOverDailyQuota() {
         answerFirst(429, "{\"code\":429,\"error\":\"Too many requests for some devices and users\","
                 + "\"eps_threshold\":30,\"throttled_devices\":{},\"throttled_users\":{},\"throttled_events\":[],"
                 + "\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{\"device-Q\":500900}}");
@@ -223,7 +244,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void retriesServerErrorsResetsAndTimeoutsUntilDelivered() {
+    void retriesServerErrorsResetsAndTimeouts() {
         String path = path("amplitude");
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(500)).willSetStateTo("reset"));
@@ -239,13 +260,13 @@ class DispatchIntegrationTests {
 
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> this.dispatch.spool.backlog(DestinationId.of("amplitude")) == 0);
-        // Under load a healthy answer may also time out and be retried, so count at least.
+        // Under load a healthy response may also time out and be retried, so count at least.
         assertThat(this.dispatch.requests("amplitude")).hasSizeGreaterThanOrEqualTo(4);
         assertThat(this.dispatch.deadLetters()).isEmpty();
     }
 
     @Test
-    void waitsAtLeastAsLongAsRetryAfterAsks() {
+    void honoursRetryAfter() {
         answerFirst(503, "{\"code\":503}");
         amplitude.stubFor(post(urlEqualTo(path("amplitude"))).inScenario("first")
                 .whenScenarioStateIs(Scenario.STARTED)
@@ -264,7 +285,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void deadLettersEventsWhoseRetryBudgetRanOut() {
+    void deadLettersAfterMaxAttempts() {
         answer("amplitude", "503");
         this.dispatch = AmplitudeDispatch.builder(amplitude)
                 .retryPolicy(new RetryPolicy(3, Duration.ofHours(1), Duration.ofMillis(5), Duration.ofMillis(10)))
@@ -282,7 +303,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void deadLettersEventsOlderThanTheRetryBudgetAllows() {
+    void deadLettersAfterMaxAge() {
         answer("amplitude", "503");
         this.dispatch = AmplitudeDispatch.builder(amplitude)
                 .retryPolicy(new RetryPolicy(1_000, Duration.ofMillis(300), Duration.ofMillis(5), Duration.ofMillis(20)))
@@ -296,7 +317,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void replayDeliversDeadLettersAgainAndRemovesThem() {
+    void replayRedeliversAndRemovesDeadLetters() {
         answerFirst(400, "{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}");
         this.dispatch = AmplitudeDispatch.builder(amplitude).start();
         this.dispatch.submit(event("device-1", "e0"));
@@ -312,7 +333,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void closesBatchesAtTheByteLimitCountingUtf8Bytes() {
+    void closesBatchesAtUtf8ByteLimit() {
         answer("amplitude", "200");
         this.dispatch = AmplitudeDispatch.builder(amplitude)
                 .batchPolicy(new BatchPolicy(100, 900, Duration.ofMillis(20)))

@@ -111,7 +111,7 @@ class AdminEndpointsIntegrationTests {
     }
 
     @Test
-    void listsDeadLettersAndReplayDeliversThemAgain() {
+    void listsAndReplaysDeadLetters() {
         amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("key").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(400)
                         .withBody("{\"code\":400,\"error\":\"Invalid API key: " + API_KEY + "\"}"))
