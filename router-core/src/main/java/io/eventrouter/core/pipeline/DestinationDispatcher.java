@@ -374,7 +374,8 @@ final class DestinationDispatcher {
         if (!replayed.isEmpty()) {
             this.deadLetters.remove(replayed)
                     .subscribe(null, (error) -> logger.warn("Replayed dead letters were delivered but stay in "
-                            + "the store: destination_id={} letters={} error={}", id(), replayed.size(), error.toString()));
+                            + "the store: destination_id={} letters={} error={}", id(), replayed.size(),
+                            error.toString()));
         }
     }
 

@@ -66,7 +66,8 @@ public final class DispatchPipeline implements AutoCloseable {
         this.deadLetters = (builder.deadLetters != null) ? builder.deadLetters : MVStoreDeadLetterStore.inMemory();
         this.metrics = new PipelineMetrics(builder.meterRegistry);
         this.sources = new LinkedHashMap<>();
-        builder.sources.forEach((id) -> this.sources.put(id, new PipelineSource(id, builder.sourceQueueCapacity, this.metrics)));
+        builder.sources.forEach((id) -> this.sources.put(id,
+                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics)));
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,

@@ -54,9 +54,9 @@ final class PipelineSource implements Source {
                 emitted = this.queue.tryEmitNext(new Submission(this.id, submitted, result));
             }
             if (emitted.isFailure()) {
-                this.metrics.rejected(this.id, DispatchPipeline.rejectionReason(emitted == Sinks.EmitResult.FAIL_OVERFLOW
-                        ? AcceptanceException.Reason.QUEUE_FULL : AcceptanceException.Reason.NOT_RUNNING),
-                        submitted.size());
+                AcceptanceException.Reason reason = (emitted == Sinks.EmitResult.FAIL_OVERFLOW)
+                        ? AcceptanceException.Reason.QUEUE_FULL : AcceptanceException.Reason.NOT_RUNNING;
+                this.metrics.rejected(this.id, DispatchPipeline.rejectionReason(reason), submitted.size());
             }
             if (emitted == Sinks.EmitResult.FAIL_OVERFLOW) {
                 result.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL,

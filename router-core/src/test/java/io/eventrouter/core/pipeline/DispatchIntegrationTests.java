@@ -49,7 +49,8 @@ class DispatchIntegrationTests {
     }
 
     private static void answer(String destination, String status) {
-        amplitude.stubFor(post(urlEqualTo(path(destination))).willReturn(aResponse().withStatus(Integer.parseInt(status))
+        amplitude.stubFor(post(urlEqualTo(path(destination))).willReturn(aResponse()
+                .withStatus(Integer.parseInt(status))
                 .withHeader("Content-Type", "application/json")
                 .withBody(status.equals("200") ? OK : "{\"code\":" + status + "}")));
     }
@@ -59,7 +60,8 @@ class DispatchIntegrationTests {
         amplitude.stubFor(post(urlEqualTo(path("amplitude")))
                 .inScenario("first")
                 .whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body))
+                .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                        .withBody(body))
                 .willSetStateTo("answered"));
         amplitude.stubFor(post(urlEqualTo(path("amplitude")))
                 .inScenario("first")
@@ -72,7 +74,9 @@ class DispatchIntegrationTests {
             + "\"throttled_events\":[0],\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{}}";
 
     private static Event[] devices(String prefix, int count) {
-        return IntStream.range(0, count).mapToObj((i) -> event("device-" + prefix + i, prefix + i)).toArray(Event[]::new);
+        return IntStream.range(0, count)
+                .mapToObj((i) -> event("device-" + prefix + i, prefix + i))
+                .toArray(Event[]::new);
     }
 
     @Test
@@ -306,7 +310,8 @@ class DispatchIntegrationTests {
     void deadLettersAfterMaxAge() {
         answer("amplitude", "503");
         this.dispatch = AmplitudeDispatch.builder(amplitude)
-                .retryPolicy(new RetryPolicy(1_000, Duration.ofMillis(300), Duration.ofMillis(5), Duration.ofMillis(20)))
+                .retryPolicy(new RetryPolicy(1_000, Duration.ofMillis(300), Duration.ofMillis(5),
+                        Duration.ofMillis(20)))
                 .start();
 
         this.dispatch.submit(event("device-1", "e0"));

@@ -64,7 +64,8 @@ final class DeadLetterAdminHandler {
         catch (IllegalArgumentException ex) {
             return badRequest(ex.getMessage());
         }
-        return this.store.list(destination, after, limit).flatMap((letters) -> json(HttpStatus.OK, page(letters, limit)));
+        return this.store.list(destination, after, limit)
+                .flatMap((letters) -> json(HttpStatus.OK, page(letters, limit)));
     }
 
     Mono<ServerResponse> replay(ServerRequest request) {

@@ -63,7 +63,7 @@ public class RouterProperties {
         /** How long one delivery to a destination may take before it is retried. */
         private Duration deliveryTimeout = Duration.ofSeconds(30);
 
-        /** Events each destination keeps on the heap (batches, the delivery in flight, retries); the rest wait in the spool. */
+        /** Events each destination keeps on the heap (batches, deliveries, retries); the rest wait in the spool. */
         private int maxHeldEvents = 5_000;
 
         private final Retry retry = new Retry();
