@@ -2,6 +2,9 @@ package io.eventrouter.core.amplitude;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
@@ -28,6 +31,8 @@ public final class AmplitudeDestination implements Destination {
 
     /** Amplitude's default ingestion host in the US. */
     public static final URI DEFAULT_URL = URI.create("https://api2.amplitude.com");
+
+    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final DestinationId id;
 
@@ -82,18 +87,33 @@ public final class AmplitudeDestination implements Destination {
         return this.outcomes.outcomes(answer, delivery.events(), retryAfter);
     }
 
-    /** Reads a {@code Retry-After} given in seconds; an HTTP date or garbage counts as none. */
+    /**
+     * Reads a {@code Retry-After} given in seconds or as an HTTP date (RFC 9110, section 10.2.3),
+     * capped at one hour so that a wrong header cannot stall a device for a day; garbage counts as
+     * none.
+     */
     static Duration retryAfter(@Nullable String header) {
-        if (header == null) {
+        if (header == null || header.isBlank()) {
             return Duration.ZERO;
         }
+        String value = header.trim();
+        Duration delay;
         try {
-            long seconds = Long.parseLong(header.trim());
-            return (seconds > 0) ? Duration.ofSeconds(Math.min(seconds, Duration.ofHours(1).toSeconds())) : Duration.ZERO;
+            delay = Duration.ofSeconds(Long.parseLong(value));
         }
-        catch (NumberFormatException | DateTimeParseException ex) {
+        catch (NumberFormatException ex) {
+            try {
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                delay = Duration.between(Instant.now(), at);
+            }
+            catch (DateTimeParseException notDate) {
+                return Duration.ZERO;
+            }
+        }
+        if (delay.isNegative()) {
             return Duration.ZERO;
         }
+        return (delay.compareTo(MAX_RETRY_AFTER) > 0) ? MAX_RETRY_AFTER : delay;
     }
 
     /** Closes the connection pool. */

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What became of one event in a {@link Delivery}.
+ * The result of one event in a {@link Delivery}.
  */
 public sealed interface EventOutcome {
 
@@ -12,22 +12,37 @@ public sealed interface EventOutcome {
         return Delivered.INSTANCE;
     }
 
-    /** The destination refused the event for good; retrying cannot help. */
-    static EventOutcome rejected(String reason) {
-        return new Rejected(reason);
+    /** Returns the outcome of an event the destination rejected for good, so retrying cannot help. */
+    static EventOutcome rejected(String detail) {
+        return new Rejected(RejectionReason.REFUSED, detail);
     }
 
-    /** The destination is throttling this event's device or user; pause them for {@code pause}. */
+    /** Returns the outcome of an event the destination rejected for good, for a known {@code reason}. */
+    static EventOutcome rejected(RejectionReason reason, String detail) {
+        return new Rejected(reason, detail);
+    }
+
+    /** Returns the outcome of an event whose device or user the destination throttles for {@code pause}. */
     static EventOutcome throttled(Duration pause) {
         return new Throttled(pause);
     }
 
     /**
-     * The delivery failed transiently. {@code delay} is the destination's own request, such as a
-     * {@code Retry-After} header, or zero to leave the delay to the pipeline's backoff.
+     * Returns the outcome of a delivery that failed transiently. {@code delay} is the
+     * destination's own request, such as a {@code Retry-After} header, or zero to leave the delay
+     * to the pipeline's backoff.
      */
     static EventOutcome retryLater(Duration delay) {
         return new RetryLater(delay);
+    }
+
+    /**
+     * Returns the outcome of a batch too large for the destination. The pipeline splits the batch
+     * in halves and delivers each half. A single event that is still too large is rejected as
+     * {@link RejectionReason#PAYLOAD_TOO_LARGE}.
+     */
+    static EventOutcome tooLarge() {
+        return TooLarge.INSTANCE;
     }
 
     /** The destination took the event. */
@@ -35,10 +50,22 @@ public sealed interface EventOutcome {
         INSTANCE
     }
 
-    record Rejected(String reason) implements EventOutcome {
+    /** The batch exceeded the destination's size limits; see {@link #tooLarge()}. */
+    enum TooLarge implements EventOutcome {
+        INSTANCE
+    }
+
+    /**
+     * A permanent refusal.
+     *
+     * @param reason the kind of refusal, from a fixed set
+     * @param detail the destination's message, for operators; never a credential
+     */
+    record Rejected(RejectionReason reason, String detail) implements EventOutcome {
 
         public Rejected {
             Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(detail, "detail");
         }
 
     }

@@ -1,144 +1,546 @@
 package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ObjIntConsumer;
 
+import io.eventrouter.core.deadletter.DeadLetter;
+import io.eventrouter.core.deadletter.DeadLetterStore;
+import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
-import io.eventrouter.core.destination.EventOutcome;
-import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.core.spool.SpooledEvent;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
- * Feeds one destination from its cursor in the spool: batches events, delivers one batch at a
- * time, retries what failed transiently and acknowledges each event once it is settled.
+ * Feeds one destination from its cursor in the spool: batches events, delivers one chunk at a
+ * time, retries what failed transiently, sends what was refused or ran out of retry budget to the
+ * dead-letter store, and acknowledges each event in the spool once it is settled.
  *
- * <p>Each dispatcher is its own Reactor chain, so a destination that fails or hangs slows only
- * its own cursor. Deliveries run on the destination's threads; retry delays run on Reactor's
- * parallel scheduler.
+ * <p>Design note. All state lives on one thread of the dispatcher's own single-thread scheduler;
+ * spool signals, delivery results and timers are posted to it. Ordering is kept per device (see
+ * {@link PendingEvent}): an event waiting for a retry blocks only its own device. A blocked
+ * device's later events are not held on the heap; they are skipped and stay unacknowledged in
+ * the spool. When the device is released, the dispatcher rewinds: it resubscribes to the spool,
+ * which starts again at the oldest unacknowledged event, and ignores the offsets it already
+ * holds. At most {@code maxHeldEvents} events are on the heap at once; past that the dispatcher
+ * stops requesting from the spool, so the backlog of a failing destination stays in the spool.
  */
 final class DestinationDispatcher {
 
     private static final Logger logger = LoggerFactory.getLogger(DestinationDispatcher.class);
 
+    /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
+    private static final long REWIND_INTERVAL_MILLIS = 50;
+
     private final Destination destination;
 
     private final BatchPolicy batchPolicy;
-
-    private final RetryPolicy retryPolicy;
 
     private final Duration deliveryTimeout;
 
     private final Spool spool;
 
+    private final DeadLetterStore deadLetters;
+
+    private final PipelineMetrics metrics;
+
+    private final int maxHeldEvents;
+
+    private final Scheduler scheduler;
+
+    private final Scheduler.Worker worker;
+
+    // Everything below is confined to the worker's thread.
+
+    private boolean running;
+
+    private long generation;
+
+    private @Nullable SpoolReader reader;
+
+    private long outstanding;
+
+    /** Spool offsets on the heap, not acknowledged yet. */
+    private final Set<Long> heldOffsets = new HashSet<>();
+
+    /** Dead-letter ids being replayed. */
+    private final Set<Long> replaying = new HashSet<>();
+
+    private final PendingBatches batches;
+
+    private final List<RetryGroup> groups = new ArrayList<>();
+
+    private final DeviceOrder order = new DeviceOrder();
+
+    private final RetryPlanner planner;
+
+    private @Nullable RetryGroup inFlight;
+
+    private @Nullable Disposable delivery;
+
+    private boolean rewindRequested;
+
+    private long lastRewind = Long.MIN_VALUE / 2;
+
+    private @Nullable Disposable wakeUp;
+
+    private long wakeUpAt = Long.MAX_VALUE;
+
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
-            Duration deliveryTimeout, Spool spool) {
+            Duration deliveryTimeout, Spool spool, DeadLetterStore deadLetters, PipelineMetrics metrics,
+            int maxHeldEvents) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
-        this.retryPolicy = retryPolicy;
         this.deliveryTimeout = deliveryTimeout;
         this.spool = spool;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.maxHeldEvents = maxHeldEvents;
+        this.batches = new PendingBatches(batchPolicy);
+        this.planner = new RetryPlanner(retryPolicy);
+        this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
+        this.worker = this.scheduler.createWorker();
     }
 
     DestinationId id() {
         return this.destination.id();
     }
 
+    /** Starts reading the spool; disposing the result stops the dispatcher and leaves unsettled events in the spool. */
     Disposable start() {
-        // Demand of one batch at a time keeps the backlog in the spool: a default prefetch of 256
-        // batches would pull up to 256 * maxEvents events onto the heap while a destination is down.
-        return this.spool.read(id())
-                .bufferTimeout(this.batchPolicy.maxEvents(), this.batchPolicy.maxWait(), true)
-                .concatMapIterable(DestinationDispatcher::splitByContext, 1)
-                .concatMap((batch) -> deliver(batch, 1), 0)
-                .subscribe(null, (error) -> logger.error("Dispatch stopped for destination_id={}", id(), error));
+        post(() -> {
+            this.running = true;
+            subscribe();
+        });
+        return this::stop;
     }
 
-    /** Splits a batch wherever the request context changes, keeping spool order. */
-    static List<List<SpooledEvent>> splitByContext(List<SpooledEvent> batch) {
-        Map<RequestContext, List<SpooledEvent>> byContext = new LinkedHashMap<>();
-        for (SpooledEvent spooled : batch) {
-            byContext.computeIfAbsent(spooled.event().context(), (context) -> new ArrayList<>()).add(spooled);
-        }
-        return List.copyOf(byContext.values());
-    }
-
-    private Mono<Void> deliver(List<SpooledEvent> batch, int attempt) {
-        RequestContext context = batch.get(0).event().context();
-        List<Event> events = batch.stream().map(SpooledEvent::event).toList();
-        return this.destination.deliver(new Delivery(context, events, attempt))
-                .timeout(this.deliveryTimeout)
-                .onErrorResume((error) -> failedDelivery(batch.size(), attempt, error))
-                .defaultIfEmpty(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), batch.size()))
-                .flatMap((result) -> settle(batch, result, attempt));
-    }
-
-    private Mono<DeliveryResult> failedDelivery(int size, int attempt, Throwable error) {
-        logger.warn("Delivery failed, will retry: destination_id={} batch_size={} attempt={} error={}",
-                id(), size, attempt, error.toString());
-        return Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), size));
-    }
-
-    private Mono<Void> settle(List<SpooledEvent> batch, DeliveryResult result, int attempt) {
-        if (result.size() != batch.size()) {
-            logger.error("Destination returned {} outcomes for {} events, retrying the batch: destination_id={}",
-                    result.size(), batch.size(), id());
-            return retry(batch, Duration.ZERO, attempt);
-        }
-        List<SpooledEvent> retries = new ArrayList<>();
-        Duration requestedDelay = Duration.ZERO;
-        int rejected = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            SpooledEvent spooled = batch.get(i);
-            EventOutcome outcome = result.outcomes().get(i);
-            if (outcome instanceof EventOutcome.Throttled throttled) {
-                retries.add(spooled);
-                requestedDelay = max(requestedDelay, throttled.pause());
+    private void stop() {
+        post(() -> {
+            this.running = false;
+            if (this.reader != null) {
+                this.reader.cancel();
             }
-            else if (outcome instanceof EventOutcome.RetryLater retryLater) {
-                retries.add(spooled);
-                requestedDelay = max(requestedDelay, retryLater.delay());
+            dispose(this.delivery);
+            dispose(this.wakeUp);
+            this.scheduler.dispose();
+        });
+    }
+
+    /**
+     * Queues dead letters for another delivery. They keep no place in any device's order: they
+     * are delivered as soon as possible, beside the live events. Letters already being replayed
+     * are left out.
+     *
+     * @return how many letters were queued
+     */
+    Mono<Integer> replay(List<StoredDeadLetter> letters) {
+        return Mono.create((sink) -> post(() -> {
+            if (!this.running) {
+                sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is not running"));
+                return;
+            }
+            List<PendingEvent> events = new ArrayList<>();
+            for (StoredDeadLetter letter : letters) {
+                if (this.replaying.add(letter.id())) {
+                    events.add(PendingEvent.replayed(letter));
+                }
+            }
+            if (!events.isEmpty()) {
+                RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
+                group.dueAt = now();
+                this.groups.add(group);
+            }
+            sink.success(events.size());
+        }));
+    }
+
+    /** Runs {@code task} on the dispatcher's thread, then moves the dispatch along. */
+    private void post(Runnable task) {
+        try {
+            this.worker.schedule(() -> {
+                task.run();
+                pump();
+            });
+        }
+        catch (RuntimeException ex) {
+            // The worker rejects tasks once the dispatcher stopped; what they carried stays in the spool.
+            logger.debug("Dispatcher stopped, task dropped: destination_id={}", id());
+        }
+    }
+
+    private long now() {
+        return this.scheduler.now(TimeUnit.MILLISECONDS);
+    }
+
+    // Reading the spool
+
+    private void subscribe() {
+        this.generation++;
+        this.outstanding = 0;
+        this.reader = new SpoolReader(this.generation);
+        this.spool.read(id()).subscribe(this.reader);
+    }
+
+    private void rewind() {
+        this.rewindRequested = false;
+        this.lastRewind = now();
+        this.order.rewound();
+        if (this.reader != null) {
+            this.reader.cancel();
+        }
+        subscribe();
+    }
+
+    private void onSpooled(long generation, SpooledEvent spooled) {
+        if (generation != this.generation) {
+            return;
+        }
+        this.outstanding--;
+        if (this.heldOffsets.contains(spooled.offset())) {
+            return;
+        }
+        String key = PendingEvent.orderingKey(spooled.event());
+        if (key != null && this.order.isBlocked(key)) {
+            this.order.skip(key);
+            return;
+        }
+        this.heldOffsets.add(spooled.offset());
+        this.batches.add(PendingEvent.spooled(spooled), now());
+    }
+
+    private void requestMore() {
+        long wanted = this.maxHeldEvents - this.heldOffsets.size() - this.outstanding;
+        if (wanted > 0 && this.reader != null && this.reader.subscribed) {
+            this.outstanding += wanted;
+            this.reader.request(wanted);
+        }
+    }
+
+    /** Drops the batched events of newly blocked keys; they stay in the spool and come back on a rewind. */
+    private void purge(Set<String> keys) {
+        for (PendingEvent event : this.batches.removeKeys(keys)) {
+            this.heldOffsets.remove(event.offset);
+            this.order.skip(Objects.requireNonNull(event.key));
+        }
+    }
+
+    // Delivering
+
+    /** Moves the dispatch along: rewinds, reads, and starts the next delivery when none is in flight. */
+    private void pump() {
+        if (!this.running) {
+            return;
+        }
+        long now = now();
+        if (this.rewindRequested && now - this.lastRewind >= REWIND_INTERVAL_MILLIS) {
+            rewind();
+        }
+        requestMore();
+        if (this.inFlight == null) {
+            RetryGroup next = nextGroup(now);
+            if (next != null) {
+                send(next, now);
+            }
+        }
+        scheduleWakeUp(now);
+    }
+
+    private @Nullable RetryGroup nextGroup(long now) {
+        RetryGroup due = null;
+        for (RetryGroup group : this.groups) {
+            if (group.dueAt <= now && (due == null || group.dueAt < due.dueAt)) {
+                due = group;
+            }
+        }
+        if (due != null) {
+            return due;
+        }
+        List<PendingEvent> batch = this.batches.poll(now);
+        if (batch == null) {
+            return null;
+        }
+        RetryGroup group = new RetryGroup(batch, 0, now, this.batchPolicy.maxEvents());
+        this.groups.add(group);
+        return group;
+    }
+
+    private void send(RetryGroup group, long now) {
+        List<PendingEvent> chunk = List.copyOf(group.events.subList(0, chunkSize(group)));
+        RequestContext context = chunk.get(0).event.context();
+        Delivery delivery = new Delivery(context, chunk.stream().map((event) -> event.event).toList(),
+                group.attempts + 1);
+        this.inFlight = group;
+        group.lastAttempt = now;
+        long started = System.nanoTime();
+        this.delivery = Mono.defer(() -> this.destination.deliver(delivery))
+                .timeout(this.deliveryTimeout)
+                .map((result) -> new Answer(result, null))
+                .onErrorResume((error) -> Mono.just(new Answer(null, error.toString())))
+                .defaultIfEmpty(new Answer(null, "the destination completed without a result"))
+                .subscribe((answer) -> post(() -> settle(group, chunk, answer, System.nanoTime() - started)));
+    }
+
+    /** Returns the longest head of the group that shares one context and fits the batch limits. */
+    private int chunkSize(RetryGroup group) {
+        int limit = Math.min(group.maxChunk, this.batchPolicy.maxEvents());
+        RequestContext context = group.events.get(0).event.context();
+        long bytes = 0;
+        int size = 0;
+        for (PendingEvent event : group.events) {
+            if (size == limit || !event.event.context().equals(context)
+                    || (size > 0 && bytes + event.bytes > this.batchPolicy.maxBytes())) {
+                break;
+            }
+            bytes += event.bytes;
+            size++;
+        }
+        return size;
+    }
+
+    // Settling
+
+    private void settle(RetryGroup group, List<PendingEvent> chunk, Answer answer, long elapsedNanos) {
+        this.inFlight = null;
+        this.delivery = null;
+        long now = now();
+        ChunkOutcomes outcomes = ChunkOutcomes.sort(chunk, answer);
+        this.metrics.deliveryLatency(id(), outcomes.label(), Duration.ofNanos(elapsedNanos));
+        Set<String> keysBefore = keysOf(group.events);
+        Set<PendingEvent> settled = new HashSet<>(outcomes.delivered);
+        settled.addAll(outcomes.rejected.keySet());
+        group.events.removeIf(settled::contains);
+        acknowledgeDelivered(outcomes.delivered);
+        deadLetter(group, outcomes.rejected, group.attempts + 1, now);
+
+        List<RetryGroup> remaining = List.of();
+        if (!group.events.isEmpty()) {
+            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now);
+            plan.exhausted.forEach((exhausted, events) -> {
+                logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
+                        id(), events.size(), exhausted.attempts);
+                deadLetter(exhausted, events, exhausted.attempts, now);
+            });
+            remaining = plan.remaining;
+        }
+        this.groups.remove(group);
+        this.groups.addAll(remaining);
+        countRetried(chunk, remaining);
+        if (remaining.contains(group) && outcomes.retried > 0) {
+            logRetry(group, outcomes);
+        }
+        rebindKeys(group, keysBefore, remaining);
+    }
+
+    /** Points each key at the group that now holds it, and releases the keys no group holds. */
+    private void rebindKeys(RetryGroup group, Set<String> keysBefore, List<RetryGroup> remaining) {
+        purge(this.order.bind(remaining));
+        if (this.order.release(group, keysBefore)) {
+            this.rewindRequested = true;
+        }
+    }
+
+    private void acknowledgeDelivered(List<PendingEvent> delivered) {
+        List<Long> replayed = new ArrayList<>();
+        for (PendingEvent event : delivered) {
+            acknowledge(event);
+            if (event.isReplay()) {
+                replayed.add(event.deadLetterId);
+            }
+        }
+        countBySource(delivered, (source, count) -> this.metrics.delivered(source, id(), count));
+        if (!replayed.isEmpty()) {
+            this.deadLetters.remove(replayed)
+                    .subscribe(null, (error) -> logger.warn("Replayed dead letters were delivered but stay in "
+                            + "the store: destination_id={} letters={} error={}", id(), replayed.size(),
+                            error.toString()));
+        }
+    }
+
+    private void acknowledge(PendingEvent event) {
+        if (event.isReplay()) {
+            this.replaying.remove(event.deadLetterId);
+        }
+        else {
+            this.spool.acknowledge(id(), event.offset);
+            this.heldOffsets.remove(event.offset);
+        }
+    }
+
+    /** Stores dead letters, and acknowledges the events only once the store has them. */
+    private void deadLetter(RetryGroup group, Map<PendingEvent, Rejection> rejected, int attempts, long now) {
+        if (rejected.isEmpty()) {
+            return;
+        }
+        List<PendingEvent> events = new ArrayList<>(rejected.keySet());
+        List<DeadLetter> letters = events.stream()
+                .map((event) -> new DeadLetter(id(), event.source, event.event, rejected.get(event).reason(),
+                        rejected.get(event).detail(), attempts, instant(group.firstAttempt), instant(now)))
+                .toList();
+        logger.warn("Dead-lettering events: destination_id={} events={} reason={}", id(), events.size(),
+                letters.get(0).reason());
+        this.deadLetters.add(letters)
+                .then(Mono.defer(() -> removeReplayedLetters(events)))
+                .subscribe(null, (error) -> post(() -> deadLetterFailed(events, error)),
+                        () -> post(() -> deadLettered(events, letters)));
+    }
+
+    private Mono<Void> removeReplayedLetters(List<PendingEvent> events) {
+        List<Long> ids = events.stream().filter(PendingEvent::isReplay).map((event) -> event.deadLetterId).toList();
+        return ids.isEmpty() ? Mono.empty() : this.deadLetters.remove(ids);
+    }
+
+    private void deadLettered(List<PendingEvent> events, List<DeadLetter> letters) {
+        events.forEach(this::acknowledge);
+        for (int i = 0; i < events.size(); i++) {
+            this.metrics.deadLettered(events.get(i).source, id(), letters.get(i).reason(), 1);
+        }
+    }
+
+    private void deadLetterFailed(List<PendingEvent> events, Throwable error) {
+        logger.error("Cannot store dead letters; the events stay in the spool and are delivered again: "
+                + "destination_id={} events={} error={}", id(), events.size(), error.toString());
+        for (PendingEvent event : events) {
+            if (event.isReplay()) {
+                this.replaying.remove(event.deadLetterId);
             }
             else {
-                rejected += (outcome instanceof EventOutcome.Rejected) ? 1 : 0;
-                this.spool.acknowledge(id(), spooled.offset());
+                this.heldOffsets.remove(event.offset);
             }
         }
-        if (rejected > 0) {
-            // TODO: keep rejected events in a dead-letter store with their reason instead of dropping them.
-            logger.warn("Destination rejected events: destination_id={} rejected={} batch_size={}",
-                    id(), rejected, batch.size());
-        }
-        return retries.isEmpty() ? Mono.empty() : retry(retries, requestedDelay, attempt);
+        this.rewindRequested = true;
     }
 
-    private Mono<Void> retry(List<SpooledEvent> batch, Duration requestedDelay, int attempt) {
-        if (attempt >= this.retryPolicy.maxAttempts()) {
-            logger.error("Dropping events after the last attempt: destination_id={} events={} attempts={}",
-                    id(), batch.size(), attempt);
-            batch.forEach((spooled) -> this.spool.acknowledge(id(), spooled.offset()));
-            return Mono.empty();
+    private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
+        if (group.attempts == 1) {
+            logger.warn("Delivery failed, will retry: destination_id={} events={} failure={}", id(),
+                    outcomes.retried, outcomes.failure);
         }
-        Duration backoff = this.retryPolicy.backoff(attempt + 1, requestedDelay);
-        logger.debug("Retry scheduled: destination_id={} events={} attempt={} delay={}",
-                id(), batch.size(), attempt + 1, backoff);
-        return Mono.delay(backoff).then(Mono.defer(() -> deliver(batch, attempt + 1)));
+        else {
+            logger.debug("Retry scheduled: destination_id={} events={} attempt={} due_in_ms={}", id(),
+                    group.events.size(), group.attempts + 1, group.dueAt - now());
+        }
     }
 
-    private static Duration max(Duration a, Duration b) {
-        return (a.compareTo(b) >= 0) ? a : b;
+    /** Counts the events of the chunk that wait for another delivery. */
+    private void countRetried(List<PendingEvent> chunk, List<RetryGroup> remaining) {
+        Set<PendingEvent> waiting = new HashSet<>();
+        remaining.forEach((group) -> waiting.addAll(group.events));
+        List<PendingEvent> retried = chunk.stream().filter(waiting::contains).toList();
+        countBySource(retried, (source, count) -> this.metrics.retried(source, id(), count));
+    }
+
+    private static void countBySource(List<PendingEvent> events, ObjIntConsumer<SourceId> counter) {
+        Map<SourceId, Integer> counts = new HashMap<>();
+        events.forEach((event) -> counts.merge(event.source, 1, Integer::sum));
+        counts.forEach(counter::accept);
+    }
+
+    private static Set<String> keysOf(Iterable<PendingEvent> events) {
+        Set<String> keys = new HashSet<>();
+        for (PendingEvent event : events) {
+            if (event.key != null) {
+                keys.add(event.key);
+            }
+        }
+        return keys;
+    }
+
+    // Timers
+
+    private void scheduleWakeUp(long now) {
+        long next = nextWakeUp();
+        if (next == Long.MAX_VALUE || (this.wakeUp != null && this.wakeUpAt <= next)) {
+            return;
+        }
+        dispose(this.wakeUp);
+        this.wakeUpAt = next;
+        this.wakeUp = this.worker.schedule(() -> {
+            this.wakeUp = null;
+            this.wakeUpAt = Long.MAX_VALUE;
+            pump();
+        }, Math.max(0, next - now), TimeUnit.MILLISECONDS);
+    }
+
+    private long nextWakeUp() {
+        long next = this.rewindRequested ? this.lastRewind + REWIND_INTERVAL_MILLIS : Long.MAX_VALUE;
+        if (this.inFlight != null) {
+            return next;
+        }
+        for (RetryGroup group : this.groups) {
+            next = Math.min(next, group.dueAt);
+        }
+        return Math.min(next, this.batches.nextDeadline());
+    }
+
+    private static Instant instant(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis);
+    }
+
+    private static void dispose(@Nullable Disposable disposable) {
+        if (disposable != null) {
+            disposable.dispose();
+        }
+    }
+
+    /** A destination's result, or the failure that took its place. */
+    record Answer(@Nullable DeliveryResult result, @Nullable String failure) {
+    }
+
+    /** Subscribes to one generation of the spool's flux and hands its events to the dispatcher's thread. */
+    private final class SpoolReader extends BaseSubscriber<SpooledEvent> {
+
+        private final long generation;
+
+        /** Set on the dispatcher's thread once the spool handed over its subscription; requests wait for it. */
+        boolean subscribed;
+
+        SpoolReader(long generation) {
+            this.generation = generation;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            post(() -> this.subscribed = true);
+        }
+
+        @Override
+        protected void hookOnNext(SpooledEvent value) {
+            post(() -> onSpooled(this.generation, value));
+        }
+
+        @Override
+        protected void hookOnError(Throwable error) {
+            logger.error("Reading the spool failed, reading again: destination_id={}", id(), error);
+            post(() -> {
+                if (this.generation == DestinationDispatcher.this.generation) {
+                    DestinationDispatcher.this.rewindRequested = true;
+                }
+            });
+        }
+
     }
 
 }

@@ -4,20 +4,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.eventrouter.core.deadletter.DeadLetterStore;
+import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
+import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.Spool;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +66,10 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final Duration shutdownGracePeriod;
 
+    private final DeadLetterStore deadLetters;
+
+    private final PipelineMetrics metrics;
+
     private @Nullable Disposable running;
 
     /** Completes when the acceptance stage has settled every submission after the sources stopped. */
@@ -66,12 +77,17 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private DispatchPipeline(Builder builder) {
         this.spool = Objects.requireNonNull(builder.spool, "spool");
+        this.deadLetters = (builder.deadLetters != null) ? builder.deadLetters : MVStoreDeadLetterStore.inMemory();
+        this.metrics = new PipelineMetrics(builder.meterRegistry);
         this.sources = new LinkedHashMap<>();
-        builder.sources.forEach((id) -> this.sources.put(id, new PipelineSource(id, builder.sourceQueueCapacity)));
+        builder.sources.forEach((id) -> this.sources.put(id,
+                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics)));
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
-                        builder.retryPolicy, builder.deliveryTimeout, this.spool))
+                        builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
+                        builder.maxHeldEvents))
                 .toList();
+        this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
         this.duplicates = new DuplicateWindow(builder.duplicateWindowSize, builder.duplicateWindowMaxAge);
         this.shutdownGracePeriod = builder.shutdownGracePeriod;
@@ -97,6 +113,35 @@ public final class DispatchPipeline implements AutoCloseable {
 
     public List<DestinationId> destinations() {
         return this.dispatchers.stream().map(DestinationDispatcher::id).toList();
+    }
+
+    /** Returns the store of events the pipeline gave up on. */
+    public DeadLetterStore deadLetters() {
+        return this.deadLetters;
+    }
+
+    /**
+     * Delivers dead letters of one destination again. Each letter leaves the store once the
+     * destination took its event; one refused again is stored anew with the new reason. Replayed
+     * events keep no place in their device's order.
+     *
+     * @return how many letters were queued; letters already being replayed are not counted
+     * @throws IllegalArgumentException when the destination is not part of the pipeline, or a
+     *         letter belongs to another destination
+     */
+    public Mono<Integer> replay(DestinationId destination, List<StoredDeadLetter> letters) {
+        DestinationDispatcher dispatcher = this.dispatchers.stream()
+                .filter((candidate) -> candidate.id().equals(destination))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Destination '" + destination
+                        + "' is not part of the pipeline; destinations: " + destinations()));
+        for (StoredDeadLetter letter : letters) {
+            if (!letter.deadLetter().destination().equals(destination)) {
+                throw new IllegalArgumentException("Dead letter " + letter.id() + " belongs to destination '"
+                        + letter.deadLetter().destination() + "', not '" + destination + "'");
+            }
+        }
+        return dispatcher.replay(letters);
     }
 
     /** Starts accepting and dispatching. Submissions made before the start wait in their queues. */
@@ -139,15 +184,33 @@ public final class DispatchPipeline implements AutoCloseable {
             }
             fresh.add(event);
         }
-        Acceptance acceptance = new Acceptance(fresh.size(), submission.events().size() - fresh.size());
+        int duplicates = submission.events().size() - fresh.size();
+        Acceptance acceptance = new Acceptance(fresh.size(), duplicates);
         return this.spool.append(submission.source(), fresh)
-                .doOnSuccess((done) -> submission.result().success(acceptance))
+                .doOnSuccess((done) -> {
+                    this.metrics.accepted(submission.source(), fresh.size());
+                    if (duplicates > 0) {
+                        this.metrics.deduplicated(submission.source(), duplicates);
+                    }
+                    submission.result().success(acceptance);
+                })
                 .onErrorResume((error) -> {
                     claimed.forEach(this.duplicates::release);
+                    this.metrics.rejected(submission.source(), rejectionReason(error), fresh.size());
                     submission.result().error(error);
                     return Mono.empty();
                 });
     }
+
+    private static String rejectionReason(Throwable error) {
+        return (error instanceof AcceptanceException rejection) ? rejectionReason(rejection.reason()) : "error";
+    }
+
+    /** Returns the metric tag of a rejection reason, such as {@code queue-full}. */
+    static String rejectionReason(AcceptanceException.Reason reason) {
+        return reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
 
     /**
      * Stops gracefully: stops accepting, settles the submissions already queued, then lets every
@@ -205,7 +268,41 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
+        private @Nullable DeadLetterStore deadLetters;
+
+        private MeterRegistry meterRegistry = Metrics.globalRegistry;
+
+        private int maxHeldEvents = 5_000;
+
         private Builder() {
+        }
+
+        /**
+         * Sets where events go that a destination refused or that spent their retry budget.
+         * Without one, the pipeline keeps them in an in-memory store that a restart empties.
+         */
+        public Builder deadLetterStore(DeadLetterStore deadLetters) {
+            this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
+            return this;
+        }
+
+        /** Sets the registry of the pipeline's meters; Micrometer's global registry by default. */
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
+            this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Sets how many events each destination's dispatcher keeps on the heap: batches being
+         * filled, the delivery in flight and events waiting for a retry. Past it, events wait in
+         * the spool.
+         */
+        public Builder maxHeldEvents(int maxHeldEvents) {
+            if (maxHeldEvents < 1) {
+                throw new IllegalArgumentException("maxHeldEvents must be at least 1, but was " + maxHeldEvents);
+            }
+            this.maxHeldEvents = maxHeldEvents;
+            return this;
         }
 
         public Builder spool(Spool spool) {

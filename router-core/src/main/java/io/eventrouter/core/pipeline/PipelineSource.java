@@ -27,8 +27,11 @@ final class PipelineSource implements Source {
 
     private final Sinks.Many<Submission> queue;
 
-    PipelineSource(SourceId id, int capacity) {
+    private final PipelineMetrics metrics;
+
+    PipelineSource(SourceId id, int capacity, PipelineMetrics metrics) {
         this.id = id;
+        this.metrics = metrics;
         this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Submission>get(capacity).get());
     }
 
@@ -43,11 +46,17 @@ final class PipelineSource implements Source {
         if (submitted.isEmpty()) {
             return Mono.just(new Acceptance(0));
         }
+        this.metrics.received(this.id, submitted.size());
         return Mono.create((result) -> {
             Sinks.EmitResult emitted;
             // A unicast sink takes one producer at a time, and callers come from any thread.
             synchronized (this.queue) {
                 emitted = this.queue.tryEmitNext(new Submission(this.id, submitted, result));
+            }
+            if (emitted.isFailure()) {
+                AcceptanceException.Reason reason = (emitted == Sinks.EmitResult.FAIL_OVERFLOW)
+                        ? AcceptanceException.Reason.QUEUE_FULL : AcceptanceException.Reason.NOT_RUNNING;
+                this.metrics.rejected(this.id, DispatchPipeline.rejectionReason(reason), submitted.size());
             }
             if (emitted == Sinks.EmitResult.FAIL_OVERFLOW) {
                 result.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL,

@@ -5,20 +5,37 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * How often and how long the pipeline retries events a destination could not take: exponential
- * backoff from {@code initialBackoff}, doubling up to {@code maxBackoff}. Each wait is drawn at
- * random from the upper half of its step, so that routers recovering together do not retry in
- * step.
+ * How long the pipeline keeps retrying events a destination could not take, and how it spaces
+ * the attempts. The retry budget of an event is spent when it has been attempted
+ * {@code maxAttempts} times or when its first attempt is {@code maxAge} old, whichever comes
+ * first. Then it goes to the dead-letter store. Pauses that a destination requests while it
+ * throttles a device or user count against the age only.
+ *
+ * <p>Waits grow exponentially from {@code initialBackoff}, doubling up to {@code maxBackoff}.
+ * Each wait is drawn at random from the upper half of its step, so that routers recovering
+ * together do not retry in step.
  *
  * @param maxAttempts the most deliveries of one event, the first included
+ * @param maxAge how long after its first attempt an event is still retried
  * @param initialBackoff the wait before the first retry, before jitter
  * @param maxBackoff the longest wait between two attempts
  */
-public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBackoff, Duration maxBackoff) {
+
+    /**
+     * With the default backoff of 1 s doubling to 5 min, the first nine retries take about nine
+     * minutes and each later one 2.5 to 5 min, so 100 attempts last about the 6 h of the age limit.
+     */
+    private static final RetryPolicy DEFAULTS =
+            new RetryPolicy(100, Duration.ofHours(6), Duration.ofSeconds(1), Duration.ofMinutes(5));
 
     public RetryPolicy {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, but was " + maxAttempts);
+        }
+        Objects.requireNonNull(maxAge, "maxAge");
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("maxAge must be positive, but was " + maxAge);
         }
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
@@ -28,8 +45,14 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         }
     }
 
+    /** Creates a policy with the default age limit. */
+    public RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+        this(maxAttempts, DEFAULTS.maxAge(), initialBackoff, maxBackoff);
+    }
+
+    /** Returns 100 attempts within 6 hours, backing off from 1 s to 5 min. */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(20, Duration.ofSeconds(1), Duration.ofMinutes(5));
+        return DEFAULTS;
     }
 
     /**
@@ -41,6 +64,11 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         long step = Math.min(this.maxBackoff.toMillis(), this.initialBackoff.toMillis() << Math.max(doublings, 0));
         long jittered = (step <= 1) ? step : step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
         return Duration.ofMillis(Math.max(jittered, requested.toMillis()));
+    }
+
+    /** Returns whether an event first attempted at {@code firstAttempt} and tried {@code attempts} times is done. */
+    boolean isExhausted(int attempts, Duration age) {
+        return attempts >= this.maxAttempts || age.compareTo(this.maxAge) >= 0;
     }
 
 }

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
+import io.eventrouter.core.destination.RejectionReason;
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.Test;
 
@@ -17,57 +17,55 @@ class AmplitudeOutcomesTests {
 
     private final AmplitudeOutcomes outcomes = new AmplitudeOutcomes(PAUSE);
 
-    private final List<Event> events = List.of(event("user-a", "device-a"), event("user-b", "device-b"),
-            event("user-c", "device-c"));
-
-    @Test
-    void successDeliversEveryEvent() {
-        DeliveryResult result = outcomes(200, "{\"code\":200,\"events_ingested\":3}");
-
-        assertThat(result.outcomes()).containsOnly(EventOutcome.delivered());
+    private static Event event(String deviceId, String userId) {
+        return Event.builder("click").apiKey("key-0123456789").deviceId(deviceId).userId(userId).build();
     }
 
-    @Test
-    void bodyCodeWinsOverHttpStatus() {
-        DeliveryResult result = outcomes(200, "{\"code\":400,\"error\":\"Invalid API key: x\"}");
-
-        assertThat(result.outcomes()).allMatch(EventOutcome.Rejected.class::isInstance);
-    }
-
-    @Test
-    void badRequestRejectsOnlyNamedEvents() {
-        DeliveryResult result = outcomes(400, "{\"code\":400,\"events_with_invalid_fields\":{\"time\":[1]}}");
-
-        assertThat(result.outcomes().get(0)).isInstanceOf(EventOutcome.RetryLater.class);
-        assertThat(result.outcomes().get(1)).isInstanceOf(EventOutcome.Rejected.class);
-        assertThat(result.outcomes().get(2)).isInstanceOf(EventOutcome.RetryLater.class);
-    }
-
-    @Test
-    void throttlingPausesNamedEventsAndRejectsQuotaUsers() {
-        DeliveryResult result = outcomes(429, "{\"code\":429,\"eps_threshold\":30,\"throttled_events\":[0],"
-                + "\"exceeded_daily_quota_users\":{\"user-c\":500200},\"exceeded_daily_quota_devices\":{}}");
-
-        assertThat(result.outcomes().get(0)).isEqualTo(EventOutcome.throttled(PAUSE));
-        assertThat(result.outcomes().get(1)).isEqualTo(EventOutcome.retryLater(Duration.ZERO));
-        assertThat(result.outcomes().get(2)).isEqualTo(EventOutcome.rejected("exceeded daily quota"));
-    }
-
-    @Test
-    void serverErrorRetriesAfterRequestedDelay() {
-        DeliveryResult result = this.outcomes.outcomes(AmplitudeResponse.parse(503, new byte[0]), this.events,
-                Duration.ofSeconds(7));
-
-        assertThat(result.outcomes()).containsOnly(EventOutcome.retryLater(Duration.ofSeconds(7)));
-    }
-
-    private DeliveryResult outcomes(int status, String body) {
+    private List<EventOutcome> read(int status, String body, List<Event> events) {
         AmplitudeResponse response = AmplitudeResponse.parse(status, body.getBytes(StandardCharsets.UTF_8));
-        return this.outcomes.outcomes(response, this.events, Duration.ZERO);
+        return this.outcomes.outcomes(response, events, Duration.ZERO).outcomes();
     }
 
-    private static Event event(String userId, String deviceId) {
-        return Event.builder("play").apiKey("key-12345").userId(userId).deviceId(deviceId).build();
+    @Test
+    void asksToSplitABatchThatIsTooLarge() {
+        List<EventOutcome> result = read(413, "{\"code\":413,\"error\":\"Payload too large\"}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result).containsOnly(EventOutcome.tooLarge());
+    }
+
+    @Test
+    void pausesOnlyTheDevicesAndUsersA429Names() {
+        List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
+                + "\"throttled_devices\":{\"device-1\":31},\"throttled_users\":{\"user-3\":40},"
+                + "\"throttled_events\":[]}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2"), event("device-9", "user-3")));
+
+        assertThat(result).containsExactly(EventOutcome.throttled(PAUSE), EventOutcome.retryLater(Duration.ZERO),
+                EventOutcome.throttled(PAUSE));
+    }
+
+    @Test
+    void rejectsEventsOverDailyQuota() {
+        List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
+                + "\"exceeded_daily_quota_users\":{\"user-1\":500200},\"exceeded_daily_quota_devices\":{}}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result.get(0)).isInstanceOfSatisfying(EventOutcome.Rejected.class,
+                (rejected) -> assertThat(rejected.reason()).isEqualTo(RejectionReason.DAILY_QUOTA_EXCEEDED));
+        assertThat(result.get(1)).isEqualTo(EventOutcome.retryLater(Duration.ZERO));
+    }
+
+    @Test
+    void readsRetryAfterSecondsAndDates() {
+        String inTwoMinutes = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(2));
+
+        assertThat(AmplitudeDestination.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(AmplitudeDestination.retryAfter(inTwoMinutes)).isBetween(Duration.ofSeconds(100),
+                Duration.ofSeconds(120));
+        assertThat(AmplitudeDestination.retryAfter("soon")).isZero();
+        assertThat(AmplitudeDestination.retryAfter("86400")).isEqualTo(Duration.ofHours(1));
     }
 
 }

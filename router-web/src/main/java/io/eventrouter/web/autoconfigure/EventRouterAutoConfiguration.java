@@ -1,10 +1,13 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.util.List;
+import java.util.Objects;
 
 import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.bridge.proxy.CorsPolicy;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
+import io.eventrouter.core.deadletter.DeadLetterStore;
+import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.file.JsonLinesFileDestination;
@@ -15,8 +18,13 @@ import io.eventrouter.core.spool.FileSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.admin.AdminRoutes;
+import io.eventrouter.web.admin.AdminServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -27,10 +35,12 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * Wires Event Router from {@code router.*} properties: the destinations, the spool, the dispatch
- * pipeline with one source for the client bridge and one for the server SDK, the bridge's routes
- * in a reactive web application, and an in-process {@link EventPublisher}. Every bean steps aside
- * when the application defines its own.
+ * Wires Event Router from {@code router.*} properties: the destinations, the spool, the dead-letter
+ * store, the dispatch pipeline with one source for the client bridge and one for the server SDK,
+ * the bridge's routes in a reactive web application, an in-process {@link EventPublisher}, and,
+ * when {@code router.admin.token} is set, the admin endpoints, on the main port or on
+ * {@code router.admin.port}. The pipeline's meters go to the application's {@link MeterRegistry}
+ * when it has one. Every bean steps aside when the application defines its own.
  */
 @AutoConfiguration
 @EnableConfigurationProperties(RouterProperties.class)
@@ -66,10 +76,17 @@ public final class EventRouterAutoConfiguration {
                 .build();
     }
 
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    DeadLetterStore eventRouterDeadLetterStore(RouterProperties properties) {
+        return MVStoreDeadLetterStore.open(properties.getDeadLetters().getPath());
+    }
+
     @Bean
     @ConditionalOnMissingBean
     DispatchPipeline eventRouterPipeline(RouterProperties properties, Spool spool,
-            ObjectProvider<Destination> destinations) {
+            ObjectProvider<Destination> destinations, DeadLetterStore deadLetters,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         RouterProperties.Pipeline settings = properties.getPipeline();
         DispatchPipeline.Builder builder = DispatchPipeline.builder()
                 .spool(spool)
@@ -79,7 +96,10 @@ public final class EventRouterAutoConfiguration {
                 .deliveryTimeout(settings.getDeliveryTimeout())
                 .sourceQueueCapacity(settings.getSourceQueueCapacity())
                 .duplicateWindow(settings.getDuplicateWindow().getSize(), settings.getDuplicateWindow().getMaxAge())
-                .shutdownGracePeriod(settings.getShutdownGracePeriod());
+                .shutdownGracePeriod(settings.getShutdownGracePeriod())
+                .maxHeldEvents(settings.getMaxHeldEvents())
+                .deadLetterStore(deadLetters)
+                .meterRegistry(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         destinations.orderedStream()
                 .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
         return builder.build();
@@ -134,6 +154,34 @@ public final class EventRouterAutoConfiguration {
         @ConditionalOnMissingBean
         JsonLinesFileDestination eventRouterFileDestination(RouterProperties properties) {
             return new JsonLinesFileDestination(FILE, properties.getDestinations().getFile().getPath());
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "router.admin.token")
+    static class AdminConfiguration {
+
+        @Bean
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+        @ConditionalOnExpression("'${router.admin.port:}' == ''")
+        RouterFunction<ServerResponse> eventRouterAdminRoutes(RouterProperties properties, DispatchPipeline pipeline) {
+            return adminRoutes(properties, pipeline);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        @ConditionalOnProperty(name = "router.admin.port")
+        AdminServer eventRouterAdminServer(RouterProperties properties, DispatchPipeline pipeline) {
+            RouterProperties.Admin admin = properties.getAdmin();
+            return new AdminServer(admin.getAddress(), Objects.requireNonNull(admin.getPort()),
+                    adminRoutes(properties, pipeline));
+        }
+
+        private static RouterFunction<ServerResponse> adminRoutes(RouterProperties properties,
+                DispatchPipeline pipeline) {
+            RouterProperties.Admin admin = properties.getAdmin();
+            return AdminRoutes.of(pipeline, admin.getPathPrefix(), Objects.requireNonNull(admin.getToken()));
         }
 
     }

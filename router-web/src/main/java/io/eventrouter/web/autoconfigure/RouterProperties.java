@@ -10,6 +10,7 @@ import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.RetryPolicy;
 import io.eventrouter.core.spool.SyncPolicy;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -27,6 +28,10 @@ public class RouterProperties {
 
     private final Destinations destinations = new Destinations();
 
+    private final DeadLetters deadLetters = new DeadLetters();
+
+    private final Admin admin = new Admin();
+
     public Pipeline getPipeline() {
         return this.pipeline;
     }
@@ -43,10 +48,18 @@ public class RouterProperties {
         return this.destinations;
     }
 
+    public DeadLetters getDeadLetters() {
+        return this.deadLetters;
+    }
+
+    public Admin getAdmin() {
+        return this.admin;
+    }
+
     /** Settings of the dispatch pipeline. */
     public static class Pipeline {
 
-        /** Submissions each source queues in front of the acceptance stage before it responses 503. */
+        /** Submissions each source queues in front of the acceptance stage before the bridge responds with 503. */
         private int sourceQueueCapacity = 1024;
 
         /** How long one delivery to a destination may take before it is retried. */
@@ -69,6 +82,17 @@ public class RouterProperties {
 
         public DuplicateWindow getDuplicateWindow() {
             return this.duplicateWindow;
+        }
+
+        /** Events each destination keeps on the heap (batches, deliveries, retries); the rest wait in the spool. */
+        private int maxHeldEvents = 5_000;
+
+        public int getMaxHeldEvents() {
+            return this.maxHeldEvents;
+        }
+
+        public void setMaxHeldEvents(int maxHeldEvents) {
+            this.maxHeldEvents = maxHeldEvents;
         }
 
         public int getSourceQueueCapacity() {
@@ -123,8 +147,11 @@ public class RouterProperties {
     /** Retry budget of every destination. */
     public static class Retry {
 
-        /** Maximum number of deliveries of one event, the first included. */
+        /** Maximum number of deliveries of one event, the first included; then it goes to the dead-letter store. */
         private int maxAttempts = RetryPolicy.defaults().maxAttempts();
+
+        /** How long after its first delivery an event is still retried; then it goes to the dead-letter store. */
+        private Duration maxAge = RetryPolicy.defaults().maxAge();
 
         /** Wait before the first retry; it doubles with each attempt. */
         private Duration initialBackoff = RetryPolicy.defaults().initialBackoff();
@@ -138,6 +165,14 @@ public class RouterProperties {
 
         public void setMaxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getMaxAge() {
+            return this.maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
         }
 
         public Duration getInitialBackoff() {
@@ -157,7 +192,7 @@ public class RouterProperties {
         }
 
         RetryPolicy toPolicy() {
-            return new RetryPolicy(this.maxAttempts, this.initialBackoff, this.maxBackoff);
+            return new RetryPolicy(this.maxAttempts, this.maxAge, this.initialBackoff, this.maxBackoff);
         }
 
     }
@@ -327,12 +362,24 @@ public class RouterProperties {
         /** Maximum number of events in one delivery. */
         private int maxEvents;
 
+        /** Most UTF-8 bytes of event JSON in one delivery. */
+        private long maxBytes;
+
         /** How long an event may wait for its batch to fill. */
         private Duration maxWait;
 
-        Batch(int maxEvents, Duration maxWait) {
+        Batch(int maxEvents, long maxBytes, Duration maxWait) {
             this.maxEvents = maxEvents;
+            this.maxBytes = maxBytes;
             this.maxWait = maxWait;
+        }
+
+        public long getMaxBytes() {
+            return this.maxBytes;
+        }
+
+        public void setMaxBytes(long maxBytes) {
+            this.maxBytes = maxBytes;
         }
 
         public int getMaxEvents() {
@@ -352,7 +399,7 @@ public class RouterProperties {
         }
 
         BatchPolicy toPolicy() {
-            return new BatchPolicy(this.maxEvents, this.maxWait);
+            return new BatchPolicy(this.maxEvents, this.maxBytes, this.maxWait);
         }
 
     }
@@ -375,7 +422,8 @@ public class RouterProperties {
         /** How long a device or user that Amplitude throttles waits before its events are retried. */
         private Duration throttlePause = Duration.ofSeconds(30);
 
-        private final Batch batch = new Batch(500, Duration.ofSeconds(1));
+        /** Amplitude takes at most 2000 events and 1 MB per request; the byte default leaves room for the envelope. */
+        private final Batch batch = new Batch(500, 990_000, Duration.ofSeconds(1));
 
         public boolean isEnabled() {
             return this.enabled;
@@ -432,7 +480,7 @@ public class RouterProperties {
         /** The file events are appended to, one JSON object per line. */
         private Path path = Path.of("data", "events.jsonl");
 
-        private final Batch batch = new Batch(500, Duration.ofMillis(200));
+        private final Batch batch = new Batch(500, 16 * 1024 * 1024, Duration.ofMillis(200));
 
         public boolean isEnabled() {
             return this.enabled;
@@ -452,6 +500,71 @@ public class RouterProperties {
 
         public Batch getBatch() {
             return this.batch;
+        }
+
+    }
+
+    /** The dead-letter store, where events go that a destination refused or that spent their retry budget. */
+    public static class DeadLetters {
+
+        /** The H2 MVStore file that keeps dead letters across restarts. */
+        private Path path = Path.of("data", "dead-letters.mv");
+
+        public Path getPath() {
+            return this.path;
+        }
+
+        public void setPath(Path path) {
+            this.path = path;
+        }
+
+    }
+
+    /** The operator endpoints: list and replay dead letters. */
+    public static class Admin {
+
+        /** Credential every admin request must send as Authorization: Bearer; the endpoints are off without it. */
+        private @Nullable String token;
+
+        /** Path under which the admin endpoints are served. */
+        private String pathPrefix = "/admin";
+
+        /** Port of a separate admin server, 0 for any free port; unset serves the endpoints on the main port. */
+        private @Nullable Integer port;
+
+        /** Address the separate admin server binds to. */
+        private String address = "127.0.0.1";
+
+        public @Nullable String getToken() {
+            return this.token;
+        }
+
+        public void setToken(@Nullable String token) {
+            this.token = token;
+        }
+
+        public String getPathPrefix() {
+            return this.pathPrefix;
+        }
+
+        public void setPathPrefix(String pathPrefix) {
+            this.pathPrefix = pathPrefix;
+        }
+
+        public @Nullable Integer getPort() {
+            return this.port;
+        }
+
+        public void setPort(@Nullable Integer port) {
+            this.port = port;
+        }
+
+        public String getAddress() {
+            return this.address;
+        }
+
+        public void setAddress(String address) {
+            this.address = address;
         }
 
     }

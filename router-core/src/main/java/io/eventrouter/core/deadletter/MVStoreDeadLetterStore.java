@@ -1,0 +1,193 @@
+package io.eventrouter.core.deadletter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+import io.eventrouter.core.destination.DestinationId;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The embedded dead-letter store: one H2 MVStore file holding a map from id to the letter's JSON.
+ * An {@link #add} is committed and forced to the storage device before it completes, so a letter
+ * survives a crash of the process or of the machine.
+ *
+ * <p>Every call runs on Reactor's bounded-elastic scheduler, because MVStore reads and writes the
+ * file on the calling thread. Writes are serialized on this instance; MVStore lets reads run
+ * beside them.
+ *
+ * <p>The file is opened on first use, not by {@link #open}: MVStore locks its file, and a router
+ * that never dead-letters an event, such as one of several application contexts in a test JVM,
+ * then never takes the lock.
+ */
+public final class MVStoreDeadLetterStore implements DeadLetterStore {
+
+    private static final String MAP_NAME = "dead-letters";
+
+    private final Supplier<MVStore> opener;
+
+    private final boolean durable;
+
+    private final Scheduler scheduler = Schedulers.boundedElastic();
+
+    /** Guarded by {@code this}. */
+    private @Nullable MVStore store;
+
+    /** Guarded by {@code this}. */
+    private boolean closed;
+
+    private MVStoreDeadLetterStore(Supplier<MVStore> opener, boolean durable) {
+        this.opener = opener;
+        this.durable = durable;
+    }
+
+    /**
+     * Prepares the store kept in {@code file}, creating its parent folders when missing. The file
+     * itself is created or opened on first use; a failure to open it, for instance because
+     * another process has it locked, is signalled by that call.
+     *
+     * @throws UncheckedIOException when the folder cannot be created
+     */
+    public static MVStoreDeadLetterStore open(Path file) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            Path parent = absolute.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot create the folder of the dead-letter store " + absolute, ex);
+        }
+        return new MVStoreDeadLetterStore(
+                () -> new MVStore.Builder().fileName(absolute.toString()).autoCommitDisabled().open(), true);
+    }
+
+    /** Opens a store on the heap whose letters are lost on close, for tests. */
+    public static MVStoreDeadLetterStore inMemory() {
+        return new MVStoreDeadLetterStore(() -> new MVStore.Builder().autoCommitDisabled().open(), false);
+    }
+
+    /** Returns the map of letters, opening the store on first use. */
+    private synchronized MVMap<Long, byte[]> letters() {
+        if (this.closed) {
+            throw new IllegalStateException("The dead-letter store is closed");
+        }
+        if (this.store == null) {
+            this.store = this.opener.get();
+        }
+        return this.store.openMap(MAP_NAME);
+    }
+
+    @Override
+    public Mono<Void> add(List<DeadLetter> deadLetters) {
+        List<byte[]> encoded = deadLetters.stream().map(DeadLetterCodec::encode).toList();
+        return run(() -> {
+            synchronized (this) {
+                MVMap<Long, byte[]> letters = letters();
+                Long last = letters.lastKey();
+                long next = (last != null) ? last + 1 : 1;
+                for (byte[] letter : encoded) {
+                    letters.put(next++, letter);
+                }
+                commit();
+            }
+            return null;
+        }).then();
+    }
+
+    @Override
+    public Mono<List<StoredDeadLetter>> list(@Nullable DestinationId destination, long afterId, int limit) {
+        if (limit < 1) {
+            return Mono.error(new IllegalArgumentException("limit must be at least 1, but was " + limit));
+        }
+        return run(() -> {
+            List<StoredDeadLetter> page = new ArrayList<>();
+            Cursor<Long, byte[]> cursor = letters().cursor(afterId + 1);
+            while (page.size() < limit && cursor.hasNext()) {
+                long id = cursor.next();
+                DeadLetter letter = DeadLetterCodec.decode(cursor.getValue());
+                if (destination == null || letter.destination().equals(destination)) {
+                    page.add(new StoredDeadLetter(id, letter));
+                }
+            }
+            return List.copyOf(page);
+        });
+    }
+
+    @Override
+    public Mono<List<StoredDeadLetter>> get(Collection<Long> ids) {
+        return run(() -> {
+            MVMap<Long, byte[]> letters = letters();
+            return ids.stream()
+                    .sorted()
+                    .distinct()
+                    .filter(letters::containsKey)
+                    .map((id) -> new StoredDeadLetter(id, DeadLetterCodec.decode(letters.get(id))))
+                    .toList();
+        });
+    }
+
+    @Override
+    public Mono<Void> remove(Collection<Long> ids) {
+        List<Long> copy = List.copyOf(ids);
+        return run(() -> {
+            synchronized (this) {
+                copy.forEach(letters()::remove);
+                commit();
+            }
+            return null;
+        }).then();
+    }
+
+    @Override
+    public Mono<Long> count(@Nullable DestinationId destination) {
+        if (destination == null) {
+            return run(() -> (long) letters().size());
+        }
+        return run(() -> {
+            long count = 0;
+            Cursor<Long, byte[]> cursor = letters().cursor(null);
+            while (cursor.hasNext()) {
+                cursor.next();
+                count += DeadLetterCodec.decode(cursor.getValue()).destination().equals(destination) ? 1 : 0;
+            }
+            return count;
+        });
+    }
+
+    /** Commits changes; MVStore's commit leaves them in the page cache, so a durable store syncs too. */
+    private synchronized void commit() {
+        MVStore opened = Objects.requireNonNull(this.store, "store");
+        opened.commit();
+        if (this.durable) {
+            opened.sync();
+        }
+    }
+
+    private <T> Mono<T> run(Callable<T> work) {
+        return Mono.fromCallable(work).subscribeOn(this.scheduler);
+    }
+
+    @Override
+    public synchronized void close() {
+        this.closed = true;
+        if (this.store != null && !this.store.isClosed()) {
+            this.store.close();
+        }
+    }
+
+}

@@ -1,0 +1,52 @@
+package io.eventrouter.core.pipeline;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Events a dispatcher delivers together until each is settled: a fresh batch, or what is left of
+ * a batch after a failed delivery. A group is delivered in chunks from its head, so the events
+ * of one device keep their order across retries and 413 splits. While a group contains an event
+ * of a device, every later event of that device waits in the spool.
+ *
+ * <p>Confined to the dispatcher's thread.
+ */
+final class RetryGroup {
+
+    /** In acceptance order. */
+    final List<PendingEvent> events;
+
+    /** Failed deliveries counted against the retry budget. */
+    int attempts;
+
+    /** Scheduler time in milliseconds of the first delivery of any of the events. */
+    final long firstAttempt;
+
+    long lastAttempt;
+
+    /** Scheduler time in milliseconds from which the group may be delivered again. */
+    long dueAt;
+
+    /** The maximum number of events in one chunk, halved on each "too large" response. */
+    int maxChunk;
+
+    /** The last failure, for the dead letter if the budget runs out. */
+    String lastFailure = "none";
+
+    RetryGroup(List<PendingEvent> events, int attempts, long firstAttempt, int maxChunk) {
+        this.events = new ArrayList<>(events);
+        this.attempts = attempts;
+        this.firstAttempt = firstAttempt;
+        this.lastAttempt = firstAttempt;
+        this.maxChunk = maxChunk;
+    }
+
+    /** Creates a group for events split off this one, sharing its budget so far. */
+    RetryGroup splitOff(List<PendingEvent> moved) {
+        RetryGroup group = new RetryGroup(moved, this.attempts, this.firstAttempt, this.maxChunk);
+        group.lastAttempt = this.lastAttempt;
+        group.lastFailure = this.lastFailure;
+        return group;
+    }
+
+}

@@ -1,0 +1,101 @@
+package io.eventrouter.core.pipeline;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.eventrouter.core.deadletter.DeadLetter;
+
+/**
+ * Decides what becomes of a retry group after a delivery settled some of its events: when the
+ * rest is delivered again, which devices pause apart from the others, and when the retry budget
+ * is spent. It only decides; the dispatcher carries the plan out.
+ */
+final class RetryPlanner {
+
+    private final RetryPolicy policy;
+
+    RetryPlanner(RetryPolicy policy) {
+        this.policy = policy;
+    }
+
+    /**
+     * Plans the next delivery of what is left in {@code group}, whose chunk just came back.
+     *
+     * @param group the group, with its settled events already removed; not empty
+     */
+    Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now) {
+        Plan plan = new Plan();
+        if (outcomes.tooLarge) {
+            group.maxChunk = Math.max(1, chunk.size() / 2);
+            group.dueAt = now;
+            group.lastFailure = "the batch was too large";
+            plan.remaining.add(group);
+            return plan;
+        }
+        if (!outcomes.throttled.isEmpty()) {
+            RetryGroup paused = splitThrottled(group, outcomes.throttled);
+            paused.dueAt = now + outcomes.pause.toMillis();
+            paused.lastFailure = "the destination throttled the device or user";
+            keepOrExhaust(paused, now, plan);
+        }
+        if (group.events.isEmpty()) {
+            return plan;
+        }
+        if (outcomes.retried > 0) {
+            group.attempts++;
+            group.lastFailure = outcomes.failure;
+            group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
+        }
+        else {
+            group.dueAt = now;
+        }
+        keepOrExhaust(group, now, plan);
+        return plan;
+    }
+
+    /**
+     * Moves to a new group every event whose device or user was throttled, so that they pause
+     * together while the rest of the group is resent. A keyless event moves only if it was throttled itself.
+     */
+    private static RetryGroup splitThrottled(RetryGroup group, Set<PendingEvent> throttled) {
+        Set<String> keys = new HashSet<>();
+        throttled.stream().filter((event) -> event.key != null).forEach((event) -> keys.add(event.key));
+        List<PendingEvent> moved = new ArrayList<>();
+        group.events.removeIf((event) -> {
+            boolean move = (event.key != null) ? keys.contains(event.key) : throttled.contains(event);
+            if (move) {
+                moved.add(event);
+            }
+            return move;
+        });
+        return group.splitOff(moved);
+    }
+
+    private void keepOrExhaust(RetryGroup group, long now, Plan plan) {
+        if (!this.policy.isExhausted(group.attempts, Duration.ofMillis(now - group.firstAttempt))) {
+            plan.remaining.add(group);
+            return;
+        }
+        Rejection rejection = new Rejection(DeadLetter.RETRY_BUDGET_EXHAUSTED, "Retry budget exhausted after "
+                + group.attempts + " attempts; last failure: " + group.lastFailure);
+        Map<PendingEvent, Rejection> events = new LinkedHashMap<>();
+        group.events.forEach((event) -> events.put(event, rejection));
+        group.events.clear();
+        plan.exhausted.put(group, events);
+    }
+
+    /** The groups that wait for another delivery, and the events of groups whose budget is spent. */
+    static final class Plan {
+
+        final List<RetryGroup> remaining = new ArrayList<>();
+
+        final Map<RetryGroup, Map<PendingEvent, Rejection>> exhausted = new LinkedHashMap<>();
+
+    }
+
+}

@@ -1,0 +1,77 @@
+package io.eventrouter.core.deadletter;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.source.SourceId;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MVStoreDeadLetterStoreTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    @TempDir
+    Path folder;
+
+    private static DeadLetter letter(String destination, String insertId) {
+        Event event = Event.builder("click").context(new RequestContext("key-0123456789", 3)).deviceId("device-1")
+                .insertId(insertId).eventProperty("plan", "pro").build();
+        return new DeadLetter(DestinationId.of(destination), SourceId.of("client-bridge"), event, "invalid-event",
+                "HTTP 400: Invalid field values on some events", 2, Instant.ofEpochMilli(1_000),
+                Instant.ofEpochMilli(2_000));
+    }
+
+    @Test
+    void keepsLettersAcrossARestart() {
+        Path file = this.folder.resolve("dead-letters.mv");
+        DeadLetter letter = letter("amplitude", "e0");
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            store.add(List.of(letter)).block(TIMEOUT);
+        }
+
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            List<StoredDeadLetter> letters = store.list(null, 0, 10).block(TIMEOUT);
+
+            assertThat(letters).extracting(StoredDeadLetter::deadLetter).containsExactly(letter);
+        }
+    }
+
+    @Test
+    void listsOneDestinationPageByPage() {
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.inMemory()) {
+            store.add(List.of(letter("amplitude", "a0"), letter("file", "f0"), letter("amplitude", "a1"),
+                    letter("amplitude", "a2"))).block(TIMEOUT);
+
+            List<StoredDeadLetter> first = store.list(DestinationId.of("amplitude"), 0, 2).block(TIMEOUT);
+            List<StoredDeadLetter> second = store.list(DestinationId.of("amplitude"), first.get(1).id(), 2)
+                    .block(TIMEOUT);
+
+            assertThat(first).extracting((stored) -> stored.deadLetter().event().insertId().orElseThrow())
+                    .containsExactly("a0", "a1");
+            assertThat(second).extracting((stored) -> stored.deadLetter().event().insertId().orElseThrow())
+                    .containsExactly("a2");
+        }
+    }
+
+    @Test
+    void forgetsRemovedLetters() {
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.inMemory()) {
+            store.add(List.of(letter("amplitude", "a0"), letter("amplitude", "a1"))).block(TIMEOUT);
+            long first = store.list(null, 0, 1).block(TIMEOUT).get(0).id();
+
+            store.remove(List.of(first)).block(TIMEOUT);
+
+            assertThat(store.count(null).block(TIMEOUT)).isEqualTo(1);
+            assertThat(store.get(List.of(first)).block(TIMEOUT)).isEmpty();
+        }
+    }
+
+}

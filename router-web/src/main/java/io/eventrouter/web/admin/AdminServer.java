@@ -1,0 +1,86 @@
+package io.eventrouter.web.admin;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A Reactor Netty server of its own for the operator endpoints, so that they can listen on an
+ * address and port that the public ingestion port does not expose.
+ *
+ * <p>Boot's management port would also separate them, but it serves only Actuator endpoints and
+ * needs the Actuator on the classpath; this server needs neither and serves plain functional
+ * routes.
+ */
+public final class AdminServer implements SmartLifecycle {
+
+    private static final Logger logger = LoggerFactory.getLogger(AdminServer.class);
+
+    private final String address;
+
+    private final int port;
+
+    private final RouterFunction<ServerResponse> routes;
+
+    private volatile @Nullable DisposableServer server;
+
+    /**
+     * @param address the address to bind, such as {@code 127.0.0.1}
+     * @param port the port to bind, or 0 for any free port
+     */
+    public AdminServer(String address, int port, RouterFunction<ServerResponse> routes) {
+        this.address = Objects.requireNonNull(address, "address");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("router.admin.port must be between 0 and 65535, but was " + port);
+        }
+        this.port = port;
+        this.routes = Objects.requireNonNull(routes, "routes");
+    }
+
+    @Override
+    public void start() {
+        ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(this.routes));
+        DisposableServer started = HttpServer.create()
+                .host(this.address)
+                .port(this.port)
+                .handle(adapter)
+                .bindNow();
+        this.server = started;
+        logger.info("Admin endpoints listening: address={} port={}", this.address, started.port());
+    }
+
+    @Override
+    public void stop() {
+        DisposableServer running = this.server;
+        if (running != null) {
+            running.disposeNow(Duration.ofSeconds(10));
+            this.server = null;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.server != null;
+    }
+
+    /** Returns the bound port, which differs from the configured one when that was 0. */
+    public int port() {
+        DisposableServer running = this.server;
+        if (running == null) {
+            throw new IllegalStateException("The admin server is not running");
+        }
+        return ((InetSocketAddress) running.address()).getPort();
+    }
+
+}

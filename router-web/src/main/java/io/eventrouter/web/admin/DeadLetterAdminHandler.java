@@ -1,0 +1,212 @@
+package io.eventrouter.web.admin;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.eventrouter.core.deadletter.DeadLetter;
+import io.eventrouter.core.deadletter.DeadLetterStore;
+import io.eventrouter.core.deadletter.StoredDeadLetter;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.pipeline.DispatchPipeline;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Lists dead letters and replays them.
+ *
+ * <ul>
+ * <li>{@code GET /dead-letters?destination=&after=&limit=} returns a page of letters in id order,
+ * oldest first, with {@code next_after} for the next page; API keys are masked.</li>
+ * <li>{@code POST /dead-letters/replay} with {@code {"destination": "...", "ids": [...]}} replays
+ * those letters, or with {@code {"destination": "...", "limit": n}} the oldest {@code n} of the
+ * destination, and answers 202 with how many were queued.</li>
+ * </ul>
+ *
+ * Bad parameters get 400 with an {@code error} message.
+ */
+final class DeadLetterAdminHandler {
+
+    static final int MAX_LIMIT = 1000;
+
+    private static final int DEFAULT_LIMIT = 100;
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private final DispatchPipeline pipeline;
+
+    private final DeadLetterStore store;
+
+    DeadLetterAdminHandler(DispatchPipeline pipeline) {
+        this.pipeline = pipeline;
+        this.store = pipeline.deadLetters();
+    }
+
+    Mono<ServerResponse> list(ServerRequest request) {
+        DestinationId destination;
+        long after;
+        int limit;
+        try {
+            destination = request.queryParam("destination").map(this::destination).orElse(null);
+            after = request.queryParam("after").map((value) -> parseLong("after", value)).orElse(0L);
+            limit = limit(request.queryParam("limit").map((value) -> parseLong("limit", value)));
+        }
+        catch (IllegalArgumentException ex) {
+            return badRequest(ex.getMessage());
+        }
+        return this.store.list(destination, after, limit)
+                .flatMap((letters) -> json(HttpStatus.OK, page(letters, limit)));
+    }
+
+    Mono<ServerResponse> replay(ServerRequest request) {
+        return request.bodyToMono(String.class)
+                .defaultIfEmpty("")
+                .flatMap(this::replay);
+    }
+
+    private Mono<ServerResponse> replay(String body) {
+        DestinationId destination;
+        JsonNode json;
+        try {
+            json = parseObject(body);
+            JsonNode name = json.get("destination");
+            if (name == null || !name.isString()) {
+                throw new IllegalArgumentException("The body needs \"destination\", the id of a destination");
+            }
+            destination = destination(name.stringValue());
+        }
+        catch (IllegalArgumentException ex) {
+            return badRequest(ex.getMessage());
+        }
+        Mono<List<StoredDeadLetter>> letters;
+        try {
+            letters = selected(destination, json);
+        }
+        catch (IllegalArgumentException ex) {
+            return badRequest(ex.getMessage());
+        }
+        return letters
+                .flatMap((selected) -> this.pipeline.replay(destination, selected))
+                .flatMap((queued) -> json(HttpStatus.ACCEPTED, MAPPER.createObjectNode().put("queued", queued)));
+    }
+
+    private Mono<List<StoredDeadLetter>> selected(DestinationId destination, JsonNode json) {
+        JsonNode ids = json.get("ids");
+        if (ids == null) {
+            JsonNode limit = json.get("limit");
+            int count = limit(Optional.ofNullable(limit).map((value) -> value.canConvertToLong()
+                    ? value.longValue() : parseLong("limit", value.asString())));
+            return this.store.list(destination, 0, count);
+        }
+        if (!ids.isArray() || ids.size() > MAX_LIMIT) {
+            throw new IllegalArgumentException("\"ids\" must be an array of at most " + MAX_LIMIT + " letter ids");
+        }
+        List<Long> wanted = new ArrayList<>();
+        for (JsonNode id : ids) {
+            if (!id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw new IllegalArgumentException("\"ids\" must hold integer letter ids, but held " + id);
+            }
+            wanted.add(id.longValue());
+        }
+        return this.store.get(wanted)
+                .map((letters) -> letters.stream()
+                        .filter((letter) -> letter.deadLetter().destination().equals(destination))
+                        .toList());
+    }
+
+    private DestinationId destination(String name) {
+        DestinationId id;
+        try {
+            id = DestinationId.of(name);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("destination must be a destination id, but was '" + name + "'");
+        }
+        if (!this.pipeline.destinations().contains(id)) {
+            throw new IllegalArgumentException("destination '" + name + "' is not configured; destinations: "
+                    + this.pipeline.destinations());
+        }
+        return id;
+    }
+
+    private static int limit(Optional<Long> requested) {
+        long limit = requested.orElse((long) DEFAULT_LIMIT);
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
+        }
+        return (int) limit;
+    }
+
+    private static long parseLong(String name, String value) {
+        try {
+            return Long.parseLong(value);
+        }
+        catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(name + " must be an integer, but was '" + value + "'");
+        }
+    }
+
+    private static JsonNode parseObject(String body) {
+        try {
+            JsonNode json = MAPPER.readTree(body);
+            if (json == null || !json.isObject()) {
+                throw new IllegalArgumentException("The body must be a JSON object");
+            }
+            return json;
+        }
+        catch (JacksonException ex) {
+            throw new IllegalArgumentException("The body must be a JSON object");
+        }
+    }
+
+    private static ObjectNode page(List<StoredDeadLetter> letters, int limit) {
+        ObjectNode page = MAPPER.createObjectNode();
+        ArrayNode items = page.putArray("dead_letters");
+        letters.forEach((letter) -> items.add(toJson(letter)));
+        if (letters.size() == limit) {
+            page.put("next_after", letters.get(letters.size() - 1).id());
+        }
+        else {
+            page.putNull("next_after");
+        }
+        return page;
+    }
+
+    private static ObjectNode toJson(StoredDeadLetter stored) {
+        DeadLetter letter = stored.deadLetter();
+        RequestContext context = letter.event().context();
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("id", stored.id());
+        json.put("destination", letter.destination().value());
+        json.put("source", letter.source().value());
+        json.put("reason", letter.reason());
+        json.put("detail", letter.detail());
+        json.put("attempts", letter.attempts());
+        json.put("first_attempt", letter.firstAttempt().toString());
+        json.put("last_attempt", letter.lastAttempt().toString());
+        json.put("api_key", RequestContext.mask(context.apiKey()));
+        json.set("event", letter.event().toJson());
+        return json;
+    }
+
+    private static Mono<ServerResponse> json(HttpStatus status, @Nullable JsonNode body) {
+        return ServerResponse.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(MAPPER.writeValueAsString(body));
+    }
+
+    private static Mono<ServerResponse> badRequest(@Nullable String message) {
+        return json(HttpStatus.BAD_REQUEST, MAPPER.createObjectNode().put("error", String.valueOf(message)));
+    }
+
+}

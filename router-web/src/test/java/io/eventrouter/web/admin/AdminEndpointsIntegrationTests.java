@@ -1,0 +1,146 @@
+package io.eventrouter.web.admin;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.EventRouterApplication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The admin endpoints on the main port, with WireMock standing in for Amplitude.
+ */
+@SpringBootTest(classes = EventRouterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class AdminEndpointsIntegrationTests {
+
+    private static final String TOKEN = "admin-secret-0123456789";
+
+    private static final String API_KEY = "project-key-0123456789";
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    @RegisterExtension
+    static WireMockExtension amplitude = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"))
+            .build();
+
+    @TempDir
+    static Path folder;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EventPublisher publisher;
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("router.destinations.file.enabled", () -> "false");
+        registry.add("router.destinations.amplitude.enabled", () -> "true");
+        registry.add("router.destinations.amplitude.url", amplitude::baseUrl);
+        registry.add("router.destinations.amplitude.batch.max-wait", () -> "20ms");
+        registry.add("router.dead-letters.path", () -> folder.resolve("dead-letters.mv").toString());
+        registry.add("router.admin.token", () -> TOKEN);
+    }
+
+    private WebTestClient client() {
+        return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+    }
+
+    private JsonNode list(WebTestClient client) {
+        byte[] body = client.get().uri("/admin/dead-letters?destination=amplitude")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().returnResult().getResponseBodyContent();
+        return MAPPER.readTree(body);
+    }
+
+    @Test
+    void answers401WithoutTheAdminToken() {
+        client().get().uri("/admin/dead-letters")
+                .exchange()
+                .expectStatus().isUnauthorized()
+                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"event-router-admin\"");
+    }
+
+    @Test
+    void answers401ToAWrongAdminToken() {
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer not-the-token")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"limit\":10}")
+                .exchange()
+                .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void answers400ToAnUnknownDestination() {
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"nowhere\",\"limit\":10}")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("nowhere"));
+    }
+
+    @Test
+    void listsAndReplaysDeadLetters() {
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("key").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(400)
+                        .withBody("{\"code\":400,\"error\":\"Invalid API key: " + API_KEY + "\"}"))
+                .willSetStateTo("fixed"));
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("key").whenScenarioStateIs("fixed")
+                .willReturn(okJson("{\"code\":200,\"events_ingested\":1,\"payload_size_bytes\":1,"
+                        + "\"server_upload_time\":1}")));
+        WebTestClient client = client();
+        this.publisher.publish(Event.builder("signup").apiKey(API_KEY).deviceId("device-1").insertId("e0").build())
+                .block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> list(client).get("dead_letters").size() == 1);
+        JsonNode letter = list(client).get("dead_letters").get(0);
+
+        client.post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"ids\":[" + letter.get("id").longValue() + "]}")
+                .exchange()
+                .expectStatus().isAccepted()
+                .expectBody().jsonPath("$.queued").isEqualTo(1);
+
+        assertThat(letter.get("reason").stringValue()).isEqualTo("invalid-api-key");
+        assertThat(letter.get("api_key").stringValue()).doesNotContain(API_KEY);
+        assertThat(letter.get("event").get("insert_id").stringValue()).isEqualTo("e0");
+        await().atMost(Duration.ofSeconds(30)).until(() -> list(client).get("dead_letters").isEmpty());
+        List<String> bodies = amplitude.findAll(postRequestedFor(urlEqualTo("/2/httpapi"))).stream()
+                .map((request) -> request.getBodyAsString())
+                .toList();
+        assertThat(bodies).hasSize(2).allSatisfy((body) -> assertThat(body).contains("\"e0\"", API_KEY));
+    }
+
+}

@@ -1,0 +1,65 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import io.eventrouter.core.deadletter.DeadLetterStore;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.admin.AdminServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The dispatch parts of the auto-configuration: metrics, the dead-letter store and the admin
+ * endpoints' switches.
+ */
+class DeliveryAutoConfigurationTests {
+
+    @TempDir
+    Path folder;
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.folder.resolve("events.jsonl"),
+                        "router.destinations.file.batch.max-wait=10ms",
+                        "router.dead-letters.path=" + this.folder.resolve("dead-letters.mv"));
+    }
+
+    @Test
+    void countsDeliveriesInTheApplicationsMeterRegistry() {
+        runner().withBean(MeterRegistry.class, SimpleMeterRegistry::new).run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+
+            context.getBean(EventPublisher.class)
+                    .publish(Event.builder("click").apiKey("key-0123456789").deviceId("device-1").build())
+                    .block(Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> registry.find("router.events.delivered")
+                    .tags("source", "server-sdk", "destination", "file").counter() != null);
+            assertThat(registry.get("router.events.delivered").counter().count()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void keepsDeadLettersInTheConfiguredFile() {
+        runner().run((context) -> assertThat(context).hasSingleBean(DeadLetterStore.class));
+    }
+
+    @Test
+    void leavesAdminEndpointsOffWithoutAToken() {
+        runner().withPropertyValues("router.admin.port=0").run((context) -> {
+            assertThat(context).doesNotHaveBean(AdminServer.class);
+            assertThat(context).doesNotHaveBean("eventRouterAdminRoutes");
+        });
+    }
+
+}
