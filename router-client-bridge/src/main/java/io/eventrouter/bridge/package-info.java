@@ -1,5 +1,5 @@
 /**
- * The client bridge: WebFlux endpoints that answer Amplitude's client SDKs as Amplitude does.
+ * The client bridge: WebFlux endpoints that respond to Amplitude's client SDKs as Amplitude does.
  */
 @NullMarked
 package io.eventrouter.bridge;

@@ -2,43 +2,62 @@ package io.eventrouter.bridge;
 
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.handler.WebFluxResponseStatusExceptionHandler;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
-/** A bridge served by Reactor Netty on an ephemeral loopback port, as an application serves it. */
+/**
+ * A real Reactor Netty server on an ephemeral loopback port serving one bridge, routes and CORS
+ * filter both, the way a WebFlux application mounts them.
+ */
 final class BridgeServer implements AutoCloseable {
-
-    private final RecordingSource source = new RecordingSource();
 
     private final DisposableServer server;
 
-    private BridgeServer(Consumer<ClientBridge.Builder> settings) {
-        ClientBridge.Builder builder = ClientBridge.builder(this.source);
-        settings.accept(builder);
-        ClientBridge bridge = builder.build();
-        HttpHandler handler = RouterFunctions.toHttpHandler(bridge.routes(),
-                HandlerStrategies.builder().webFilter(bridge.corsPolicy()).build());
+    private final @Nullable RecordingSource source;
+
+    private BridgeServer(ClientBridge bridge, @Nullable RecordingSource source) {
+        HttpHandler handler = WebHttpHandlerBuilder
+                .webHandler(RouterFunctions.toWebHandler(bridge.routes()))
+                .filter(bridge.corsPolicy())
+                .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
+                .build();
         this.server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
                 .handle(new ReactorHttpHandlerAdapter(handler))
                 .bindNow();
+        this.source = source;
     }
 
+    /** Serves a bridge built elsewhere. */
+    static BridgeServer start(ClientBridge bridge) {
+        return new BridgeServer(bridge, null);
+    }
+
+    /** Serves a bridge with default settings that submits to a {@link RecordingSource}. */
     static BridgeServer start() {
-        return new BridgeServer((builder) -> { });
+        return start((builder) -> { });
     }
 
+    /** Serves a bridge that submits to a {@link RecordingSource}, with settings applied to its builder. */
     static BridgeServer start(Consumer<ClientBridge.Builder> settings) {
-        return new BridgeServer(settings);
+        RecordingSource source = new RecordingSource();
+        ClientBridge.Builder builder = ClientBridge.builder(source);
+        settings.accept(builder);
+        return new BridgeServer(builder.build(), source);
     }
 
     RecordingSource source() {
+        if (this.source == null) {
+            throw new IllegalStateException("This server was started with a bridge built elsewhere");
+        }
         return this.source;
     }
 

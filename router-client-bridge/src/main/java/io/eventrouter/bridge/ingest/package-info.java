@@ -1,5 +1,5 @@
 /**
- * Ingestion endpoints: turn SDK uploads into events and answer in Amplitude's shapes.
+ * Ingestion endpoints: turn SDK uploads into events and respond in Amplitude's shapes.
  */
 @NullMarked
 package io.eventrouter.bridge.ingest;

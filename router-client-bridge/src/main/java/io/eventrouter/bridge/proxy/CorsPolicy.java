@@ -20,11 +20,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import reactor.core.publisher.Mono;
 
 /**
- * Applies CORS to every answer under the bridge's paths, errors included, and answers preflights
- * itself, so that a browser on another origin can read each answer and its SDK can react to it.
+ * Applies CORS to every response under the bridge's paths, errors included, and handles preflights
+ * itself, so that a browser on another origin can read each response and its SDK can react to it.
  *
  * <p>It is a {@link WebFilter} rather than a filter on the bridge's routes because WebFlux
- * answers preflights before any route runs. Paths outside the bridge pass through untouched, so
+ * handles preflights before any route runs. Paths outside the bridge pass through untouched, so
  * an application that embeds the router keeps its own CORS rules. Built on Spring's
  * {@link DefaultCorsProcessor}, which also adds {@code Vary: Origin}.
  */

@@ -1,5 +1,5 @@
 /**
- * Rules every bridge answer follows: CORS and other header handling.
+ * Rules every bridge response follows: CORS and other header handling.
  */
 @NullMarked
 package io.eventrouter.bridge.proxy;

@@ -144,7 +144,7 @@ public final class AmplitudeDestination implements Destination {
             return this;
         }
 
-        /** Sets how long one request may take, from connecting to the last byte of the answer. */
+        /** Sets how long one request may take, from connecting to the last byte of the response. */
         public Builder timeout(Duration timeout) {
             this.timeout = requirePositive(timeout, "timeout");
             return this;

@@ -10,7 +10,7 @@ import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
 
 /**
- * Reads Amplitude's answer to a batch as one outcome per event, the way Amplitude documents it:
+ * Reads Amplitude's response to a batch as one outcome per event, the way Amplitude documents it:
  * a 400 that names events rejects only those, a 429 pauses only the throttled events and rejects
  * those over a daily quota, and server errors are retried.
  */
@@ -19,16 +19,16 @@ public final class AmplitudeOutcomes {
     private final Duration throttlePause;
 
     /**
-     * @param throttlePause how long a throttled device or user pauses; Amplitude asks for about 30 s
+     * @param throttlePause how long a throttled device or user pauses; Amplitude requests about 30 s
      */
     public AmplitudeOutcomes(Duration throttlePause) {
         this.throttlePause = throttlePause;
     }
 
     /**
-     * Maps an answer to outcomes for {@code events}, the batch as it was sent.
+     * Maps a response to outcomes for {@code events}, the batch as it was sent.
      *
-     * @param retryAfter the answer's {@code Retry-After}, or zero when it had none
+     * @param retryAfter the response's {@code Retry-After}, or zero when it had none
      */
     public DeliveryResult outcomes(AmplitudeResponse response, List<Event> events, Duration retryAfter) {
         int size = events.size();

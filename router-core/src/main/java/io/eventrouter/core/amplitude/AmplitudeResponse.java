@@ -16,15 +16,15 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * An answer of Amplitude's HTTP V2 and batch APIs, both as the router writes it to client SDKs
+ * A response of Amplitude's HTTP V2 and batch APIs, both as the router writes it to client SDKs
  * and as it reads it from Amplitude.
  *
- * <p>The answer's JSON {@code code} is authoritative: Amplitude's TypeScript and Java SDKs read
+ * <p>The response's JSON {@code code} is authoritative: Amplitude's TypeScript and Java SDKs read
  * the status from the body and fall back to the HTTP status only when the body is not JSON, and
  * this class does the same when it parses.
  *
- * @param code the status, equal to the HTTP status in every answer the router writes
- * @param body the JSON body; every answer the router writes carries {@code code}
+ * @param code the status, equal to the HTTP status in every response the router writes
+ * @param body the JSON body; every response the router writes carries {@code code}
  */
 public record AmplitudeResponse(int code, ObjectNode body) {
 
@@ -35,7 +35,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         Objects.requireNonNull(body, "body");
     }
 
-    /** Amplitude's success answer, with the four integer fields the Java SDK requires. */
+    /** Amplitude's success response, with the four integer fields the Java SDK requires. */
     public static AmplitudeResponse success(int eventsIngested, long payloadSizeBytes, long serverUploadTime) {
         ObjectNode body = AmplitudeJson.MAPPER.createObjectNode();
         body.put("code", 200);
@@ -45,12 +45,12 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         return new AmplitudeResponse(200, body);
     }
 
-    /** An error answer with {@code code} and {@code error}; add detail with the builder. */
+    /** An error response with {@code code} and {@code error}; add detail with the builder. */
     public static ErrorBuilder error(int code, String error) {
         return new ErrorBuilder(code, error);
     }
 
-    /** The 400 answer for an API key the router does not accept, in the exact words SDKs match. */
+    /** Creates the 400 response for an API key the router does not accept, in the exact words SDKs match. */
     public static AmplitudeResponse invalidApiKey(String apiKey) {
         return error(400, INVALID_API_KEY + apiKey).build();
     }
@@ -94,7 +94,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     }
 
     /**
-     * Parses an answer received from an Amplitude-compatible server. A body that is not a JSON
+     * Parses a response received from an Amplitude-compatible server. A body that is not a JSON
      * object, or has no integer {@code code}, is read as the HTTP status with an empty body.
      */
     public static AmplitudeResponse parse(int httpStatus, byte @Nullable [] body) {
@@ -145,7 +145,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     }
 
     /**
-     * Returns the indexes of every event the answer names as invalid: those listed under
+     * Returns the indexes of every event the response names as invalid: those listed under
      * {@code events_with_invalid_fields}, {@code events_with_missing_fields},
      * {@code events_with_invalid_id_lengths} and {@code silenced_events}.
      */
@@ -208,7 +208,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         return AmplitudeJson.MAPPER.writeValueAsBytes(this.body);
     }
 
-    /** Collects the details of an error answer. Index lists refer to the request as the client sent it. */
+    /** Collects the details of an error response. Index lists refer to the request as the client sent it. */
     public static final class ErrorBuilder {
 
         private final int code;
@@ -246,7 +246,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
             return addIndex("events_with_invalid_id_lengths", field, index);
         }
 
-        /** Sets any other field of the answer, such as the throttling maps of a 429. */
+        /** Sets any other field of the response, such as the throttling maps of a 429. */
         public ErrorBuilder field(String name, JsonNode value) {
             this.body.set(name, value);
             return this;
@@ -271,7 +271,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         }
 
         /**
-         * Builds the answer. A 400 always carries {@code missing_field} (empty when no field is
+         * Builds the response. A 400 always carries {@code missing_field} (empty when no field is
          * missing, since SDKs drop the whole batch when it is non-empty) and the three index maps,
          * so that every SDK finds the keys it parses.
          */

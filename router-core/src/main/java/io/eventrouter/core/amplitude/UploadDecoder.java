@@ -16,8 +16,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Decodes the JSON body of {@code POST /2/httpapi} and {@code POST /batch} and validates it as
- * Amplitude does, so that the router rejects exactly what Amplitude would reject and answers in
- * the same shape. Index lists in its answers refer to positions in the request as sent.
+ * Amplitude does, so that the router rejects exactly what Amplitude would reject and responds in
+ * the same shape. Index lists in its responses refer to positions in the request as sent.
  *
  * <p>Checked: the body is a JSON object; {@code api_key} and {@code events} are present; each
  * event is an object with a string {@code event_type}, a {@code user_id} or {@code device_id},
@@ -61,7 +61,7 @@ public final class UploadDecoder {
     /**
      * Decodes and validates an upload body.
      *
-     * @throws UploadRejectedException with Amplitude's answer when the request is invalid
+     * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
     public UploadRequest decode(byte[] body) {
         return decode(body, (apiKey) -> true);
@@ -123,7 +123,7 @@ public final class UploadDecoder {
             }
         }
         catch (JacksonException ex) {
-            // Reported below: the client needs the protocol's answer, not the parser's message.
+            // Reported below: the client needs the protocol's response, not the parser's message.
         }
         throw rejection(AmplitudeResponse.error(400, "Invalid JSON request body"));
     }

@@ -3,7 +3,7 @@ package io.eventrouter.core.amplitude;
 import java.util.Objects;
 
 /**
- * Signals that an upload request is invalid, carrying the answer Amplitude would give. Thrown
+ * Signals that an upload request is invalid, carrying the response Amplitude would give. Thrown
  * without a stack trace: it is the expected outcome of bad client input, not a fault.
  */
 public class UploadRejectedException extends RuntimeException {

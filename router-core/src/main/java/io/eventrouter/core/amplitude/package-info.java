@@ -1,5 +1,5 @@
 /**
- * Amplitude's HTTP V2 wire format: request and answer codecs, and the Amplitude destination.
+ * Amplitude's HTTP V2 wire format: request and response codecs, and the Amplitude destination.
  */
 @NullMarked
 package io.eventrouter.core.amplitude;

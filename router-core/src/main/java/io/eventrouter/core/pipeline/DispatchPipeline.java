@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Every queue is bounded: each source's queue, the appends in flight, the spool. When one is
  * full a submission fails with {@link io.eventrouter.core.source.AcceptanceException} instead of
- * waiting, so overload reaches clients as a retryable answer and never as heap growth.
+ * waiting, so overload reaches clients as a retryable response and never as heap growth.
  */
 public final class DispatchPipeline implements AutoCloseable {
 

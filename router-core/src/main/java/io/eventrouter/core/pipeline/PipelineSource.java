@@ -16,7 +16,7 @@ import reactor.util.concurrent.Queues;
 /**
  * A source of the pipeline: a bounded queue of submissions that the pipeline merges with every
  * other source's queue into its single flow. A full queue fails the submission at once, so a
- * burst turns into an answer the client can retry instead of heap growth.
+ * burst turns into a response the client can retry instead of heap growth.
  */
 final class PipelineSource implements Source {
 

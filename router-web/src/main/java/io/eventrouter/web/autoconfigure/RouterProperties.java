@@ -49,7 +49,7 @@ public class RouterProperties {
     /** Settings of the dispatch pipeline. */
     public static class Pipeline {
 
-        /** Submissions each source queues in front of the acceptance stage before it answers 503. */
+        /** Submissions each source queues in front of the acceptance stage before it responses 503. */
         private int sourceQueueCapacity = 1024;
 
         /** How long one delivery to a destination may take before it is retried. */
@@ -82,13 +82,13 @@ public class RouterProperties {
     /** Retry budget of every destination. */
     public static class Retry {
 
-        /** Most deliveries of one event, the first included. */
+        /** Maximum number of deliveries of one event, the first included. */
         private int maxAttempts = RetryPolicy.defaults().maxAttempts();
 
         /** Wait before the first retry; it doubles with each attempt. */
         private Duration initialBackoff = RetryPolicy.defaults().initialBackoff();
 
-        /** Longest wait between two attempts. */
+        /** Maximum wait between two attempts. */
         private Duration maxBackoff = RetryPolicy.defaults().maxBackoff();
 
         public int getMaxAttempts() {
@@ -124,7 +124,7 @@ public class RouterProperties {
     /** Settings of the spool between acceptance and dispatch. */
     public static class Spool {
 
-        /** Most events the in-memory spool holds before ingestion answers 503. */
+        /** Maximum number of events in the in-memory spool; beyond it, ingestion responds with 503. */
         private int capacity = 100_000;
 
         public int getCapacity() {
@@ -412,10 +412,10 @@ public class RouterProperties {
 
     }
 
-    /** How a destination batches its events. */
+    /** Batching of one destination's events. */
     public static class Batch {
 
-        /** Most events in one delivery. */
+        /** Maximum number of events in one delivery. */
         private int maxEvents;
 
         /** How long an event may wait for its batch to fill. */

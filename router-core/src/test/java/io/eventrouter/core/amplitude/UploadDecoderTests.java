@@ -1,0 +1,98 @@
+package io.eventrouter.core.amplitude;
+
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class UploadDecoderTests {
+
+    private final UploadDecoder decoder = new UploadDecoder();
+
+    @Test
+    void decodesEventsWithRequestContext() {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"options\":{\"min_id_length\":3},"
+                + "\"events\":[{\"event_type\":\"a\",\"user_id\":\"abc\"},{\"event_type\":\"b\",\"device_id\":\"dev\"}]}");
+
+        assertThat(upload.events()).hasSize(2);
+        assertThat(upload.context().apiKey()).isEqualTo("key-12345");
+        assertThat(upload.context().minIdLength()).isEqualTo(3);
+        assertThat(upload.events().get(1).context()).isEqualTo(upload.context());
+    }
+
+    @Test
+    void acceptsExplicitNullsFromSdks() {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\","
+                + "\"user_id\":null,\"device_id\":\"device-1\",\"time\":null,\"event_properties\":null}]}");
+
+        assertThat(upload.events()).hasSize(1);
+    }
+
+    @Test
+    void rejectsMalformedJson() {
+        AmplitudeResponse response = rejected("{\"api_key\":");
+
+        assertThat(response.code()).isEqualTo(400);
+        assertThat(response.error()).hasValue("Invalid JSON request body");
+    }
+
+    @Test
+    void rejectsMissingApiKey() {
+        AmplitudeResponse response = rejected("{\"events\":[{\"event_type\":\"a\",\"user_id\":\"user-1\"}]}");
+
+        assertThat(response.missingField()).hasValue("api_key");
+    }
+
+    @Test
+    void listsEveryInvalidEventByRequestPosition() {
+        AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
+                + "{\"event_type\":\"ok\",\"user_id\":\"user-1\"},"
+                + "{\"user_id\":\"user-2\"},"
+                + "{\"event_type\":\"no ids\"},"
+                + "{\"event_type\":\"short\",\"device_id\":\"abc\"},"
+                + "{\"event_type\":\"bad time\",\"user_id\":\"user-3\",\"time\":\"2024-01-01\"},"
+                + "{\"event_type\":\"placeholder\",\"user_id\":\"Undefined\"}]}");
+
+        assertThat(response.code()).isEqualTo(400);
+        assertThat(response.body().at("/events_with_missing_fields/event_type").toString()).isEqualTo("[1]");
+        assertThat(response.body().at("/events_with_missing_fields/user_id").toString()).isEqualTo("[2]");
+        assertThat(response.body().at("/events_with_invalid_id_lengths/device_id").toString()).isEqualTo("[3]");
+        assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[4]");
+        assertThat(response.body().at("/events_with_invalid_fields/user_id").toString()).isEqualTo("[5]");
+        assertThat(response.invalidEventIndexes()).containsExactly(1, 2, 3, 4, 5);
+    }
+
+    @Test
+    void allowsGroupIdentifyWithoutIds() {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"$groupidentify\","
+                + "\"groups\":{\"org\":\"acme\"},\"group_properties\":{\"$set\":{\"plan\":\"pro\"}}}]}");
+
+        assertThat(upload.events()).hasSize(1);
+    }
+
+    @Test
+    void rejectsTooManyEventsAsPayloadTooLarge() {
+        AmplitudeResponse response = catchThrowableOfType(UploadRejectedException.class,
+                () -> new UploadDecoder(2).decode(bytes("{\"api_key\":\"key-12345\",\"events\":["
+                        + "{\"event_type\":\"a\",\"user_id\":\"user-1\"},{\"event_type\":\"a\",\"user_id\":\"user-1\"},"
+                        + "{\"event_type\":\"a\",\"user_id\":\"user-1\"}]}"))).response();
+
+        assertThat(response.code()).isEqualTo(413);
+        assertThat(response.body().toString()).isEqualTo("{\"code\":413,\"error\":\"Payload too large\"}");
+    }
+
+    private UploadRequest decode(String json) {
+        return this.decoder.decode(bytes(json));
+    }
+
+    private AmplitudeResponse rejected(String json) {
+        return catchThrowableOfType(UploadRejectedException.class, () -> decode(json)).response();
+    }
+
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+}

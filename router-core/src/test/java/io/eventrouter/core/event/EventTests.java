@@ -1,0 +1,101 @@
+package io.eventrouter.core.event;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class EventTests {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+    private static final RequestContext CONTEXT = RequestContext.of("api-key-1234");
+
+    @Test
+    void keepsFieldsItDoesNotKnow() {
+        ObjectNode fields = (ObjectNode) MAPPER.readTree(
+                "{\"event_type\":\"play\",\"future_field\":{\"a\":[1,2]},\"device_id\":\"device-1\"}");
+
+        Event event = Event.of(CONTEXT, fields);
+
+        assertThat(event.fieldNames()).containsExactlyInAnyOrder("event_type", "future_field", "device_id");
+        assertThat(event.field("future_field")).hasValueSatisfying((value) -> assertThat(value.toString())
+                .isEqualTo("{\"a\":[1,2]}"));
+    }
+
+    @Test
+    void isNotChangedByItsSourceTree() {
+        ObjectNode fields = (ObjectNode) MAPPER.readTree("{\"event_type\":\"play\",\"user_id\":\"user-1\"}");
+        Event event = Event.of(CONTEXT, fields);
+
+        fields.put("user_id", "someone-else");
+        event.toJson().put("user_id", "another");
+
+        assertThat(event.userId()).hasValue("user-1");
+    }
+
+    @Test
+    void withReturnsChangedCopy() {
+        Event event = Event.builder("play").apiKey("api-key-1234").deviceId("device-1").build();
+
+        Event changed = event.with(EventField.IP, "192.0.2.1");
+
+        assertThat(changed.ip()).hasValue("192.0.2.1");
+        assertThat(event.ip()).isEmpty();
+    }
+
+    @Test
+    void treatsNullEmptyAndMinusOneAsAbsent() {
+        ObjectNode fields = (ObjectNode) MAPPER.readTree(
+                "{\"event_type\":\"play\",\"user_id\":null,\"device_id\":\"\",\"session_id\":-1}");
+
+        Event event = Event.of(CONTEXT, fields);
+
+        assertThat(event.userId()).isEmpty();
+        assertThat(event.deviceId()).isEmpty();
+        assertThat(event.sessionId()).isEmpty();
+    }
+
+    @Test
+    void requiresStringEventType() {
+        ObjectNode fields = (ObjectNode) MAPPER.readTree("{\"event_type\":42}");
+
+        assertThatIllegalArgumentException().isThrownBy(() -> Event.of(CONTEXT, fields))
+                .withMessageContaining("event_type");
+    }
+
+    @Test
+    void builderConvertsPropertyValues() {
+        Event event = Event.builder("checkout")
+                .apiKey("api-key-1234")
+                .userId("user-1")
+                .eventProperty("items", List.of("a", "b"))
+                .eventProperty("total", 9.5)
+                .eventProperty("meta", Map.of("coupon", true))
+                .build();
+
+        assertThat(event.field("event_properties")).hasValueSatisfying((value) -> assertThat(value.toString())
+                .contains("\"items\":[\"a\",\"b\"]", "\"total\":9.5", "\"meta\":{\"coupon\":true}"));
+    }
+
+    @Test
+    void builderRequiresApiKey() {
+        assertThatIllegalStateException().isThrownBy(() -> Event.builder("play").userId("user-1").build())
+                .withMessageContaining("API key");
+    }
+
+    @Test
+    void toStringLeavesOutProperties() {
+        Event event = Event.builder("play").apiKey("api-key-1234").userId("secret-user").insertId("insert-1").build();
+
+        assertThat(event.toString()).contains("play", "insert-1").doesNotContain("secret-user");
+        assertThat(event.context().toString()).doesNotContain("api-key-1234");
+    }
+
+}

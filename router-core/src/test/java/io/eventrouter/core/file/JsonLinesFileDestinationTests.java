@@ -1,0 +1,47 @@
+package io.eventrouter.core.file;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.eventrouter.core.destination.Delivery;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JsonLinesFileDestinationTests {
+
+    @TempDir
+    Path folder;
+
+    @Test
+    void appendsOneLinePerEventAcrossReopen() throws Exception {
+        Path file = this.folder.resolve("nested/events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(delivery(context, "first", "second")).block(Duration.ofSeconds(5));
+        }
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(delivery(context, "third")).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "{\"event_type\":\"first\",\"user_id\":\"user-1\"}",
+                "{\"event_type\":\"second\",\"user_id\":\"user-1\"}",
+                "{\"event_type\":\"third\",\"user_id\":\"user-1\"}");
+    }
+
+    private static Delivery delivery(RequestContext context, String... eventTypes) {
+        List<Event> events = List.of(eventTypes).stream()
+                .map((type) -> Event.builder(type).context(context).userId("user-1").build())
+                .toList();
+        return new Delivery(context, events, 1);
+    }
+
+}

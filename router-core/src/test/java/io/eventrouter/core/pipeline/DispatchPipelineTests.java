@@ -1,0 +1,184 @@
+package io.eventrouter.core.pipeline;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.EventOutcome;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.AcceptanceException;
+import io.eventrouter.core.source.Source;
+import io.eventrouter.core.source.SourceId;
+import io.eventrouter.core.spool.MemorySpool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+class DispatchPipelineTests {
+
+    private static final SourceId BRIDGE = SourceId.of("bridge");
+
+    private static final SourceId SDK = SourceId.of("sdk");
+
+    private static final BatchPolicy FAST_BATCHES = new BatchPolicy(10, Duration.ofMillis(20));
+
+    private static final RetryPolicy FAST_RETRIES = new RetryPolicy(5, Duration.ofMillis(1), Duration.ofMillis(5));
+
+    private DispatchPipeline pipeline;
+
+    @AfterEach
+    void close() {
+        if (this.pipeline != null) {
+            this.pipeline.close();
+        }
+    }
+
+    @Test
+    void mergesSourcesIntoEveryDestination() {
+        RecordingDestination first = RecordingDestination.accepting("first");
+        RecordingDestination second = RecordingDestination.accepting("second");
+        this.pipeline = start(builder(first, second));
+
+        submit(BRIDGE, events("key-a", 3));
+        submit(SDK, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveredEventTypes().size() == 5
+                && second.deliveredEventTypes().size() == 5);
+        assertThat(first.deliveredEventTypes()).containsExactlyInAnyOrderElementsOf(second.deliveredEventTypes());
+    }
+
+    @Test
+    void batchNeverMixesApiKeys() {
+        RecordingDestination destination = RecordingDestination.accepting("first");
+        this.pipeline = start(builder(destination));
+
+        submit(BRIDGE, events("key-a", 2));
+        submit(BRIDGE, events("key-b", 2));
+        submit(BRIDGE, events("key-a", 1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveredEventTypes().size() == 5);
+        assertThat(destination.deliveries()).allSatisfy((delivery) -> assertThat(delivery.events())
+                .allMatch((event) -> event.context().equals(delivery.context())));
+    }
+
+    @Test
+    void batchesByCount() {
+        RecordingDestination destination = RecordingDestination.accepting("first");
+        this.pipeline = start(builder(destination));
+
+        submit(BRIDGE, events("key-a", 25));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveredEventTypes().size() == 25);
+        assertThat(destination.deliveries()).allSatisfy((delivery) -> assertThat(delivery.size()).isLessThanOrEqualTo(10));
+    }
+
+    @Test
+    void retriesOnlyEventsThatFailedTransiently() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            if (calls.getAndIncrement() == 0) {
+                return Mono.just(new DeliveryResult(List.of(EventOutcome.delivered(),
+                        EventOutcome.retryLater(Duration.ZERO), EventOutcome.rejected("bad"))));
+            }
+            return Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        this.pipeline = start(builder(destination));
+
+        submit(BRIDGE, events("key-a", 3));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 2);
+        assertThat(destination.deliveries().get(1).events()).extracting(Event::eventType).containsExactly("event-1");
+        assertThat(destination.deliveries().get(1).attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void retriesWholeBatchWhenDeliveryErrors() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> (calls.getAndIncrement() < 2)
+                ? Mono.error(new IllegalStateException("connection reset"))
+                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        this.pipeline = start(builder(destination));
+
+        submit(BRIDGE, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 3);
+        assertThat(destination.deliveries().get(2).attempt()).isEqualTo(3);
+    }
+
+    @Test
+    void failingDestinationDoesNotStallAnother() {
+        RecordingDestination failing = new RecordingDestination("failing",
+                (delivery) -> Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ofSeconds(30)),
+                        delivery.size())));
+        RecordingDestination healthy = RecordingDestination.accepting("healthy");
+        this.pipeline = start(builder(failing, healthy));
+
+        for (int i = 0; i < 5; i++) {
+            submit(BRIDGE, events("key-a", 4));
+        }
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> healthy.deliveredEventTypes().size() == 20);
+    }
+
+    @Test
+    void rejectsSubmissionWhenSpoolIsFull() {
+        RecordingDestination stuck = new RecordingDestination("stuck", (delivery) -> Mono.never());
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(5, List.of(stuck.id())))
+                .source(BRIDGE)
+                .destination(stuck, FAST_BATCHES));
+        Source source = this.pipeline.source(BRIDGE);
+
+        submit(BRIDGE, events("key-a", 5));
+
+        assertThatExceptionOfType(AcceptanceException.class)
+                .isThrownBy(() -> source.submit(events("key-a", 1)).block(Duration.ofSeconds(5)))
+                .satisfies((ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
+    }
+
+    @Test
+    void rejectsUnknownSource() {
+        this.pipeline = start(builder(RecordingDestination.accepting("first")));
+
+        assertThatExceptionOfType(IllegalArgumentException.class)
+                .isThrownBy(() -> this.pipeline.source(SourceId.of("unknown")));
+    }
+
+    private static DispatchPipeline.Builder builder(RecordingDestination... destinations) {
+        DispatchPipeline.Builder builder = DispatchPipeline.builder()
+                .spool(new MemorySpool(1000, List.of(destinations).stream().map(RecordingDestination::id).toList()))
+                .source(BRIDGE)
+                .source(SDK)
+                .retryPolicy(FAST_RETRIES);
+        for (RecordingDestination destination : destinations) {
+            builder.destination(destination, FAST_BATCHES);
+        }
+        return builder;
+    }
+
+    private static DispatchPipeline start(DispatchPipeline.Builder builder) {
+        DispatchPipeline pipeline = builder.build();
+        pipeline.start();
+        return pipeline;
+    }
+
+    private void submit(SourceId source, List<Event> events) {
+        Acceptance acceptance = this.pipeline.source(source).submit(events).block(Duration.ofSeconds(5));
+        assertThat(acceptance).isEqualTo(new Acceptance(events.size()));
+    }
+
+    private static List<Event> events(String apiKey, int count) {
+        return IntStream.range(0, count)
+                .mapToObj((i) -> Event.builder("event-" + i).context(RequestContext.of(apiKey)).deviceId("device-1").build())
+                .toList();
+    }
+
+}

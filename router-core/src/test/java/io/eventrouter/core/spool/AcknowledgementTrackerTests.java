@@ -1,0 +1,34 @@
+package io.eventrouter.core.spool;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AcknowledgementTrackerTests {
+
+    @Test
+    void watermarkWaitsForGapThenJumps() {
+        AcknowledgementTracker tracker = new AcknowledgementTracker(0);
+
+        assertThat(tracker.acknowledge(2)).isFalse();
+        assertThat(tracker.acknowledge(1)).isFalse();
+        assertThat(tracker.watermark()).isZero();
+        assertThat(tracker.acknowledge(0)).isTrue();
+
+        assertThat(tracker.watermark()).isEqualTo(3);
+    }
+
+    @Test
+    void remembersAcknowledgementsAboveWatermark() {
+        AcknowledgementTracker tracker = new AcknowledgementTracker(10);
+
+        tracker.acknowledge(12);
+        tracker.acknowledge(10);
+
+        assertThat(tracker.watermark()).isEqualTo(11);
+        assertThat(tracker.isAcknowledged(12)).isTrue();
+        assertThat(tracker.isAcknowledged(11)).isFalse();
+        assertThat(tracker.isAcknowledged(9)).isTrue();
+    }
+
+}

@@ -1,0 +1,92 @@
+package io.eventrouter.web;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.e2e.AmplitudeWireMock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@SpringBootTest(classes = EventRouterApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "server.address=127.0.0.1", "router.destinations.file.enabled=false",
+                "router.destinations.amplitude.enabled=true", "router.destinations.amplitude.batch.max-wait=50ms" })
+class EventRouterIntegrationTests {
+
+    @RegisterExtension
+    static WireMockExtension amplitude = WireMockExtension.newInstance()
+            .options(AmplitudeWireMock.loopbackOptions())
+            .build();
+
+    @DynamicPropertySource
+    static void amplitudeUrl(DynamicPropertyRegistry registry) {
+        registry.add("router.destinations.amplitude.url", amplitude::baseUrl);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    EventPublisher publisher;
+
+    @BeforeEach
+    void stubAmplitude() {
+        AmplitudeWireMock.stubHttpApiSuccess(amplitude);
+    }
+
+    @Test
+    void uploadReachesAmplitudeWithClientAddress() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+
+        client.post().uri("/2/httpapi")
+                .bodyValue("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"upload-test\","
+                        + "\"device_id\":\"device-1\",\"ip\":\"$remote\",\"insert_id\":\"insert-upload\"}]}")
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.events_ingested").isEqualTo(1);
+
+        JsonNode event = awaitEvent("upload-test");
+        assertThat(event.path("ip").asString()).isEqualTo("127.0.0.1");
+        assertThat(event.path("insert_id").asString()).isEqualTo("insert-upload");
+        assertThat(AmplitudeWireMock.uploads(amplitude, AmplitudeWireMock.HTTP_API_PATH))
+                .allSatisfy((upload) -> assertThat(upload.getBodyAsString()).contains("\"api_key\":\"key-12345\""));
+    }
+
+    @Test
+    void serverEventReachesAmplitudeThroughSamePipeline() {
+        Event event = Event.builder("server-test").apiKey("key-12345").userId("user-12345")
+                .eventProperty("plan", "pro").build();
+
+        this.publisher.publish(event).block(Duration.ofSeconds(5));
+
+        JsonNode delivered = awaitEvent("server-test");
+        assertThat(delivered.path("user_id").asString()).isEqualTo("user-12345");
+        assertThat(delivered.path("event_properties").path("plan").asString()).isEqualTo("pro");
+        assertThat(delivered.path("insert_id").asString()).isNotEmpty();
+        assertThat(delivered.has("ip")).isFalse();
+    }
+
+    private static JsonNode awaitEvent(String eventType) {
+        return await().atMost(Duration.ofSeconds(15)).until(() -> find(eventType), (found) -> !found.isEmpty()).get(0);
+    }
+
+    private static List<JsonNode> find(String eventType) {
+        return AmplitudeWireMock.httpApiEvents(amplitude).stream()
+                .filter((event) -> eventType.equals(event.path("event_type").asString()))
+                .toList();
+    }
+
+}
