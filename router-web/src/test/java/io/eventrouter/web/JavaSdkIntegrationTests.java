@@ -1,4 +1,4 @@
-package io.eventrouter.web.bridge;
+package io.eventrouter.web;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -18,7 +18,6 @@ import javax.net.ssl.TrustManagerFactory;
 import com.amplitude.Amplitude;
 import com.amplitude.AmplitudeCallbacks;
 import com.amplitude.Event;
-import io.eventrouter.web.EventRouterApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

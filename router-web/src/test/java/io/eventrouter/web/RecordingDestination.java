@@ -1,4 +1,4 @@
-package io.eventrouter.web.bridge;
+package io.eventrouter.web;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
