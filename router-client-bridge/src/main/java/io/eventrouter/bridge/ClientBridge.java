@@ -13,6 +13,7 @@ import io.eventrouter.bridge.ingest.HttpApiHandler;
 import io.eventrouter.bridge.ingest.IdentifyHandler;
 import io.eventrouter.bridge.ingest.Intake;
 import io.eventrouter.bridge.ingest.LegacyUploadHandler;
+import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.privacy.ClientAddressResolver;
 import io.eventrouter.bridge.privacy.TrustedProxies;
 import io.eventrouter.bridge.proxy.CorsPolicy;
@@ -22,6 +23,7 @@ import io.eventrouter.bridge.proxy.UpstreamForwarder;
 import io.eventrouter.bridge.throttle.EventRateLimiter;
 import io.eventrouter.bridge.throttle.RequestGate;
 import io.eventrouter.bridge.throttle.TokenBuckets;
+import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.source.Source;
 import org.jspecify.annotations.Nullable;
@@ -38,11 +40,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * The bridge's routes: Amplitude's ingestion endpoints, the legacy upload, the Identify APIs,
- * Experiment and the browser SDK's remote configuration, each answered as Amplitude answers it,
+ * Experiment and the browser SDK's remote configuration, each handled as Amplitude handles it,
  * under an optional path prefix. Mount {@link #routes()} and {@link #corsPolicy()} in any
  * WebFlux application.
  *
- * <p>Each path also answers with a trailing slash, since SDK settings produce both, and no
+ * <p>Each path also works with a trailing slash, since SDK settings produce both, and no
  * request is ever redirected: browsers and SDKs do not resend a POST body after a redirect.
  */
 public final class ClientBridge {
@@ -125,9 +127,13 @@ public final class ClientBridge {
         return new Builder(source);
     }
 
-    /** Returns every route of the bridge, each behind the request limits. */
+    /**
+     * Returns every route of the bridge, each behind the request limits. Below a path prefix,
+     * any other request under the prefix gets Amplitude's 404 for an unknown path; at the root,
+     * other paths are left to the application.
+     */
     public RouterFunction<ServerResponse> routes() {
-        return RouterFunctions.route()
+        RouterFunctions.Builder routes = RouterFunctions.route()
                 .route(post("/2/httpapi"), this.httpApi::upload)
                 .route(post("/batch"), this.batchApi::upload)
                 .route(legacyUploadPredicate(), this.legacyUpload::upload)
@@ -137,13 +143,16 @@ public final class ClientBridge {
                 .route(getOrPost("/sdk/vardata"), variants("/sdk/vardata"))
                 .route(getOrPost("/v1/vardata"), variants("/v1/vardata"))
                 .route(get("/sdk/v2/flags"), this.experiment::flags)
-                .route(get("/config/{apiKey}"), this.remoteConfig::config)
-                .filter(this.gate)
-                .build();
+                .route(get("/config/{apiKey}"), this.remoteConfig::config);
+        if (!this.pathPrefix.isEmpty()) {
+            routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
+                    AmplitudeResponse.error(404, "Invalid request path").build()));
+        }
+        return routes.filter(this.gate).build();
     }
 
     /**
-     * Returns the filter that applies CORS to the bridge's paths and answers preflights. Register
+     * Returns the filter that applies CORS to the bridge's paths and handles preflights. Register
      * it with the application's WebFlux configuration; without it, browsers on other origins
      * cannot upload.
      */

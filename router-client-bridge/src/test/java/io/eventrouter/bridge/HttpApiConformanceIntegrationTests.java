@@ -373,6 +373,16 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
+    void answersAnUnknownPathBelowThePrefixWithAmplitudesError() {
+        BridgeServer server = start((builder) -> builder.pathPrefix("/amplitude"));
+
+        EntityExchangeResult<byte[]> result = post(server, "/amplitude/3/httpapi", upload(EVENT));
+
+        assertThat(result.getStatus().value()).isEqualTo(404);
+        assertThat(body(result).get("error").stringValue()).isEqualTo("Invalid request path");
+    }
+
+    @Test
     void fillsRemoteIpFromTheSocketAndIgnoresForwardedHeadersFromUntrustedPeers() {
         BridgeServer server = start();
 

@@ -9,7 +9,7 @@ import java.util.Set;
  * Which API keys the bridge accepts and which key each one becomes upstream.
  *
  * <p>With an allow-list the bridge is no open relay: any other key gets Amplitude's invalid-key
- * answer. A key may also map to a different upstream key, so a site can publish one key while
+ * response. A key may also map to a different upstream key, so a site can publish one key while
  * the project's real key stays on the server. Without any listed key, every key passes unchanged.
  */
 public final class ApiKeyPolicy {

@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
 /**
  * Handles {@code POST /2/httpapi} and {@code POST /batch}: reads the body whatever its declared
  * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
- * Amplitude does and submits the events. The answer is Amplitude's success body once the
+ * Amplitude does and submits the events. The response is Amplitude's success body once the
  * pipeline has accepted every event; an invalid request is refused whole, with the positions of
  * the invalid events, so that each SDK drops exactly those and sends the rest again.
  */
@@ -47,14 +47,14 @@ public final class HttpApiHandler {
     public Mono<ServerResponse> upload(ServerRequest request) {
         return RequestBodies.read(request, this.maxBodyBytes, this.readTimeout)
                 .flatMap((body) -> accept(request, body))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Answers.json(ex.response()))
-                .onErrorResume(AcceptanceException.class, Answers::unavailable);
+                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(AcceptanceException.class, Responses::unavailable);
     }
 
     private Mono<ServerResponse> accept(ServerRequest request, byte[] body) {
         UploadRequest upload = this.decoder.decode(body, this.intake.apiKeys()::accepts);
         return this.intake.submit(request, upload.context().apiKey(), upload.events())
-                .flatMap((acceptance) -> Answers.json(AmplitudeResponse.success(acceptance.eventCount(),
+                .flatMap((acceptance) -> Responses.json(AmplitudeResponse.success(acceptance.eventCount(),
                         body.length, this.clock.millis())));
     }
 

@@ -61,8 +61,8 @@ public final class IdentifyHandler {
         return body
                 .map((bytes) -> FormFields.parse(bytes).withDefaults(request.queryParams().toSingleValueMap()))
                 .flatMap((form) -> accept(request, form))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Answers.json(ex.response()))
-                .onErrorResume(AcceptanceException.class, Answers::unavailable);
+                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(AcceptanceException.class, Responses::unavailable);
     }
 
     private Mono<ServerResponse> accept(ServerRequest request, FormFields form) {
@@ -78,7 +78,7 @@ public final class IdentifyHandler {
         }
         List<Event> events = toEvents(RequestContext.of(apiKey), identifications);
         return this.intake.submit(request, apiKey, events)
-                .then(Answers.text(200, "success"));
+                .then(Responses.text(200, "success"));
     }
 
     private static ArrayNode parseIdentifications(FormFields form) {
@@ -95,7 +95,7 @@ public final class IdentifyHandler {
             }
         }
         catch (JacksonException ex) {
-            // Answered below: the client needs the protocol's answer, not the parser's message.
+            // Rejected below: the client needs the protocol's response, not the parser's message.
         }
         throw rejection(AmplitudeResponse.error(400, "missing_event").missingField("identification"));
     }

@@ -33,10 +33,10 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code v}, {@code upload_time} and an optional {@code checksum}, the MD5 of
  * {@code v + client + e + upload_time}, checked when present.
  *
- * <p>Success is HTTP 200 with the body {@code success}, the only answer every version of these
- * SDKs reads as success. They know no per-event errors: on any other answer they keep the whole
+ * <p>Success is HTTP 200 with the body {@code success}, the only response every version of these
+ * SDKs reads as success. They know no per-event errors: on any other response they keep the whole
  * batch and send it again. So events Amplitude would refuse are dropped here, counted in the
- * log, and the valid rest is accepted; answering 400 would make the SDK resend the batch forever.
+ * log, and the valid rest is accepted; responding with 400 would make the SDK resend the batch forever.
  */
 public final class LegacyUploadHandler {
 
@@ -62,9 +62,9 @@ public final class LegacyUploadHandler {
     public Mono<ServerResponse> upload(ServerRequest request) {
         return RequestBodies.read(request, this.maxBodyBytes, this.readTimeout)
                 .flatMap((body) -> accept(request, FormFields.parse(body)))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Answers.text(ex.response().code(),
+                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.text(ex.response().code(),
                         legacyWords(ex)))
-                .onErrorResume(AcceptanceException.class, Answers::unavailableText);
+                .onErrorResume(AcceptanceException.class, Responses::unavailableText);
     }
 
     private Mono<ServerResponse> accept(ServerRequest request, FormFields form) {
@@ -84,10 +84,10 @@ public final class LegacyUploadHandler {
         }
         List<Event> accepted = validEvents(RequestContext.of(apiKey), events);
         if (accepted.isEmpty()) {
-            return Answers.text(200, "success");
+            return Responses.text(200, "success");
         }
         return this.intake.submit(request, apiKey, accepted)
-                .then(Answers.text(200, "success"));
+                .then(Responses.text(200, "success"));
     }
 
     private static String checksum(FormFields form, String apiKey, String events) {
@@ -112,7 +112,7 @@ public final class LegacyUploadHandler {
             }
         }
         catch (JacksonException ex) {
-            // Answered below in the legacy protocol's words.
+            // Rejected below in the legacy protocol's words.
         }
         throw RequestBodies.rejected(400, "invalid_event_json");
     }
@@ -134,7 +134,7 @@ public final class LegacyUploadHandler {
         return valid;
     }
 
-    /** The legacy protocol's plain-text error words for an answer. */
+    /** The legacy protocol's plain-text error words for a response. */
     private static String legacyWords(UploadRejectedException ex) {
         return switch (ex.response().code()) {
             case 413 -> "Request Entity Too Large";

@@ -25,7 +25,7 @@ import reactor.core.publisher.Mono;
  * Reads a request body into memory, inflating {@code gzip} and {@code deflate} bodies, with a
  * limit on the bytes read and on the bytes inflated: a small body that inflates to gigabytes is
  * a 413, never an out-of-memory. Every failure is an {@link UploadRejectedException} carrying
- * Amplitude's answer, for the handler to write in its protocol's shape.
+ * Amplitude's response, for the handler to write in its protocol's shape.
  */
 public final class RequestBodies {
 

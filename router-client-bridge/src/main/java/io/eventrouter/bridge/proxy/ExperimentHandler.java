@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.eventrouter.bridge.ingest.Answers;
+import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.privacy.ClientAddressResolver;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +67,7 @@ public final class ExperimentHandler {
 
     private Mono<ServerResponse> forward(ServerRequest request, @Nullable URI base, String path) {
         if (base == null) {
-            return Answers.json(AmplitudeResponse.error(404, "Experiment forwarding is not configured").build());
+            return Responses.json(AmplitudeResponse.error(404, "Experiment forwarding is not configured").build());
         }
         HttpHeaders headers = UpstreamForwarder.pick(request, FORWARDED);
         for (String name : BASE64_HEADERS) {
@@ -75,7 +75,7 @@ public final class ExperimentHandler {
             if (value != null) {
                 Optional<String> normalized = Base64Json.normalize(value);
                 if (normalized.isEmpty()) {
-                    return Answers.json(AmplitudeResponse.error(400,
+                    return Responses.json(AmplitudeResponse.error(400,
                             "Invalid " + name + " header: expected base64-encoded JSON").build());
                 }
                 headers.set(name, normalized.get());

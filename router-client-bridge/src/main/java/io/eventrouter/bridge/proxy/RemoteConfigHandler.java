@@ -4,7 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 
-import io.eventrouter.bridge.ingest.Answers;
+import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import org.jspecify.annotations.Nullable;
@@ -42,10 +42,10 @@ public final class RemoteConfigHandler {
     public Mono<ServerResponse> config(ServerRequest request) {
         String apiKey = request.pathVariable("apiKey");
         if (this.upstreamUrl == null) {
-            return Answers.json(AmplitudeResponse.error(404, "Remote configuration forwarding is not configured").build());
+            return Responses.json(AmplitudeResponse.error(404, "Remote configuration forwarding is not configured").build());
         }
         if (!this.apiKeys.accepts(apiKey)) {
-            return Answers.json(AmplitudeResponse.invalidApiKey(apiKey));
+            return Responses.json(AmplitudeResponse.invalidApiKey(apiKey));
         }
         String path = UriComponentsBuilder.fromUri(this.upstreamUrl)
                 .pathSegment("config", this.apiKeys.upstreamKey(apiKey))

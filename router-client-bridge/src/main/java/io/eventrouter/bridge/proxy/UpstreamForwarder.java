@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
-import io.eventrouter.bridge.ingest.Answers;
+import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.ingest.RequestBodies;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
@@ -25,9 +25,9 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * Forwards one request to an upstream service and relays its answer: the status, the content
+ * Forwards one request to an upstream service and relays its response: the status, the content
  * type and the body. Only the request headers a caller names are forwarded, never {@code Host},
- * cookies or hop-by-hop headers, and every answer is marked {@code Cache-Control: no-store},
+ * cookies or hop-by-hop headers, and every response is marked {@code Cache-Control: no-store},
  * because what Experiment and remote configuration return differs by user and by key.
  */
 public final class UpstreamForwarder {
@@ -69,7 +69,7 @@ public final class UpstreamForwarder {
      * Forwards {@code request} to {@code target} with the given headers, which the caller has
      * already chosen and checked.
      *
-     * @param vary the request headers the answer depends on, for {@code Vary}
+     * @param vary the request headers the response depends on, for {@code Vary}
      */
     public Mono<ServerResponse> forward(ServerRequest request, URI target, HttpHeaders headers, List<String> vary) {
         Mono<byte[]> body = HttpMethod.GET.equals(request.method()) ? Mono.just(new byte[0])
@@ -77,7 +77,7 @@ public final class UpstreamForwarder {
         return body
                 .flatMap((bytes) -> send(request.method(), target, headers, bytes))
                 .flatMap((relayed) -> relay(relayed, vary))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Answers.json(ex.response()))
+                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
                 .onErrorResume(WebClientRequestException.class, (ex) -> upstreamFailed(target, ex, 502))
                 .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504));
     }
@@ -110,7 +110,7 @@ public final class UpstreamForwarder {
         logger.warn("Upstream request failed: host={} status={} error={}", target.getHost(), status,
                 error.getClass().getSimpleName());
         String message = (status == 504) ? "Upstream timed out" : "Upstream unavailable";
-        return Answers.json(AmplitudeResponse.error(status, message).build());
+        return Responses.json(AmplitudeResponse.error(status, message).build());
     }
 
     /** Copies the named request headers that are present, matching names without case. */

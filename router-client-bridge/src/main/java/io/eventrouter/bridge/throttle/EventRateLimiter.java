@@ -15,7 +15,7 @@ import io.eventrouter.core.event.Event;
 
 /**
  * The router's own limit on events per second for each device and each user of an API key,
- * answered with Amplitude's 429 so that SDKs pause only the devices and users named in it.
+ * enforced with Amplitude's 429 so that SDKs pause only the devices and users named in it.
  *
  * <p>Like Amplitude, it averages over a window: a device may send {@code epsThreshold} events
  * per second on average and up to {@code epsThreshold × window} at once. A request is accepted
@@ -49,8 +49,8 @@ public final class EventRateLimiter {
     }
 
     /**
-     * Admits the events of one request, or returns the 429 to answer when any device or user
-     * would exceed its allowance. Positions in the answer refer to {@code events}.
+     * Admits the events of one request, or returns the 429 to send when any device or user
+     * would exceed its allowance. Positions in the response refer to {@code events}.
      *
      * @param apiKey the key the client sent, so that projects never share an allowance
      */

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Limits requests before any body is read: per client address (requests per second) and in
- * flight across the bridge. Both answer a 429 in the shape of the endpoint's protocol, which
+ * flight across the bridge. Both respond with a 429 in the shape of the endpoint's protocol, which
  * every SDK reads as "retry later": Amplitude's JSON, or {@code too_many_requests} for the
  * legacy upload.
  */
@@ -33,7 +33,7 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
 
     private final int maxInFlight;
 
-    private final Predicate<ServerRequest> plainTextAnswers;
+    private final Predicate<ServerRequest> plainTextResponses;
 
     private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -41,15 +41,15 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
      * @param requestsPerAddress the limit per client address, or {@code null} for none
      * @param requestsPerAddressThreshold its rate in requests per second, reported as {@code eps_threshold}
      * @param maxInFlight the most requests the bridge handles at once; 0 for no limit
-     * @param plainTextAnswers which requests get the legacy protocol's plain-text answer
+     * @param plainTextResponses which requests get the legacy protocol's plain-text response
      */
     public RequestGate(ClientAddressResolver addresses, @Nullable TokenBuckets requestsPerAddress,
-            int requestsPerAddressThreshold, int maxInFlight, Predicate<ServerRequest> plainTextAnswers) {
+            int requestsPerAddressThreshold, int maxInFlight, Predicate<ServerRequest> plainTextResponses) {
         this.addresses = addresses;
         this.requestsPerAddress = requestsPerAddress;
         this.requestsPerAddressThreshold = requestsPerAddressThreshold;
         this.maxInFlight = maxInFlight;
-        this.plainTextAnswers = plainTextAnswers;
+        this.plainTextResponses = plainTextResponses;
     }
 
     @Override
@@ -72,13 +72,13 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
     }
 
     private Mono<ServerResponse> tooManyRequests(ServerRequest request, String error, int threshold) {
-        ServerResponse.BodyBuilder answer = ServerResponse.status(429).header(HttpHeaders.RETRY_AFTER, "1");
-        if (this.plainTextAnswers.test(request)) {
-            return answer.contentType(MediaType.TEXT_PLAIN)
+        ServerResponse.BodyBuilder response = ServerResponse.status(429).header(HttpHeaders.RETRY_AFTER, "1");
+        if (this.plainTextResponses.test(request)) {
+            return response.contentType(MediaType.TEXT_PLAIN)
                     .bodyValue("too_many_requests".getBytes(StandardCharsets.US_ASCII));
         }
-        AmplitudeResponse response = AmplitudeResponse.throttled(error, threshold, Map.of(), Map.of(), Set.of());
-        return answer.contentType(MediaType.APPLICATION_JSON).bodyValue(response.toBytes());
+        AmplitudeResponse body = AmplitudeResponse.throttled(error, threshold, Map.of(), Map.of(), Set.of());
+        return response.contentType(MediaType.APPLICATION_JSON).bodyValue(body.toBytes());
     }
 
 }

@@ -69,9 +69,9 @@ public final class UploadDecoder {
 
     /**
      * Decodes and validates an upload body, rejecting an API key that {@code acceptsApiKey} does
-     * not accept with Amplitude's invalid-key answer before any event is looked at.
+     * not accept with Amplitude's invalid-key response before any event is looked at.
      *
-     * @throws UploadRejectedException with Amplitude's answer when the request is invalid
+     * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
     public UploadRequest decode(byte[] body, Predicate<String> acceptsApiKey) {
         ObjectNode request = parse(body);

@@ -13,18 +13,18 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * Writes the bridge's answers: Amplitude's JSON bodies for the JSON APIs and the plain-text words
+ * Writes the bridge's responses: Amplitude's JSON bodies for the JSON APIs and the plain-text words
  * of the legacy upload and the Identify APIs. The HTTP status always equals the body's
  * {@code code}, because some SDKs read the one and some the other.
  */
-public final class Answers {
+public final class Responses {
 
-    private static final Logger logger = LoggerFactory.getLogger(Answers.class);
+    private static final Logger logger = LoggerFactory.getLogger(Responses.class);
 
-    private Answers() {
+    private Responses() {
     }
 
-    /** Writes an Amplitude JSON answer; a 429 also gets a {@code Retry-After}. */
+    /** Writes an Amplitude JSON response; a 429 also gets a {@code Retry-After}. */
     public static Mono<ServerResponse> json(AmplitudeResponse response) {
         ServerResponse.BodyBuilder builder = ServerResponse.status(response.code())
                 .contentType(MediaType.APPLICATION_JSON);
@@ -34,7 +34,7 @@ public final class Answers {
         return builder.bodyValue(response.toBytes());
     }
 
-    /** Writes a plain-text answer, such as the legacy upload's {@code success}. */
+    /** Writes a plain-text response, such as the legacy upload's {@code success}. */
     public static Mono<ServerResponse> text(int status, String body) {
         return ServerResponse.status(status)
                 .contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
@@ -60,7 +60,7 @@ public final class Answers {
     }
 
     private static void logUnavailable(AcceptanceException ex) {
-        logger.warn("Upload not accepted, answering 503: reason={}", ex.reason());
+        logger.warn("Upload not accepted, responding with 503: reason={}", ex.reason());
     }
 
     private static String retryAfterSeconds(Duration retryAfter) {
