@@ -1,26 +1,55 @@
 package io.eventrouter.bridge;
 
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
+import io.eventrouter.bridge.ingest.ApiKeyPolicy;
 import io.eventrouter.bridge.ingest.HttpApiHandler;
+import io.eventrouter.bridge.ingest.IdentifyHandler;
+import io.eventrouter.bridge.ingest.Intake;
+import io.eventrouter.bridge.ingest.LegacyUploadHandler;
+import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.privacy.ClientAddressResolver;
+import io.eventrouter.bridge.privacy.TrustedProxies;
 import io.eventrouter.bridge.proxy.CorsPolicy;
+import io.eventrouter.bridge.proxy.ExperimentHandler;
+import io.eventrouter.bridge.proxy.RemoteConfigHandler;
+import io.eventrouter.bridge.proxy.UpstreamForwarder;
+import io.eventrouter.bridge.throttle.EventRateLimiter;
+import io.eventrouter.bridge.throttle.RequestGate;
+import io.eventrouter.bridge.throttle.TokenBuckets;
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.source.Source;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicate;
 import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
- * The bridge's routes: Amplitude's ingestion endpoints, handled as Amplitude handles them, under
- * an optional path prefix. Mount {@link #routes()} and {@link #corsPolicy()} in any WebFlux
- * application.
+ * The bridge's routes: Amplitude's ingestion endpoints, the legacy upload, the Identify APIs,
+ * Experiment and the browser SDK's remote configuration, each handled as Amplitude handles it,
+ * under an optional path prefix. Mount {@link #routes()} and {@link #corsPolicy()} in any
+ * WebFlux application.
+ *
+ * <p>Each path also works with a trailing slash, since SDK settings produce both, and no
+ * request is ever redirected: browsers and SDKs do not resend a POST body after a redirect.
  */
 public final class ClientBridge {
+
+    private static final Logger logger = LoggerFactory.getLogger(ClientBridge.class);
 
     /** Amplitude's limit for {@code /2/httpapi}: 1 MB. */
     public static final int HTTP_API_MAX_BODY_BYTES = 1024 * 1024;
@@ -28,36 +57,102 @@ public final class ClientBridge {
     /** Amplitude's limit for {@code /batch}: 20 MB. */
     public static final int BATCH_API_MAX_BODY_BYTES = 20 * 1024 * 1024;
 
+    /** Amplitude's limit on events in one request, on both APIs. */
+    public static final int MAX_EVENTS = 2000;
+
+    /** The most keys each rate limit tracks at once; see {@link TokenBuckets}. */
+    private static final int MAX_TRACKED_KEYS = 100_000;
+
     private final String pathPrefix;
 
     private final HttpApiHandler httpApi;
 
     private final HttpApiHandler batchApi;
 
+    private final LegacyUploadHandler legacyUpload;
+
+    private final IdentifyHandler identify;
+
+    private final IdentifyHandler groupIdentify;
+
+    private final ExperimentHandler experiment;
+
+    private final RemoteConfigHandler remoteConfig;
+
+    private final RequestGate gate;
+
     private final CorsPolicy cors;
 
     private ClientBridge(Builder builder) {
         this.pathPrefix = builder.pathPrefix;
-        ClientAddressResolver addresses = new ClientAddressResolver();
-        this.httpApi = new HttpApiHandler(builder.source, HTTP_API_MAX_BODY_BYTES, addresses, builder.clock);
-        this.batchApi = new HttpApiHandler(builder.source, BATCH_API_MAX_BODY_BYTES, addresses, builder.clock);
-        this.cors = new CorsPolicy(builder.pathPrefix, builder.allowedOrigins, builder.corsMaxAge);
+        ClientAddressResolver addresses = new ClientAddressResolver(builder.trustedProxies);
+        Intake intake = new Intake(builder.source, builder.apiKeys, addresses,
+                buckets(builder.requestsPerSecondPerApiKey, builder.nanoTime), builder.requestsPerSecondPerApiKey,
+                eventRates(builder));
+        this.httpApi = new HttpApiHandler(intake, builder.httpApiMaxBodyBytes, builder.maxEvents,
+                builder.readTimeout, builder.clock);
+        this.batchApi = new HttpApiHandler(intake, builder.batchApiMaxBodyBytes, builder.maxEvents,
+                builder.readTimeout, builder.clock);
+        this.legacyUpload = new LegacyUploadHandler(intake, builder.httpApiMaxBodyBytes, builder.maxEvents,
+                builder.readTimeout);
+        this.identify = new IdentifyHandler(IdentifyApi.IDENTIFY, intake, builder.httpApiMaxBodyBytes,
+                builder.readTimeout);
+        this.groupIdentify = new IdentifyHandler(IdentifyApi.GROUP_IDENTIFY, intake, builder.httpApiMaxBodyBytes,
+                builder.readTimeout);
+        UpstreamForwarder forwarder = new UpstreamForwarder(
+                (builder.webClient != null) ? builder.webClient : WebClient.builder(), builder.upstreamTimeout);
+        this.experiment = new ExperimentHandler(forwarder, addresses, builder.experimentUrl, builder.experimentFlagsUrl);
+        this.remoteConfig = new RemoteConfigHandler(forwarder, builder.apiKeys, builder.remoteConfigUrl);
+        this.gate = new RequestGate(addresses, buckets(builder.requestsPerSecondPerAddress, builder.nanoTime),
+                builder.requestsPerSecondPerAddress, builder.maxRequestsInFlight, this::isLegacyUpload);
+        this.cors = new CorsPolicy(pathPatterns(), builder.allowedOrigins, builder.corsMaxAge);
+        if (builder.apiKeys.isOpen()) {
+            logger.warn("The client bridge accepts every API key and forwards it unchanged: "
+                    + "list the keys it may accept under router.bridge.api-keys");
+        }
+    }
+
+    private static @Nullable TokenBuckets buckets(int perSecond, LongSupplier nanoTime) {
+        return (perSecond > 0) ? new TokenBuckets(perSecond, perSecond, MAX_TRACKED_KEYS, nanoTime) : null;
+    }
+
+    private static @Nullable EventRateLimiter eventRates(Builder builder) {
+        return (builder.eventsPerSecondPerId > 0)
+                ? new EventRateLimiter(builder.eventsPerSecondPerId, builder.throttleWindow, MAX_TRACKED_KEYS,
+                        builder.nanoTime)
+                : null;
     }
 
     public static Builder builder(Source source) {
         return new Builder(source);
     }
 
+    /**
+     * Returns every route of the bridge, each behind the request limits. Below a path prefix,
+     * any other request under the prefix gets Amplitude's 404 for an unknown path; at the root,
+     * other paths are left to the application.
+     */
     public RouterFunction<ServerResponse> routes() {
-        RouterFunction<ServerResponse> routes = RouterFunctions.route()
-                .route(upload("/2/httpapi"), this.httpApi::upload)
-                .route(upload("/batch"), this.batchApi::upload)
-                .build();
-        return this.pathPrefix.isEmpty() ? routes : RouterFunctions.nest(RequestPredicates.path(this.pathPrefix), routes);
+        RouterFunctions.Builder routes = RouterFunctions.route()
+                .route(post("/2/httpapi"), this.httpApi::upload)
+                .route(post("/batch"), this.batchApi::upload)
+                .route(legacyUploadPredicate(), this.legacyUpload::upload)
+                .route(getOrPost("/identify"), this.identify::identify)
+                .route(getOrPost("/groupidentify"), this.groupIdentify::identify)
+                .route(getOrPost("/sdk/v2/vardata"), variants("/sdk/v2/vardata"))
+                .route(getOrPost("/sdk/vardata"), variants("/sdk/vardata"))
+                .route(getOrPost("/v1/vardata"), variants("/v1/vardata"))
+                .route(get("/sdk/v2/flags"), this.experiment::flags)
+                .route(get("/config/{apiKey}"), this.remoteConfig::config);
+        if (!this.pathPrefix.isEmpty()) {
+            routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
+                    AmplitudeResponse.error(404, "Invalid request path").build()));
+        }
+        return routes.filter(this.gate).build();
     }
 
     /**
-     * Returns the filter that applies CORS under the bridge's paths and handles preflights. Register
+     * Returns the filter that applies CORS to the bridge's paths and handles preflights. Register
      * it with the application's WebFlux configuration; without it, browsers on other origins
      * cannot upload.
      */
@@ -65,12 +160,52 @@ public final class ClientBridge {
         return this.cors;
     }
 
-    /** Matches POST on the path and on its trailing-slash variant, which some SDK settings produce. */
-    private static RequestPredicate upload(String path) {
-        return RequestPredicates.POST(path).or(RequestPredicates.POST(path + "/"));
+    private HandlerFunction<ServerResponse> variants(String upstreamPath) {
+        return (request) -> this.experiment.variants(request, upstreamPath);
     }
 
-    /** Settings of a bridge. */
+    private List<String> pathPatterns() {
+        List<String> patterns = new ArrayList<>();
+        for (String path : List.of("/2/httpapi", "/batch", "/identify", "/groupidentify", "/sdk/v2/vardata",
+                "/sdk/vardata", "/v1/vardata", "/sdk/v2/flags", "/config/{apiKey}")) {
+            patterns.add(this.pathPrefix + path);
+            patterns.add(this.pathPrefix + path + "/");
+        }
+        patterns.addAll(legacyUploadPaths());
+        return patterns;
+    }
+
+    /** The legacy upload lives at the prefix itself: {@code /} at the root, {@code /p} and {@code /p/} below a prefix. */
+    private List<String> legacyUploadPaths() {
+        return this.pathPrefix.isEmpty() ? List.of("/") : List.of(this.pathPrefix, this.pathPrefix + "/");
+    }
+
+    private RequestPredicate legacyUploadPredicate() {
+        return legacyUploadPaths().stream()
+                .map(RequestPredicates::POST)
+                .reduce(RequestPredicate::or)
+                .orElseThrow();
+    }
+
+    private boolean isLegacyUpload(ServerRequest request) {
+        return legacyUploadPaths().contains(request.path());
+    }
+
+    private RequestPredicate post(String path) {
+        String full = this.pathPrefix + path;
+        return RequestPredicates.POST(full).or(RequestPredicates.POST(full + "/"));
+    }
+
+    private RequestPredicate get(String path) {
+        String full = this.pathPrefix + path;
+        return RequestPredicates.GET(full).or(RequestPredicates.GET(full + "/"));
+    }
+
+    private RequestPredicate getOrPost(String path) {
+        return get(path).or(post(path));
+    }
+
+    /** Settings of a bridge. Every limit that is 0 is off. */
     public static final class Builder {
 
         private final Source source;
@@ -82,6 +217,40 @@ public final class ClientBridge {
         private Duration corsMaxAge = Duration.ofHours(1);
 
         private Clock clock = Clock.systemUTC();
+
+        private LongSupplier nanoTime = System::nanoTime;
+
+        private ApiKeyPolicy apiKeys = ApiKeyPolicy.passThrough();
+
+        private TrustedProxies trustedProxies = TrustedProxies.none();
+
+        private int httpApiMaxBodyBytes = HTTP_API_MAX_BODY_BYTES;
+
+        private int batchApiMaxBodyBytes = BATCH_API_MAX_BODY_BYTES;
+
+        private int maxEvents = MAX_EVENTS;
+
+        private Duration readTimeout = Duration.ofSeconds(30);
+
+        private int requestsPerSecondPerAddress;
+
+        private int requestsPerSecondPerApiKey;
+
+        private int maxRequestsInFlight;
+
+        private int eventsPerSecondPerId;
+
+        private Duration throttleWindow = Duration.ofSeconds(30);
+
+        private @Nullable URI experimentUrl;
+
+        private @Nullable URI experimentFlagsUrl;
+
+        private @Nullable URI remoteConfigUrl;
+
+        private Duration upstreamTimeout = Duration.ofSeconds(10);
+
+        private WebClient.@Nullable Builder webClient;
 
         private Builder(Source source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -117,8 +286,124 @@ public final class ClientBridge {
             return this;
         }
 
+        /** Sets the monotonic clock of the rate limits; {@link System#nanoTime} unless a test needs its own. */
+        public Builder nanoTime(LongSupplier nanoTime) {
+            this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+            return this;
+        }
+
+        /** Sets which API keys are accepted and what each becomes upstream; every key passes by default. */
+        public Builder apiKeys(ApiKeyPolicy apiKeys) {
+            this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
+            return this;
+        }
+
+        /** Sets the proxies whose {@code Forwarded} and {@code X-Forwarded-For} headers are believed; none by default. */
+        public Builder trustedProxies(TrustedProxies trustedProxies) {
+            this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
+            return this;
+        }
+
+        /** Sets the largest {@code /2/httpapi} body, counted after inflating; it also bounds the legacy and Identify uploads. */
+        public Builder httpApiMaxBodyBytes(int bytes) {
+            this.httpApiMaxBodyBytes = requirePositive(bytes, "httpApiMaxBodyBytes");
+            return this;
+        }
+
+        /** Sets the largest {@code /batch} body, counted after inflating. */
+        public Builder batchApiMaxBodyBytes(int bytes) {
+            this.batchApiMaxBodyBytes = requirePositive(bytes, "batchApiMaxBodyBytes");
+            return this;
+        }
+
+        /** Sets the most events in one request. */
+        public Builder maxEvents(int maxEvents) {
+            this.maxEvents = requirePositive(maxEvents, "maxEvents");
+            return this;
+        }
+
+        /** Sets how long a client may take to send a whole request body; a slower one gets a 408. */
+        public Builder readTimeout(Duration readTimeout) {
+            this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
+            return this;
+        }
+
+        /** Limits the requests per second from one client address; 0 for no limit. */
+        public Builder requestsPerSecondPerAddress(int limit) {
+            this.requestsPerSecondPerAddress = requireNotNegative(limit, "requestsPerSecondPerAddress");
+            return this;
+        }
+
+        /** Limits the requests per second with one API key; 0 for no limit. */
+        public Builder requestsPerSecondPerApiKey(int limit) {
+            this.requestsPerSecondPerApiKey = requireNotNegative(limit, "requestsPerSecondPerApiKey");
+            return this;
+        }
+
+        /** Limits the requests the bridge handles at once; 0 for no limit. */
+        public Builder maxRequestsInFlight(int limit) {
+            this.maxRequestsInFlight = requireNotNegative(limit, "maxRequestsInFlight");
+            return this;
+        }
+
+        /** Limits the events per second of each device and each user, averaged over the throttle window; 0 for no limit. */
+        public Builder eventsPerSecondPerId(int limit) {
+            this.eventsPerSecondPerId = requireNotNegative(limit, "eventsPerSecondPerId");
+            return this;
+        }
+
+        /** Sets the window the per-device and per-user rate is averaged over; Amplitude uses 30 s. */
+        public Builder throttleWindow(Duration window) {
+            this.throttleWindow = Objects.requireNonNull(window, "window");
+            return this;
+        }
+
+        /** Forwards remote evaluation to this base URL, such as {@code https://api.lab.amplitude.com}. */
+        public Builder experimentUrl(@Nullable URI url) {
+            this.experimentUrl = url;
+            return this;
+        }
+
+        /** Forwards flag configuration requests to this base URL, such as {@code https://flag.lab.amplitude.com}. */
+        public Builder experimentFlagsUrl(@Nullable URI url) {
+            this.experimentFlagsUrl = url;
+            return this;
+        }
+
+        /** Forwards remote configuration to this base URL, such as {@code https://sr-client-cfg.amplitude.com}. */
+        public Builder remoteConfigUrl(@Nullable URI url) {
+            this.remoteConfigUrl = url;
+            return this;
+        }
+
+        /** Sets how long a forwarded request may take. */
+        public Builder upstreamTimeout(Duration timeout) {
+            this.upstreamTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Sets the builder of the client that forwards to upstreams. */
+        public Builder webClient(WebClient.Builder webClient) {
+            this.webClient = Objects.requireNonNull(webClient, "webClient");
+            return this;
+        }
+
         public ClientBridge build() {
             return new ClientBridge(this);
+        }
+
+        private static int requirePositive(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, but was " + value);
+            }
+            return value;
+        }
+
+        private static int requireNotNegative(int value, String name) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must be 0 or more, but was " + value);
+            }
+            return value;
         }
 
     }

@@ -1,7 +1,11 @@
 package io.eventrouter.bridge;
 
+import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.handler.WebFluxResponseStatusExceptionHandler;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
@@ -16,26 +20,53 @@ final class BridgeServer implements AutoCloseable {
 
     private final DisposableServer server;
 
-    private BridgeServer(DisposableServer server) {
-        this.server = server;
-    }
+    private final @Nullable RecordingSource source;
 
-    static BridgeServer start(ClientBridge bridge) {
+    private BridgeServer(ClientBridge bridge, @Nullable RecordingSource source) {
         HttpHandler handler = WebHttpHandlerBuilder
                 .webHandler(RouterFunctions.toWebHandler(bridge.routes()))
                 .filter(bridge.corsPolicy())
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .build();
-        DisposableServer server = HttpServer.create()
+        this.server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
                 .handle(new ReactorHttpHandlerAdapter(handler))
                 .bindNow();
-        return new BridgeServer(server);
+        this.source = source;
+    }
+
+    /** Serves a bridge built elsewhere. */
+    static BridgeServer start(ClientBridge bridge) {
+        return new BridgeServer(bridge, null);
+    }
+
+    /** Serves a bridge with default settings that submits to a {@link RecordingSource}. */
+    static BridgeServer start() {
+        return start((builder) -> { });
+    }
+
+    /** Serves a bridge that submits to a {@link RecordingSource}, with settings applied to its builder. */
+    static BridgeServer start(Consumer<ClientBridge.Builder> settings) {
+        RecordingSource source = new RecordingSource();
+        ClientBridge.Builder builder = ClientBridge.builder(source);
+        settings.accept(builder);
+        return new BridgeServer(builder.build(), source);
+    }
+
+    RecordingSource source() {
+        if (this.source == null) {
+            throw new IllegalStateException("This server was started with a bridge built elsewhere");
+        }
+        return this.source;
     }
 
     String baseUrl() {
         return "http://127.0.0.1:" + this.server.port();
+    }
+
+    WebTestClient client() {
+        return WebTestClient.bindToServer().baseUrl(baseUrl()).build();
     }
 
     @Override

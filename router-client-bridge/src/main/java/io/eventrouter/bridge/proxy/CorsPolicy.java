@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -29,24 +30,25 @@ import reactor.core.publisher.Mono;
  */
 public final class CorsPolicy implements WebFilter {
 
-    private final PathPattern paths;
+    private final List<PathPattern> paths;
 
     private final CorsConfiguration configuration;
 
     private final DefaultCorsProcessor processor = new DefaultCorsProcessor();
 
     /**
-     * @param pathPrefix the bridge's path prefix, empty for the root; the policy covers every path below it
+     * @param paths the bridge's path patterns, such as {@code /amplitude/2/httpapi}; the policy covers only these
      * @param allowedOrigins origin patterns as {@link CorsConfiguration#setAllowedOriginPatterns}
      *        reads them, such as {@code https://*.example.com}; {@code *} allows every origin
      * @param maxAge how long a browser may cache a preflight's result
      */
-    public CorsPolicy(String pathPrefix, List<String> allowedOrigins, Duration maxAge) {
-        this.paths = PathPatternParser.defaultInstance.parse(pathPrefix + "/**");
+    public CorsPolicy(List<String> paths, List<String> allowedOrigins, Duration maxAge) {
+        this.paths = paths.stream().map(PathPatternParser.defaultInstance::parse).toList();
         CorsConfiguration configuration = new CorsConfiguration();
         configuration.setAllowedOriginPatterns(allowedOrigins);
         configuration.setAllowedMethods(List.of(HttpMethod.GET.name(), HttpMethod.POST.name()));
-        // SDKs send custom headers: amplitude-js sends Cross-Origin-Resource-Policy, apps add their own.
+        // SDKs send custom headers: amplitude-js sends Cross-Origin-Resource-Policy, Experiment
+        // sends Authorization and X-Amp-Exp-*, apps add their own.
         configuration.addAllowedHeader(CorsConfiguration.ALL);
         configuration.setMaxAge(maxAge);
         this.configuration = configuration;
@@ -54,7 +56,8 @@ public final class CorsPolicy implements WebFilter {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!this.paths.matches(exchange.getRequest().getPath().pathWithinApplication())) {
+        PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
+        if (this.paths.stream().noneMatch((pattern) -> pattern.matches(path))) {
             return chain.filter(exchange);
         }
         if (!this.processor.process(this.configuration, exchange)) {

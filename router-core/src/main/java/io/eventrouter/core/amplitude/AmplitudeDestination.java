@@ -44,6 +44,8 @@ public final class AmplitudeDestination implements Destination {
 
     private final ConnectionProvider connections;
 
+    private final IdentifyApiDelivery identifyApi;
+
     private AmplitudeDestination(Builder builder) {
         this.id = builder.id;
         this.path = builder.batchApi ? "/batch" : "/2/httpapi";
@@ -59,6 +61,7 @@ public final class AmplitudeDestination implements Destination {
                 .headers((headers) -> headers
                         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                         .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
+        this.identifyApi = new IdentifyApiDelivery(this.client, builder.throttlePause);
     }
 
     public static Builder builder() {
@@ -72,6 +75,10 @@ public final class AmplitudeDestination implements Destination {
 
     @Override
     public Mono<DeliveryResult> deliver(Delivery delivery) {
+        if (IdentifyApiDelivery.appliesTo(delivery)) {
+            // Calls back here with the batch's other events only, so this branch runs once.
+            return this.identifyApi.deliver(delivery, this::deliver);
+        }
         byte[] body = UploadEncoder.encode(delivery.context(), delivery.events());
         return this.client.post()
                 .uri(this.path)

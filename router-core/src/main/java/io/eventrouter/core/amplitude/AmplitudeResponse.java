@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -56,6 +57,40 @@ public record AmplitudeResponse(int code, ObjectNode body) {
 
     public static AmplitudeResponse payloadTooLarge() {
         return error(413, "Payload too large").build();
+    }
+
+    /**
+     * Amplitude's 429 for devices and users over their event rate. It always carries every
+     * throttling key, empty when nothing applies, because the Java SDK fails on a 429 without an
+     * integer {@code eps_threshold} and the other SDKs look up each map by name.
+     *
+     * @param epsThreshold the events per second a device or user may send
+     * @param throttledDevices device id to its current rate, for the devices over the threshold
+     * @param throttledUsers user id to its current rate, for the users over the threshold
+     * @param throttledEvents positions, in the request as sent, of the events of those devices and users
+     */
+    public static AmplitudeResponse throttled(int epsThreshold, Map<String, Long> throttledDevices,
+            Map<String, Long> throttledUsers, Set<Integer> throttledEvents) {
+        return throttled("Too many requests for some devices and users", epsThreshold, throttledDevices,
+                throttledUsers, throttledEvents);
+    }
+
+    /** Amplitude's 429 shape with its own {@code error} text, such as for a limit on whole requests. */
+    public static AmplitudeResponse throttled(String error, int epsThreshold, Map<String, Long> throttledDevices,
+            Map<String, Long> throttledUsers, Set<Integer> throttledEvents) {
+        ObjectNode body = AmplitudeJson.MAPPER.createObjectNode();
+        body.put("code", 429);
+        body.put("error", error);
+        body.put("eps_threshold", epsThreshold);
+        ObjectNode devices = body.putObject("throttled_devices");
+        throttledDevices.forEach(devices::put);
+        ObjectNode users = body.putObject("throttled_users");
+        throttledUsers.forEach(users::put);
+        ArrayNode events = body.putArray("throttled_events");
+        new TreeSet<>(throttledEvents).forEach(events::add);
+        body.putObject("exceeded_daily_quota_users");
+        body.putObject("exceeded_daily_quota_devices");
+        return new AmplitudeResponse(429, body);
     }
 
     /**
@@ -219,6 +254,13 @@ public record AmplitudeResponse(int code, ObjectNode body) {
 
         public boolean hasEventErrors() {
             return !this.indexMaps.isEmpty();
+        }
+
+        /** Returns the position of every event listed so far, in any map. */
+        public Set<Integer> eventIndexes() {
+            Set<Integer> indexes = new TreeSet<>();
+            this.indexMaps.values().forEach((fields) -> fields.values().forEach(indexes::addAll));
+            return indexes;
         }
 
         private ErrorBuilder addIndex(String map, String field, int index) {

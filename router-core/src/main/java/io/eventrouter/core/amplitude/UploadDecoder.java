@@ -2,7 +2,9 @@ package io.eventrouter.core.amplitude;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
@@ -62,8 +64,21 @@ public final class UploadDecoder {
      * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
     public UploadRequest decode(byte[] body) {
+        return decode(body, (apiKey) -> true);
+    }
+
+    /**
+     * Decodes and validates an upload body, rejecting an API key that {@code acceptsApiKey} does
+     * not accept with Amplitude's invalid-key response before any event is looked at.
+     *
+     * @throws UploadRejectedException with Amplitude's response when the request is invalid
+     */
+    public UploadRequest decode(byte[] body, Predicate<String> acceptsApiKey) {
         ObjectNode request = parse(body);
         String apiKey = requiredApiKey(request);
+        if (!acceptsApiKey.test(apiKey)) {
+            throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
+        }
         JsonNode events = request.get("events");
         if (events == null || !events.isArray() || events.isEmpty()) {
             throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("events"));
@@ -73,10 +88,7 @@ public final class UploadDecoder {
         }
         RequestContext context = new RequestContext(apiKey, minIdLength(request));
         int minIdLength = (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
-        AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
-        for (int index = 0; index < events.size(); index++) {
-            validate(events.get(index), index, minIdLength, errors);
-        }
+        AmplitudeResponse.ErrorBuilder errors = validateEvents(events, minIdLength);
         if (errors.hasEventErrors()) {
             throw rejection(errors);
         }
@@ -85,6 +97,19 @@ public final class UploadDecoder {
             decoded.add(Event.ofOwned(context, (ObjectNode) event));
         }
         return new UploadRequest(context, decoded);
+    }
+
+    /**
+     * Validates each element of {@code events} as an HTTP V2 event and collects what is wrong,
+     * by position in the array. Decoders of other upload formats use it to find the events
+     * Amplitude would refuse.
+     */
+    public static AmplitudeResponse.ErrorBuilder validateEvents(JsonNode events, int minIdLength) {
+        AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
+        for (int index = 0; index < events.size(); index++) {
+            validate(events.get(index), index, minIdLength, errors);
+        }
+        return errors;
     }
 
     private static ObjectNode parse(byte[] body) {
@@ -166,9 +191,13 @@ public final class UploadDecoder {
         }
         String value = id.stringValue();
         if (value.codePointCount(0, value.length()) < minIdLength) {
+            // The Java, Kotlin and Swift SDKs drop only events listed as invalid fields, and
+            // the TypeScript SDKs read the id-length map: listing both makes every SDK drop
+            // this event and resend the rest of the batch.
             errors.invalidIdLength(field.jsonName(), index);
+            errors.invalidField(field.jsonName(), index);
         }
-        else if (INVALID_IDS.contains(value.toLowerCase(java.util.Locale.ROOT))) {
+        else if (INVALID_IDS.contains(value.toLowerCase(Locale.ROOT))) {
             errors.invalidField(field.jsonName(), index);
         }
     }

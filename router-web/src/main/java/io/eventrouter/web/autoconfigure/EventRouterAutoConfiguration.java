@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.bridge.privacy.TrustedProxies;
 import io.eventrouter.bridge.proxy.CorsPolicy;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.deadletter.DeadLetterStore;
@@ -31,6 +33,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
 
@@ -193,12 +196,30 @@ public final class EventRouterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline) {
+        ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline,
+                ObjectProvider<WebClient.Builder> webClient) {
             RouterProperties.Bridge bridge = properties.getBridge();
+            RouterProperties.Limits limits = bridge.getLimits();
             return ClientBridge.builder(pipeline.source(CLIENT_BRIDGE))
                     .pathPrefix(bridge.getPathPrefix())
                     .allowedOrigins(bridge.getAllowedOrigins())
                     .corsMaxAge(bridge.getCorsMaxAge())
+                    .apiKeys(ApiKeyPolicy.of(bridge.getApiKeys(), bridge.getApiKeyMapping()))
+                    .trustedProxies(TrustedProxies.of(bridge.getTrustedProxies()))
+                    .httpApiMaxBodyBytes(Math.toIntExact(bridge.getHttpApiMaxBodySize().toBytes()))
+                    .batchApiMaxBodyBytes(Math.toIntExact(bridge.getBatchApiMaxBodySize().toBytes()))
+                    .maxEvents(bridge.getMaxEventsPerRequest())
+                    .readTimeout(bridge.getReadTimeout())
+                    .requestsPerSecondPerAddress(limits.getRequestsPerSecondPerAddress())
+                    .requestsPerSecondPerApiKey(limits.getRequestsPerSecondPerApiKey())
+                    .maxRequestsInFlight(limits.getMaxRequestsInFlight())
+                    .eventsPerSecondPerId(limits.getEventsPerSecondPerId())
+                    .throttleWindow(limits.getThrottleWindow())
+                    .experimentUrl(bridge.getExperiment().getUrl())
+                    .experimentFlagsUrl(bridge.getExperiment().getFlagsUrl())
+                    .upstreamTimeout(bridge.getExperiment().getTimeout())
+                    .remoteConfigUrl(bridge.getRemoteConfig().getUrl())
+                    .webClient(webClient.getIfAvailable(WebClient::builder))
                     .build();
         }
 

@@ -4,8 +4,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
+import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.RetryPolicy;
@@ -305,6 +308,33 @@ public class RouterProperties {
         /** How long browsers may cache a CORS preflight's result. */
         private Duration corsMaxAge = Duration.ofHours(1);
 
+        /** API keys the bridge accepts; with none listed here or in api-key-mapping, every key passes. */
+        private List<String> apiKeys = new ArrayList<>();
+
+        /** Accepted API keys that are replaced upstream: the key clients send, to the project key sent on. */
+        private Map<String, String> apiKeyMapping = new LinkedHashMap<>();
+
+        /** Addresses and CIDR ranges of proxies whose Forwarded and X-Forwarded-For headers are believed. */
+        private List<String> trustedProxies = new ArrayList<>();
+
+        /** Largest /2/httpapi body after inflating; also bounds the legacy and Identify uploads. */
+        private DataSize httpApiMaxBodySize = DataSize.ofBytes(ClientBridge.HTTP_API_MAX_BODY_BYTES);
+
+        /** Largest /batch body after inflating. */
+        private DataSize batchApiMaxBodySize = DataSize.ofBytes(ClientBridge.BATCH_API_MAX_BODY_BYTES);
+
+        /** Most events in one upload. */
+        private int maxEventsPerRequest = ClientBridge.MAX_EVENTS;
+
+        /** How long a client may take to send a request body before it gets a 408. */
+        private Duration readTimeout = Duration.ofSeconds(30);
+
+        private final Limits limits = new Limits();
+
+        private final Experiment experiment = new Experiment();
+
+        private final RemoteConfig remoteConfig = new RemoteConfig();
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -335,6 +365,188 @@ public class RouterProperties {
 
         public void setCorsMaxAge(Duration corsMaxAge) {
             this.corsMaxAge = corsMaxAge;
+        }
+
+        public List<String> getApiKeys() {
+            return this.apiKeys;
+        }
+
+        public void setApiKeys(List<String> apiKeys) {
+            this.apiKeys = apiKeys;
+        }
+
+        public Map<String, String> getApiKeyMapping() {
+            return this.apiKeyMapping;
+        }
+
+        public void setApiKeyMapping(Map<String, String> apiKeyMapping) {
+            this.apiKeyMapping = apiKeyMapping;
+        }
+
+        public List<String> getTrustedProxies() {
+            return this.trustedProxies;
+        }
+
+        public void setTrustedProxies(List<String> trustedProxies) {
+            this.trustedProxies = trustedProxies;
+        }
+
+        public DataSize getHttpApiMaxBodySize() {
+            return this.httpApiMaxBodySize;
+        }
+
+        public void setHttpApiMaxBodySize(DataSize httpApiMaxBodySize) {
+            this.httpApiMaxBodySize = httpApiMaxBodySize;
+        }
+
+        public DataSize getBatchApiMaxBodySize() {
+            return this.batchApiMaxBodySize;
+        }
+
+        public void setBatchApiMaxBodySize(DataSize batchApiMaxBodySize) {
+            this.batchApiMaxBodySize = batchApiMaxBodySize;
+        }
+
+        public int getMaxEventsPerRequest() {
+            return this.maxEventsPerRequest;
+        }
+
+        public void setMaxEventsPerRequest(int maxEventsPerRequest) {
+            this.maxEventsPerRequest = maxEventsPerRequest;
+        }
+
+        public Duration getReadTimeout() {
+            return this.readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+
+        public Limits getLimits() {
+            return this.limits;
+        }
+
+        public Experiment getExperiment() {
+            return this.experiment;
+        }
+
+        public RemoteConfig getRemoteConfig() {
+            return this.remoteConfig;
+        }
+
+    }
+
+    /** The bridge's own request and event limits, answered with Amplitude's 429; 0 turns a limit off. */
+    public static class Limits {
+
+        /** Requests per second one client address may send. */
+        private int requestsPerSecondPerAddress;
+
+        /** Requests per second that may arrive with one API key. */
+        private int requestsPerSecondPerApiKey;
+
+        /** Requests the bridge handles at once. */
+        private int maxRequestsInFlight;
+
+        /** Events per second each device and each user may send, averaged over throttle-window. */
+        private int eventsPerSecondPerId;
+
+        /** Period the per-device and per-user rate is averaged over; Amplitude uses 30 s. */
+        private Duration throttleWindow = Duration.ofSeconds(30);
+
+        public int getRequestsPerSecondPerAddress() {
+            return this.requestsPerSecondPerAddress;
+        }
+
+        public void setRequestsPerSecondPerAddress(int requestsPerSecondPerAddress) {
+            this.requestsPerSecondPerAddress = requestsPerSecondPerAddress;
+        }
+
+        public int getRequestsPerSecondPerApiKey() {
+            return this.requestsPerSecondPerApiKey;
+        }
+
+        public void setRequestsPerSecondPerApiKey(int requestsPerSecondPerApiKey) {
+            this.requestsPerSecondPerApiKey = requestsPerSecondPerApiKey;
+        }
+
+        public int getMaxRequestsInFlight() {
+            return this.maxRequestsInFlight;
+        }
+
+        public void setMaxRequestsInFlight(int maxRequestsInFlight) {
+            this.maxRequestsInFlight = maxRequestsInFlight;
+        }
+
+        public int getEventsPerSecondPerId() {
+            return this.eventsPerSecondPerId;
+        }
+
+        public void setEventsPerSecondPerId(int eventsPerSecondPerId) {
+            this.eventsPerSecondPerId = eventsPerSecondPerId;
+        }
+
+        public Duration getThrottleWindow() {
+            return this.throttleWindow;
+        }
+
+        public void setThrottleWindow(Duration throttleWindow) {
+            this.throttleWindow = throttleWindow;
+        }
+
+    }
+
+    /** Forwarding of Amplitude Experiment's client requests; off until a URL is set. */
+    public static class Experiment {
+
+        /** Base URL of remote evaluation, such as https://api.lab.amplitude.com. */
+        private @Nullable URI url;
+
+        /** Base URL of flag configurations, such as https://flag.lab.amplitude.com. */
+        private @Nullable URI flagsUrl;
+
+        /** How long one forwarded request may take. */
+        private Duration timeout = Duration.ofSeconds(10);
+
+        public @Nullable URI getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(@Nullable URI url) {
+            this.url = url;
+        }
+
+        public @Nullable URI getFlagsUrl() {
+            return this.flagsUrl;
+        }
+
+        public void setFlagsUrl(@Nullable URI flagsUrl) {
+            this.flagsUrl = flagsUrl;
+        }
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+    }
+
+    /** Forwarding of the browser SDK's remote configuration; off until a URL is set. */
+    public static class RemoteConfig {
+
+        /** Base URL of the configuration service, such as https://sr-client-cfg.amplitude.com. */
+        private @Nullable URI url;
+
+        public @Nullable URI getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(@Nullable URI url) {
+            this.url = url;
         }
 
     }

@@ -1,0 +1,70 @@
+package io.eventrouter.bridge.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.source.AcceptanceException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Writes the bridge's responses: Amplitude's JSON bodies for the JSON APIs and the plain-text words
+ * of the legacy upload and the Identify APIs. The HTTP status always equals the body's
+ * {@code code}, because some SDKs read the one and some the other.
+ */
+public final class Responses {
+
+    private static final Logger logger = LoggerFactory.getLogger(Responses.class);
+
+    private Responses() {
+    }
+
+    /** Writes an Amplitude JSON response; a 429 also gets a {@code Retry-After}. */
+    public static Mono<ServerResponse> json(AmplitudeResponse response) {
+        ServerResponse.BodyBuilder builder = ServerResponse.status(response.code())
+                .contentType(MediaType.APPLICATION_JSON);
+        if (response.code() == 429) {
+            builder.header(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return builder.bodyValue(response.toBytes());
+    }
+
+    /** Writes a plain-text response, such as the legacy upload's {@code success}. */
+    public static Mono<ServerResponse> text(int status, String body) {
+        return ServerResponse.status(status)
+                .contentType(new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8))
+                .bodyValue(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The 503 for a pipeline that cannot take events now, in JSON. */
+    public static Mono<ServerResponse> unavailable(AcceptanceException ex) {
+        logUnavailable(ex);
+        return ServerResponse.status(503)
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(ex.retryAfter()))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(AmplitudeResponse.error(503, "Service unavailable, retry later").build().toBytes());
+    }
+
+    /** The 503 for a pipeline that cannot take events now, in plain text. */
+    public static Mono<ServerResponse> unavailableText(AcceptanceException ex) {
+        logUnavailable(ex);
+        return ServerResponse.status(503)
+                .header(HttpHeaders.RETRY_AFTER, retryAfterSeconds(ex.retryAfter()))
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue("service_unavailable".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void logUnavailable(AcceptanceException ex) {
+        logger.warn("Upload not accepted, responding with 503: reason={}", ex.reason());
+    }
+
+    private static String retryAfterSeconds(Duration retryAfter) {
+        return Long.toString(Math.max(1, retryAfter.toSeconds()));
+    }
+
+}

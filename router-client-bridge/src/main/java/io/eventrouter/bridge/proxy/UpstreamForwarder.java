@@ -1,0 +1,130 @@
+package io.eventrouter.bridge.proxy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+
+import io.eventrouter.bridge.ingest.Responses;
+import io.eventrouter.bridge.ingest.RequestBodies;
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.amplitude.UploadRejectedException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Forwards one request to an upstream service and relays its response: the status, the content
+ * type and the body. Only the request headers a caller names are forwarded, never {@code Host},
+ * cookies or hop-by-hop headers, and every response is marked {@code Cache-Control: no-store},
+ * because what Experiment and remote configuration return differs by user and by key.
+ */
+public final class UpstreamForwarder {
+
+    private static final Logger logger = LoggerFactory.getLogger(UpstreamForwarder.class);
+
+    /** Room for large flag configurations, which the upstream returns in one body. */
+    private static final int MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+    private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+    private final WebClient.Builder builder;
+
+    private final Duration timeout;
+
+    private volatile @Nullable WebClient client;
+
+    /**
+     * @param builder builds the client on the first forwarded request, so that a bridge that
+     *        forwards nothing never creates one
+     */
+    public UpstreamForwarder(WebClient.Builder builder, Duration timeout) {
+        this.builder = builder;
+        this.timeout = timeout;
+    }
+
+    private WebClient client() {
+        WebClient current = this.client;
+        if (current == null) {
+            current = this.builder.clone()
+                    .codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(MAX_RESPONSE_BYTES))
+                    .build();
+            this.client = current;
+        }
+        return current;
+    }
+
+    /**
+     * Forwards {@code request} to {@code target} with the given headers, which the caller has
+     * already chosen and checked.
+     *
+     * @param vary the request headers the response depends on, for {@code Vary}
+     */
+    public Mono<ServerResponse> forward(ServerRequest request, URI target, HttpHeaders headers, List<String> vary) {
+        Mono<byte[]> body = HttpMethod.GET.equals(request.method()) ? Mono.just(new byte[0])
+                : RequestBodies.read(request, MAX_REQUEST_BYTES, this.timeout);
+        return body
+                .flatMap((bytes) -> send(request.method(), target, headers, bytes))
+                .flatMap((relayed) -> relay(relayed, vary))
+                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(WebClientRequestException.class, (ex) -> upstreamFailed(target, ex, 502))
+                .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504));
+    }
+
+    private Mono<Relayed> send(HttpMethod method, URI target, HttpHeaders headers, byte[] body) {
+        WebClient.RequestBodySpec spec = client().method(method)
+                .uri(target)
+                .headers((outgoing) -> outgoing.addAll(headers));
+        WebClient.RequestHeadersSpec<?> ready = (body.length > 0) ? spec.bodyValue(body) : spec;
+        return ready.exchangeToMono(UpstreamForwarder::read)
+                .timeout(this.timeout);
+    }
+
+    private static Mono<Relayed> read(ClientResponse response) {
+        MediaType type = response.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        return response.bodyToMono(byte[].class)
+                .defaultIfEmpty(new byte[0])
+                .map((bytes) -> new Relayed(response.statusCode().value(), type, bytes));
+    }
+
+    private static Mono<ServerResponse> relay(Relayed relayed, List<String> vary) {
+        return ServerResponse.status(relayed.status())
+                .contentType(relayed.contentType())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store, private")
+                .headers((headers) -> vary.forEach((name) -> headers.add(HttpHeaders.VARY, name)))
+                .bodyValue(relayed.body());
+    }
+
+    private static Mono<ServerResponse> upstreamFailed(URI target, Throwable error, int status) {
+        logger.warn("Upstream request failed: host={} status={} error={}", target.getHost(), status,
+                error.getClass().getSimpleName());
+        String message = (status == 504) ? "Upstream timed out" : "Upstream unavailable";
+        return Responses.json(AmplitudeResponse.error(status, message).build());
+    }
+
+    /** Copies the named request headers that are present, matching names without case. */
+    static HttpHeaders pick(ServerRequest request, Set<String> names) {
+        HttpHeaders picked = new HttpHeaders();
+        request.headers().asHttpHeaders().forEach((name, values) -> {
+            if (names.contains(name.toLowerCase(Locale.ROOT))) {
+                picked.addAll(name, values);
+            }
+        });
+        return picked;
+    }
+
+    private record Relayed(int status, MediaType contentType, byte[] body) {
+    }
+
+}

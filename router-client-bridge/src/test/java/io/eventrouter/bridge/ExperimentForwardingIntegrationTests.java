@@ -1,0 +1,166 @@
+package io.eventrouter.bridge;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Experiment and remote configuration, forwarded to their upstreams. */
+class ExperimentForwardingIntegrationTests {
+
+    private static final String VARIANTS = "{\"flag\":{\"key\":\"on\",\"value\":\"on\"}}";
+
+    /** A user whose JSON encodes to base64 with '-', '_' and padding, to tell the alphabets apart. */
+    private static final String USER = "{\"user_id\":\"u>>?\",\"device_id\":\"d~~~\"}";
+
+    private final UpstreamStub upstream = new UpstreamStub(200, VARIANTS);
+
+    private BridgeServer server;
+
+    @AfterEach
+    void stop() {
+        this.upstream.close();
+        if (this.server != null) {
+            this.server.close();
+        }
+    }
+
+    private BridgeServer start() {
+        this.server = BridgeServer.start((builder) -> builder.experimentUrl(this.upstream.url())
+                .experimentFlagsUrl(this.upstream.url())
+                .remoteConfigUrl(this.upstream.url())
+                .apiKeys(ApiKeyPolicy.of(List.of(), Map.of("public-key", "project-key"))));
+        return this.server;
+    }
+
+    @Test
+    void forwardsVariantsWithTheDeploymentKeyAndNeverLetsThemBeCached() {
+        start();
+        String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(USER.getBytes(StandardCharsets.UTF_8));
+
+        EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/vardata?v=0")
+                .header(HttpHeaders.AUTHORIZATION, "Api-Key client-deployment-key")
+                .header("X-Amp-Exp-User", urlSafe)
+                .header("Cookie", "session=secret")
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(new String(result.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo(VARIANTS);
+        assertThat(result.getResponseHeaders().getCacheControl()).isEqualTo("no-store, private");
+        assertThat(result.getResponseHeaders().getVary()).contains("X-Amp-Exp-User", "Authorization");
+        UpstreamStub.Recorded forwarded = this.upstream.requests().get(0);
+        assertThat(forwarded.uri()).isEqualTo("/sdk/v2/vardata?v=0");
+        assertThat(forwarded.headers().get("Authorization")).isEqualTo("Api-Key client-deployment-key");
+        assertThat(forwarded.headers().get("X-Amp-Exp-User"))
+                .isEqualTo(Base64.getEncoder().encodeToString(USER.getBytes(StandardCharsets.UTF_8)));
+        assertThat(forwarded.headers().get("Cookie")).isNull();
+    }
+
+    @Test
+    void decodesEveryBase64Variant() {
+        start();
+        byte[] user = USER.getBytes(StandardCharsets.UTF_8);
+        List<String> variants = List.of(Base64.getEncoder().encodeToString(user),
+                Base64.getEncoder().withoutPadding().encodeToString(user),
+                Base64.getUrlEncoder().encodeToString(user),
+                Base64.getUrlEncoder().withoutPadding().encodeToString(user));
+
+        for (String variant : variants) {
+            this.server.client().get().uri("/sdk/vardata")
+                    .header("X-Amp-Exp-User", variant)
+                    .exchange()
+                    .expectStatus().isOk();
+        }
+
+        assertThat(this.upstream.requests()).extracting((request) -> request.headers().get("X-Amp-Exp-User"))
+                .containsOnly(Base64.getEncoder().encodeToString(user));
+    }
+
+    @Test
+    void refusesAUserHeaderThatIsNotBase64Json() {
+        start();
+
+        EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/vardata")
+                .header("X-Amp-Exp-User", "not*base64")
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(Json.read(result.getResponseBody()).get("code").intValue()).isEqualTo(400);
+        assertThat(this.upstream.requests()).isEmpty();
+    }
+
+    @Test
+    void forwardsAPostedUserAsTheBody() {
+        start();
+
+        this.server.client().post().uri("/sdk/v2/vardata/")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(USER)
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(this.upstream.requests().get(0).method()).isEqualTo("POST");
+        assertThat(this.upstream.requests().get(0).body()).isEqualTo(USER);
+    }
+
+    @Test
+    void forwardsFlagRequests() {
+        start();
+
+        this.server.client().get().uri("/sdk/v2/flags")
+                .header("X-Amp-Exp-Library", "experiment-js-client/1.23.1")
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(this.upstream.requests().get(0).uri()).isEqualTo("/sdk/v2/flags");
+        assertThat(this.upstream.requests().get(0).headers().get("X-Amp-Exp-Library"))
+                .isEqualTo("experiment-js-client/1.23.1");
+    }
+
+    @Test
+    void forwardsRemoteConfigurationWithTheUpstreamKey() {
+        start();
+
+        this.server.client().get().uri("/config/public-key?config_group=browser")
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(this.upstream.requests().get(0).uri()).isEqualTo("/config/project-key?config_group=browser");
+    }
+
+    @Test
+    void answersNotFoundWhenNoUpstreamIsConfigured() {
+        this.server = BridgeServer.start();
+
+        EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/flags")
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(404);
+        assertThat(Json.read(result.getResponseBody()).get("code").intValue()).isEqualTo(404);
+    }
+
+    @Test
+    void answersBadGatewayWhenTheUpstreamIsDown() {
+        this.upstream.close();
+        start();
+
+        EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/flags")
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(502);
+    }
+
+}

@@ -1,0 +1,456 @@
+package io.eventrouter.bridge;
+
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Map;
+
+import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.core.event.Event;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import tools.jackson.databind.JsonNode;
+
+import static io.eventrouter.bridge.Json.quoted;
+import static io.eventrouter.bridge.Json.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code /2/httpapi} and {@code /batch} against the protocol reference: validation, limits and
+ * the exact shape of every answer.
+ */
+class HttpApiConformanceIntegrationTests {
+
+    private static final String EVENT = "{'event_type':'click','device_id':'device-0001'}";
+
+    private BridgeServer server;
+
+    @AfterEach
+    void stop() {
+        if (this.server != null) {
+            this.server.close();
+        }
+    }
+
+    private BridgeServer start() {
+        this.server = BridgeServer.start();
+        return this.server;
+    }
+
+    private BridgeServer start(java.util.function.Consumer<ClientBridge.Builder> settings) {
+        this.server = BridgeServer.start(settings);
+        return this.server;
+    }
+
+    private static EntityExchangeResult<byte[]> post(BridgeServer server, String path, byte[] body) {
+        return server.client().post().uri(path)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectBody()
+                .returnResult();
+    }
+
+    private static EntityExchangeResult<byte[]> post(BridgeServer server, String path, String singleQuotedJson) {
+        return post(server, path, utf8(quoted(singleQuotedJson)));
+    }
+
+    private static JsonNode body(EntityExchangeResult<byte[]> result) {
+        return Json.read(result.getResponseBody());
+    }
+
+    private static String upload(String... events) {
+        return "{'api_key':'key-1','events':[" + String.join(",", events) + "]}";
+    }
+
+    @Test
+    void answersSuccessWithTheFourIntegerFieldsTheJavaSdkRequires() {
+        BridgeServer server = start();
+        byte[] request = utf8(quoted(upload(EVENT, EVENT)));
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", request);
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        JsonNode body = body(result);
+        assertThat(body.get("code").intValue()).isEqualTo(200);
+        assertThat(body.get("events_ingested").intValue()).isEqualTo(2);
+        assertThat(body.get("payload_size_bytes").intValue()).isEqualTo(request.length);
+        assertThat(body.get("server_upload_time").isIntegralNumber()).isTrue();
+        assertThat(server.source().events()).hasSize(2);
+    }
+
+    @Test
+    void acceptsExplicitNullsAsTheJavaSdkSendsThem() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", upload("{'event_type':'e','user_id':'user-0001',"
+                + "'device_id':null,'time':null,'platform':null,'event_properties':null,'session_id':-1,"
+                + "'productId':null,'library':'amplitude-java/1.13.0'}"));
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void countsPayloadSizeInUtf8Bytes() {
+        BridgeServer server = start();
+        byte[] request = utf8(quoted(upload("{'event_type':'😀😀😀','device_id':'device-0001'}")));
+
+        JsonNode body = body(post(server, "/2/httpapi", request));
+
+        assertThat(body.get("payload_size_bytes").intValue()).isEqualTo(request.length);
+    }
+
+    @Test
+    void rejectsABodyThatIsNotJsonWithEveryErrorKey() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", utf8("api_key=x&events=y"));
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        JsonNode body = body(result);
+        assertThat(body.get("code").intValue()).isEqualTo(400);
+        assertThat(body.get("error").stringValue()).isEqualTo("Invalid JSON request body");
+        assertThat(body.has("missing_field")).isTrue();
+        assertThat(body.get("events_with_invalid_fields").isObject()).isTrue();
+        assertThat(body.get("events_with_missing_fields").isObject()).isTrue();
+        assertThat(body.get("events_with_invalid_id_lengths").isObject()).isTrue();
+    }
+
+    @Test
+    void rejectsAnEmptyBody() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", new byte[0]));
+
+        assertThat(body.get("error").stringValue()).isEqualTo("Missing request body");
+    }
+
+    @Test
+    void namesTheMissingApiKey() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", "{'events':[" + EVENT + "]}"));
+
+        assertThat(body.get("error").stringValue()).isEqualTo("Request missing required field");
+        assertThat(body.get("missing_field").stringValue()).isEqualTo("api_key");
+    }
+
+    @Test
+    void namesMissingEventsForAnEmptyBatch() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", "{'api_key':'key-1','events':[]}"));
+
+        assertThat(body.get("missing_field").stringValue()).isEqualTo("events");
+    }
+
+    @Test
+    void answersAnUnlistedKeyWithTheExactTextSdksMatch() {
+        BridgeServer server = start((builder) -> builder.apiKeys(ApiKeyPolicy.of(List.of("key-1"), Map.of())));
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", "{'api_key':'stolen-key','events':[" + EVENT + "]}");
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(body(result).get("error").stringValue()).isEqualTo("Invalid API key: stolen-key");
+        assertThat(server.source().events()).isEmpty();
+    }
+
+    @Test
+    void forwardsAMappedKeyUpstream() {
+        BridgeServer server = start((builder) -> builder.apiKeys(ApiKeyPolicy.of(List.of(),
+                Map.of("public-key", "project-key"))));
+
+        post(server, "/2/httpapi", "{'api_key':'public-key','events':[" + EVENT + "]}");
+
+        assertThat(server.source().events()).extracting((event) -> event.context().apiKey())
+                .containsExactly("project-key");
+    }
+
+    @Test
+    void listsEveryInvalidEventByItsPositionInTheRequest() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", upload(EVENT,
+                "{'device_id':'device-0001'}",
+                "{'event_type':'e','device_id':'device-0001','time':'2024-01-01T00:00:00Z'}",
+                "{'event_type':'e','device_id':'abc'}",
+                "{'event_type':'e','user_id':'null'}",
+                "{'event_type':'e'}",
+                EVENT,
+                "{'event_type':'e','user_id':'Anonymous'}")));
+
+        assertThat(body.get("code").intValue()).isEqualTo(400);
+        assertThat(body.get("missing_field").stringValue()).isEmpty();
+        assertThat(body.at("/events_with_missing_fields/event_type").toString()).isEqualTo("[1]");
+        assertThat(body.at("/events_with_missing_fields/user_id").toString()).isEqualTo("[5]");
+        assertThat(body.at("/events_with_missing_fields/device_id").toString()).isEqualTo("[5]");
+        assertThat(body.at("/events_with_invalid_fields/time").toString()).isEqualTo("[2]");
+        assertThat(body.at("/events_with_invalid_fields/user_id").toString()).isEqualTo("[4,7]");
+        assertThat(body.at("/events_with_invalid_id_lengths/device_id").toString()).isEqualTo("[3]");
+        assertThat(server.source().events()).isEmpty();
+    }
+
+    @Test
+    void listsAShortIdAsAnInvalidFieldTooSoEverySdkDropsIt() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", upload(EVENT, "{'event_type':'e','user_id':'abcd'}")));
+
+        assertThat(body.at("/events_with_invalid_id_lengths/user_id").toString()).isEqualTo("[1]");
+        assertThat(body.at("/events_with_invalid_fields/user_id").toString()).isEqualTo("[1]");
+    }
+
+    @Test
+    void measuresIdsAgainstTheRequestsMinIdLength() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> shortAllowed = post(server, "/2/httpapi",
+                "{'api_key':'key-1','options':{'min_id_length':2},'events':[{'event_type':'e','user_id':'ab'}]}");
+        EntityExchangeResult<byte[]> longRequired = post(server, "/2/httpapi",
+                "{'api_key':'key-1','options':{'min_id_length':12},'events':[" + EVENT + "]}");
+
+        assertThat(shortAllowed.getStatus().value()).isEqualTo(200);
+        assertThat(body(longRequired).at("/events_with_invalid_id_lengths/device_id").toString()).isEqualTo("[0]");
+    }
+
+    @Test
+    void countsIdLengthInCharactersNotBytes() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", upload("{'event_type':'e','user_id':'😀😀😀😀😀'}"));
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void acceptsAGroupIdentifyWithoutUserOrDeviceId() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", upload("{'event_type':'$groupidentify',"
+                + "'groups':{'org':'acme'},'group_properties':{'$set':{'plan':'pro'}}}"));
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void acceptsTwoThousandEventsAndRefusesOneMore() {
+        BridgeServer server = start();
+        String[] events = new String[2001];
+        java.util.Arrays.fill(events, EVENT);
+
+        EntityExchangeResult<byte[]> atLimit = post(server, "/2/httpapi", upload(java.util.Arrays.copyOf(events, 2000)));
+        EntityExchangeResult<byte[]> overLimit = post(server, "/2/httpapi", upload(events));
+
+        assertThat(atLimit.getStatus().value()).isEqualTo(200);
+        assertThat(overLimit.getStatus().value()).isEqualTo(413);
+        assertThat(new String(overLimit.getResponseBody())).isEqualTo("{\"code\":413,\"error\":\"Payload too large\"}");
+    }
+
+    @Test
+    void limitsTheBodyInUtf8BytesNotCharacters() {
+        BridgeServer server = start((builder) -> builder.httpApiMaxBodyBytes(200));
+        String prefix = "{\"api_key\":\"key-1\",\"events\":[{\"event_type\":\"";
+        String suffix = "\",\"device_id\":\"device-0001\"}]}";
+        int room = 200 - utf8(prefix + suffix).length;
+        String exact = prefix + "x".repeat(room) + suffix;
+        String over = prefix + "😀".repeat(room / 4 + 1) + suffix;
+
+        EntityExchangeResult<byte[]> atLimit = post(server, "/2/httpapi", utf8(exact));
+        EntityExchangeResult<byte[]> overLimit = post(server, "/2/httpapi", utf8(over));
+
+        assertThat(over.length()).isLessThan(200);
+        assertThat(atLimit.getStatus().value()).isEqualTo(200);
+        assertThat(overLimit.getStatus().value()).isEqualTo(413);
+    }
+
+    @Test
+    void allowsLargerBodiesOnTheBatchApi() {
+        BridgeServer server = start((builder) -> builder.httpApiMaxBodyBytes(300).batchApiMaxBodyBytes(3000));
+        String[] events = new String[10];
+        java.util.Arrays.fill(events, EVENT);
+        byte[] request = utf8(quoted(upload(events)));
+
+        EntityExchangeResult<byte[]> httpApi = post(server, "/2/httpapi", request);
+        EntityExchangeResult<byte[]> batch = post(server, "/batch", request);
+
+        assertThat(httpApi.getStatus().value()).isEqualTo(413);
+        assertThat(batch.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void acceptsGzipAndDeflateBodies() {
+        BridgeServer server = start();
+        byte[] request = utf8(quoted(upload(EVENT)));
+
+        for (Map.Entry<String, byte[]> encoded : Map.of("gzip", Json.gzip(request),
+                "deflate", Json.deflate(request, true)).entrySet()) {
+            server.client().post().uri("/2/httpapi")
+                    .header("Content-Encoding", encoded.getKey())
+                    .bodyValue(encoded.getValue())
+                    .exchange()
+                    .expectStatus().isOk();
+        }
+        server.client().post().uri("/2/httpapi")
+                .header("Content-Encoding", "deflate")
+                .bodyValue(Json.deflate(request, false))
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(server.source().events()).hasSize(3);
+    }
+
+    @Test
+    void refusesAGzipBombWithPayloadTooLarge() {
+        BridgeServer server = start();
+        // Gzip members may be concatenated: 200 copies of one compressed MB inflate to 200 MB.
+        byte[] member = Json.gzip(new byte[1024 * 1024]);
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        for (int i = 0; i < 200; i++) {
+            compressed.writeBytes(member);
+        }
+
+        EntityExchangeResult<byte[]> result = server.client().post().uri("/2/httpapi")
+                .header("Content-Encoding", "gzip")
+                .bodyValue(compressed.toByteArray())
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(compressed.size()).isLessThan(1024 * 1024);
+        assertThat(result.getStatus().value()).isEqualTo(413);
+        assertThat(body(result).get("error").stringValue()).isEqualTo("Payload too large");
+    }
+
+    @Test
+    void explainsGzipBytesSentWithoutContentEncoding() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", Json.gzip(utf8(quoted(upload(EVENT)))));
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(body(result).get("error").stringValue()).contains("Content-Encoding: gzip");
+    }
+
+    @Test
+    void refusesCorruptGzipWithABadRequest() {
+        BridgeServer server = start();
+
+        EntityExchangeResult<byte[]> result = server.client().post().uri("/2/httpapi")
+                .header("Content-Encoding", "gzip")
+                .bodyValue(new byte[] { 0x1f, (byte) 0x8b, 8, 0, 1, 2, 3 })
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(body(result).get("code").intValue()).isEqualTo(400);
+    }
+
+    @Test
+    void readsBeaconUploadsSentAsPlainText() {
+        BridgeServer server = start();
+
+        server.client().post().uri("/2/httpapi")
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue(quoted(upload(EVENT)))
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(server.source().events()).hasSize(1);
+    }
+
+    @Test
+    void servesTrailingSlashVariantsUnderAPrefixWithoutRedirecting() {
+        BridgeServer server = start((builder) -> builder.pathPrefix("/amplitude"));
+
+        EntityExchangeResult<byte[]> slash = post(server, "/amplitude/2/httpapi/", upload(EVENT));
+        EntityExchangeResult<byte[]> batch = post(server, "/amplitude/batch/", upload(EVENT));
+        EntityExchangeResult<byte[]> root = post(server, "/2/httpapi", upload(EVENT));
+
+        assertThat(slash.getStatus().value()).isEqualTo(200);
+        assertThat(batch.getStatus().value()).isEqualTo(200);
+        assertThat(root.getStatus().value()).isEqualTo(404);
+    }
+
+    @Test
+    void answersAnUnknownPathBelowThePrefixWithAmplitudesError() {
+        BridgeServer server = start((builder) -> builder.pathPrefix("/amplitude"));
+
+        EntityExchangeResult<byte[]> result = post(server, "/amplitude/3/httpapi", upload(EVENT));
+
+        assertThat(result.getStatus().value()).isEqualTo(404);
+        assertThat(body(result).get("error").stringValue()).isEqualTo("Invalid request path");
+    }
+
+    @Test
+    void fillsRemoteIpFromTheSocketAndIgnoresForwardedHeadersFromUntrustedPeers() {
+        BridgeServer server = start();
+
+        server.client().post().uri("/2/httpapi")
+                .header("X-Forwarded-For", "203.0.113.9")
+                .bodyValue(quoted(upload("{'event_type':'e','device_id':'device-0001','ip':'$remote'}",
+                        "{'event_type':'e','device_id':'device-0001'}")))
+                .exchange()
+                .expectStatus().isOk();
+
+        List<Event> events = server.source().events();
+        assertThat(events.get(0).ip()).contains("127.0.0.1");
+        assertThat(events.get(1).ip()).isEmpty();
+    }
+
+    @Test
+    void readsTheClientAddressFromATrustedProxy() {
+        BridgeServer server = start((builder) -> builder.trustedProxies(
+                io.eventrouter.bridge.privacy.TrustedProxies.of(List.of("127.0.0.0/8"))));
+
+        server.client().post().uri("/2/httpapi")
+                .header("X-Forwarded-For", "198.51.100.7, 203.0.113.9")
+                .bodyValue(quoted(upload("{'event_type':'e','device_id':'device-0001','ip':'$remote'}")))
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(server.source().events().get(0).ip()).contains("203.0.113.9");
+    }
+
+    @Test
+    void answersAFullPipelineWithARetryableUnavailable() {
+        BridgeServer server = start();
+        server.source().refuseSubmissions();
+
+        EntityExchangeResult<byte[]> result = server.client().post().uri("/2/httpapi")
+                .bodyValue(quoted(upload(EVENT)))
+                .exchange()
+                .expectHeader().exists("Retry-After")
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(503);
+        assertThat(body(result).get("code").intValue()).isEqualTo(503);
+    }
+
+    @Test
+    void neverAnswersMalformedInputWithAServerError() {
+        BridgeServer server = start();
+        List<String> bodies = List.of("", "null", "[]", "123", "\"x\"", "{", "{\"api_key\":5,\"events\":[]}",
+                "{\"api_key\":\"k\",\"events\":{}}", "{\"api_key\":\"k\",\"events\":[null,1,\"x\",[]]}",
+                "{\"api_key\":\"k\",\"events\":[{\"event_type\":5,\"device_id\":7}]}",
+                "{\"api_key\":\"k\",\"options\":{\"min_id_length\":\"x\"},\"events\":[{}]}",
+                "{\"api_key\":\"k\",\"options\":[],\"events\":[{\"event_type\":\"e\",\"device_id\":\"device-1\","
+                        + "\"time\":1e400,\"session_id\":99999999999999999999999}]}",
+                "[".repeat(10_000), "{\"api_key\":\"" + "\\u0000".repeat(10) + "\",\"events\":[{}]}",
+                "\uFEFF{\"api_key\":\"k\"}", new String(new byte[] { (byte) 0xC3, (byte) 0x28 },
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        for (String body : bodies) {
+            for (String path : List.of("/2/httpapi", "/batch", "/", "/identify", "/groupidentify")) {
+                int status = server.client().post().uri(path)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(body)
+                        .exchange()
+                        .expectBody().returnResult().getStatus().value();
+                assertThat(status).as("POST %s with %s", path, body.length() > 40 ? body.substring(0, 40) : body)
+                        .isBetween(200, 499);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,30 @@
+package io.eventrouter.web;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+
+/** Records the path and status of every answer, to show what a client was told before it succeeded. */
+final class AnswerRecorder implements WebFilter {
+
+    private final List<String> answers = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        exchange.getResponse().beforeCommit(() -> {
+            this.answers.add(exchange.getRequest().getMethod().name() + " " + exchange.getRequest().getPath().value()
+                    + " " + exchange.getResponse().getStatusCode().value());
+            return Mono.empty();
+        });
+        return chain.filter(exchange);
+    }
+
+    List<String> answers() {
+        return List.copyOf(this.answers);
+    }
+
+}
