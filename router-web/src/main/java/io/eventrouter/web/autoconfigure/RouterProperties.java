@@ -9,6 +9,8 @@ import java.util.List;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.RetryPolicy;
+import io.eventrouter.sdk.OverflowPolicy;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -25,6 +27,8 @@ public class RouterProperties {
 
     private final Destinations destinations = new Destinations();
 
+    private final Sdk sdk = new Sdk();
+
     public Pipeline getPipeline() {
         return this.pipeline;
     }
@@ -39,6 +43,10 @@ public class RouterProperties {
 
     public Destinations getDestinations() {
         return this.destinations;
+    }
+
+    public Sdk getSdk() {
+        return this.sdk;
     }
 
     /** Settings of the dispatch pipeline. */
@@ -147,6 +155,15 @@ public class RouterProperties {
         /** How long browsers may cache a CORS preflight's result. */
         private Duration corsMaxAge = Duration.ofHours(1);
 
+        /**
+         * Port of the bridge's own server in a Servlet application; 0 picks a free port. A reactive
+         * application serves the bridge on its own port instead.
+         */
+        private int port = 8081;
+
+        /** Address the bridge's own server binds to in a Servlet application; empty for every interface. */
+        private @Nullable String address;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -177,6 +194,22 @@ public class RouterProperties {
 
         public void setCorsMaxAge(Duration corsMaxAge) {
             this.corsMaxAge = corsMaxAge;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public @Nullable String getAddress() {
+            return this.address;
+        }
+
+        public void setAddress(@Nullable String address) {
+            this.address = address;
         }
 
     }
@@ -329,6 +362,69 @@ public class RouterProperties {
 
         public Batch getBatch() {
             return this.batch;
+        }
+
+    }
+
+    /** Settings of the server SDK's {@link io.eventrouter.sdk.EventPublisher} bean. */
+    public static class Sdk {
+
+        /** API key of events built through the publisher that set none themselves. */
+        private @Nullable String apiKey;
+
+        /**
+         * Base URL of an Amplitude-compatible endpoint to publish to over HTTP, such as a router
+         * elsewhere; empty to publish in-process into this application's pipeline.
+         */
+        private @Nullable URI endpoint;
+
+        /** Most published events waiting for acceptance at once. */
+        private int bufferCapacity = 10_000;
+
+        /** What happens to a publish that would exceed the buffer: reject with an error, or drop and count. */
+        private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
+
+        /** How long closing the publisher at shutdown waits for outstanding events. */
+        private Duration closeTimeout = Duration.ofSeconds(10);
+
+        public @Nullable String getApiKey() {
+            return this.apiKey;
+        }
+
+        public void setApiKey(@Nullable String apiKey) {
+            this.apiKey = apiKey;
+        }
+
+        public @Nullable URI getEndpoint() {
+            return this.endpoint;
+        }
+
+        public void setEndpoint(@Nullable URI endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        public int getBufferCapacity() {
+            return this.bufferCapacity;
+        }
+
+        public void setBufferCapacity(int bufferCapacity) {
+            this.bufferCapacity = bufferCapacity;
+        }
+
+        public OverflowPolicy getOverflowPolicy() {
+            return this.overflowPolicy;
+        }
+
+        public void setOverflowPolicy(OverflowPolicy overflowPolicy) {
+            this.overflowPolicy = overflowPolicy;
+        }
+
+        public Duration getCloseTimeout() {
+            return this.closeTimeout;
+        }
+
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
         }
 
     }
