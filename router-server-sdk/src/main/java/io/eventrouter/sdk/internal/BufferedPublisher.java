@@ -3,9 +3,9 @@ package io.eventrouter.sdk.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -53,7 +53,8 @@ public final class BufferedPublisher implements EventPublisher {
 
     private final LongAdder dropped = new LongAdder();
 
-    private final Set<Submission> outstanding = ConcurrentHashMap.newKeySet();
+    /** Each unsettled submission, with the future its caller holds. */
+    private final Map<Submission, CompletableFuture<Void>> outstanding = new ConcurrentHashMap<>();
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -94,10 +95,11 @@ public final class BufferedPublisher implements EventPublisher {
             return overflow(count);
         }
         Submission submission = new Submission(prepared);
-        this.outstanding.add(submission);
-        submission.result().whenComplete((done, error) -> settle(submission, count, error));
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        this.outstanding.put(submission, settled);
+        submission.result().whenComplete((done, error) -> settle(submission, count, error, settled));
         this.transport.send(submission);
-        return submission.result();
+        return settled;
     }
 
     private static List<Event> withInsertIds(List<Event> events) {
@@ -136,14 +138,21 @@ public final class BufferedPublisher implements EventPublisher {
                         + " events are waiting for acceptance, and " + count + " more were published"));
     }
 
-    private void settle(Submission submission, int count, @Nullable Throwable error) {
+    /**
+     * Counts the outcome, then completes the caller's future, so that a caller who reads
+     * {@link #stats()} after the future completes sees its events counted.
+     */
+    private void settle(Submission submission, int count, @Nullable Throwable error,
+            CompletableFuture<Void> settled) {
         this.pending.addAndGet(-count);
         this.outstanding.remove(submission);
         if (error == null) {
             this.accepted.add(count);
+            settled.complete(null);
         }
         else {
             this.failed.add(count);
+            settled.completeExceptionally(error);
         }
     }
 
@@ -154,8 +163,8 @@ public final class BufferedPublisher implements EventPublisher {
     }
 
     private CompletableFuture<Void> settledTogether() {
-        CompletableFuture<?>[] results = this.outstanding.stream()
-                .map((submission) -> submission.result().exceptionally((error) -> null))
+        CompletableFuture<?>[] results = this.outstanding.values().stream()
+                .map((settled) -> settled.exceptionally((error) -> null))
                 .toArray(CompletableFuture<?>[]::new);
         return CompletableFuture.allOf(results);
     }
@@ -176,7 +185,7 @@ public final class BufferedPublisher implements EventPublisher {
             // The transport fails what is left below.
         }
         this.transport.close();
-        this.outstanding.forEach((submission) -> submission.failed(closedException()));
+        this.outstanding.keySet().forEach((submission) -> submission.failed(closedException()));
     }
 
     private static PublishException closedException() {
