@@ -97,7 +97,7 @@ public final class EventRouterAutoConfiguration {
                 .overflowPolicy(sdk.getOverflowPolicy())
                 .closeTimeout(sdk.getCloseTimeout());
         if (sdk.getEndpoint() != null) {
-            builder.http(sdk.getEndpoint());
+            builder.http(sdk.getEndpoint()).compression(sdk.isCompression());
         }
         else {
             builder.inProcess(pipeline.source(SERVER_SDK));

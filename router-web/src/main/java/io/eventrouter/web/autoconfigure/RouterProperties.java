@@ -378,6 +378,9 @@ public class RouterProperties {
          */
         private @Nullable URI endpoint;
 
+        /** Whether HTTP request bodies are gzip-compressed; only used with an endpoint. */
+        private boolean compression = true;
+
         /** Most published events waiting for acceptance at once. */
         private int bufferCapacity = 10_000;
 
@@ -401,6 +404,14 @@ public class RouterProperties {
 
         public void setEndpoint(@Nullable URI endpoint) {
             this.endpoint = endpoint;
+        }
+
+        public boolean isCompression() {
+            return this.compression;
+        }
+
+        public void setCompression(boolean compression) {
+            this.compression = compression;
         }
 
         public int getBufferCapacity() {
