@@ -13,8 +13,8 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * What every event builder sets: the API key, the ids, the time and any other field of
- * Amplitude's HTTP V2 event. A builder is not thread-safe; the events it builds are immutable.
+ * Base of every event builder, with the settings they share: the API key, the ids, the time
+ * and any other field of Amplitude's HTTP V2 event. A builder is not thread-safe; the events it builds are immutable.
  *
  * @param <B> the concrete builder, returned by every setter
  * @since 0.1.0

@@ -30,7 +30,7 @@ import reactor.core.publisher.Mono;
  * publisher.publish(publisher.track("Order Placed").userId("user-1").eventProperty("total", 42).build());
  * }</pre>
  *
- * <p>Publishing never blocks the calling thread. The event is queued when {@code publish} is
+ * <p>Publishing never waits on the calling thread for I/O or for room in the buffer. The event is queued when {@code publish} is
  * called, whether or not anyone subscribes to the returned {@code Mono}; subscribing only
  * observes the outcome. The outcome is <em>acceptance</em>: the router's pipeline has taken the
  * event (in-process), or the endpoint answered with success (HTTP). It is not delivery to every
@@ -47,7 +47,7 @@ public interface EventPublisher extends AutoCloseable {
      * {@link PublishException} when it is not: the buffer is full and the policy rejects, the
      * endpoint rejected the event, every retry failed, or the publisher is closed. An event
      * without {@code insert_id} gets a random one, so destinations can recognise a resend that
-     * the publisher makes after a lost answer.
+     * the publisher makes after a lost response.
      *
      * @since 0.1.0
      */
@@ -283,7 +283,7 @@ public interface EventPublisher extends AutoCloseable {
             return this;
         }
 
-        /** HTTP only: sets how long one request may take until its answer arrives; default 10 s. */
+        /** HTTP only: sets how long one request may take until its response arrives; default 10 s. */
         public Builder requestTimeout(Duration requestTimeout) {
             this.http.requestTimeout(requestTimeout);
             return this;
@@ -309,7 +309,7 @@ public interface EventPublisher extends AutoCloseable {
 
         /**
          * HTTP only: sets how long events of a device or user that the endpoint throttles (429)
-         * wait before they are sent again; default 30 s, as Amplitude asks. A longer
+         * wait before they are sent again; default 30 s, as Amplitude's documentation requests. A longer
          * {@code Retry-After} wins.
          */
         public Builder throttlePause(Duration throttlePause) {

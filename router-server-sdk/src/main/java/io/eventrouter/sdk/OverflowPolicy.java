@@ -1,7 +1,7 @@
 package io.eventrouter.sdk;
 
 /**
- * What a publisher does with a publish that would take more events than its buffer has room for.
+ * Policy for a publish that would take more events than the publisher's buffer has room for.
  *
  * @since 0.1.0
  */

@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Signals that a published event was not accepted. {@link #reason()} tells whether trying again
+ * Signals that a published event was not accepted. {@link #reason()} shows whether trying again
  * can help.
  *
  * @since 0.1.0
@@ -22,7 +22,7 @@ public class PublishException extends RuntimeException {
      */
     public PublishException(Reason reason, String message, Duration retryAfter, @Nullable Throwable cause) {
         // No stack trace: these are expected outcomes, raised on hot paths, and the stack of a
-        // sending thread tells the caller nothing.
+        // sending thread means nothing to the caller.
         super(message, cause, false, false);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
@@ -43,7 +43,7 @@ public class PublishException extends RuntimeException {
     }
 
     /**
-     * Why an event was not accepted.
+     * Reason an event was not accepted.
      *
      * @since 0.1.0
      */

@@ -12,7 +12,7 @@ import io.eventrouter.core.source.SourceId;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
-/** A source that records submissions and accepts, refuses or holds them as a test asks. */
+/** A source that records submissions and accepts, rejects or delays them as a test requests. */
 class RecordingSource implements Source {
 
     final List<Event> submitted = new CopyOnWriteArrayList<>();

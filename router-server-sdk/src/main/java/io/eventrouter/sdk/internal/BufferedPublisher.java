@@ -139,8 +139,8 @@ public final class BufferedPublisher implements EventPublisher {
     }
 
     /**
-     * Counts the outcome, then completes the caller's future, so that a caller who reads
-     * {@link #stats()} after the future completes sees its events counted.
+     * Counts the outcome, then completes the caller's future, so that {@link #stats()} read after
+     * the future completes already counts its events.
      */
     private void settle(Submission submission, int count, @Nullable Throwable error,
             CompletableFuture<Void> settled) {

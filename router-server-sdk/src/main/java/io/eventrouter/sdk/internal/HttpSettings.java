@@ -7,13 +7,13 @@ import java.util.Objects;
  * Settings of the HTTP transport; {@link Builder} checks each value and {@link Builder#build()}
  * their combination.
  *
- * @param maxBatchEvents most events in one request
- * @param maxBatchWait longest time an event waits for its batch to fill
- * @param maxRequestsInFlight most requests awaiting an answer at once
- * @param requestTimeout longest time from sending a request to its answer
- * @param maxAttempts most sends of one event, the first included
+ * @param maxBatchEvents maximum number of events in one request
+ * @param maxBatchWait maximum time an event waits for its batch to fill
+ * @param maxRequestsInFlight maximum number of requests awaiting a response at once
+ * @param requestTimeout maximum time from sending a request to its response
+ * @param maxAttempts maximum number of sends of one event, the first included
  * @param initialBackoff wait before the first retry, doubled for each later one
- * @param maxBackoff longest wait between two attempts
+ * @param maxBackoff maximum wait between two attempts
  * @param throttlePause wait of events the endpoint throttles
  * @param compression whether request bodies are gzip-compressed
  * @param batchApi whether to post to {@code /batch} instead of {@code /2/httpapi}

@@ -45,7 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends events over HTTP to an Amplitude-compatible endpoint in batches, and reads the answers
+ * Sends events over HTTP to an Amplitude-compatible endpoint in batches, and reads the responses
  * with the same codec as the router's Amplitude destination.
  *
  * <p>Design: publishing threads only append to a lock-free queue and wake the transport's one
@@ -151,7 +151,7 @@ public final class HttpTransport implements Transport {
             task.run();
         }
         catch (RuntimeException | LinkageError ex) {
-            logger.error("HTTP transport failed; failing every event it holds", ex);
+            logger.error("HTTP transport failed unexpectedly, failing every event it contains", ex);
             failEverything(new PublishException(PublishException.Reason.REJECTED,
                     "The HTTP transport failed: " + ex, Duration.ZERO, ex));
         }
@@ -299,7 +299,7 @@ public final class HttpTransport implements Transport {
     private void split(List<PendingEvent> batch, int attempt) {
         int half = batch.size() / 2;
         this.batchLimit = Math.max(1, Math.min(this.batchLimit, half));
-        logger.debug("Endpoint answered 413, splitting the batch: batch_size={} batch_limit={}",
+        logger.debug("Endpoint returned 413, splitting the batch: batch_size={} batch_limit={}",
                 batch.size(), this.batchLimit);
         send(new ArrayList<>(batch.subList(0, half)), attempt);
         send(new ArrayList<>(batch.subList(half, batch.size())), attempt);

@@ -9,7 +9,7 @@ import io.eventrouter.sdk.PublishException;
 
 /**
  * The events of one publish call and the future that settles it. A transport may split the
- * events across requests; the future completes once each event has been reported accepted, and
+ * events across requests. The future completes once each event has been reported accepted, and
  * fails at the first event reported failed.
  */
 public final class Submission {

@@ -381,10 +381,10 @@ public class RouterProperties {
         /** Whether HTTP request bodies are gzip-compressed; only used with an endpoint. */
         private boolean compression = true;
 
-        /** Most published events waiting for acceptance at once. */
+        /** Maximum number of published events waiting for acceptance at once. */
         private int bufferCapacity = 10_000;
 
-        /** What happens to a publish that would exceed the buffer: reject with an error, or drop and count. */
+        /** Policy for a publish that would exceed the buffer: reject with an error, or drop and count. */
         private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
 
         /** How long closing the publisher at shutdown waits for outstanding events. */

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
 /**
- * The sample's server side: tells the page which API key to use, and records a login as server
+ * The sample's server side: returns the API key the page uses, and records a login as server
  * events for the same user id and device id the browser uses.
  */
 @RestController
@@ -39,7 +39,7 @@ class LoginController {
 
     /**
      * Logs the user in. A real application would check a password here; the sample only records
-     * the login, and answers once the router has accepted the server's events.
+     * the login, and responds once the router has accepted the server's events.
      */
     @PostMapping("/login")
     Mono<ResponseEntity<Map<String, String>>> login(@RequestBody Login login) {
