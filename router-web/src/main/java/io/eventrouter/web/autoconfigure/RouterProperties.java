@@ -164,6 +164,12 @@ public class RouterProperties {
         /** Address the bridge's own server binds to in a Servlet application; empty for every interface. */
         private @Nullable String address;
 
+        /**
+         * Whether a Servlet application serves the bridge under its own port and the path prefix,
+         * which must then be set, instead of on a server of its own.
+         */
+        private boolean shareApplicationPort;
+
         public boolean isEnabled() {
             return this.enabled;
         }
@@ -206,6 +212,14 @@ public class RouterProperties {
 
         public @Nullable String getAddress() {
             return this.address;
+        }
+
+        public boolean isShareApplicationPort() {
+            return this.shareApplicationPort;
+        }
+
+        public void setShareApplicationPort(boolean shareApplicationPort) {
+            this.shareApplicationPort = shareApplicationPort;
         }
 
         public void setAddress(@Nullable String address) {

@@ -27,6 +27,7 @@ import org.springframework.boot.test.context.runner.AbstractApplicationContextRu
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.web.reactive.function.server.RouterFunction;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -101,6 +102,27 @@ class EventRouterAutoConfigurationTests {
                                 .build(), "127.0.0.1", 0))
                 .run((context) -> assertThat(context).getBean(BridgeServer.class)
                         .isSameAs(context.getBean("customBridgeServer")));
+    }
+
+    @Test
+    void servletApplicationCanShareItsPortWithBridge() {
+        configure(new WebApplicationContextRunner())
+                .withPropertyValues("router.bridge.share-application-port=true", "router.bridge.path-prefix=/amplitude")
+                .run((context) -> {
+                    assertThat(context).doesNotHaveBean(BridgeServer.class);
+                    ServletRegistrationBean<?> servlet = context.getBean("eventRouterBridgeServlet",
+                            ServletRegistrationBean.class);
+                    assertThat(servlet.getUrlMappings()).containsExactly("/amplitude/*");
+                    assertThat(servlet.isAsyncSupported()).isTrue();
+                });
+    }
+
+    @Test
+    void sharedPortWithoutPathPrefixFailsStartup() {
+        configure(new WebApplicationContextRunner())
+                .withPropertyValues("router.bridge.share-application-port=true")
+                .run((context) -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("router.bridge.path-prefix"));
     }
 
     @Test
