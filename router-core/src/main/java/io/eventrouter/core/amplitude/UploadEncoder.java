@@ -1,6 +1,7 @@
 package io.eventrouter.core.amplitude;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.util.List;
 
 import io.eventrouter.core.event.Event;
@@ -18,6 +19,15 @@ public final class UploadEncoder {
 
     public static byte[] encode(RequestContext context, List<Event> events) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * events.size() + 64);
+        encode(context, events, out);
+        return out.toByteArray();
+    }
+
+    /**
+     * Writes the body to {@code out}, such as a compressing stream, without building it in memory
+     * first, and closes {@code out}, which finishes a compressing stream.
+     */
+    public static void encode(RequestContext context, List<Event> events, OutputStream out) {
         try (JsonGenerator generator = AmplitudeJson.MAPPER.createGenerator(out)) {
             generator.writeStartObject();
             generator.writeStringProperty("api_key", context.apiKey());
@@ -33,7 +43,6 @@ public final class UploadEncoder {
             }
             generator.writeEndObject();
         }
-        return out.toByteArray();
     }
 
 }

@@ -124,10 +124,24 @@ public final class EventRouterAutoConfiguration {
         return new PipelineLifecycle(pipeline);
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    EventPublisher eventRouterPublisher(DispatchPipeline pipeline) {
-        return EventPublisher.inProcess(pipeline.source(SERVER_SDK));
+    EventPublisher eventRouterPublisher(RouterProperties properties, DispatchPipeline pipeline) {
+        RouterProperties.Sdk sdk = properties.getSdk();
+        EventPublisher.Builder builder = EventPublisher.builder()
+                .bufferCapacity(sdk.getBufferCapacity())
+                .overflowPolicy(sdk.getOverflowPolicy())
+                .closeTimeout(sdk.getCloseTimeout());
+        if (sdk.getEndpoint() != null) {
+            builder.http(sdk.getEndpoint()).compression(sdk.isCompression());
+        }
+        else {
+            builder.inProcess(pipeline.source(SERVER_SDK));
+        }
+        if (sdk.getApiKey() != null && !sdk.getApiKey().isBlank()) {
+            builder.apiKey(sdk.getApiKey());
+        }
+        return builder.build();
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -189,8 +203,13 @@ public final class EventRouterAutoConfiguration {
 
     }
 
+    /**
+     * The bridge in any web application. A reactive application serves its routes on its own
+     * port; a Servlet application gets {@link BridgeServer} from
+     * {@link ServletBridgeAutoConfiguration}.
+     */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnWebApplication
     @ConditionalOnProperty(name = "router.bridge.enabled", havingValue = "true", matchIfMissing = true)
     static class ClientBridgeConfiguration {
 
@@ -223,14 +242,20 @@ public final class EventRouterAutoConfiguration {
                     .build();
         }
 
-        @Bean
-        RouterFunction<ServerResponse> eventRouterBridgeRoutes(ClientBridge bridge) {
-            return bridge.routes();
-        }
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+        static class ReactiveRoutesConfiguration {
 
-        @Bean
-        CorsPolicy eventRouterBridgeCorsPolicy(ClientBridge bridge) {
-            return bridge.corsPolicy();
+            @Bean
+            RouterFunction<ServerResponse> eventRouterBridgeRoutes(ClientBridge bridge) {
+                return bridge.routes();
+            }
+
+            @Bean
+            CorsPolicy eventRouterBridgeCorsPolicy(ClientBridge bridge) {
+                return bridge.corsPolicy();
+            }
+
         }
 
     }

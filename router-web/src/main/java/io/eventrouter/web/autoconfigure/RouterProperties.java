@@ -13,6 +13,7 @@ import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.RetryPolicy;
 import io.eventrouter.core.spool.SyncPolicy;
+import io.eventrouter.sdk.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -34,6 +35,8 @@ public class RouterProperties {
     private final DeadLetters deadLetters = new DeadLetters();
 
     private final Admin admin = new Admin();
+
+    private final Sdk sdk = new Sdk();
 
     public Pipeline getPipeline() {
         return this.pipeline;
@@ -57,6 +60,10 @@ public class RouterProperties {
 
     public Admin getAdmin() {
         return this.admin;
+    }
+
+    public Sdk getSdk() {
+        return this.sdk;
     }
 
     /** Settings of the dispatch pipeline. */
@@ -308,6 +315,21 @@ public class RouterProperties {
         /** How long browsers may cache a CORS preflight's result. */
         private Duration corsMaxAge = Duration.ofHours(1);
 
+        /**
+         * Port of the bridge's own server in a Servlet application; 0 picks a free port. A reactive
+         * application serves the bridge on its own port instead.
+         */
+        private int port = 8081;
+
+        /** Address the bridge's own server binds to in a Servlet application; empty for every interface. */
+        private @Nullable String address;
+
+        /**
+         * Whether a Servlet application serves the bridge under its own port and the path prefix,
+         * which must then be set, instead of on a server of its own.
+         */
+        private boolean shareApplicationPort;
+
         /** API keys the bridge accepts; with none listed here or in api-key-mapping, every key passes. */
         private List<String> apiKeys = new ArrayList<>();
 
@@ -365,6 +387,30 @@ public class RouterProperties {
 
         public void setCorsMaxAge(Duration corsMaxAge) {
             this.corsMaxAge = corsMaxAge;
+        }
+
+        public int getPort() {
+            return this.port;
+        }
+
+        public void setPort(int port) {
+            this.port = port;
+        }
+
+        public @Nullable String getAddress() {
+            return this.address;
+        }
+
+        public boolean isShareApplicationPort() {
+            return this.shareApplicationPort;
+        }
+
+        public void setShareApplicationPort(boolean shareApplicationPort) {
+            this.shareApplicationPort = shareApplicationPort;
+        }
+
+        public void setAddress(@Nullable String address) {
+            this.address = address;
         }
 
         public List<String> getApiKeys() {
@@ -777,6 +823,80 @@ public class RouterProperties {
 
         public void setAddress(String address) {
             this.address = address;
+        }
+
+    }
+
+    /** Settings of the server SDK's {@link io.eventrouter.sdk.EventPublisher} bean. */
+    public static class Sdk {
+
+        /** API key of events built through the publisher that set none themselves. */
+        private @Nullable String apiKey;
+
+        /**
+         * Base URL of an Amplitude-compatible endpoint to publish to over HTTP, such as a router
+         * elsewhere; empty to publish in-process into this application's pipeline.
+         */
+        private @Nullable URI endpoint;
+
+        /** Whether HTTP request bodies are gzip-compressed; only used with an endpoint. */
+        private boolean compression = true;
+
+        /** Maximum number of published events waiting for acceptance at once. */
+        private int bufferCapacity = 10_000;
+
+        /** Policy for a publish that would exceed the buffer: reject with an error, or drop and count. */
+        private OverflowPolicy overflowPolicy = OverflowPolicy.REJECT;
+
+        /** How long closing the publisher at shutdown waits for outstanding events. */
+        private Duration closeTimeout = Duration.ofSeconds(10);
+
+        public @Nullable String getApiKey() {
+            return this.apiKey;
+        }
+
+        public void setApiKey(@Nullable String apiKey) {
+            this.apiKey = apiKey;
+        }
+
+        public @Nullable URI getEndpoint() {
+            return this.endpoint;
+        }
+
+        public void setEndpoint(@Nullable URI endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        public boolean isCompression() {
+            return this.compression;
+        }
+
+        public void setCompression(boolean compression) {
+            this.compression = compression;
+        }
+
+        public int getBufferCapacity() {
+            return this.bufferCapacity;
+        }
+
+        public void setBufferCapacity(int bufferCapacity) {
+            this.bufferCapacity = bufferCapacity;
+        }
+
+        public OverflowPolicy getOverflowPolicy() {
+            return this.overflowPolicy;
+        }
+
+        public void setOverflowPolicy(OverflowPolicy overflowPolicy) {
+            this.overflowPolicy = overflowPolicy;
+        }
+
+        public Duration getCloseTimeout() {
+            return this.closeTimeout;
+        }
+
+        public void setCloseTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
         }
 
     }

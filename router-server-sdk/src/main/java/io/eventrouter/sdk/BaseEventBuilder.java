@@ -1,0 +1,136 @@
+package io.eventrouter.sdk;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
+import io.eventrouter.core.event.JsonValues;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.sdk.internal.RandomInsertIds;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Base of every event builder, with the settings they share: the API key, the ids, the time
+ * and any other field of Amplitude's HTTP V2 event. A builder is not thread-safe; the events it builds are immutable.
+ *
+ * @param <B> the concrete builder, returned by every setter
+ * @since 0.1.0
+ */
+public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
+
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    final ObjectNode fields = NODES.objectNode();
+
+    private @Nullable String apiKey;
+
+    BaseEventBuilder(String eventType) {
+        Objects.requireNonNull(eventType, "eventType");
+        if (eventType.isEmpty()) {
+            throw new IllegalArgumentException("eventType must not be empty");
+        }
+        this.fields.put(EventField.EVENT_TYPE.jsonName(), eventType);
+    }
+
+    /** Sets the project's API key, which decides where the event is stored. */
+    public B apiKey(String apiKey) {
+        this.apiKey = Events.requireApiKey(apiKey);
+        return self();
+    }
+
+    /** Sets {@code user_id}; Amplitude expects at least 5 characters. */
+    public B userId(String userId) {
+        return putString(EventField.USER_ID, userId);
+    }
+
+    /** Sets {@code device_id}; Amplitude expects at least 5 characters. */
+    public B deviceId(String deviceId) {
+        return putString(EventField.DEVICE_ID, deviceId);
+    }
+
+    /** Sets {@code session_id}, the session's start in milliseconds since the epoch. */
+    public B sessionId(long sessionId) {
+        this.fields.put(EventField.SESSION_ID.jsonName(), sessionId);
+        return self();
+    }
+
+    /** Sets {@code time}; without it the endpoint uses the time it receives the event. */
+    public B time(Instant time) {
+        this.fields.put(EventField.TIME.jsonName(), Objects.requireNonNull(time, "time").toEpochMilli());
+        return self();
+    }
+
+    /** Sets {@code insert_id}, the key destinations deduplicate on; each build draws a random one when not set. */
+    public B insertId(String insertId) {
+        return putString(EventField.INSERT_ID, insertId);
+    }
+
+    /** Sets {@code insert_id} to {@link Events#insertId(String)} of the key, so a resend is recognised. */
+    public B idempotencyKey(String idempotencyKey) {
+        return putString(EventField.INSERT_ID, Events.insertId(idempotencyKey));
+    }
+
+    /** Adds the event to a group, such as {@code ("company", "Acme")}. */
+    public B group(String groupType, String groupName) {
+        Objects.requireNonNull(groupType, "groupType");
+        Objects.requireNonNull(groupName, "groupName");
+        this.fields.withObjectProperty(EventField.GROUPS.jsonName()).put(groupType, groupName);
+        return self();
+    }
+
+    /**
+     * Sets any top-level field, such as {@code platform} or {@code ip}. Values may be strings,
+     * numbers, booleans, maps, collections or Jackson nodes.
+     *
+     * @throws IllegalArgumentException for {@code event_type} or a value of another type
+     */
+    public B field(String name, @Nullable Object value) {
+        Objects.requireNonNull(name, "name");
+        if (name.equals(EventField.EVENT_TYPE.jsonName())) {
+            throw new IllegalArgumentException("event_type is set when the builder is created");
+        }
+        this.fields.set(name, JsonValues.toNode(value));
+        return self();
+    }
+
+    /**
+     * Builds the event. The builder may be changed and built again afterwards.
+     *
+     * @throws IllegalStateException when no API key is set, when the event has neither user id nor
+     *         device id (Amplitude requires one), or when the builder's own rules are broken
+     */
+    public Event build() {
+        if (this.apiKey == null) {
+            throw new IllegalStateException("The event needs an API key: call apiKey(...), or build it through "
+                    + "a publisher that has a default API key");
+        }
+        if (!this.fields.has(EventField.USER_ID.jsonName()) && !this.fields.has(EventField.DEVICE_ID.jsonName())) {
+            throw new IllegalStateException("The event needs a user id or a device id: call userId(...) or "
+                    + "deviceId(...)");
+        }
+        ObjectNode event = this.fields.deepCopy();
+        if (!event.has(EventField.INSERT_ID.jsonName())) {
+            event.put(EventField.INSERT_ID.jsonName(), RandomInsertIds.next());
+        }
+        complete(event);
+        return Event.ofOwned(RequestContext.of(this.apiKey), event);
+    }
+
+    /** Adds what the concrete builder keeps apart from the fields, and checks its rules. */
+    void complete(ObjectNode event) {
+    }
+
+    final B putString(EventField field, String value) {
+        this.fields.put(field.jsonName(), Objects.requireNonNull(value, field.jsonName()));
+        return self();
+    }
+
+    @SuppressWarnings("unchecked")
+    final B self() {
+        return (B) this;
+    }
+
+}

@@ -1,0 +1,35 @@
+package io.eventrouter.sdk;
+
+import java.util.Map;
+import java.util.Objects;
+
+import io.eventrouter.core.event.EventField;
+import io.eventrouter.core.event.JsonValues;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds an ordinary event with its {@code event_properties}. Start one with
+ * {@link Events#track(String)} or {@link EventPublisher#track(String)}.
+ *
+ * @since 0.1.0
+ */
+public final class TrackBuilder extends BaseEventBuilder<TrackBuilder> {
+
+    TrackBuilder(String eventType) {
+        super(eventType);
+    }
+
+    /** Sets one entry of {@code event_properties}; values as for {@link #field}. */
+    public TrackBuilder eventProperty(String name, @Nullable Object value) {
+        Objects.requireNonNull(name, "name");
+        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, JsonValues.toNode(value));
+        return this;
+    }
+
+    /** Sets several entries of {@code event_properties}. */
+    public TrackBuilder eventProperties(Map<String, ?> properties) {
+        properties.forEach(this::eventProperty);
+        return this;
+    }
+
+}

@@ -1,0 +1,401 @@
+package io.eventrouter.sdk.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+
+import io.eventrouter.core.amplitude.AmplitudeOutcomes;
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.amplitude.RetryAfter;
+import io.eventrouter.core.amplitude.UploadEncoder;
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.EventOutcome;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.sdk.PublishException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends events over HTTP to an Amplitude-compatible endpoint in batches, and reads the responses
+ * with the same codec as the router's Amplitude destination.
+ *
+ * <p>Design: publishing threads only append to a lock-free queue and wake the transport's one
+ * scheduler thread. That thread owns every other piece of state (the batch buffer, the count of
+ * requests in flight, the batch timer and the retries), so none of it needs a lock. A batch is
+ * sent when it is full, when its oldest event has waited {@code maxBatchWait}, or on flush, as
+ * long as fewer than {@code maxRequestsInFlight} requests await an answer. Bodies are streamed
+ * through Jackson into an optional gzip stream. A 413 splits the batch in halves and lowers the
+ * batch size for later batches; failed sends are retried with exponential backoff.
+ */
+public final class HttpTransport implements Transport {
+
+    private static final Logger logger = LoggerFactory.getLogger(HttpTransport.class);
+
+    private static final AtomicInteger instances = new AtomicInteger();
+
+    private final URI uri;
+
+    private final HttpSettings settings;
+
+    private final AmplitudeOutcomes outcomes;
+
+    private final ExecutorService httpExecutor;
+
+    private final HttpClient client;
+
+    private final ScheduledExecutorService scheduler;
+
+    private final ConcurrentLinkedQueue<Submission> incoming = new ConcurrentLinkedQueue<>();
+
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+    private volatile boolean closed;
+
+    // Owned by the scheduler thread from here on.
+
+    private final ArrayDeque<PendingEvent> buffer = new ArrayDeque<>();
+
+    // Identity sets: two batches are never the same batch, and hashing a batch by content would
+    // hash every event's fields.
+    private final Set<List<PendingEvent>> unanswered = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private final Set<List<PendingEvent>> awaitingRetry = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    private int batchLimit;
+
+    private boolean flushRequested;
+
+    private @Nullable ScheduledFuture<?> batchTimer;
+
+    public HttpTransport(URI endpoint, HttpSettings settings) {
+        String base = Objects.requireNonNull(endpoint, "endpoint").toString();
+        base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.uri = URI.create(base + (settings.batchApi() ? "/batch" : "/2/httpapi"));
+        this.settings = settings;
+        this.batchLimit = settings.maxBatchEvents();
+        this.outcomes = new AmplitudeOutcomes(settings.throttlePause());
+        int instance = instances.incrementAndGet();
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("eventrouter-sdk-" + instance));
+        this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("eventrouter-sdk-http-" + instance));
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.requestTimeout())
+                .executor(this.httpExecutor)
+                .build();
+    }
+
+    @Override
+    public void send(Submission submission) {
+        if (this.closed) {
+            submission.failed(closedException());
+            return;
+        }
+        this.incoming.add(submission);
+        if (this.drainScheduled.compareAndSet(false, true)) {
+            runOnScheduler(this::drain);
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        runOnScheduler(() -> {
+            this.flushRequested = true;
+            drain();
+        });
+    }
+
+    private void runOnScheduler(Runnable task) {
+        try {
+            this.scheduler.execute(() -> guarded(task));
+        }
+        catch (RejectedExecutionException ex) {
+            failIncoming();
+        }
+    }
+
+    /**
+     * Runs a task of the scheduler thread. An executor would swallow its exception and leave the
+     * events it held unsettled forever, so a failure fails every event the transport holds.
+     */
+    private void guarded(Runnable task) {
+        try {
+            task.run();
+        }
+        catch (RuntimeException | LinkageError ex) {
+            logger.error("HTTP transport failed unexpectedly, failing every event it contains", ex);
+            failEverything(new PublishException(PublishException.Reason.REJECTED,
+                    "The HTTP transport failed: " + ex, Duration.ZERO, ex));
+        }
+    }
+
+    private void drain() {
+        this.drainScheduled.set(false);
+        long now = System.nanoTime();
+        Submission submission;
+        while ((submission = this.incoming.poll()) != null) {
+            for (Event event : submission.events()) {
+                this.buffer.add(new PendingEvent(event, submission, now));
+            }
+        }
+        while (!this.buffer.isEmpty() && this.unanswered.size() < this.settings.maxRequestsInFlight()
+                && isBatchDue(now)) {
+            send(takeBatch(), 1);
+        }
+        if (this.buffer.isEmpty()) {
+            this.flushRequested = false;
+        }
+        else if (this.unanswered.size() < this.settings.maxRequestsInFlight()) {
+            scheduleBatchTimer(now);
+        }
+    }
+
+    private boolean isBatchDue(long now) {
+        return this.flushRequested || this.closed || this.buffer.size() >= this.batchLimit
+                || now - this.buffer.getFirst().enqueuedNanos() >= this.settings.maxBatchWait().toNanos();
+    }
+
+    private void scheduleBatchTimer(long now) {
+        if (this.batchTimer != null && !this.batchTimer.isDone()) {
+            return;
+        }
+        long due = this.buffer.getFirst().enqueuedNanos() + this.settings.maxBatchWait().toNanos();
+        this.batchTimer = this.scheduler.schedule(() -> guarded(this::drain), Math.max(0, due - now),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** Takes the oldest event and the next events with the same request context, up to the batch limit. */
+    private List<PendingEvent> takeBatch() {
+        RequestContext context = this.buffer.getFirst().event().context();
+        List<PendingEvent> batch = new ArrayList<>(Math.min(this.batchLimit, this.buffer.size()));
+        Iterator<PendingEvent> events = this.buffer.iterator();
+        while (events.hasNext() && batch.size() < this.batchLimit) {
+            PendingEvent pending = events.next();
+            if (pending.event().context().equals(context)) {
+                batch.add(pending);
+                events.remove();
+            }
+        }
+        return batch;
+    }
+
+    private void send(List<PendingEvent> batch, int attempt) {
+        HttpRequest request;
+        try {
+            request = request(batch);
+        }
+        catch (RuntimeException ex) {
+            fail(batch, new PublishException(PublishException.Reason.REJECTED,
+                    "The events could not be encoded: " + ex, Duration.ZERO, ex));
+            return;
+        }
+        this.unanswered.add(batch);
+        this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .whenCompleteAsync((response, error) -> guarded(() -> answered(batch, attempt, response, error)),
+                        this.scheduler);
+    }
+
+    private HttpRequest request(List<PendingEvent> batch) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(this.uri)
+                .timeout(this.settings.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+        if (this.settings.compression()) {
+            request.header("Content-Encoding", "gzip");
+        }
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(encode(batch))).build();
+    }
+
+    private byte[] encode(List<PendingEvent> batch) {
+        List<Event> events = new ArrayList<>(batch.size());
+        batch.forEach((pending) -> events.add(pending.event()));
+        ByteArrayOutputStream body = new ByteArrayOutputStream(this.settings.compression() ? 64 * batch.size()
+                : 256 * batch.size());
+        try {
+            OutputStream target = this.settings.compression() ? new GZIPOutputStream(body, 4096) : body;
+            UploadEncoder.encode(events.get(0).context(), events, target);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return body.toByteArray();
+    }
+
+    private void answered(List<PendingEvent> batch, int attempt, @Nullable HttpResponse<byte[]> response,
+            @Nullable Throwable error) {
+        if (!this.unanswered.remove(batch)) {
+            return;
+        }
+        if (response != null) {
+            read(batch, attempt, response);
+        }
+        else {
+            retry(batch, attempt, Duration.ZERO, String.valueOf(error));
+        }
+        drain();
+    }
+
+    private void read(List<PendingEvent> batch, int attempt, HttpResponse<byte[]> response) {
+        AmplitudeResponse answer = AmplitudeResponse.parse(response.statusCode(), response.body());
+        if (answer.code() == 413 && batch.size() > 1) {
+            split(batch, attempt);
+            return;
+        }
+        Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null));
+        List<Event> events = new ArrayList<>(batch.size());
+        batch.forEach((pending) -> events.add(pending.event()));
+        DeliveryResult result = this.outcomes.outcomes(answer, events, retryAfter);
+        List<PendingEvent> retries = new ArrayList<>();
+        Duration requested = Duration.ZERO;
+        for (int i = 0; i < batch.size(); i++) {
+            PendingEvent pending = batch.get(i);
+            EventOutcome outcome = result.outcomes().get(i);
+            if (outcome instanceof EventOutcome.Delivered) {
+                pending.submission().accepted(1);
+            }
+            else if (outcome instanceof EventOutcome.Rejected rejected) {
+                pending.submission().failed(new PublishException(PublishException.Reason.REJECTED,
+                        "The endpoint rejected the event: " + rejected.reason()));
+            }
+            else {
+                retries.add(pending);
+                requested = max(requested, requestedDelay(outcome));
+            }
+        }
+        if (!retries.isEmpty()) {
+            retry(retries, attempt, requested, "HTTP " + answer.code());
+        }
+    }
+
+    /** Halves a batch the endpoint found too large, and keeps later batches at most that large. */
+    private void split(List<PendingEvent> batch, int attempt) {
+        int half = batch.size() / 2;
+        this.batchLimit = Math.max(1, Math.min(this.batchLimit, half));
+        logger.debug("Endpoint returned 413, splitting the batch: batch_size={} batch_limit={}",
+                batch.size(), this.batchLimit);
+        send(new ArrayList<>(batch.subList(0, half)), attempt);
+        send(new ArrayList<>(batch.subList(half, batch.size())), attempt);
+    }
+
+    private static Duration requestedDelay(EventOutcome outcome) {
+        if (outcome instanceof EventOutcome.Throttled throttled) {
+            return throttled.pause();
+        }
+        if (outcome instanceof EventOutcome.RetryLater retryLater) {
+            return retryLater.delay();
+        }
+        return Duration.ZERO;
+    }
+
+    private void retry(List<PendingEvent> batch, int attempt, Duration requested, String cause) {
+        List<PendingEvent> unsettled = new ArrayList<>(batch.size());
+        batch.stream().filter((pending) -> !pending.submission().isSettled()).forEach(unsettled::add);
+        if (unsettled.isEmpty()) {
+            return;
+        }
+        if (attempt >= this.settings.maxAttempts() || this.closed) {
+            fail(unsettled, new PublishException(PublishException.Reason.RETRIES_EXHAUSTED, "The endpoint did not "
+                    + "accept the events after " + attempt + " attempts; the last failed with " + cause));
+            return;
+        }
+        Duration delay = this.settings.backoff(attempt, requested);
+        logger.debug("Send failed, retry scheduled: cause={} batch_size={} attempt={} delay={}",
+                cause, unsettled.size(), attempt + 1, delay);
+        this.awaitingRetry.add(unsettled);
+        this.scheduler.schedule(() -> guarded(() -> {
+            if (this.awaitingRetry.remove(unsettled)) {
+                send(unsettled, attempt + 1);
+            }
+        }), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static void fail(List<PendingEvent> batch, PublishException error) {
+        batch.forEach((pending) -> pending.submission().failed(error));
+    }
+
+    @Override
+    public void close() {
+        this.closed = true;
+        try {
+            this.scheduler.submit(() -> failEverything(closedException())).get(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        catch (ExecutionException | TimeoutException | RejectedExecutionException ex) {
+            logger.debug("Could not settle the remaining events on close", ex);
+        }
+        this.scheduler.shutdownNow();
+        this.httpExecutor.shutdownNow();
+        failIncoming();
+    }
+
+    private void failEverything(PublishException error) {
+        this.buffer.forEach((pending) -> pending.submission().failed(error));
+        this.buffer.clear();
+        this.unanswered.forEach((batch) -> fail(batch, error));
+        this.unanswered.clear();
+        this.awaitingRetry.forEach((batch) -> fail(batch, error));
+        this.awaitingRetry.clear();
+        Submission submission;
+        while ((submission = this.incoming.poll()) != null) {
+            submission.failed(error);
+        }
+    }
+
+    private void failIncoming() {
+        Submission submission;
+        while ((submission = this.incoming.poll()) != null) {
+            submission.failed(closedException());
+        }
+    }
+
+    private static PublishException closedException() {
+        return new PublishException(PublishException.Reason.CLOSED, "The publisher is closed");
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return (a.compareTo(b) >= 0) ? a : b;
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return (task) -> {
+            Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private record PendingEvent(Event event, Submission submission, long enqueuedNanos) {
+    }
+
+}

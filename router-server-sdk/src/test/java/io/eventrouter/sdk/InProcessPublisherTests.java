@@ -1,0 +1,223 @@
+package io.eventrouter.sdk;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class InProcessPublisherTests {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final RecordingSource source = new RecordingSource();
+
+    private EventPublisher publisher = EventPublisher.builder()
+            .inProcess(this.source)
+            .apiKey("0123456789abcdef")
+            .bufferCapacity(3)
+            .closeTimeout(Duration.ZERO)
+            .build();
+
+    @AfterEach
+    void close() {
+        this.source.release();
+        this.publisher.close();
+    }
+
+    private Event event(String type) {
+        return this.publisher.track(type).userId("user-1").build();
+    }
+
+    @Test
+    void publishCompletesWhenSourceAccepts() {
+        StepVerifier.create(this.publisher.publish(event("Signed Up"))).expectComplete().verify(TIMEOUT);
+
+        assertThat(this.source.submitted).extracting(Event::eventType).containsExactly("Signed Up");
+        assertThat(this.publisher.stats()).isEqualTo(new PublisherStats(1, 0, 0, 0));
+    }
+
+    @Test
+    void publishListSubmitsEventsTogetherInOrder() {
+        StepVerifier.create(this.publisher.publish(List.of(event("First"), event("Second"))))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(this.source.submitted).extracting(Event::eventType).containsExactly("First", "Second");
+    }
+
+    @Test
+    void publishQueuesEventWithoutSubscriber() {
+        this.publisher.publish(event("Signed Up"));
+
+        assertThat(this.source.submitted).hasSize(1);
+    }
+
+    @Test
+    void publishAddsInsertIdToEventWithoutOne() {
+        Event bare = Event.builder("Signed Up").apiKey("0123456789abcdef").userId("user-1").build();
+
+        this.publisher.publish(bare).block(TIMEOUT);
+
+        assertThat(this.source.submitted.get(0).insertId()).isPresent();
+    }
+
+    @Test
+    void publishWithIdempotencyKeySetsDerivedInsertId() {
+        this.publisher.publish(event("Order Placed"), "order-17").block(TIMEOUT);
+
+        assertThat(this.source.submitted.get(0).insertId()).hasValue(Events.insertId("order-17"));
+    }
+
+    @Test
+    void publishAsyncCompletesWhenSourceAccepts() {
+        CompletableFuture<Void> single = this.publisher.publishAsync(event("Signed Up"));
+        CompletableFuture<Void> list = this.publisher.publishAsync(List.of(event("First"), event("Second")));
+
+        assertThat(single).succeedsWithin(TIMEOUT);
+        assertThat(list).succeedsWithin(TIMEOUT);
+    }
+
+    @Test
+    void cancellingFutureKeepsEventPublished() {
+        this.source.mode(RecordingSource.Mode.HOLD);
+        CompletableFuture<Void> future = this.publisher.publishAsync(event("Signed Up"));
+
+        future.cancel(true);
+        this.source.release();
+
+        StepVerifier.create(this.publisher.flush()).expectComplete().verify(TIMEOUT);
+        assertThat(this.publisher.stats().accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void publishFailsAsUnavailableWhenSourceRefuses() {
+        this.source.mode(RecordingSource.Mode.REFUSE);
+
+        StepVerifier.create(this.publisher.publish(event("Signed Up")))
+                .expectErrorSatisfies((error) -> {
+                    assertThat(error).isInstanceOf(PublishException.class);
+                    assertThat(((PublishException) error).reason()).isEqualTo(PublishException.Reason.UNAVAILABLE);
+                    assertThat(((PublishException) error).retryAfter()).isEqualTo(Duration.ofSeconds(1));
+                })
+                .verify(TIMEOUT);
+        assertThat(this.publisher.stats().failed()).isEqualTo(1);
+    }
+
+    @Test
+    void publishBeyondCapacityIsRejected() {
+        this.source.mode(RecordingSource.Mode.HOLD);
+        this.publisher.publish(List.of(event("First"), event("Second"), event("Third")));
+
+        StepVerifier.create(this.publisher.publish(event("Fourth")))
+                .expectErrorSatisfies((error) -> assertThat(((PublishException) error).reason())
+                        .isEqualTo(PublishException.Reason.BUFFER_FULL))
+                .verify(TIMEOUT);
+        assertThat(this.publisher.stats().pending()).isEqualTo(3);
+    }
+
+    @Test
+    void publishBeyondCapacityIsDroppedAndCountedUnderDropPolicy() {
+        this.publisher.close();
+        this.publisher = EventPublisher.builder()
+                .inProcess(this.source.mode(RecordingSource.Mode.HOLD))
+                .apiKey("0123456789abcdef")
+                .bufferCapacity(1)
+                .overflowPolicy(OverflowPolicy.DROP)
+                .closeTimeout(Duration.ZERO)
+                .build();
+        this.publisher.publish(event("First"));
+
+        StepVerifier.create(this.publisher.publish(event("Second"))).expectComplete().verify(TIMEOUT);
+
+        assertThat(this.publisher.stats().dropped()).isEqualTo(1);
+        assertThat(this.source.submitted).extracting(Event::eventType).containsExactly("First");
+    }
+
+    @Test
+    void capacityIsReleasedWhenEventsAreAccepted() {
+        this.source.mode(RecordingSource.Mode.HOLD);
+        this.publisher.publish(List.of(event("First"), event("Second"), event("Third")));
+
+        this.source.release();
+
+        StepVerifier.create(this.publisher.flush()).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(this.publisher.publish(event("Fourth"))).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void flushWaitsForOutstandingEvents() {
+        this.source.mode(RecordingSource.Mode.HOLD);
+        Mono<Void> published = this.publisher.publish(event("Signed Up"));
+
+        Mono<Void> flushed = this.publisher.flush();
+
+        StepVerifier.create(flushed).expectSubscription().expectNoEvent(Duration.ofMillis(50)).thenCancel().verify();
+        this.source.release();
+        StepVerifier.create(this.publisher.flush()).expectComplete().verify(TIMEOUT);
+        StepVerifier.create(published).expectComplete().verify(TIMEOUT);
+    }
+
+    @Test
+    void closeFailsEventsStillOutstanding() {
+        this.source.mode(RecordingSource.Mode.HOLD);
+        Mono<Void> published = this.publisher.publish(event("Signed Up"));
+
+        this.publisher.close();
+
+        StepVerifier.create(published)
+                .expectErrorSatisfies((error) -> assertThat(((PublishException) error).reason())
+                        .isEqualTo(PublishException.Reason.CLOSED))
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void publishAfterCloseFails() {
+        this.publisher.close();
+
+        StepVerifier.create(this.publisher.publish(event("Signed Up")))
+                .expectErrorSatisfies((error) -> assertThat(((PublishException) error).reason())
+                        .isEqualTo(PublishException.Reason.CLOSED))
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void publishEmptyListIsInvalid() {
+        assertThatIllegalArgumentException().isThrownBy(() -> this.publisher.publish(List.of()));
+    }
+
+    @Test
+    void inProcessFactoryBuildsPublisherWithoutDefaultApiKey() {
+        try (EventPublisher plain = EventPublisher.inProcess(this.source)) {
+            Event event = Events.track("Signed Up").apiKey("0123456789abcdef").userId("user-1").build();
+
+            plain.publish(event).block(TIMEOUT);
+
+            assertThat(plain.defaultApiKey()).isEmpty();
+            assertThat(this.source.submitted.get(0).context()).isEqualTo(RequestContext.of("0123456789abcdef"));
+        }
+    }
+
+    @Test
+    void builderWithoutTransportFails() {
+        assertThatIllegalStateException().isThrownBy(() -> EventPublisher.builder().build())
+                .withMessageContaining("transport");
+    }
+
+    @Test
+    void builderRejectsNonHttpEndpoint() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> EventPublisher.builder().http(java.net.URI.create("ftp://127.0.0.1")))
+                .withMessageContaining("ftp://127.0.0.1");
+    }
+
+}

@@ -1,0 +1,102 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.eventrouter.bridge.ClientBridge;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.function.server.HandlerStrategies;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * Serves the client bridge on a Reactor Netty server of its own, for Servlet applications: the
+ * bridge is written for WebFlux, and a Servlet container cannot run WebFlux routes on its
+ * threads without blocking them.
+ *
+ * <p>It starts after the pipeline and stops before it, so no upload reaches a stopped pipeline.
+ */
+public class BridgeServer implements SmartLifecycle {
+
+    private static final Logger logger = LoggerFactory.getLogger(BridgeServer.class);
+
+    /** After the pipeline, which starts at {@link PipelineLifecycle#PHASE}. */
+    static final int PHASE = PipelineLifecycle.PHASE + 1024;
+
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ClientBridge bridge;
+
+    private final @Nullable String address;
+
+    private final int port;
+
+    private volatile @Nullable DisposableServer server;
+
+    /**
+     * @param address the address to bind, or {@code null} for every interface
+     * @param port the port to bind; 0 picks a free one
+     */
+    public BridgeServer(ClientBridge bridge, @Nullable String address, int port) {
+        this.bridge = Objects.requireNonNull(bridge, "bridge");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("router.bridge.port must be between 0 and 65535, but was " + port);
+        }
+        this.address = address;
+        this.port = port;
+    }
+
+    @Override
+    public void start() {
+        HttpHandler handler = RouterFunctions.toHttpHandler(this.bridge.routes(),
+                HandlerStrategies.builder().webFilter(this.bridge.corsPolicy()).build());
+        HttpServer server = HttpServer.create().port(this.port);
+        if (this.address != null && !this.address.isBlank()) {
+            server = server.host(this.address);
+        }
+        DisposableServer started = server.handle(new ReactorHttpHandlerAdapter(handler)).bindNow();
+        this.server = started;
+        logger.info("Client bridge listening on its own server: address={} port={}", started.host(), started.port());
+    }
+
+    @Override
+    public void stop() {
+        DisposableServer started = this.server;
+        if (started != null) {
+            started.disposeNow(SHUTDOWN_TIMEOUT);
+            this.server = null;
+            logger.info("Client bridge server stopped");
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return this.server != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /**
+     * Returns the port the server is bound to, which differs from the configured one when that
+     * was 0.
+     *
+     * @throws IllegalStateException when the server is not running
+     */
+    public int port() {
+        DisposableServer started = this.server;
+        if (started == null) {
+            throw new IllegalStateException("The bridge server is not running");
+        }
+        return started.port();
+    }
+
+}
