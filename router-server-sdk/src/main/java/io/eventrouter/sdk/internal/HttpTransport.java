@@ -283,7 +283,12 @@ public final class HttpTransport implements Transport {
             }
             else if (outcome instanceof EventOutcome.Rejected rejected) {
                 pending.submission().failed(new PublishException(PublishException.Reason.REJECTED,
-                        "The endpoint rejected the event: " + rejected.reason()));
+                        "The endpoint rejected the event: " + rejected.detail()));
+            }
+            else if (outcome instanceof EventOutcome.TooLarge) {
+                // Batches of two or more were split above, so this single event alone is too large.
+                pending.submission().failed(new PublishException(PublishException.Reason.REJECTED,
+                        "The endpoint rejected the event as too large (HTTP 413)"));
             }
             else {
                 retries.add(pending);
