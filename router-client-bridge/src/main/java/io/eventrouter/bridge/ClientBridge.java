@@ -29,6 +29,10 @@ import io.eventrouter.core.source.Source;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicate;
@@ -37,6 +41,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 
 /**
  * The bridge's routes: Amplitude's ingestion endpoints, the legacy upload, the Identify APIs,
@@ -143,7 +148,8 @@ public final class ClientBridge {
                 .route(getOrPost("/sdk/vardata"), variants("/sdk/vardata"))
                 .route(getOrPost("/v1/vardata"), variants("/v1/vardata"))
                 .route(get("/sdk/v2/flags"), this.experiment::flags)
-                .route(get("/config/{apiKey}"), this.remoteConfig::config);
+                .route(get("/config/{apiKey}"), this.remoteConfig::config)
+                .route(otherThanPost("/2/httpapi").or(otherThanPost("/batch")), ClientBridge::methodNotAllowed);
         if (!this.pathPrefix.isEmpty()) {
             routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
                     AmplitudeResponse.error(404, "Invalid request path").build()));
@@ -194,6 +200,21 @@ public final class ClientBridge {
     private RequestPredicate post(String path) {
         String full = this.pathPrefix + path;
         return RequestPredicates.POST(full).or(RequestPredicates.POST(full + "/"));
+    }
+
+    /** Matches an upload path with any method but POST; CORS preflights never get here. */
+    private RequestPredicate otherThanPost(String path) {
+        String full = this.pathPrefix + path;
+        return RequestPredicates.path(full).or(RequestPredicates.path(full + "/"))
+                .and((request) -> !HttpMethod.POST.equals(request.method()));
+    }
+
+    /** Answers a wrong method on an upload path in Amplitude's shape rather than as an unknown path. */
+    private static Mono<ServerResponse> methodNotAllowed(ServerRequest request) {
+        return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                .header(HttpHeaders.ALLOW, "POST, OPTIONS")
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(AmplitudeResponse.error(405, "Method not allowed").build().toBytes());
     }
 
     private RequestPredicate get(String path) {

@@ -83,6 +83,24 @@ class ClientBridgeTests {
     }
 
     @Test
+    void rejectsTextAfterRequestObject() {
+        client(bridge("")).post().uri("/2/httpapi").bodyValue(UPLOAD + " trailing")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").isEqualTo("Invalid JSON request body");
+        assertThat(this.source.events).isEmpty();
+    }
+
+    @Test
+    void answersWrongMethodWith405() {
+        client(bridge("")).get().uri("/2/httpapi")
+                .exchange()
+                .expectStatus().isEqualTo(405)
+                .expectHeader().valueEquals("Allow", "POST, OPTIONS")
+                .expectBody().jsonPath("$.code").isEqualTo(405);
+    }
+
+    @Test
     void answersOversizedBodyWith413() {
         String padding = "x".repeat(ClientBridge.HTTP_API_MAX_BODY_BYTES);
         client(bridge("")).post().uri("/2/httpapi")

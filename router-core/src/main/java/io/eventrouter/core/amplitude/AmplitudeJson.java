@@ -12,15 +12,17 @@ final class AmplitudeJson {
 
     /**
      * Amplitude allows property objects nested 40 levels deep; the request and event objects add
-     * two more. A few levels of headroom let the validator report deeper nesting as an invalid
-     * field instead of a parse failure.
+     * two more. Deeper bodies fail to parse and get the invalid-JSON response.
+     * NOTE: nesting from 41 to 62 levels inside a property passes, because Amplitude does not
+     * document whether it truncates or rejects such properties.
      */
     private static final int MAX_NESTING_DEPTH = 64;
 
     static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
                     .build())
-            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Text after the request object is malformed input, not something to ignore.
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private AmplitudeJson() {

@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
@@ -16,8 +20,6 @@ import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * API key. It needs no external service, which makes it the router's default destination.
  *
  * <p>A batch is written with one {@code write} and forced to the storage device before the
- * delivery completes, so a delivered event survives a crash. Writes run on Reactor's
- * bounded-elastic scheduler because file I/O blocks.
+ * delivery completes, so a delivered event survives a crash. Writes block, so they run on a
+ * thread of this destination's own. Cancelling a delivery does not interrupt a write in progress:
+ * an interrupt would close the channel and end every later write.
  */
 public final class JsonLinesFileDestination implements Destination, AutoCloseable {
 
@@ -39,7 +42,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     private final FileChannel channel;
 
-    private final Scheduler scheduler = Schedulers.boundedElastic();
+    private final ExecutorService writer;
 
     /**
      * Opens {@code path} for appending, creating it and its parent folders when missing.
@@ -49,6 +52,11 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
     public JsonLinesFileDestination(DestinationId id, Path path) {
         this.id = Objects.requireNonNull(id, "id");
         this.path = path.toAbsolutePath();
+        this.writer = Executors.newSingleThreadExecutor((task) -> {
+            Thread thread = new Thread(task, "router-file-" + id);
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             Path parent = this.path.getParent();
             if (parent != null) {
@@ -73,15 +81,20 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     @Override
     public Mono<DeliveryResult> deliver(Delivery delivery) {
-        return Mono.fromCallable(() -> write(delivery)).subscribeOn(this.scheduler);
+        return Mono.fromFuture(() -> CompletableFuture.supplyAsync(() -> write(delivery), this.writer), true);
     }
 
-    private DeliveryResult write(Delivery delivery) throws IOException {
+    private DeliveryResult write(Delivery delivery) {
         ByteBuffer lines = ByteBuffer.wrap(encode(delivery));
-        while (lines.hasRemaining()) {
-            this.channel.write(lines);
+        try {
+            while (lines.hasRemaining()) {
+                this.channel.write(lines);
+            }
+            this.channel.force(false);
         }
-        this.channel.force(false);
+        catch (IOException ex) {
+            throw new UncheckedIOException("Writing to the event file " + this.path + " failed", ex);
+        }
         return DeliveryResult.delivered(delivery.size());
     }
 
@@ -96,8 +109,16 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         return out.toByteArray();
     }
 
+    /** Lets the write in progress finish, then closes the file. */
     @Override
     public void close() throws IOException {
+        this.writer.shutdown();
+        try {
+            this.writer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         this.channel.close();
     }
 

@@ -37,6 +37,19 @@ class JsonLinesFileDestinationTests {
                 "{\"event_type\":\"third\",\"user_id\":\"user-1\"}");
     }
 
+    @Test
+    void keepsWritingAfterCancelledDelivery() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(delivery(context, "cancelled")).subscribe().dispose();
+            destination.deliver(delivery(context, "after")).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).endsWith("{\"event_type\":\"after\",\"user_id\":\"user-1\"}");
+    }
+
     private static Delivery delivery(RequestContext context, String... eventTypes) {
         List<Event> events = List.of(eventTypes).stream()
                 .map((type) -> Event.builder(type).context(context).userId("user-1").build())
