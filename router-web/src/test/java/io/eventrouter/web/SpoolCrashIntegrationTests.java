@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Kills the router with SIGKILL at random points under load and checks after every restart that
- * Amplitude received every event the router had answered 200 for.
+ * Amplitude received every event the router had accepted with 200.
  */
 class SpoolCrashIntegrationTests {
 

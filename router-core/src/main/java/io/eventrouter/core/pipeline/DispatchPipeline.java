@@ -121,8 +121,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     /**
      * Gives every event an insert id, sets resends aside as duplicates and appends the rest to
-     * the spool. The window claims keys before the append, so two uploads of one event that race
-     * each other still append it once; keys of a failed append are released for the retry.
+     * the spool. The window claims keys before the append, so two racing uploads of one event
+     * append it once. The keys of a failed append are released, so that the retry is accepted.
      */
     private Mono<Void> accept(Submission submission) {
         List<Event> fresh = new ArrayList<>(submission.events().size());

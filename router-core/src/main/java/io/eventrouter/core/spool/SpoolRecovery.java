@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads what an earlier run left in a spool directory. Only the newest segment is checked record
- * by record, because only it can end in a torn write; readers check older records as they read.
+ * by record, because only it can end in a torn write. Readers check older records as they read.
  */
 final class SpoolRecovery {
 

@@ -409,7 +409,7 @@ final class SpoolWriter implements Runnable {
         return new AcceptanceException(AcceptanceException.Reason.NOT_RUNNING, RETRY_AFTER_FULL, "The spool is closed");
     }
 
-    /** What the writer needs to know of the spool's configuration. */
+    /** The spool settings the writer uses. */
     record Settings(Path directory, long maxBytes, long segmentBytes, SyncPolicy syncPolicy, Duration syncInterval,
             Duration checkpointInterval, FileSpool.ChannelOpener opener) {
     }
