@@ -174,7 +174,7 @@ public class RouterProperties {
         /** Maximum disk space the file spool's log may take before ingestion responds with 503. */
         private DataSize maxSize = DataSize.ofGigabytes(1);
 
-        /** When the file spool forces appended events to disk; see SyncPolicy. */
+        /** Policy for forcing the file spool's appended events to disk: always, periodic or never. */
         private SyncPolicy sync = SyncPolicy.ALWAYS;
 
         /** How often the periodic sync policy forces the log to disk. */
