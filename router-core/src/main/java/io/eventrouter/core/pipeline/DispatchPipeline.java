@@ -127,17 +127,15 @@ public final class DispatchPipeline implements AutoCloseable {
     private Mono<Void> accept(Submission submission) {
         List<Event> fresh = new ArrayList<>(submission.events().size());
         List<Long> claimed = new ArrayList<>();
-        for (Event submitted : submission.events()) {
-            Event event = submitted.insertId().isPresent() ? submitted
-                    : submitted.with(EventField.INSERT_ID, UUID.randomUUID().toString());
-            long fingerprint = DuplicateWindow.fingerprint(submitted);
-            if (fingerprint != 0 && !this.duplicates.claim(fingerprint)) {
-                continue;
+        for (Event event : submission.events()) {
+            long fingerprint = DuplicateWindow.fingerprint(event);
+            if (fingerprint == DuplicateWindow.EMPTY) {
+                fresh.add(event.with(EventField.INSERT_ID, UUID.randomUUID().toString()));
             }
-            if (fingerprint != 0) {
+            else if (this.duplicates.claim(fingerprint)) {
                 claimed.add(fingerprint);
+                fresh.add(event);
             }
-            fresh.add(event);
         }
         Acceptance acceptance = new Acceptance(fresh.size(), submission.events().size() - fresh.size());
         return this.spool.append(submission.source(), fresh)

@@ -19,7 +19,8 @@ import io.eventrouter.core.event.Event;
  */
 final class DuplicateWindow {
 
-    private static final long EMPTY = 0;
+    /** The fingerprint of an event without an insert id, and the mark of a free table slot. */
+    static final long EMPTY = 0;
 
     private final int capacity;
 
