@@ -16,7 +16,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Runs the router with a 64 MB heap while Amplitude is down: the spool takes more events than the
  * heap could hold, answers 503 with Retry-After once it reaches its maximum size, and delivers
- * everything it took once Amplitude is back.
+ * everything it took once Amplitude is back. The spool's 96 MB of JSON would take several times
+ * that as decoded events on the heap.
  */
 class SpoolBackpressureIntegrationTests {
 
