@@ -19,7 +19,10 @@ public class EventRouterApplication {
         SpringApplication application = new SpringApplication(EventRouterApplication.class);
         // Defaults of the standalone service only: a properties file in this jar would also
         // reach every application that embeds the router.
-        application.setDefaultProperties(Map.of("spring.application.name", "event-router"));
+        // Graceful shutdown is Boot's default already; the service states it because the spool's
+        // drain on SIGTERM relies on the web server finishing running requests first.
+        application.setDefaultProperties(Map.of("spring.application.name", "event-router",
+                "server.shutdown", "graceful"));
         application.run(args);
     }
 

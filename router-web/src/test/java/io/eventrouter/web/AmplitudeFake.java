@@ -18,7 +18,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 /**
  * WireMock standing in for Amplitude's HTTP V2 API. It records the insert id of every event it
- * answers 200 for and keeps no request journal, so that large uploads do not fill the test's heap.
+ * accepts with 200 and keeps no request journal, so that large uploads do not fill the test's heap.
  */
 final class AmplitudeFake implements AutoCloseable {
 
@@ -44,7 +44,7 @@ final class AmplitudeFake implements AutoCloseable {
         return "http://127.0.0.1:" + this.server.port();
     }
 
-    /** Answers every upload with Amplitude's success body. */
+    /** Responds to every upload with Amplitude's success body. */
     void up() {
         this.server.stubFor(post(urlPathEqualTo("/2/httpapi")).willReturn(aResponse()
                 .withStatus(200)
@@ -52,7 +52,7 @@ final class AmplitudeFake implements AutoCloseable {
                 .withBody("{\"code\":200,\"events_ingested\":1,\"payload_size_bytes\":1,\"server_upload_time\":1}")));
     }
 
-    /** Answers every upload 503, as an Amplitude outage would. */
+    /** Responds to every upload with 503, as during an Amplitude outage. */
     void down() {
         this.server.stubFor(post(urlPathEqualTo("/2/httpapi")).willReturn(aResponse()
                 .withStatus(503)

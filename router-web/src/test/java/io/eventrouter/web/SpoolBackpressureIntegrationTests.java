@@ -16,7 +16,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Runs the router with a 64 MB heap while Amplitude is down: the spool takes more events than the
  * heap could hold, answers 503 with Retry-After once it reaches its maximum size, and delivers
- * everything it took once Amplitude is back.
+ * everything it took once Amplitude is back. The spool's 96 MB of JSON would take several times
+ * that as decoded events on the heap.
  */
 class SpoolBackpressureIntegrationTests {
 
@@ -45,7 +46,8 @@ class SpoolBackpressureIntegrationTests {
         this.router = RouterProcess.start("spool-backpressure",
                 List.of("-Xmx" + HEAP_BYTES / 1024 / 1024 + "m", "-XX:+ExitOnOutOfMemoryError",
                         "-XX:TieredStopAtLevel=1"),
-                Map.of("router.spool.path", this.directory.resolve("spool").toString(),
+                Map.of("router.spool.type", "file",
+                        "router.spool.path", this.directory.resolve("spool").toString(),
                         "router.spool.max-size", "96MB",
                         "router.destinations.file.enabled", "false",
                         "router.destinations.amplitude.enabled", "true",

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Kills the router with SIGKILL at random points under load and checks after every restart that
- * Amplitude received every event the router had answered 200 for.
+ * Amplitude received every event the router had accepted with 200.
  */
 class SpoolCrashIntegrationTests {
 
@@ -85,7 +85,8 @@ class SpoolCrashIntegrationTests {
 
     private RouterProcess startRouter() {
         return RouterProcess.start("spool-crash", List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
-                Map.of("router.spool.path", this.directory.resolve("spool").toString(),
+                Map.of("router.spool.type", "file",
+                        "router.spool.path", this.directory.resolve("spool").toString(),
                         "router.destinations.file.enabled", "false",
                         "router.destinations.amplitude.enabled", "true",
                         "router.destinations.amplitude.url", this.amplitude.url(),

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Uploads batches of events to the router's {@code /2/httpapi} from a few threads, the way an SDK
- * does, and remembers the insert id of every event the router answered 200 for. Each thread stops
+ * does, and remembers the insert id of every event the router accepted with 200. Each thread stops
  * after its request budget, at the first connection failure (the router was killed), or when
  * stopped.
  */
@@ -112,7 +112,7 @@ final class UploadLoad implements AutoCloseable {
         return body.append("]}").toString();
     }
 
-    /** Returns the insert ids of every event the router answered 200 for. */
+    /** Returns the insert ids of every event the router accepted with 200. */
     Set<String> acknowledged() {
         return this.acknowledged;
     }
@@ -121,7 +121,7 @@ final class UploadLoad implements AutoCloseable {
         return this.acknowledgedBytes.get();
     }
 
-    /** Returns how many requests the router answered 503. */
+    /** Returns how many requests the router rejected with 503. */
     long unavailable() {
         return this.unavailable.get();
     }

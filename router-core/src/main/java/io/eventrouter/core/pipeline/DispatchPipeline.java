@@ -166,23 +166,21 @@ public final class DispatchPipeline implements AutoCloseable {
 
     /**
      * Gives every event an insert id, sets resends aside as duplicates and appends the rest to
-     * the spool. The window claims keys before the append, so two uploads of one event that race
-     * each other still append it once; keys of a failed append are released for the retry.
+     * the spool. The window claims keys before the append, so two racing uploads of one event
+     * append it once. The keys of a failed append are released, so that the retry is accepted.
      */
     private Mono<Void> accept(Submission submission) {
         List<Event> fresh = new ArrayList<>(submission.events().size());
         List<Long> claimed = new ArrayList<>();
-        for (Event submitted : submission.events()) {
-            Event event = submitted.insertId().isPresent() ? submitted
-                    : submitted.with(EventField.INSERT_ID, UUID.randomUUID().toString());
-            long fingerprint = DuplicateWindow.fingerprint(submitted);
-            if (fingerprint != 0 && !this.duplicates.claim(fingerprint)) {
-                continue;
+        for (Event event : submission.events()) {
+            long fingerprint = DuplicateWindow.fingerprint(event);
+            if (fingerprint == DuplicateWindow.EMPTY) {
+                fresh.add(event.with(EventField.INSERT_ID, UUID.randomUUID().toString()));
             }
-            if (fingerprint != 0) {
+            else if (this.duplicates.claim(fingerprint)) {
                 claimed.add(fingerprint);
+                fresh.add(event);
             }
-            fresh.add(event);
         }
         int duplicates = submission.events().size() - fresh.size();
         Acceptance acceptance = new Acceptance(fresh.size(), duplicates);

@@ -7,8 +7,8 @@ import io.eventrouter.core.event.Event;
 
 /**
  * Remembers the most recent accepted events by API key, device id (or user id when there is no
- * device id) and insert id, so that a resent upload is recognised at ingress. It holds at most
- * {@code capacity} events, none older than {@code maxAge}; older keys are forgotten first.
+ * device id) and insert id, so that a resent upload is recognised at ingress. It contains at most
+ * {@code capacity} events, none older than {@code maxAge}, and forgets the oldest first.
  *
  * <p>Each event is kept as a 64-bit fingerprint of its key, in an open-addressing table with
  * linear probing and a ring of insertion times, about 28 bytes per event. Two different keys
@@ -19,7 +19,8 @@ import io.eventrouter.core.event.Event;
  */
 final class DuplicateWindow {
 
-    private static final long EMPTY = 0;
+    /** The fingerprint of an event without an insert id, and the mark of a free table slot. */
+    static final long EMPTY = 0;
 
     private final int capacity;
 
@@ -90,7 +91,7 @@ final class DuplicateWindow {
         return (result ^ 0xFFFF) * 0x100000001b3L;
     }
 
-    /** The finalizer of MurmurHash3, so that every input bit reaches every output bit. */
+    /** Applies MurmurHash3's finalizer, so that every input bit affects every output bit. */
     private static long finish(long hash) {
         long result = hash;
         result ^= result >>> 33;
@@ -103,7 +104,7 @@ final class DuplicateWindow {
 
     /**
      * Records the fingerprint and returns {@code true}, or returns {@code false} when the window
-     * already holds it.
+     * already contains it.
      */
     synchronized boolean claim(long fingerprint) {
         long now = this.nanoClock.getAsLong();

@@ -4,9 +4,9 @@ package io.eventrouter.core.source;
  * The pipeline's receipt for a submission.
  *
  * @param eventCount how many events the acceptance stage took into the spool
- * @param duplicates how many events it recognised as resends of events it had already taken;
- *        they are not dispatched again, but they count as ingested, so that the sender stops
- *        resending them
+ * @param duplicates how many events it recognised as resends of events it had already taken.
+ *        They are not dispatched again but count as ingested, so that the sender stops resending
+ *        them.
  */
 public record Acceptance(int eventCount, int duplicates) {
 
@@ -19,7 +19,7 @@ public record Acceptance(int eventCount, int duplicates) {
         }
     }
 
-    /** A receipt without duplicates. */
+    /** Creates a receipt without duplicates. */
     public Acceptance(int eventCount) {
         this(eventCount, 0);
     }

@@ -58,7 +58,7 @@ final class CursorStore {
             return decode(bytes);
         }
         catch (BufferUnderflowException | IllegalArgumentException ex) {
-            logger.warn("Ignoring the damaged spool cursor file, every destination resumes at the oldest "
+            logger.warn("Ignoring the damaged spool cursor file, so every destination resumes at the oldest "
                     + "retained event: file={} reason={}", this.file, ex.getMessage());
             return Map.of();
         }

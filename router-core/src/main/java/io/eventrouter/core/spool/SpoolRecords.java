@@ -35,8 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  * ...   the event's fields as one JSON object, up to the end of the payload
  * </pre>
  *
- * <p>All numbers are big-endian. A crash can leave the last record incomplete; the checksum
- * tells such a torn record from data, whatever bytes the file happens to contain.
+ * <p>All numbers are big-endian. A crash can leave the last record incomplete, and the checksum
+ * distinguishes such a torn record from data, whatever bytes the file happens to contain.
  */
 final class SpoolRecords {
 
@@ -60,7 +60,7 @@ final class SpoolRecords {
     private SpoolRecords() {
     }
 
-    /** Encodes the payload of one event's record; the offset is added when it is written. */
+    /** Encodes the payload of one event's record. The writer adds the offset when it writes the record. */
     static byte[] encodePayload(SourceId source, Event event) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -82,7 +82,7 @@ final class SpoolRecords {
     private static void writeString(DataOutputStream out, String value) throws IOException {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 0xFFFF) {
-            throw new IllegalArgumentException("A spooled string may hold at most 65535 bytes, but had "
+            throw new IllegalArgumentException("A spooled string must be at most 65535 bytes of UTF-8, but was "
                     + bytes.length);
         }
         out.writeShort(bytes.length);
@@ -125,7 +125,7 @@ final class SpoolRecords {
         RequestContext context = new RequestContext(apiKey, (minIdLength >= 0) ? minIdLength : null);
         JsonNode fields = MAPPER.readTree(payload, in.position(), in.remaining());
         if (!(fields instanceof ObjectNode object)) {
-            throw new IllegalStateException("The record at offset " + offset + " holds no JSON object");
+            throw new IllegalStateException("The record at offset " + offset + " does not contain a JSON object");
         }
         return new SpooledEvent(offset, source, Event.ofOwned(context, object));
     }

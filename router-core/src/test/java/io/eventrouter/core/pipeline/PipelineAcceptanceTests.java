@@ -37,7 +37,7 @@ class PipelineAcceptanceTests {
     @TempDir
     Path directory;
 
-    private final RecordingDestination destination = new RecordingDestination();
+    private final RecordingDestination destination = new RecordingDestination("recording");
 
     private DispatchPipeline pipeline;
 
@@ -135,6 +135,30 @@ class PipelineAcceptanceTests {
         await().atMost(WAIT).until(() -> this.destination.received.size() == 2);
     }
 
+    @Test
+    void keepsTheBacklogOfADestinationThatIsDownWithoutHoldingBackTheOthers() {
+        RecordingDestination down = new RecordingDestination("down");
+        down.down.set(true);
+        this.spool = FileSpool.builder(this.directory).destinations(List.of(this.destination.id(), down.id())).build();
+        this.pipeline = DispatchPipeline.builder()
+                .spool(this.spool)
+                .source(SOURCE)
+                .destination(this.destination, new BatchPolicy(5, Duration.ofMillis(10)))
+                .destination(down, new BatchPolicy(5, Duration.ofMillis(10)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(50)))
+                .shutdownGracePeriod(Duration.ofMillis(100))
+                .build();
+        this.pipeline.start();
+
+        for (int i = 0; i < 50; i++) {
+            this.pipeline.source(SOURCE).submit(List.of(event("device-1", "insert-" + i))).block(WAIT);
+        }
+
+        await().atMost(WAIT).until(() -> this.destination.received.size() == 50);
+        assertThat(this.spool.backlog(down.id())).isEqualTo(50);
+        assertThat(this.spool.backlog(this.destination.id())).isZero();
+    }
+
     private Spool memorySpool() {
         return new MemorySpool(1000, List.of(this.destination.id()));
     }
@@ -159,15 +183,21 @@ class PipelineAcceptanceTests {
     /** Records delivered events; while down it fails every delivery, while slow it takes a few ms. */
     private static final class RecordingDestination implements Destination {
 
+        final DestinationId id;
+
         final Queue<Event> received = new ConcurrentLinkedQueue<>();
 
         final AtomicBoolean down = new AtomicBoolean();
 
         final AtomicBoolean slow = new AtomicBoolean();
 
+        RecordingDestination(String id) {
+            this.id = DestinationId.of(id);
+        }
+
         @Override
         public DestinationId id() {
-            return DestinationId.of("recording");
+            return this.id;
         }
 
         @Override

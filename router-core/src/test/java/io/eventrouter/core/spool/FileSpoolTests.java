@@ -83,6 +83,31 @@ class FileSpoolTests {
     }
 
     @Test
+    void resumesANewSubscriberAtTheFirstUnacknowledgedEvent() {
+        FileSpool spool = open(FileSpool.builder(this.directory));
+        spool.append(SOURCE, events("a", "b", "c")).block(WAIT);
+        read(spool, AMPLITUDE, 3);
+        spool.acknowledge(AMPLITUDE, 0);
+        spool.acknowledge(AMPLITUDE, 2);
+
+        List<SpooledEvent> resumed = read(spool, AMPLITUDE, 1);
+
+        assertThat(insertIds(resumed)).containsExactly("b");
+    }
+
+    @Test
+    void keepsEventsAcrossReopeningUnderThePeriodicPolicy() {
+        FileSpool first = open(FileSpool.builder(this.directory).syncPolicy(SyncPolicy.PERIODIC)
+                .syncInterval(Duration.ofMillis(10)));
+        first.append(SOURCE, events("a", "b")).block(WAIT);
+        first.close();
+
+        FileSpool second = open(FileSpool.builder(this.directory));
+
+        assertThat(insertIds(read(second, AMPLITUDE, 2))).containsExactly("a", "b");
+    }
+
+    @Test
     void continuesOffsetsAfterReopening() {
         FileSpool first = open(FileSpool.builder(this.directory));
         first.append(SOURCE, events("a", "b")).block(WAIT);
@@ -316,7 +341,7 @@ class FileSpoolTests {
     private static ListAppender<ILoggingEvent> captureLogs() {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
-        ((Logger) LoggerFactory.getLogger(FileSpool.class)).addAppender(appender);
+        ((Logger) LoggerFactory.getLogger(SpoolRecovery.class)).addAppender(appender);
         return appender;
     }
 

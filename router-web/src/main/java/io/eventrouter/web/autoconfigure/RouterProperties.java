@@ -127,10 +127,10 @@ public class RouterProperties {
 
     }
 
-    /** How resent events are recognised at ingress, by API key, device or user id and insert id. */
+    /** Settings of the window that recognises resent events at ingress by API key, device or user id and insert id. */
     public static class DuplicateWindow {
 
-        /** Most recent events remembered; each takes about 28 bytes of heap. */
+        /** Maximum number of recent events remembered; each takes about 28 bytes of heap. */
         private int size = 100_000;
 
         /** How long an event is remembered. */
@@ -210,7 +210,7 @@ public class RouterProperties {
     /** Settings of the spool between acceptance and dispatch. */
     public static class Spool {
 
-        /** Where accepted events wait for their destinations: on local disk, or on the heap. */
+        /** Kind of spool accepted events wait in: on local disk, or on the heap. */
         private Type type = Type.FILE;
 
         /** Directory of the file spool's log and cursor files. */
@@ -219,7 +219,7 @@ public class RouterProperties {
         /** Maximum disk space of the file spool's log; beyond it, ingestion responds with 503. */
         private DataSize maxSize = DataSize.ofGigabytes(1);
 
-        /** When the file spool forces appended events to disk; see SyncPolicy. */
+        /** Policy for forcing the file spool's appended events to disk: always, periodic or never. */
         private SyncPolicy sync = SyncPolicy.ALWAYS;
 
         /** How often the periodic sync policy forces the log to disk. */
