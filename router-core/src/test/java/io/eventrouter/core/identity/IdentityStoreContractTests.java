@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The behaviour every {@link IdentityStore} must have. Each implementation's test class extends
  * this one; every test works in a scope of its own, so stores may be shared between tests.
  */
-abstract class IdentityStoreContractTests {
+public abstract class IdentityStoreContractTests {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -37,7 +37,12 @@ abstract class IdentityStoreContractTests {
 
     @AfterEach
     void closeStore() {
-        this.store.close();
+        release(this.store);
+    }
+
+    /** Releases the store after a test; a class that shares one store between tests keeps it open. */
+    protected void release(IdentityStore store) {
+        store.close();
     }
 
     @Test

@@ -1,0 +1,149 @@
+package io.eventrouter.core.identity.redis;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import io.eventrouter.core.identity.DeviceLink;
+import io.eventrouter.core.identity.IdentityScope;
+import io.eventrouter.core.identity.IdentityStore;
+import io.eventrouter.core.identity.UserActivity;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import reactor.core.publisher.Mono;
+
+/**
+ * An identity store in Redis, shared by every router instance that connects to the same server,
+ * through Lettuce's reactive API.
+ *
+ * <p>Each link is one hash: {@code <prefix><scope>:d:<device id>} with the fields {@code u}
+ * (user id) and {@code t} (time), and {@code <prefix><scope>:u:<user id>} with {@code d} (device
+ * id), {@code s} (session id) and {@code t}. A Lua script compares the stored time and writes in
+ * one atomic step, so instances that record links for one id at the same time converge on the
+ * newest. Every write renews the key's expiry, which bounds Redis memory to the ids active
+ * within the retention.
+ */
+public final class RedisIdentityStore implements IdentityStore {
+
+    /**
+     * Writes ARGV[3..] as field-value pairs unless the stored time in field {@code t} is newer
+     * than ARGV[1], then sets the expiry to ARGV[2] milliseconds. Times are milliseconds since the
+     * epoch, which Lua's doubles hold exactly.
+     */
+    private static final String WRITE_IF_NOT_OLDER = """
+            local stored = redis.call('HGET', KEYS[1], 't')
+            if stored and tonumber(stored) > tonumber(ARGV[1]) then
+              return 0
+            end
+            redis.call('HSET', KEYS[1], 't', ARGV[1], unpack(ARGV, 3))
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            return 1
+            """;
+
+    private final RedisClient client;
+
+    private final StatefulRedisConnection<String, String> connection;
+
+    private final RedisReactiveCommands<String, String> commands;
+
+    private final String keyPrefix;
+
+    private final String retentionMillis;
+
+    private RedisIdentityStore(RedisClient client, String keyPrefix, Duration retention) {
+        this.client = client;
+        this.connection = client.connect();
+        this.commands = this.connection.reactive();
+        this.keyPrefix = keyPrefix;
+        this.retentionMillis = Long.toString(retention.toMillis());
+    }
+
+    /**
+     * Connects to the Redis server at {@code uri}; the store owns the connection and closes it
+     * with {@link #close()}.
+     *
+     * @param keyPrefix the start of every key the store writes, such as {@code router:identity:}
+     * @param retention how long a link lives after its last write
+     * @throws io.lettuce.core.RedisConnectionException when the server cannot be reached
+     */
+    public static RedisIdentityStore connect(RedisURI uri, String keyPrefix, Duration retention) {
+        Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, but was " + retention);
+        }
+        RedisClient client = RedisClient.create(uri);
+        try {
+            return new RedisIdentityStore(client, keyPrefix, retention);
+        }
+        catch (RuntimeException ex) {
+            client.shutdown();
+            throw ex;
+        }
+    }
+
+    @Override
+    public Mono<DeviceLink> findDeviceLink(IdentityScope scope, String deviceId) {
+        return fields(deviceKey(scope, deviceId), "u", "t")
+                .filter((fields) -> fields.size() == 2)
+                .map((fields) -> new DeviceLink(fields.get("u"), Long.parseLong(fields.get("t"))));
+    }
+
+    @Override
+    public Mono<UserActivity> findUserActivity(IdentityScope scope, String userId) {
+        return fields(userKey(scope, userId), "d", "s", "t")
+                .filter((fields) -> fields.size() == 3)
+                .map((fields) -> new UserActivity(fields.get("d"), Long.parseLong(fields.get("s")),
+                        Long.parseLong(fields.get("t"))));
+    }
+
+    @Override
+    public Mono<Void> recordDeviceLink(IdentityScope scope, String deviceId, DeviceLink link) {
+        return writeIfNotOlder(deviceKey(scope, deviceId), link.time(), "u", link.userId());
+    }
+
+    @Override
+    public Mono<Void> recordUserActivity(IdentityScope scope, String userId, UserActivity activity) {
+        return writeIfNotOlder(userKey(scope, userId), activity.time(), "d", activity.deviceId(),
+                "s", Long.toString(activity.sessionId()));
+    }
+
+    /** Returns the fields that have values; absent fields are left out. */
+    private Mono<Map<String, String>> fields(String key, String... names) {
+        return this.commands.hmget(key, names)
+                .filter(KeyValue::hasValue)
+                .collectMap(KeyValue::getKey, KeyValue::getValue, HashMap::new);
+    }
+
+    private Mono<Void> writeIfNotOlder(String key, long time, String... fieldsAndValues) {
+        String[] arguments = new String[2 + fieldsAndValues.length];
+        arguments[0] = Long.toString(time);
+        arguments[1] = this.retentionMillis;
+        System.arraycopy(fieldsAndValues, 0, arguments, 2, fieldsAndValues.length);
+        // NOTE: EVAL sends the script's text with every write; EVALSHA would save those bytes.
+        return this.commands.<Long>eval(WRITE_IF_NOT_OLDER, ScriptOutputType.INTEGER, new String[] {key}, arguments)
+                .then();
+    }
+
+    private String deviceKey(IdentityScope scope, String deviceId) {
+        return this.keyPrefix + scope.value() + ":d:" + deviceId;
+    }
+
+    private String userKey(IdentityScope scope, String userId) {
+        return this.keyPrefix + scope.value() + ":u:" + userId;
+    }
+
+    /** Closes the connection and shuts the client down. */
+    @Override
+    public void close() {
+        this.connection.close();
+        // The connection is closed, so there is nothing to wait quietly for.
+        this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+}
