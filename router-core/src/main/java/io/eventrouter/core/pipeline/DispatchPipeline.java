@@ -9,6 +9,7 @@ import java.util.Objects;
 
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
@@ -23,8 +24,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The one path every event takes: sources, merged into a single flow; the acceptance stage, which
- * appends each submission to the {@link Spool} and only then confirms it to its source; and one
- * dispatcher per destination, which reads the spool through its own cursor.
+ * applies the {@link EventTransformer}s, appends each submission to the {@link Spool} and only
+ * then confirms it to its source; and one dispatcher per destination, which reads the spool
+ * through its own cursor.
  *
  * <pre>
  * source ─┐                               ┌─ dispatcher ─ batch ─ deliver ─ retry ─▶ destination
@@ -48,6 +50,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final int maxAppendsInFlight;
 
+    private final List<EventTransformer> transformers;
+
     private @Nullable Disposable running;
 
     private DispatchPipeline(Builder builder) {
@@ -59,6 +63,7 @@ public final class DispatchPipeline implements AutoCloseable {
                         builder.retryPolicy, builder.deliveryTimeout, this.spool))
                 .toList();
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
+        this.transformers = List.copyOf(builder.transformers);
     }
 
     public static Builder builder() {
@@ -103,12 +108,21 @@ public final class DispatchPipeline implements AutoCloseable {
     }
 
     private Mono<Void> accept(Submission submission) {
-        return this.spool.append(submission.source(), submission.events())
+        return transform(submission)
+                .flatMap((events) -> this.spool.append(submission.source(), events))
                 .doOnSuccess((done) -> submission.result().success(new Acceptance(submission.events().size())))
                 .onErrorResume((error) -> {
                     submission.result().error(error);
                     return Mono.empty();
                 });
+    }
+
+    private Mono<List<Event>> transform(Submission submission) {
+        Mono<List<Event>> events = Mono.just(submission.events());
+        for (EventTransformer transformer : this.transformers) {
+            events = events.flatMap((input) -> transformer.transform(submission.source(), input));
+        }
+        return events;
     }
 
     /** Stops accepting and dispatching. Events already in the spool stay there. */
@@ -139,6 +153,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxAppendsInFlight = 256;
 
+        private final List<EventTransformer> transformers = new ArrayList<>();
+
         private Builder() {
         }
 
@@ -154,6 +170,15 @@ public final class DispatchPipeline implements AutoCloseable {
 
         public Builder destination(Destination destination, BatchPolicy batchPolicy) {
             this.destinations.add(new DestinationSettings(destination, batchPolicy));
+            return this;
+        }
+
+        /**
+         * Adds a transformer that the acceptance stage applies to every submission before it
+         * appends the events to the spool; transformers run in the order they were added.
+         */
+        public Builder transformer(EventTransformer transformer) {
+            this.transformers.add(Objects.requireNonNull(transformer, "transformer"));
             return this;
         }
 
