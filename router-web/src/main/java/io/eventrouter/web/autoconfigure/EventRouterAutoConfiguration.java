@@ -10,6 +10,7 @@ import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
+import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
@@ -58,7 +59,7 @@ public final class EventRouterAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     DispatchPipeline eventRouterPipeline(RouterProperties properties, Spool spool,
-            ObjectProvider<Destination> destinations) {
+            ObjectProvider<Destination> destinations, ObjectProvider<EventTransformer> transformers) {
         RouterProperties.Pipeline settings = properties.getPipeline();
         DispatchPipeline.Builder builder = DispatchPipeline.builder()
                 .spool(spool)
@@ -69,6 +70,7 @@ public final class EventRouterAutoConfiguration {
                 .sourceQueueCapacity(settings.getSourceQueueCapacity());
         destinations.orderedStream()
                 .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
+        transformers.orderedStream().forEach(builder::transformer);
         return builder.build();
     }
 

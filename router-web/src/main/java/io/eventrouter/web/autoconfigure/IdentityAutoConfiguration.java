@@ -1,0 +1,72 @@
+package io.eventrouter.web.autoconfigure;
+
+import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.IdentityStitcher;
+import io.eventrouter.core.identity.IdentityStore;
+import io.eventrouter.core.identity.redis.RedisIdentityStore;
+import io.eventrouter.core.pipeline.EventTransformer;
+import io.lettuce.core.RedisURI;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires identity stitching from {@code router.identity.*}: an identity store, the
+ * {@link IdentityStitcher}, and an {@link EventTransformer} that the pipeline applies in its
+ * acceptance stage, before the spool. Every bean steps aside when the application defines its own.
+ */
+@AutoConfiguration(before = EventRouterAutoConfiguration.class)
+@EnableConfigurationProperties(IdentityProperties.class)
+@ConditionalOnProperty(name = "router.identity.enabled", havingValue = "true", matchIfMissing = true)
+public final class IdentityAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdentityStitcher eventRouterIdentityStitcher(IdentityProperties properties, IdentityStore store) {
+        return IdentityStitcher.builder(store)
+                .sessionWindow(properties.getSessionWindow())
+                .storeTimeout(properties.getStoreTimeout())
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = "eventRouterIdentityTransformer")
+    EventTransformer eventRouterIdentityTransformer(IdentityStitcher stitcher) {
+        return (source, events) -> stitcher.stitch(events);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "router.identity.store", havingValue = "embedded", matchIfMissing = true)
+    static class EmbeddedStoreConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        IdentityStore eventRouterIdentityStore(IdentityProperties properties) {
+            IdentityProperties.Embedded embedded = properties.getEmbedded();
+            return (embedded.getDirectory() != null)
+                    ? EmbeddedIdentityStore.open(embedded.getDirectory(), embedded.getMaxLinks())
+                    : EmbeddedIdentityStore.inMemory(embedded.getMaxLinks());
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RedisURI.class)
+    @ConditionalOnProperty(name = "router.identity.store", havingValue = "redis")
+    static class RedisStoreConfiguration {
+
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        IdentityStore eventRouterIdentityStore(IdentityProperties properties) {
+            IdentityProperties.Redis redis = properties.getRedis();
+            return RedisIdentityStore.connect(RedisURI.create(redis.getUrl()), redis.getKeyPrefix(),
+                    redis.getRetention());
+        }
+
+    }
+
+}

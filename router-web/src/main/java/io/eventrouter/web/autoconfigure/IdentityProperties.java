@@ -1,0 +1,147 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of identity stitching, under {@code router.identity.*}.
+ */
+@ConfigurationProperties("router.identity")
+public class IdentityProperties {
+
+    /** Whether to stitch identities before events enter the spool. */
+    private boolean enabled = true;
+
+    /** How far apart a server event and the user's last client activity may be to share its device and session. */
+    private Duration sessionWindow = Duration.ofMinutes(30);
+
+    /** How long stitching one event may wait for the store before the event passes unstitched. */
+    private Duration storeTimeout = Duration.ofSeconds(1);
+
+    /** Where identity links live: embedded for one router instance, redis for several. */
+    private StoreType store = StoreType.EMBEDDED;
+
+    private final Embedded embedded = new Embedded();
+
+    private final Redis redis = new Redis();
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getSessionWindow() {
+        return this.sessionWindow;
+    }
+
+    public void setSessionWindow(Duration sessionWindow) {
+        this.sessionWindow = sessionWindow;
+    }
+
+    public Duration getStoreTimeout() {
+        return this.storeTimeout;
+    }
+
+    public void setStoreTimeout(Duration storeTimeout) {
+        this.storeTimeout = storeTimeout;
+    }
+
+    public StoreType getStore() {
+        return this.store;
+    }
+
+    public void setStore(StoreType store) {
+        this.store = store;
+    }
+
+    public Embedded getEmbedded() {
+        return this.embedded;
+    }
+
+    public Redis getRedis() {
+        return this.redis;
+    }
+
+    /** The kinds of identity store. */
+    public enum StoreType {
+
+        /** In the router's memory, with a file that keeps the links across restarts. */
+        EMBEDDED,
+
+        /** In Redis, shared by every router instance that connects to it. */
+        REDIS
+
+    }
+
+    /** Settings of the embedded identity store. */
+    public static class Embedded {
+
+        /** Directory of the file that keeps links across restarts; unset to keep links in memory only. */
+        private @Nullable Path directory = Path.of("data", "identity");
+
+        /** Most links held in memory, two per person and device pair; the oldest are dropped beyond it. */
+        private int maxLinks = 1_000_000;
+
+        public @Nullable Path getDirectory() {
+            return this.directory;
+        }
+
+        public void setDirectory(@Nullable Path directory) {
+            this.directory = directory;
+        }
+
+        public int getMaxLinks() {
+            return this.maxLinks;
+        }
+
+        public void setMaxLinks(int maxLinks) {
+            this.maxLinks = maxLinks;
+        }
+
+    }
+
+    /** Settings of the Redis identity store. */
+    public static class Redis {
+
+        /** The Redis server, as a redis:// or rediss:// URL. */
+        private String url = "redis://127.0.0.1:6379";
+
+        /** Start of every key the store writes. */
+        private String keyPrefix = "router:identity:";
+
+        /** How long a link lives in Redis after its last write. */
+        private Duration retention = Duration.ofDays(30);
+
+        public String getUrl() {
+            return this.url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getKeyPrefix() {
+            return this.keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+
+        public Duration getRetention() {
+            return this.retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+    }
+
+}
