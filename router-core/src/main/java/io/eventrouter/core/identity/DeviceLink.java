@@ -7,8 +7,8 @@ import java.util.Objects;
  * their user, as Amplitude attributes them to the device's last known user.
  *
  * @param userId the user id the device was last seen with
- * @param time when that happened, in milliseconds since the epoch; a store keeps the link with
- *        the latest time, so links recorded out of order converge to the same state
+ * @param time when that happened, in milliseconds since the epoch. A store keeps the link with
+ *        the latest time, so links recorded out of order converge to the same state.
  */
 public record DeviceLink(String userId, long time) {
 

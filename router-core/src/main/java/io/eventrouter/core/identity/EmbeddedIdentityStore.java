@@ -28,7 +28,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
 
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
 
-    /** Rewrites the log once it holds this many times more records than there are live links. */
+    /** Rewrites the log once it contains this many times more records than there are live links. */
     private static final int REWRITE_RATIO = 4;
 
     /** Small logs are never rewritten: the rewrite would cost more than the disk it saves. */
@@ -100,7 +100,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
                 activity.sessionId(), activity.deviceId()));
     }
 
-    /** Returns how many links the store holds in memory, counting a link in both generations twice. */
+    /** Returns how many links the store keeps in memory, counting a link in both generations twice. */
     public long size() {
         long size = 0;
         for (Segment segment : this.segments) {
@@ -129,7 +129,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
         }
     }
 
-    /** Rewrites the log now, so that it holds one record per live link; does nothing without a log. */
+    /** Rewrites the log now, so that it contains one record per live link; does nothing without a log. */
     public void compact() {
         checkOpen();
         if (this.log != null) {

@@ -46,7 +46,7 @@ import tools.jackson.databind.node.ObjectNode;
  * only on the events and the clock: the pipeline stitches before the spool, so a replay reads
  * the stitched events and never stitches twice.
  *
- * <p>When the store fails or does not answer within the store timeout, the event passes
+ * <p>When the store fails or does not respond within the store timeout, the event passes
  * unstitched: a missing link costs less than a lost event. Failures are counted.
  */
 public final class IdentityStitcher {
@@ -232,14 +232,14 @@ public final class IdentityStitcher {
                     event.time().orElseGet(clock::millis));
         }
 
-        /** Treats only an integral session id as present; -1, null and empty ones are absent. */
+        /** Treats only an integral session id other than -1 as present. */
         private static long sessionId(Event event) {
             return event.sessionId().orElse(UserActivity.NO_SESSION);
         }
 
     }
 
-    /** What the store knew before this event: its user, sent or linked, and that user's last activity. */
+    /** The links found before this event: its user, sent or linked, and that user's last activity. */
     private record Known(Optional<String> userId, Optional<UserActivity> activity) {
     }
 

@@ -9,8 +9,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>Writes keep the value with the latest {@code time} and replace on equal times, so the order
  * in which concurrent writers or several router instances record links does not change the final
- * state. Implementations are thread-safe. Their publishers signal storage failures as errors and
- * never block the subscribing thread for longer than an in-memory lookup.
+ * state. Implementations are thread-safe and signal storage failures as errors. They should not
+ * block the subscribing thread for long, because the stitcher calls them from the acceptance
+ * stage.
  */
 public interface IdentityStore extends AutoCloseable {
 

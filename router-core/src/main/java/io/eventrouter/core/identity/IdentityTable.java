@@ -7,7 +7,7 @@ import org.jspecify.annotations.Nullable;
  * primitive arrays so that an entry costs 28 bytes per slot plus its id value instead of
  * several objects. Not thread-safe: {@link EmbeddedIdentityStore} guards each table with a lock.
  *
- * <p>{@code slots} holds three longs per entry, key, time and session id, side by side so that a
+ * <p>{@code slots} contains three longs per entry, key, time and session id, side by side so that a
  * lookup touches one cache line; key 0 marks a free slot. {@code values} holds the UTF-8 bytes of
  * the linked id, the user id of a device or the device id of a user. Linear probing over a table
  * at most three quarters full keeps probe sequences short, and entries are never removed one by

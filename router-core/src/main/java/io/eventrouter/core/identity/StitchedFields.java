@@ -12,7 +12,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The mark that tells a destination which of an event's values the router filled in.
+ * The mark that shows a destination which of an event's values the router filled in.
  *
  * <p>The mark is an entry of {@code event_properties}, because Amplitude drops top-level fields
  * it does not know and keeps every event property, so the mark can be charted and filtered on
