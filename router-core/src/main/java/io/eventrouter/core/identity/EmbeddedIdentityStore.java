@@ -36,10 +36,6 @@ public final class EmbeddedIdentityStore implements IdentityStore {
 
     private static final int REWRITE_CHECK_INTERVAL = 4096;
 
-    private static final byte DEVICE = 'd';
-
-    private static final byte USER = 'u';
-
     private final Segment[] segments = new Segment[SEGMENTS];
 
     private final @Nullable IdentityLog log;
@@ -73,31 +69,13 @@ public final class EmbeddedIdentityStore implements IdentityStore {
     }
 
     @Override
-    public Mono<DeviceLink> findDeviceLink(IdentityScope scope, String deviceId) {
-        return Mono.fromSupplier(() -> {
-            Entry entry = find(IdentityKeys.of(scope, DEVICE, deviceId));
-            return (entry != null) ? new DeviceLink(entry.value(), entry.time()) : null;
-        });
+    public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
+        return Mono.fromSupplier(() -> find(IdentityKeys.of(scope, kind, id)));
     }
 
     @Override
-    public Mono<UserActivity> findUserActivity(IdentityScope scope, String userId) {
-        return Mono.fromSupplier(() -> {
-            Entry entry = find(IdentityKeys.of(scope, USER, userId));
-            return (entry != null) ? new UserActivity(entry.value(), entry.session(), entry.time()) : null;
-        });
-    }
-
-    @Override
-    public Mono<Void> recordDeviceLink(IdentityScope scope, String deviceId, DeviceLink link) {
-        return Mono.fromRunnable(() -> record(IdentityKeys.of(scope, DEVICE, deviceId), link.time(),
-                UserActivity.NO_SESSION, link.userId()));
-    }
-
-    @Override
-    public Mono<Void> recordUserActivity(IdentityScope scope, String userId, UserActivity activity) {
-        return Mono.fromRunnable(() -> record(IdentityKeys.of(scope, USER, userId), activity.time(),
-                activity.sessionId(), activity.deviceId()));
+    public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
+        return Mono.fromRunnable(() -> record(IdentityKeys.of(scope, kind, id), link));
     }
 
     /** Returns how many links the store keeps in memory, counting a link in both generations twice. */
@@ -115,15 +93,15 @@ public final class EmbeddedIdentityStore implements IdentityStore {
         return size;
     }
 
-    private @Nullable Entry find(long key) {
+    private @Nullable IdentityLink find(long key) {
         checkOpen();
         return segmentOf(key).find(key);
     }
 
-    private void record(long key, long time, long session, String value) {
+    private void record(long key, IdentityLink link) {
         checkOpen();
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        boolean written = segmentOf(key).putIfNotOlder(key, time, session, bytes, this.log);
+        byte[] bytes = link.linkedId().getBytes(StandardCharsets.UTF_8);
+        boolean written = segmentOf(key).putIfNotOlder(key, link.time(), link.sessionId(), bytes, this.log);
         if (written && this.log != null && shouldRewrite(this.log)) {
             rewriteLog(this.log);
         }
@@ -203,10 +181,6 @@ public final class EmbeddedIdentityStore implements IdentityStore {
         }
     }
 
-    /** One link as read from a table, copied out so the lock can be released. */
-    private record Entry(String value, long time, long session) {
-    }
-
     /** A slice of the key space with its own lock and two generations of tables. */
     private static final class Segment {
 
@@ -222,7 +196,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
             this.generationLimit = generationLimit;
         }
 
-        @Nullable Entry find(long key) {
+        @Nullable IdentityLink find(long key) {
             this.lock.lock();
             try {
                 int index = this.current.find(key);
@@ -233,7 +207,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
                 if (index < 0) {
                     return null;
                 }
-                Entry entry = entry(this.previous, index);
+                IdentityLink entry = entry(this.previous, index);
                 put(key, this.previous.time(index), this.previous.session(index), this.previous.value(index));
                 return entry;
             }
@@ -298,9 +272,10 @@ public final class EmbeddedIdentityStore implements IdentityStore {
             }
         }
 
-        private static Entry entry(IdentityTable table, int index) {
-            return new Entry(new String(table.value(index), StandardCharsets.UTF_8), table.time(index),
-                    table.session(index));
+        /** Copies a link out of the table, so the lock can be released. */
+        private static IdentityLink entry(IdentityTable table, int index) {
+            return new IdentityLink(new String(table.value(index), StandardCharsets.UTF_8), table.session(index),
+                    table.time(index));
         }
 
     }

@@ -15,9 +15,9 @@ final class IdentityKeys {
     }
 
     /** Returns the key of {@code id} of the given kind in {@code scope}; never 0, which marks free slots. */
-    static long of(IdentityScope scope, byte kind, String id) {
+    static long of(IdentityScope scope, LinkKind kind, String id) {
         long hash = mix(0x243F6A8885A308D3L, scope.value());
-        hash = (hash ^ kind) * MULTIPLIER;
+        hash = (hash ^ kind.code()) * MULTIPLIER;
         hash = mix(hash, id);
         hash = finish(hash ^ id.length());
         return (hash != 0) ? hash : 1;

@@ -284,22 +284,12 @@ class IdentityStitcherTests {
     private static final class FailingStore implements IdentityStore {
 
         @Override
-        public Mono<DeviceLink> findDeviceLink(IdentityScope scope, String deviceId) {
+        public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
             return Mono.error(new IllegalStateException("store down"));
         }
 
         @Override
-        public Mono<UserActivity> findUserActivity(IdentityScope scope, String userId) {
-            return Mono.error(new IllegalStateException("store down"));
-        }
-
-        @Override
-        public Mono<Void> recordDeviceLink(IdentityScope scope, String deviceId, DeviceLink link) {
-            return Mono.error(new IllegalStateException("store down"));
-        }
-
-        @Override
-        public Mono<Void> recordUserActivity(IdentityScope scope, String userId, UserActivity activity) {
+        public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
             return Mono.error(new IllegalStateException("store down"));
         }
 

@@ -5,10 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
-import io.eventrouter.core.identity.DeviceLink;
+import io.eventrouter.core.identity.IdentityLink;
 import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.IdentityStore;
-import io.eventrouter.core.identity.UserActivity;
+import io.eventrouter.core.identity.LinkKind;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -21,9 +21,9 @@ import reactor.core.publisher.Mono;
  * An identity store in Redis, shared by every router instance that connects to the same server,
  * through Lettuce's reactive API.
  *
- * <p>Each link is one hash: {@code <prefix><scope>:d:<device id>} with the fields {@code u}
- * (user id) and {@code t} (time), and {@code <prefix><scope>:u:<user id>} with {@code d} (device
- * id), {@code s} (session id) and {@code t}. A Lua script compares the stored time and writes in
+ * <p>Each link is one hash, {@code <prefix><scope>:<kind code>:<id>}, such as
+ * {@code router:identity:0123456789abcdef:d:<device id>}, with the fields {@code v} (linked id),
+ * {@code s} (session id) and {@code t} (time); the codes are {@link LinkKind#code()}. A Lua script compares the stored time and writes in
  * one atomic step, so instances that record links for one id at the same time converge on the
  * newest. Every write renews the key's expiry, which bounds Redis memory to the ids active
  * within the retention.
@@ -88,29 +88,17 @@ public final class RedisIdentityStore implements IdentityStore {
     }
 
     @Override
-    public Mono<DeviceLink> findDeviceLink(IdentityScope scope, String deviceId) {
-        return fields(deviceKey(scope, deviceId), "u", "t")
-                .filter((fields) -> fields.size() == 2)
-                .map((fields) -> new DeviceLink(fields.get("u"), Long.parseLong(fields.get("t"))));
-    }
-
-    @Override
-    public Mono<UserActivity> findUserActivity(IdentityScope scope, String userId) {
-        return fields(userKey(scope, userId), "d", "s", "t")
+    public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
+        return fields(key(scope, kind, id), "v", "s", "t")
                 .filter((fields) -> fields.size() == 3)
-                .map((fields) -> new UserActivity(fields.get("d"), Long.parseLong(fields.get("s")),
+                .map((fields) -> new IdentityLink(fields.get("v"), Long.parseLong(fields.get("s")),
                         Long.parseLong(fields.get("t"))));
     }
 
     @Override
-    public Mono<Void> recordDeviceLink(IdentityScope scope, String deviceId, DeviceLink link) {
-        return writeIfNotOlder(deviceKey(scope, deviceId), link.time(), "u", link.userId());
-    }
-
-    @Override
-    public Mono<Void> recordUserActivity(IdentityScope scope, String userId, UserActivity activity) {
-        return writeIfNotOlder(userKey(scope, userId), activity.time(), "d", activity.deviceId(),
-                "s", Long.toString(activity.sessionId()));
+    public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
+        return writeIfNotOlder(key(scope, kind, id), link.time(), "v", link.linkedId(),
+                "s", Long.toString(link.sessionId()));
     }
 
     /** Returns the fields that have values; absent fields are left out. */
@@ -130,12 +118,8 @@ public final class RedisIdentityStore implements IdentityStore {
                 .then();
     }
 
-    private String deviceKey(IdentityScope scope, String deviceId) {
-        return this.keyPrefix + scope.value() + ":d:" + deviceId;
-    }
-
-    private String userKey(IdentityScope scope, String userId) {
-        return this.keyPrefix + scope.value() + ":u:" + userId;
+    private String key(IdentityScope scope, LinkKind kind, String id) {
+        return this.keyPrefix + scope.value() + ':' + kind.code() + ':' + id;
     }
 
     /** Closes the connection and shuts the client down. */

@@ -55,7 +55,7 @@ class RedisIdentityStoreIntegrationTests extends IdentityStoreContractTests {
         String key = PREFIX + this.scope.value() + ":d:device-1";
         RedisClient client = RedisClient.create(uri());
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            assertThat(connection.sync().hget(key, "u")).isEqualTo("alice");
+            assertThat(connection.sync().hget(key, "v")).isEqualTo("alice");
             assertThat(connection.sync().pttl(key)).isPositive();
         }
         finally {
