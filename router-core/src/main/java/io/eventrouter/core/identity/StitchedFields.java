@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -24,6 +25,12 @@ public final class StitchedFields {
 
     /** The name of the event property that lists the stitched fields. */
     public static final String PROPERTY = "[Router] stitched fields";
+
+    /**
+     * The name of the event property that keeps the device id the client sent, when the router
+     * replaced it with the device id of the browser's first-party cookie.
+     */
+    public static final String ORIGINAL_DEVICE_ID_PROPERTY = "[Router] original device_id";
 
     private StitchedFields() {
     }
@@ -50,6 +57,14 @@ public final class StitchedFields {
      * Names an earlier router already listed stay, so a chain of routers keeps every mark.
      */
     static ObjectNode mark(ObjectNode fields, List<EventField> stitched) {
+        return mark(fields, stitched, null);
+    }
+
+    /**
+     * Returns {@code fields} marked like {@link #mark(ObjectNode, List)}, and with the replaced
+     * device id kept under {@link #ORIGINAL_DEVICE_ID_PROPERTY} when it is not null.
+     */
+    static ObjectNode mark(ObjectNode fields, List<EventField> stitched, @Nullable String originalDeviceId) {
         JsonNode existing = fields.get(EventField.EVENT_PROPERTIES.jsonName());
         if (existing != null && !existing.isNull() && !existing.isObject()) {
             // Replacing a malformed value would overwrite what the client sent.
@@ -67,6 +82,9 @@ public final class StitchedFields {
                 .filter(present::add)
                 .forEach(names::add);
         properties.set(PROPERTY, names);
+        if (originalDeviceId != null) {
+            properties.put(ORIGINAL_DEVICE_ID_PROPERTY, originalDeviceId);
+        }
         return fields;
     }
 
