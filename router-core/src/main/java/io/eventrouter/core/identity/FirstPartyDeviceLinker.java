@@ -131,8 +131,8 @@ public final class FirstPartyDeviceLinker {
 
     /**
      * Refreshes the cookie's last-seen time for an aliased device, but only while the cookie still
-     * stands for the stable device: after a logout it belongs to the new device id, and a late
-     * event of the old one must not take it back.
+     * stands for the stable device. After a logout the cookie belongs to the new device id, and a
+     * late event of the old one must not take it back.
      */
     private Mono<Void> touchIfCurrent(IdentityScope scope, String cookie, String stableDeviceId, long time) {
         return this.store.find(scope, LinkKind.FIRST_PARTY_DEVICE, cookie)
