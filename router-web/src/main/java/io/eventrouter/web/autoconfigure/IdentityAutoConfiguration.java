@@ -1,18 +1,25 @@
 package io.eventrouter.web.autoconfigure;
 
+import java.util.Objects;
+
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.IdentityLookup;
 import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
 import io.eventrouter.core.pipeline.EventTransformer;
+import io.eventrouter.web.admin.IdentityAdminHandler;
 import io.lettuce.core.RedisURI;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * Wires identity stitching from {@code router.identity.*}: an identity store, the
@@ -39,6 +46,32 @@ public final class IdentityAutoConfiguration {
         return (source, events) -> stitcher.stitch(events);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    IdentityLookup eventRouterIdentityLookup(IdentityStore store) {
+        return new IdentityLookup(store);
+    }
+
+    /**
+     * Serves the identity lookup to operators, only when an admin token is configured.
+     * NOTE: the token is {@code router.identity.admin.token} for now; once the router has one
+     * shared admin credential, this endpoint should check that one instead.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnProperty(name = "router.identity.admin.token")
+    static class AdminConfiguration {
+
+        @Bean
+        RouterFunction<ServerResponse> eventRouterIdentityAdminRoutes(IdentityProperties properties,
+                IdentityLookup lookup) {
+            IdentityProperties.Admin admin = properties.getAdmin();
+            return new IdentityAdminHandler(lookup, Objects.requireNonNull(admin.getToken(), "token"))
+                    .routes(admin.getPathPrefix());
+        }
+
+    }
+
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "router.identity.store", havingValue = "embedded", matchIfMissing = true)
     static class EmbeddedStoreConfiguration {
@@ -47,7 +80,7 @@ public final class IdentityAutoConfiguration {
         @ConditionalOnMissingBean
         IdentityStore eventRouterIdentityStore(IdentityProperties properties) {
             IdentityProperties.Embedded embedded = properties.getEmbedded();
-            return (embedded.getDirectory() != null)
+            return embedded.isPersistent()
                     ? EmbeddedIdentityStore.open(embedded.getDirectory(), embedded.getMaxLinks())
                     : EmbeddedIdentityStore.inMemory(embedded.getMaxLinks());
         }

@@ -28,6 +28,8 @@ public class IdentityProperties {
 
     private final Redis redis = new Redis();
 
+    private final Admin admin = new Admin();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -68,6 +70,10 @@ public class IdentityProperties {
         return this.redis;
     }
 
+    public Admin getAdmin() {
+        return this.admin;
+    }
+
     /** The kinds of identity store. */
     public enum StoreType {
 
@@ -82,17 +88,28 @@ public class IdentityProperties {
     /** Settings of the embedded identity store. */
     public static class Embedded {
 
-        /** Directory of the file that keeps links across restarts; unset to keep links in memory only. */
-        private @Nullable Path directory = Path.of("data", "identity");
+        /** Whether links survive a restart, in a log file under the directory. */
+        private boolean persistent = true;
+
+        /** Directory of the log file that keeps links across restarts. */
+        private Path directory = Path.of("data", "identity");
 
         /** Most links held in memory, two per person and device pair; the oldest are dropped beyond it. */
         private int maxLinks = 1_000_000;
 
-        public @Nullable Path getDirectory() {
+        public boolean isPersistent() {
+            return this.persistent;
+        }
+
+        public void setPersistent(boolean persistent) {
+            this.persistent = persistent;
+        }
+
+        public Path getDirectory() {
             return this.directory;
         }
 
-        public void setDirectory(@Nullable Path directory) {
+        public void setDirectory(Path directory) {
             this.directory = directory;
         }
 
@@ -140,6 +157,33 @@ public class IdentityProperties {
 
         public void setRetention(Duration retention) {
             this.retention = retention;
+        }
+
+    }
+
+    /** Settings of the operator endpoint that shows the identities linked to an id. */
+    public static class Admin {
+
+        /** Bearer token operators send to read identities; the endpoint is off while unset. */
+        private @Nullable String token;
+
+        /** Path under which the endpoint is served, as {path-prefix}/identities. */
+        private String pathPrefix = "/admin";
+
+        public @Nullable String getToken() {
+            return this.token;
+        }
+
+        public void setToken(@Nullable String token) {
+            this.token = token;
+        }
+
+        public String getPathPrefix() {
+            return this.pathPrefix;
+        }
+
+        public void setPathPrefix(String pathPrefix) {
+            this.pathPrefix = pathPrefix;
         }
 
     }

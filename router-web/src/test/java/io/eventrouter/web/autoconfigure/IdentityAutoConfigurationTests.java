@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,11 +48,29 @@ class IdentityAutoConfigurationTests {
     }
 
     @Test
+    void keepsLinksInMemoryOnlyWhenNotPersistent() {
+        runner().withPropertyValues("router.identity.embedded.persistent=false").run((context) -> {
+            assertThat(context).hasSingleBean(EmbeddedIdentityStore.class);
+            assertThat(this.directory.resolve("identity")).doesNotExist();
+        });
+    }
+
+    @Test
     void stitchesNothingWhenDisabled() {
         runner().withPropertyValues("router.identity.enabled=false").run((context) -> {
             assertThat(context).doesNotHaveBean(IdentityStore.class).doesNotHaveBean(EventTransformer.class);
             assertThat(context).hasSingleBean(DispatchPipeline.class);
         });
+    }
+
+    @Test
+    void servesTheAdminEndpointOnlyWithAToken() {
+        runner().run((context) -> assertThat(context).doesNotHaveBean("eventRouterIdentityAdminRoutes"));
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class))
+                .withPropertyValues("router.identity.embedded.persistent=false",
+                        "router.identity.admin.token=secret")
+                .run((context) -> assertThat(context).hasBean("eventRouterIdentityAdminRoutes"));
     }
 
     @Test
