@@ -53,6 +53,17 @@ public final class StitchedFields {
     }
 
     /**
+     * Returns a copy of {@code event} whose mark also lists {@code filled}, for code outside this
+     * package that fills values in, such as the server SDK filling ids from a browser request.
+     */
+    public static Event mark(Event event, List<EventField> filled) {
+        if (filled.isEmpty()) {
+            return event;
+        }
+        return Event.ofOwned(event.context(), mark(event.toJson(), filled));
+    }
+
+    /**
      * Returns {@code fields} with the mark listing {@code stitched} added to its event properties.
      * Names an earlier router already listed stay, so a chain of routers keeps every mark.
      */
