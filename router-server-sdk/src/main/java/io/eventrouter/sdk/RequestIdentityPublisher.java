@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * reaches this publisher when its {@code Mono} is part of the chain a WebFlux handler returns.
  * Otherwise it comes from the thread's {@link RequestIdentity#bind binding} at the time
  * {@link #publish} is called, which covers servlet applications. A {@code Mono} subscribed apart
- * from the request, for example with a bare {@code subscribe()}, sees neither.
+ * from the request, for example with a bare {@code subscribe()}, gets neither.
  *
  * @since 0.1.0
  */

@@ -7,7 +7,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reads the links around one device id or user id for operators, such as the admin endpoint that
- * answers "whose device is this?". Read only: looking up never changes what is stitched.
+ * shows whose device an id is. Read only: looking up never changes what is stitched.
  */
 public final class IdentityLookup {
 

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 public record LinkedIdentities(@Nullable String deviceId, @Nullable String stableDeviceId,
         @Nullable String userId, @Nullable UserActivity lastActivity) {
 
-    /** Tells whether the store knows nothing about the id. */
+    /** Tells whether the store has no link for the id. */
     public boolean isEmpty() {
         return this.stableDeviceId == null && this.userId == null && this.lastActivity == null;
     }

@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * <p>Requests carry the admin token as {@code Authorization: Bearer <token>} and name the
  * Amplitude project by its API key in the {@code X-Amplitude-Api-Key} header, because links are
  * kept per project. The key travels in a header, never the query string, so that access logs do
- * not record it. Answers: 200 with the links, 404 when the id is unknown, 400 for a malformed
+ * not record it. Responses: 200 with the links, 404 when the id is unknown, 400 for a malformed
  * request, 401 without the right token.
  */
 public final class IdentityAdminHandler {

@@ -9,6 +9,8 @@ import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
 import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.web.admin.IdentityAdminHandler;
+import io.eventrouter.web.identity.RequestIdentityPublisherPostProcessor;
+import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import io.lettuce.core.RedisURI;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -68,6 +70,31 @@ public final class IdentityAutoConfiguration {
             IdentityProperties.Admin admin = properties.getAdmin();
             return new IdentityAdminHandler(lookup, Objects.requireNonNull(admin.getToken(), "token"))
                     .routes(admin.getPathPrefix());
+        }
+
+    }
+
+    /**
+     * Carries the ids of the browser request being handled to the server events published
+     * meanwhile, in a reactive application that embeds the router.
+     * TODO: a servlet filter that calls RequestIdentity.bind would do the same for servlet
+     * applications; this module has no servlet API on its class path.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnProperty(name = "router.identity.request-context.enabled", havingValue = "true",
+            matchIfMissing = true)
+    static class RequestContextConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RequestIdentityWebFilter eventRouterRequestIdentityWebFilter() {
+            return new RequestIdentityWebFilter();
+        }
+
+        @Bean
+        static RequestIdentityPublisherPostProcessor eventRouterRequestIdentityPublisherPostProcessor() {
+            return new RequestIdentityPublisherPostProcessor();
         }
 
     }

@@ -21,7 +21,7 @@ public class IdentityProperties {
     /** How long stitching one event may wait for the store before the event passes unstitched. */
     private Duration storeTimeout = Duration.ofSeconds(1);
 
-    /** Where identity links live: embedded for one router instance, redis for several. */
+    /** The identity store: embedded for one router instance, redis for several. */
     private StoreType store = StoreType.EMBEDDED;
 
     private final Embedded embedded = new Embedded();
@@ -29,6 +29,8 @@ public class IdentityProperties {
     private final Redis redis = new Redis();
 
     private final Admin admin = new Admin();
+
+    private final RequestContext requestContext = new RequestContext();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -72,6 +74,10 @@ public class IdentityProperties {
 
     public Admin getAdmin() {
         return this.admin;
+    }
+
+    public RequestContext getRequestContext() {
+        return this.requestContext;
     }
 
     /** The kinds of identity store. */
@@ -184,6 +190,22 @@ public class IdentityProperties {
 
         public void setPathPrefix(String pathPrefix) {
             this.pathPrefix = pathPrefix;
+        }
+
+    }
+
+    /** Settings of carrying a browser request's ids to the server events published while handling it. */
+    public static class RequestContext {
+
+        /** Whether server events published during a request get the device and session ids the page sent. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
 
     }

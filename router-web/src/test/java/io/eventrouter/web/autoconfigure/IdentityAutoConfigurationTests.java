@@ -14,6 +14,8 @@ import io.eventrouter.core.identity.StitchedFields;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.RequestIdentityPublisher;
+import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -71,6 +73,19 @@ class IdentityAutoConfigurationTests {
                 .withPropertyValues("router.identity.embedded.persistent=false",
                         "router.identity.admin.token=secret")
                 .run((context) -> assertThat(context).hasBean("eventRouterIdentityAdminRoutes"));
+    }
+
+    @Test
+    void wrapsThePublisherInAReactiveWebApplication() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
+                .run((context) -> {
+                    assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
+                    assertThat(context).hasSingleBean(RequestIdentityWebFilter.class);
+                });
     }
 
     @Test
