@@ -53,6 +53,9 @@ public final class IdentityStitcher {
 
     private static final Logger logger = LoggerFactory.getLogger(IdentityStitcher.class);
 
+    /** How old a user's stored activity may grow before an event on the same device and session renews it. */
+    private static final long ACTIVITY_REFRESH_MILLIS = Duration.ofMinutes(1).toMillis();
+
     /** Bounds the cache of scopes; each distinct API key adds one entry. */
     private static final int MAX_CACHED_SCOPES = 1024;
 
@@ -147,8 +150,24 @@ public final class IdentityStitcher {
         Mono<Void> link = sighting.userId().isPresent()
                 ? this.store.recordDeviceLink(scope, deviceId, new DeviceLink(userId, sighting.time()))
                 : Mono.empty();
-        return link.then(this.store.recordUserActivity(scope, userId,
-                new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time())));
+        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
+        if (isRecentRepeat(activity, known.activity())) {
+            return link;
+        }
+        return link.then(this.store.recordUserActivity(scope, userId, activity));
+    }
+
+    /**
+     * Tells whether the store already has this device and session for the user, from less than
+     * {@link #ACTIVITY_REFRESH_MILLIS} earlier. Skipping such writes spares the store one write
+     * per event, and costs the session window at most that much at its far end.
+     */
+    private static boolean isRecentRepeat(UserActivity activity, Optional<UserActivity> stored) {
+        return stored.filter((known) -> known.deviceId().equals(activity.deviceId())
+                        && known.sessionId() == activity.sessionId()
+                        && activity.time() >= known.time()
+                        && activity.time() - known.time() < ACTIVITY_REFRESH_MILLIS)
+                .isPresent();
     }
 
     /** Keeps the device's known session when one of its events arrives without a session id. */

@@ -227,6 +227,30 @@ class IdentityStitcherTests {
     }
 
     @Test
+    void renewsTheUsersActivityAtMostOncePerMinute() {
+        IdentityScope scope = this.stitcher.scope(RequestContext.of(API_KEY));
+        stitch(browser("login").deviceId("browser-d1").userId("alice").sessionId(SESSION).build());
+
+        stitch(browser("click").deviceId("browser-d1").userId("alice").sessionId(SESSION).time(NOW + 30_000).build());
+        long afterThirtySeconds = this.store.findUserActivity(scope, "alice").block().time();
+        stitch(browser("click").deviceId("browser-d1").userId("alice").sessionId(SESSION).time(NOW + 90_000).build());
+        long afterNinetySeconds = this.store.findUserActivity(scope, "alice").block().time();
+
+        assertThat(afterThirtySeconds).isEqualTo(NOW);
+        assertThat(afterNinetySeconds).isEqualTo(NOW + 90_000);
+    }
+
+    @Test
+    void recordsANewSessionAtOnce() {
+        IdentityScope scope = this.stitcher.scope(RequestContext.of(API_KEY));
+        stitch(browser("login").deviceId("browser-d1").userId("alice").sessionId(SESSION).build());
+
+        stitch(browser("click").deviceId("browser-d1").userId("alice").sessionId(SESSION + 5).time(NOW + 1).build());
+
+        assertThat(this.store.findUserActivity(scope, "alice").block().sessionId()).isEqualTo(SESSION + 5);
+    }
+
+    @Test
     void passesEventsUnstitchedWhenTheStoreFails() {
         IdentityStitcher failing = IdentityStitcher.builder(new FailingStore()).build();
         Event event = browser("click").deviceId("browser-d1").build();
