@@ -274,8 +274,7 @@ public final class EmbeddedIdentityStore implements IdentityStore {
 
         /** Copies a link out of the table, so the lock can be released. */
         private static IdentityLink entry(IdentityTable table, int index) {
-            return new IdentityLink(new String(table.value(index), StandardCharsets.UTF_8), table.session(index),
-                    table.time(index));
+            return new IdentityLink(table.valueString(index), table.session(index), table.time(index));
         }
 
     }
