@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +32,22 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
 
         assertThat(link("device-1")).isEqualTo(new DeviceLink("alice", 1_000));
         assertThat(activity("alice")).isEqualTo(new UserActivity("device-1", 77, 1_000));
+    }
+
+    @Test
+    void stitchesAServerEventWithLinksFromBeforeARestart() {
+        long now = System.currentTimeMillis();
+        IdentityStitcher before = IdentityStitcher.builder(this.store).build();
+        before.stitch(Event.builder("login").apiKey("restart-api-key").deviceId("browser-d1").userId("alice")
+                .sessionId(now - 1_000).time(now).build()).block();
+
+        restart();
+        Event stitched = IdentityStitcher.builder(this.store).build()
+                .stitch(Event.builder("order_paid").apiKey("restart-api-key").userId("alice").time(now).build())
+                .block();
+
+        assertThat(stitched.deviceId()).hasValue("browser-d1");
+        assertThat(stitched.sessionId()).hasValue(now - 1_000);
     }
 
     @Test
