@@ -216,7 +216,10 @@ public final class EmbeddedIdentityStore implements IdentityStore {
             }
         }
 
-        /** Writes the link unless a newer one is stored; logs it while still holding the lock, so the log keeps the order. */
+        /**
+         * Writes the link unless a newer one is stored. Logs it while still holding the lock, so
+         * that the log keeps the order in which writes to one key were applied.
+         */
         boolean putIfNotOlder(long key, long time, long session, byte[] value, @Nullable IdentityLog log) {
             this.lock.lock();
             try {
@@ -253,7 +256,10 @@ public final class EmbeddedIdentityStore implements IdentityStore {
             this.current.put(key, time, session, value);
         }
 
-        /** Hands each live link to {@code sink}; a key in both generations only with its current value. Caller holds the lock. */
+        /**
+         * Hands each live link to {@code sink}, a key in both generations only with its current
+         * value. The caller holds the lock.
+         */
         void forEachLive(IdentityLog.Replay sink) {
             forEach(this.current, sink);
             for (int index = 0; index < this.previous.capacity(); index++) {
