@@ -25,8 +25,8 @@ import reactor.core.publisher.Mono;
  * {@code router:identity:0123456789abcdef:d:<device id>}, with the fields {@code v} (linked id),
  * {@code s} (session id) and {@code t} (time). The kind codes are {@link LinkKind#code()}. A Lua
  * script compares the stored time and writes in one atomic step, so instances that record links
- * for one id at the same time converge on the newest. Every write renews the key's expiry, which bounds Redis memory to the ids active
- * within the retention.
+ * for one id at the same time converge on the newest. Every write renews the key's expiry, which
+ * bounds Redis memory to the ids active within the retention.
  */
 public final class RedisIdentityStore implements IdentityStore {
 
