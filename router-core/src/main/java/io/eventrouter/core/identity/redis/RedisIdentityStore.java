@@ -4,17 +4,21 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.eventrouter.core.identity.IdentityLink;
 import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.LinkKind;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.codec.StringCodec;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,29 +51,32 @@ public final class RedisIdentityStore implements IdentityStore {
 
     private final RedisClient client;
 
-    private final StatefulRedisConnection<String, String> connection;
+    private final RedisURI uri;
 
-    private final RedisReactiveCommands<String, String> commands;
+    private final AtomicReference<@Nullable StatefulRedisConnection<String, String>> connection =
+            new AtomicReference<>();
 
     private final String keyPrefix;
 
     private final String retentionMillis;
 
-    private RedisIdentityStore(RedisClient client, String keyPrefix, Duration retention) {
+    private volatile boolean closed;
+
+    private RedisIdentityStore(RedisClient client, RedisURI uri, String keyPrefix, Duration retention) {
         this.client = client;
-        this.connection = client.connect();
-        this.commands = this.connection.reactive();
+        this.uri = uri;
         this.keyPrefix = keyPrefix;
         this.retentionMillis = Long.toString(retention.toMillis());
     }
 
     /**
-     * Connects to the Redis server at {@code uri}; the store owns the connection and closes it
-     * with {@link #close()}.
+     * Creates a store for the Redis server at {@code uri}. It connects on first use and
+     * reconnects after a connection loss, so an unreachable server delays no start-up: calls
+     * signal errors until it is reachable, and the stitcher passes events unstitched meanwhile.
+     * The store owns its client and shuts it down with {@link #close()}.
      *
      * @param keyPrefix the start of every key the store writes, such as {@code router:identity:}
      * @param retention how long a link lives after its last write
-     * @throws io.lettuce.core.RedisConnectionException when the server cannot be reached
      */
     public static RedisIdentityStore connect(RedisURI uri, String keyPrefix, Duration retention) {
         Objects.requireNonNull(uri, "uri");
@@ -77,14 +84,31 @@ public final class RedisIdentityStore implements IdentityStore {
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention must be positive, but was " + retention);
         }
-        RedisClient client = RedisClient.create(uri);
-        try {
-            return new RedisIdentityStore(client, keyPrefix, retention);
+        RedisClient client = RedisClient.create();
+        // While disconnected, fail commands at once instead of queueing them without bound.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .build());
+        return new RedisIdentityStore(client, uri, keyPrefix, retention);
+    }
+
+    /** Returns the commands of the shared connection, opening it first when there is none. */
+    private Mono<RedisReactiveCommands<String, String>> commands() {
+        if (this.closed) {
+            return Mono.error(new IllegalStateException("The identity store is closed"));
         }
-        catch (RuntimeException ex) {
-            client.shutdown();
-            throw ex;
+        StatefulRedisConnection<String, String> current = this.connection.get();
+        if (current != null) {
+            return Mono.just(current.reactive());
         }
+        return Mono.fromCompletionStage(() -> this.client.connectAsync(StringCodec.UTF8, this.uri))
+                .map((opened) -> {
+                    // Concurrent first calls may each open a connection; the first one wins.
+                    if (!this.connection.compareAndSet(null, opened)) {
+                        opened.closeAsync();
+                    }
+                    return this.connection.get().reactive();
+                });
     }
 
     @Override
@@ -103,7 +127,8 @@ public final class RedisIdentityStore implements IdentityStore {
 
     /** Returns the fields that have values; absent fields are left out. */
     private Mono<Map<String, String>> fields(String key, String... names) {
-        return this.commands.hmget(key, names)
+        return commands()
+                .flatMapMany((commands) -> commands.hmget(key, names))
                 .filter(KeyValue::hasValue)
                 .collectMap(KeyValue::getKey, KeyValue::getValue, HashMap::new);
     }
@@ -114,7 +139,9 @@ public final class RedisIdentityStore implements IdentityStore {
         arguments[1] = this.retentionMillis;
         System.arraycopy(fieldsAndValues, 0, arguments, 2, fieldsAndValues.length);
         // NOTE: EVAL sends the script's text with every write; EVALSHA would save those bytes.
-        return this.commands.<Long>eval(WRITE_IF_NOT_OLDER, ScriptOutputType.INTEGER, new String[] {key}, arguments)
+        return commands()
+                .flatMapMany((commands) -> commands.<Long>eval(WRITE_IF_NOT_OLDER, ScriptOutputType.INTEGER,
+                        new String[] {key}, arguments))
                 .then();
     }
 
@@ -125,7 +152,11 @@ public final class RedisIdentityStore implements IdentityStore {
     /** Closes the connection and shuts the client down. */
     @Override
     public void close() {
-        this.connection.close();
+        this.closed = true;
+        StatefulRedisConnection<String, String> current = this.connection.getAndSet(null);
+        if (current != null) {
+            current.close();
+        }
         // The connection is closed, so there is nothing to wait quietly for.
         this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -1,11 +1,15 @@
 package io.eventrouter.core.identity.redis;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 
 import io.eventrouter.core.identity.DeviceLink;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.IdentityStoreContractTests;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 class RedisIdentityStoreIntegrationTests extends IdentityStoreContractTests {
 
@@ -70,6 +75,20 @@ class RedisIdentityStoreIntegrationTests extends IdentityStoreContractTests {
         try (IdentityStore otherInstance = connect()) {
             assertThat(otherInstance.findDeviceLink(this.scope, "device-1").block(Duration.ofSeconds(5)))
                     .isEqualTo(new DeviceLink("alice", 1_000));
+        }
+    }
+
+    @Test
+    void signalsErrorsWhileTheServerIsUnreachable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+
+        try (IdentityStore unreachable = RedisIdentityStore.connect(RedisURI.create("127.0.0.1", closedPort), PREFIX,
+                Duration.ofDays(1))) {
+            assertThatExceptionOfType(RedisConnectionException.class)
+                    .isThrownBy(() -> unreachable.findDeviceLink(this.scope, "device-1").block(Duration.ofSeconds(10)));
         }
     }
 
