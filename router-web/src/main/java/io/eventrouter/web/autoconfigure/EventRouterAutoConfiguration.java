@@ -11,6 +11,7 @@ import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.EventTransformer;
+import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
@@ -134,9 +135,14 @@ public final class EventRouterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline) {
+        ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline,
+                ObjectProvider<ClientBridgeSourceCustomizer> customizers) {
             RouterProperties.Bridge bridge = properties.getBridge();
-            return ClientBridge.builder(pipeline.source(CLIENT_BRIDGE))
+            Source source = pipeline.source(CLIENT_BRIDGE);
+            for (ClientBridgeSourceCustomizer customizer : customizers.orderedStream().toList()) {
+                source = customizer.customize(source);
+            }
+            return ClientBridge.builder(source)
                     .pathPrefix(bridge.getPathPrefix())
                     .allowedOrigins(bridge.getAllowedOrigins())
                     .corsMaxAge(bridge.getCorsMaxAge())

@@ -1,8 +1,13 @@
 package io.eventrouter.web.autoconfigure;
 
+import java.time.Clock;
+import java.time.InstantSource;
 import java.util.Objects;
 
+import io.eventrouter.bridge.identity.FirstPartyCookieFilter;
+import io.eventrouter.bridge.identity.FirstPartyLinkingSource;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.FirstPartyDeviceLinker;
 import io.eventrouter.core.identity.IdentityLookup;
 import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
@@ -95,6 +100,44 @@ public final class IdentityAutoConfiguration {
         @Bean
         static RequestIdentityPublisherPostProcessor eventRouterRequestIdentityPublisherPostProcessor() {
             return new RequestIdentityPublisherPostProcessor();
+        }
+
+    }
+
+    /**
+     * Sets the first-party device cookie on bridge requests and links uploads to it. Off by
+     * default, because the cookie helps only where the bridge shares the site's domain.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnProperty(name = "router.identity.first-party.enabled", havingValue = "true")
+    static class FirstPartyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        FirstPartyDeviceLinker eventRouterFirstPartyDeviceLinker(IdentityProperties properties, IdentityStore store) {
+            return new FirstPartyDeviceLinker(store, properties.getFirstParty().getStorageExpiryGap(),
+                    InstantSource.system());
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        FirstPartyCookieFilter eventRouterFirstPartyCookieFilter(IdentityProperties properties,
+                RouterProperties routerProperties) {
+            IdentityProperties.FirstParty firstParty = properties.getFirstParty();
+            if (firstParty.getDomains().isEmpty()) {
+                throw new IllegalStateException("router.identity.first-party.domains must name the site domains "
+                        + "the cookie is set for, such as 'example.com', but was empty");
+            }
+            return new FirstPartyCookieFilter(new FirstPartyCookieFilter.Settings(firstParty.getCookieName(),
+                    firstParty.getDomains(), routerProperties.getBridge().getPathPrefix(),
+                    firstParty.getRefreshInterval(), firstParty.getConsentCookie(),
+                    firstParty.getConsentDeniedValues()), Clock.systemUTC());
+        }
+
+        @Bean
+        ClientBridgeSourceCustomizer eventRouterFirstPartyLinking(FirstPartyDeviceLinker linker) {
+            return (source) -> new FirstPartyLinkingSource(source, linker);
         }
 
     }

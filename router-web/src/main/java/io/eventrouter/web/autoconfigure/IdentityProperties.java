@@ -2,6 +2,8 @@ package io.eventrouter.web.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -31,6 +33,8 @@ public class IdentityProperties {
     private final Admin admin = new Admin();
 
     private final RequestContext requestContext = new RequestContext();
+
+    private final FirstParty firstParty = new FirstParty();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -78,6 +82,10 @@ public class IdentityProperties {
 
     public RequestContext getRequestContext() {
         return this.requestContext;
+    }
+
+    public FirstParty getFirstParty() {
+        return this.firstParty;
     }
 
     /** The kinds of identity store. */
@@ -206,6 +214,88 @@ public class IdentityProperties {
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+    }
+
+    /** Settings of the first-party device cookie that keeps a browser's device id stable. */
+    public static class FirstParty {
+
+        /** Whether the bridge sets the cookie and links uploads to it; needs the domains. */
+        private boolean enabled;
+
+        /** Site domains the bridge sets the cookie for, such as example.com. */
+        private List<String> domains = new ArrayList<>();
+
+        /** Name of the cookie. */
+        private String cookieName = "router_did";
+
+        /** How long after issuing the cookie the bridge renews it, at most once per interval. */
+        private Duration refreshInterval = Duration.ofDays(1);
+
+        /** How long a device id must have been unseen for a new one under the same cookie to count as expired storage. */
+        private Duration storageExpiryGap = Duration.ofDays(7);
+
+        /** Name of the site's consent cookie, if it has one. */
+        private @Nullable String consentCookie;
+
+        /** Values of the consent cookie that mean the visitor refused; then no cookie is set or used. */
+        private List<String> consentDeniedValues = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public List<String> getDomains() {
+            return this.domains;
+        }
+
+        public void setDomains(List<String> domains) {
+            this.domains = domains;
+        }
+
+        public String getCookieName() {
+            return this.cookieName;
+        }
+
+        public void setCookieName(String cookieName) {
+            this.cookieName = cookieName;
+        }
+
+        public Duration getRefreshInterval() {
+            return this.refreshInterval;
+        }
+
+        public void setRefreshInterval(Duration refreshInterval) {
+            this.refreshInterval = refreshInterval;
+        }
+
+        public Duration getStorageExpiryGap() {
+            return this.storageExpiryGap;
+        }
+
+        public void setStorageExpiryGap(Duration storageExpiryGap) {
+            this.storageExpiryGap = storageExpiryGap;
+        }
+
+        public @Nullable String getConsentCookie() {
+            return this.consentCookie;
+        }
+
+        public void setConsentCookie(@Nullable String consentCookie) {
+            this.consentCookie = consentCookie;
+        }
+
+        public List<String> getConsentDeniedValues() {
+            return this.consentDeniedValues;
+        }
+
+        public void setConsentDeniedValues(List<String> consentDeniedValues) {
+            this.consentDeniedValues = consentDeniedValues;
         }
 
     }

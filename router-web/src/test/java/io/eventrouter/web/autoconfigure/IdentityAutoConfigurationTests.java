@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.bridge.identity.FirstPartyCookieFilter;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.FirstPartyDeviceLinker;
 import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.StitchedFields;
@@ -86,6 +89,34 @@ class IdentityAutoConfigurationTests {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
                     assertThat(context).hasSingleBean(RequestIdentityWebFilter.class);
                 });
+    }
+
+    @Test
+    void linksBridgeUploadsToTheFirstPartyCookieWhenEnabled() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true",
+                        "router.identity.first-party.domains=example.com")
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(FirstPartyCookieFilter.class)
+                            .hasSingleBean(FirstPartyDeviceLinker.class)
+                            .hasSingleBean(ClientBridgeSourceCustomizer.class);
+                    assertThat(context).hasSingleBean(ClientBridge.class);
+                });
+    }
+
+    @Test
+    void rejectsTheFirstPartyCookieWithoutDomains() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true")
+                .run((context) -> assertThat(context).getFailure()
+                        .hasRootCauseMessage("router.identity.first-party.domains must name the site domains "
+                                + "the cookie is set for, such as 'example.com', but was empty"));
     }
 
     @Test
