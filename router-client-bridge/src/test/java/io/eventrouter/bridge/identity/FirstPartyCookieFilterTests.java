@@ -68,7 +68,8 @@ class FirstPartyCookieFilterTests {
 
     @Test
     void leavesHostsOutsideTheConfiguredDomainsAlone() {
-        MockServerWebExchange exchange = filter(MockServerHttpRequest.post("https://tracker.example.org/amplitude/batch"));
+        MockServerWebExchange exchange = filter(
+                MockServerHttpRequest.post("https://tracker.example.org/amplitude/batch"));
 
         assertThat(exchange.getResponse().getCookies()).isEmpty();
         assertThat(this.seenId.get()).isEqualTo("none");

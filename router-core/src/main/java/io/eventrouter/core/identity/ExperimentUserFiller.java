@@ -8,9 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Fills the ids the router knows into an Amplitude Experiment user before the bridge forwards an
+ * Fills the ids the router has linked into an Amplitude Experiment user before the bridge forwards an
  * evaluation request, so that a client that has not yet learnt its user id is still evaluated as
- * that user, and a server that knows only the user id is evaluated on the user's device.
+ * that user, and a server that has only the user id is evaluated on the user's device.
  *
  * <p>A user with a {@code device_id} but no {@code user_id} gets the device's last user, and a
  * user with a {@code user_id} but no {@code device_id} gets the device of the user's most recent

@@ -233,7 +233,7 @@ public class IdentityProperties {
         /** How long after issuing the cookie the bridge renews it, at most once per interval. */
         private Duration refreshInterval = Duration.ofDays(1);
 
-        /** How long a device id must have been unseen for a new one under the same cookie to count as expired storage. */
+        /** How long a device id must be unseen before a new one under the same cookie counts as expired storage. */
         private Duration storageExpiryGap = Duration.ofDays(7);
 
         /** Name of the site's consent cookie, if it has one. */

@@ -13,8 +13,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>The ids come from the {@value RequestIdentity#DEVICE_ID_HEADER} and
  * {@value RequestIdentity#SESSION_ID_HEADER} headers, which the page attaches from its SDK.
- * TODO: also read the router's first-party device cookie, once the bridge sets one, so that pages
- * need not attach headers.
+ * TODO: also read the router's first-party device cookie, so that pages need not attach headers.
+ * Its id leads to a device id only within one project, so that needs the project's API key.
  */
 public final class RequestIdentityWebFilter implements WebFilter {
 
