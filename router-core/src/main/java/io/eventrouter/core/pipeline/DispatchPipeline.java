@@ -35,8 +35,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The one path every event takes: sources, merged into a single flow; the acceptance stage, which
- * appends each submission to the {@link Spool} and only then confirms it to its source; and one
- * dispatcher per destination, which reads the spool through its own cursor.
+ * applies the {@link EventTransformer}s, appends each submission to the {@link Spool} and only
+ * then confirms it to its source; and one dispatcher per destination, which reads the spool
+ * through its own cursor.
  *
  * <pre>
  * source ─┐                               ┌─ dispatcher ─ batch ─ deliver ─ retry ─▶ destination
@@ -70,6 +71,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final PipelineMetrics metrics;
 
+    private final List<EventTransformer> transformers;
+
     private @Nullable Disposable running;
 
     /** Completes when the acceptance stage has settled every submission after the sources stopped. */
@@ -91,6 +94,8 @@ public final class DispatchPipeline implements AutoCloseable {
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
         this.duplicates = new DuplicateWindow(builder.duplicateWindowSize, builder.duplicateWindowMaxAge);
         this.shutdownGracePeriod = builder.shutdownGracePeriod;
+
+        this.transformers = List.copyOf(builder.transformers);
     }
 
     public static Builder builder() {
@@ -184,7 +189,8 @@ public final class DispatchPipeline implements AutoCloseable {
         }
         int duplicates = submission.events().size() - fresh.size();
         Acceptance acceptance = new Acceptance(fresh.size(), duplicates);
-        return this.spool.append(submission.source(), fresh)
+        return transform(submission.source(), fresh)
+                .flatMap((events) -> this.spool.append(submission.source(), events))
                 .doOnSuccess((done) -> {
                     this.metrics.accepted(submission.source(), fresh.size());
                     if (duplicates > 0) {
@@ -209,6 +215,15 @@ public final class DispatchPipeline implements AutoCloseable {
         return reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+
+    /** Runs the transformers in order, such as identity stitching, before the events reach the spool. */
+    private Mono<List<Event>> transform(SourceId source, List<Event> fresh) {
+        Mono<List<Event>> events = Mono.just(fresh);
+        for (EventTransformer transformer : this.transformers) {
+            events = events.flatMap((input) -> transformer.transform(source, input));
+        }
+        return events;
+    }
 
     /**
      * Stops gracefully: stops accepting, settles the submissions already queued, then lets every
@@ -272,6 +287,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
+        private final List<EventTransformer> transformers = new ArrayList<>();
+
         private Builder() {
         }
 
@@ -315,6 +332,15 @@ public final class DispatchPipeline implements AutoCloseable {
 
         public Builder destination(Destination destination, BatchPolicy batchPolicy) {
             this.destinations.add(new DestinationSettings(destination, batchPolicy));
+            return this;
+        }
+
+        /**
+         * Adds a transformer that the acceptance stage applies to every submission before it
+         * appends the events to the spool; transformers run in the order they were added.
+         */
+        public Builder transformer(EventTransformer transformer) {
+            this.transformers.add(Objects.requireNonNull(transformer, "transformer"));
             return this;
         }
 

@@ -15,6 +15,8 @@ import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
+import io.eventrouter.core.pipeline.EventTransformer;
+import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.FileSpool;
 import io.eventrouter.core.spool.MemorySpool;
@@ -89,7 +91,7 @@ public final class EventRouterAutoConfiguration {
     @ConditionalOnMissingBean
     DispatchPipeline eventRouterPipeline(RouterProperties properties, Spool spool,
             ObjectProvider<Destination> destinations, DeadLetterStore deadLetters,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<EventTransformer> transformers) {
         RouterProperties.Pipeline settings = properties.getPipeline();
         DispatchPipeline.Builder builder = DispatchPipeline.builder()
                 .spool(spool)
@@ -105,6 +107,7 @@ public final class EventRouterAutoConfiguration {
                 .meterRegistry(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
         destinations.orderedStream()
                 .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
+        transformers.orderedStream().forEach(builder::transformer);
         return builder.build();
     }
 
@@ -216,10 +219,15 @@ public final class EventRouterAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline,
-                ObjectProvider<WebClient.Builder> webClient) {
+                ObjectProvider<WebClient.Builder> webClient,
+                ObjectProvider<ClientBridgeSourceCustomizer> customizers) {
             RouterProperties.Bridge bridge = properties.getBridge();
             RouterProperties.Limits limits = bridge.getLimits();
-            return ClientBridge.builder(pipeline.source(CLIENT_BRIDGE))
+            Source source = pipeline.source(CLIENT_BRIDGE);
+            for (ClientBridgeSourceCustomizer customizer : customizers.orderedStream().toList()) {
+                source = customizer.customize(source);
+            }
+            return ClientBridge.builder(source)
                     .pathPrefix(bridge.getPathPrefix())
                     .allowedOrigins(bridge.getAllowedOrigins())
                     .corsMaxAge(bridge.getCorsMaxAge())

@@ -1,0 +1,314 @@
+package io.eventrouter.core.identity;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
+import io.eventrouter.core.event.RequestContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Fills in the ids an event lacks from what earlier events taught about the same person, and
+ * records what each event teaches.
+ *
+ * <p>The rules, applied to each event in order:
+ * <ol>
+ * <li>An event with a device id but no user id gets the user the device was last seen with.
+ * A missing or null user id is not a logout: SDKs log out by switching to a new device id.
+ * <li>An event with a user id but no device id gets the device the user was last active on,
+ * when that activity lies within the session window of the event's time.
+ * <li>An event without a session id gets the session of the user's last activity, when the
+ * activity was on the event's device and lies within the session window.
+ * <li>A value the event has is never replaced. Missing fields, JSON null, empty strings and the
+ * session id -1 count as absent. A user id is never replaced by another, so two users never merge.
+ * <li>Every filled field is listed in the event property {@link StitchedFields#PROPERTY}.
+ * </ol>
+ * An event that carries its own device id and a user id, sent or filled, records the device's
+ * link to that user and the user's activity on that device. Server events without a device id
+ * record nothing, so they never extend a browser session on their own.
+ *
+ * <p>Events of one call are stitched one after another, so an identify early in a batch already
+ * applies to the anonymous events after it. Given the same store contents, the result depends
+ * only on the events and the clock: the pipeline stitches before the spool, so a replay reads
+ * the stitched events and never stitches twice.
+ *
+ * <p>When the store fails or does not respond within the store timeout, the event passes
+ * unstitched: a missing link costs less than a lost event. Failures are counted.
+ */
+public final class IdentityStitcher {
+
+    private static final Logger logger = LoggerFactory.getLogger(IdentityStitcher.class);
+
+    /** How old a user's stored activity may grow before an event on the same device and session renews it. */
+    private static final long ACTIVITY_REFRESH_MILLIS = Duration.ofMinutes(1).toMillis();
+
+    /** Bounds the cache of scopes; each distinct API key adds one entry. */
+    private static final int MAX_CACHED_SCOPES = 1024;
+
+    private final IdentityStore store;
+
+    private final long sessionWindowMillis;
+
+    private final Duration storeTimeout;
+
+    private final InstantSource clock;
+
+    private final Map<String, IdentityScope> scopes = new ConcurrentHashMap<>();
+
+    private final LongAdder stitchedEvents = new LongAdder();
+
+    private final LongAdder failedEvents = new LongAdder();
+
+    private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+    private IdentityStitcher(Builder builder) {
+        this.store = builder.store;
+        this.sessionWindowMillis = builder.sessionWindow.toMillis();
+        this.storeTimeout = builder.storeTimeout;
+        this.clock = builder.clock;
+    }
+
+    public static Builder builder(IdentityStore store) {
+        return new Builder(store);
+    }
+
+    /** Stitches events one after another and emits them in their order. Never signals an error. */
+    public Mono<List<Event>> stitch(List<Event> events) {
+        return Flux.fromIterable(events)
+                .concatMap(this::stitch)
+                .collectList();
+    }
+
+    /** Stitches one event; emits it unchanged when the store fails. Never signals an error. */
+    public Mono<Event> stitch(Event event) {
+        Sighting sighting = Sighting.of(event, this.clock);
+        if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
+            return Mono.just(event);
+        }
+        IdentityScope scope = scope(event.context());
+        return resolve(scope, sighting)
+                .flatMap((known) -> record(scope, sighting, known).thenReturn(apply(event, sighting, known)))
+                .timeout(this.storeTimeout)
+                .onErrorResume((error) -> passUnstitched(event, error));
+    }
+
+    /** Returns the scope of the project an event belongs to. */
+    public IdentityScope scope(RequestContext context) {
+        IdentityScope scope = this.scopes.get(context.apiKey());
+        if (scope == null) {
+            if (this.scopes.size() >= MAX_CACHED_SCOPES) {
+                this.scopes.clear();
+            }
+            scope = IdentityScope.ofApiKey(context.apiKey());
+            this.scopes.put(context.apiKey(), scope);
+        }
+        return scope;
+    }
+
+    /** Returns how many events got at least one value filled in. */
+    public long stitchedEvents() {
+        return this.stitchedEvents.sum();
+    }
+
+    /** Returns how many events passed unstitched because the store failed or timed out. */
+    public long failedEvents() {
+        return this.failedEvents.sum();
+    }
+
+    private Mono<Known> resolve(IdentityScope scope, Sighting sighting) {
+        Mono<Optional<String>> user = sighting.userId().isPresent() ? Mono.just(sighting.userId())
+                : this.store.findDeviceLink(scope, sighting.deviceId().get())
+                        .map((link) -> Optional.of(link.userId()))
+                        .defaultIfEmpty(Optional.empty());
+        return user.flatMap((userId) -> userId
+                .map((id) -> this.store.findUserActivity(scope, id)
+                        .map((activity) -> new Known(userId, Optional.of(activity)))
+                        .defaultIfEmpty(new Known(userId, Optional.empty())))
+                .orElseGet(() -> Mono.just(new Known(userId, Optional.empty()))));
+    }
+
+    private Mono<Void> record(IdentityScope scope, Sighting sighting, Known known) {
+        if (sighting.deviceId().isEmpty() || known.userId().isEmpty()) {
+            return Mono.empty();
+        }
+        String deviceId = sighting.deviceId().get();
+        String userId = known.userId().get();
+        Mono<Void> link = sighting.userId().isPresent()
+                ? this.store.recordDeviceLink(scope, deviceId, new DeviceLink(userId, sighting.time()))
+                : Mono.empty();
+        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
+        if (isRecentRepeat(activity, known.activity())) {
+            return link;
+        }
+        return link.then(this.store.recordUserActivity(scope, userId, activity));
+    }
+
+    /**
+     * Tells whether the store already has this device and session for the user, from less than
+     * {@link #ACTIVITY_REFRESH_MILLIS} earlier. Skipping such writes spares the store one write
+     * per event, and costs the session window at most that much at its far end.
+     */
+    private static boolean isRecentRepeat(UserActivity activity, Optional<UserActivity> stored) {
+        return stored.filter((known) -> known.deviceId().equals(activity.deviceId())
+                        && known.sessionId() == activity.sessionId()
+                        && activity.time() >= known.time()
+                        && activity.time() - known.time() < ACTIVITY_REFRESH_MILLIS)
+                .isPresent();
+    }
+
+    /** Keeps the device's known session when one of its events arrives without a session id. */
+    private long sessionToRecord(Sighting sighting, Known known) {
+        if (sighting.sessionId() != UserActivity.NO_SESSION) {
+            return sighting.sessionId();
+        }
+        return known.activity()
+                .filter((activity) -> activity.deviceId().equals(sighting.deviceId().get()))
+                .map(UserActivity::sessionId)
+                .orElse(UserActivity.NO_SESSION);
+    }
+
+    private Event apply(Event event, Sighting sighting, Known known) {
+        List<EventField> filled = new ArrayList<>(3);
+        ObjectNode fields = event.toJson();
+        if (isAbsent(fields, EventField.USER_ID) && known.userId().isPresent()) {
+            fields.put(EventField.USER_ID.jsonName(), known.userId().get());
+            filled.add(EventField.USER_ID);
+        }
+        Optional<UserActivity> recent = known.activity().filter((activity) -> isWithinWindow(activity, sighting));
+        Optional<String> deviceId = sighting.deviceId();
+        if (isAbsent(fields, EventField.DEVICE_ID) && recent.isPresent()) {
+            deviceId = Optional.of(recent.get().deviceId());
+            fields.put(EventField.DEVICE_ID.jsonName(), deviceId.get());
+            filled.add(EventField.DEVICE_ID);
+        }
+        if (isAbsent(fields, EventField.SESSION_ID) && recent.isPresent() && recent.get().session().isPresent()
+                && deviceId.isPresent() && deviceId.get().equals(recent.get().deviceId())) {
+            fields.put(EventField.SESSION_ID.jsonName(), recent.get().sessionId());
+            filled.add(EventField.SESSION_ID);
+        }
+        if (filled.isEmpty()) {
+            return event;
+        }
+        this.stitchedEvents.increment();
+        return Event.ofOwned(event.context(), StitchedFields.mark(fields, filled));
+    }
+
+    /**
+     * Tells whether a field may be filled: it is missing, JSON null or an empty string, or it is
+     * the session id -1 that the Java SDK sends for "no session". Any other value, even one of
+     * the wrong type, was sent by the client and stays.
+     */
+    private static boolean isAbsent(ObjectNode fields, EventField field) {
+        JsonNode value = fields.get(field.jsonName());
+        if (value == null || value.isNull()) {
+            return true;
+        }
+        if (value.isString()) {
+            return value.stringValue().isEmpty();
+        }
+        return field == EventField.SESSION_ID && value.isIntegralNumber() && value.canConvertToLong()
+                && value.longValue() == UserActivity.NO_SESSION;
+    }
+
+    private boolean isWithinWindow(UserActivity activity, Sighting sighting) {
+        return Math.abs(sighting.time() - activity.time()) <= this.sessionWindowMillis;
+    }
+
+    private Mono<Event> passUnstitched(Event event, Throwable error) {
+        this.failedEvents.increment();
+        if (this.failureLogged.compareAndSet(false, true)) {
+            logger.warn("Identity store failed; events pass unstitched until it recovers: {}", error.toString());
+        }
+        else {
+            logger.debug("Identity store failed; event passes unstitched: insert_id={} error={}",
+                    event.insertId().orElse("none"), error.toString());
+        }
+        return Mono.just(event);
+    }
+
+    /**
+     * The ids an event was sent with. The session id is {@link UserActivity#NO_SESSION} when
+     * absent; the time is the event's own, or the router's clock when it has none.
+     */
+    private record Sighting(Optional<String> deviceId, Optional<String> userId, long sessionId, long time) {
+
+        static Sighting of(Event event, InstantSource clock) {
+            return new Sighting(event.deviceId(), event.userId(), sessionId(event),
+                    event.time().orElseGet(clock::millis));
+        }
+
+        /** Treats only an integral session id other than -1 as present. */
+        private static long sessionId(Event event) {
+            return event.sessionId().orElse(UserActivity.NO_SESSION);
+        }
+
+    }
+
+    /** The links found before this event: its user, sent or linked, and that user's last activity. */
+    private record Known(Optional<String> userId, Optional<UserActivity> activity) {
+    }
+
+    /** Configures a stitcher; every setting has a default except the store. */
+    public static final class Builder {
+
+        private final IdentityStore store;
+
+        private Duration sessionWindow = Duration.ofMinutes(30);
+
+        private Duration storeTimeout = Duration.ofSeconds(1);
+
+        private InstantSource clock = InstantSource.system();
+
+        private Builder(IdentityStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Sets how far apart a server event and the user's last client activity may be for the
+         * server event to join that device and session. Defaults to 30 minutes, Amplitude's
+         * default session timeout.
+         */
+        public Builder sessionWindow(Duration sessionWindow) {
+            if (sessionWindow.isNegative()) {
+                throw new IllegalArgumentException("sessionWindow must not be negative, but was " + sessionWindow);
+            }
+            this.sessionWindow = sessionWindow;
+            return this;
+        }
+
+        /** Sets how long stitching one event may wait for the store before the event passes unstitched. */
+        public Builder storeTimeout(Duration storeTimeout) {
+            if (storeTimeout.isNegative() || storeTimeout.isZero()) {
+                throw new IllegalArgumentException("storeTimeout must be positive, but was " + storeTimeout);
+            }
+            this.storeTimeout = storeTimeout;
+            return this;
+        }
+
+        /** Sets the clock that times events without a {@code time} field. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public IdentityStitcher build() {
+            return new IdentityStitcher(this);
+        }
+
+    }
+
+}

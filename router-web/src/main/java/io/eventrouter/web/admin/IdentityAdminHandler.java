@@ -1,0 +1,128 @@
+package io.eventrouter.web.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.eventrouter.core.identity.IdentityLookup;
+import io.eventrouter.core.identity.IdentityScope;
+import io.eventrouter.core.identity.LinkedIdentities;
+import io.eventrouter.core.identity.UserActivity;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
+
+/**
+ * Serves {@code GET <prefix>/identities?device_id=...} and {@code ?user_id=...}: the identities
+ * the router links to one id, for operators who need to see why two events joined up or did not.
+ *
+ * <p>Requests carry the admin token as {@code Authorization: Bearer <token>} and name the
+ * Amplitude project by its API key in the {@code X-Amplitude-Api-Key} header, because links are
+ * kept per project. The key travels in a header, never the query string, so that access logs do
+ * not record it. Responses: 200 with the links, 404 when the id is unknown, 400 for a malformed
+ * request, 401 without the right token.
+ */
+public final class IdentityAdminHandler {
+
+    /** The header that names the project whose links are read. */
+    public static final String API_KEY_HEADER = "X-Amplitude-Api-Key";
+
+    private final IdentityLookup lookup;
+
+    private final byte[] token;
+
+    /**
+     * Creates a handler.
+     *
+     * @param token the admin token requests must carry; never logged
+     */
+    public IdentityAdminHandler(IdentityLookup lookup, String token) {
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
+        Objects.requireNonNull(token, "token");
+        if (token.isBlank()) {
+            throw new IllegalArgumentException("The admin token must not be blank");
+        }
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Returns the route, under {@code pathPrefix} such as {@code /admin}. */
+    public RouterFunction<ServerResponse> routes(String pathPrefix) {
+        return RouterFunctions.route()
+                .GET(pathPrefix + "/identities", this::identities)
+                .build();
+    }
+
+    private Mono<ServerResponse> identities(ServerRequest request) {
+        if (!isAuthorized(request)) {
+            return error(HttpStatus.UNAUTHORIZED, "Missing or invalid admin token");
+        }
+        Optional<String> apiKey = Optional.ofNullable(request.headers().firstHeader(API_KEY_HEADER))
+                .filter((key) -> !key.isBlank());
+        if (apiKey.isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, "Missing header " + API_KEY_HEADER + " naming the project");
+        }
+        Optional<String> deviceId = nonEmpty(request.queryParam("device_id"));
+        Optional<String> userId = nonEmpty(request.queryParam("user_id"));
+        if (deviceId.isPresent() == userId.isPresent()) {
+            return error(HttpStatus.BAD_REQUEST, "Give exactly one of the query parameters device_id and user_id");
+        }
+        IdentityScope scope = IdentityScope.ofApiKey(apiKey.get());
+        Mono<LinkedIdentities> linked = deviceId.isPresent() ? this.lookup.ofDevice(scope, deviceId.get())
+                : this.lookup.ofUser(scope, userId.get());
+        return linked.flatMap((identities) -> identities.isEmpty()
+                ? error(HttpStatus.NOT_FOUND, "No identities are linked to this id")
+                : ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(toJson(identities)));
+    }
+
+    /** Compares in constant time, so the answer's timing reveals nothing about the token. */
+    private boolean isAuthorized(ServerRequest request) {
+        String header = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] presented = header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(presented, this.token);
+    }
+
+    private static Optional<String> nonEmpty(Optional<String> value) {
+        return value.filter((text) -> !text.isEmpty());
+    }
+
+    private static Map<String, Object> toJson(LinkedIdentities identities) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        putIfPresent(json, "device_id", identities.deviceId());
+        putIfPresent(json, "stable_device_id", identities.stableDeviceId());
+        putIfPresent(json, "user_id", identities.userId());
+        UserActivity activity = identities.lastActivity();
+        if (activity != null) {
+            Map<String, Object> last = new LinkedHashMap<>();
+            last.put("device_id", activity.deviceId());
+            activity.session().ifPresent((session) -> last.put("session_id", session));
+            last.put("time", activity.time());
+            json.put("last_activity", last);
+        }
+        return json;
+    }
+
+    private static void putIfPresent(Map<String, Object> json, String name, @Nullable String value) {
+        if (value != null) {
+            json.put(name, value);
+        }
+    }
+
+    private static Mono<ServerResponse> error(HttpStatus status, String message) {
+        return ServerResponse.status(status)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("code", status.value(), "error", message));
+    }
+
+}

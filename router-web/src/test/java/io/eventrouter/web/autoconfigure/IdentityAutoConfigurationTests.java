@@ -1,0 +1,159 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.bridge.identity.FirstPartyCookieFilter;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.FirstPartyDeviceLinker;
+import io.eventrouter.core.identity.IdentityStitcher;
+import io.eventrouter.core.identity.IdentityStore;
+import io.eventrouter.core.identity.StitchedFields;
+import io.eventrouter.core.pipeline.DispatchPipeline;
+import io.eventrouter.core.pipeline.EventTransformer;
+import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.RequestIdentityPublisher;
+import io.eventrouter.web.identity.RequestIdentityWebFilter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class IdentityAutoConfigurationTests {
+
+    private static final String API_KEY = "web-test-api-key";
+
+    @TempDir
+    Path directory;
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.destinations.file.batch.max-wait=10ms",
+                        "router.identity.embedded.directory=" + this.directory.resolve("identity"));
+    }
+
+    @Test
+    void createsAnEmbeddedStoreThatKeepsItsLinksInTheConfiguredDirectory() {
+        runner().run((context) -> {
+            assertThat(context).hasSingleBean(EmbeddedIdentityStore.class).hasSingleBean(IdentityStitcher.class);
+            assertThat(this.directory.resolve("identity").resolve("identities.log")).exists();
+        });
+    }
+
+    @Test
+    void keepsLinksInMemoryOnlyWhenNotPersistent() {
+        runner().withPropertyValues("router.identity.embedded.persistent=false").run((context) -> {
+            assertThat(context).hasSingleBean(EmbeddedIdentityStore.class);
+            assertThat(this.directory.resolve("identity")).doesNotExist();
+        });
+    }
+
+    @Test
+    void stitchesNothingWhenDisabled() {
+        runner().withPropertyValues("router.identity.enabled=false").run((context) -> {
+            assertThat(context).doesNotHaveBean(IdentityStore.class).doesNotHaveBean(EventTransformer.class);
+            assertThat(context).hasSingleBean(DispatchPipeline.class);
+        });
+    }
+
+    @Test
+    void servesTheAdminEndpointOnlyWithAToken() {
+        runner().run((context) -> assertThat(context).doesNotHaveBean("eventRouterIdentityAdminRoutes"));
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class))
+                .withPropertyValues("router.identity.embedded.persistent=false",
+                        "router.identity.admin.token=secret")
+                .run((context) -> assertThat(context).hasBean("eventRouterIdentityAdminRoutes"));
+    }
+
+    @Test
+    void wrapsThePublisherInAReactiveWebApplication() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
+                .run((context) -> {
+                    assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
+                    assertThat(context).hasSingleBean(RequestIdentityWebFilter.class);
+                });
+    }
+
+    @Test
+    void linksBridgeUploadsToTheFirstPartyCookieWhenEnabled() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true",
+                        "router.identity.first-party.domains=example.com")
+                .run((context) -> {
+                    assertThat(context).hasSingleBean(FirstPartyCookieFilter.class)
+                            .hasSingleBean(FirstPartyDeviceLinker.class)
+                            .hasSingleBean(ClientBridgeSourceCustomizer.class);
+                    assertThat(context).hasSingleBean(ClientBridge.class);
+                });
+    }
+
+    @Test
+    void rejectsTheFirstPartyCookieWithoutDomains() {
+        new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true")
+                .run((context) -> assertThat(context).getFailure()
+                        .hasRootCauseMessage("router.identity.first-party.domains must name the site domains "
+                                + "the cookie is set for, such as 'example.com', but was empty"));
+    }
+
+    @Test
+    void usesTheApplicationsOwnStore() {
+        runner().withBean(IdentityStore.class, () -> EmbeddedIdentityStore.inMemory(100)).run((context) ->
+                assertThat(context).hasSingleBean(IdentityStore.class).hasSingleBean(IdentityStitcher.class));
+    }
+
+    @Test
+    void givesAServerEventTheDeviceAndSessionOfTheBrowserLogin() {
+        runner().run((context) -> {
+            DispatchPipeline pipeline = context.getBean(DispatchPipeline.class);
+            pipeline.source(EventRouterAutoConfiguration.CLIENT_BRIDGE)
+                    .submit(List.of(Event.builder("login").apiKey(API_KEY).deviceId("browser-d1")
+                            .userId("alice").sessionId(1_700_000_000_000L).build()))
+                    .block(Duration.ofSeconds(5));
+
+            context.getBean(EventPublisher.class)
+                    .publish(Event.builder("order_paid").apiKey(API_KEY).userId("alice").build())
+                    .block(Duration.ofSeconds(5));
+
+            String line = await().atMost(Duration.ofSeconds(10)).until(() -> orderPaidLine(), (found) -> found != null);
+            assertThat(line).contains("\"device_id\":\"browser-d1\"")
+                    .contains("\"session_id\":1700000000000")
+                    .contains(StitchedFields.PROPERTY);
+        });
+    }
+
+    private String orderPaidLine() throws IOException {
+        Path events = this.directory.resolve("events.jsonl");
+        if (!Files.exists(events)) {
+            return null;
+        }
+        return Files.readAllLines(events).stream()
+                .filter((line) -> line.contains("order_paid"))
+                .findFirst()
+                .orElse(null);
+    }
+
+}
