@@ -2,6 +2,8 @@ package io.eventrouter.web.autoconfigure;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,6 +63,13 @@ class ConfigurationMetadataTests {
 
         assertThat(amplitudeBatch).isNotNull();
         assertThat(amplitudeBatch.get("defaultValue").intValue()).isEqualTo(500);
+    }
+
+    @Test
+    void configurationGuideListsEveryProperty() throws IOException {
+        String guide = Files.readString(Path.of("..", "docs", "configuration.md"));
+
+        assertThat(names(metadata())).allSatisfy((name) -> assertThat(guide).contains("`" + name + "`"));
     }
 
 }
