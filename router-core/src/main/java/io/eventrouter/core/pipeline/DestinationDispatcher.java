@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
 
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -157,37 +159,53 @@ final class DestinationDispatcher {
      * @return how many letters were queued
      */
     Mono<Integer> replay(List<StoredDeadLetter> letters) {
-        return Mono.create((sink) -> post(() -> {
-            if (!this.running) {
-                sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is not running"));
-                return;
+        return Mono.create((sink) -> {
+            if (!post(() -> queueReplay(letters, sink))) {
+                sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is stopped"));
             }
-            List<PendingEvent> events = new ArrayList<>();
-            for (StoredDeadLetter letter : letters) {
-                if (this.replaying.add(letter.id())) {
-                    events.add(PendingEvent.replayed(letter));
-                }
-            }
-            if (!events.isEmpty()) {
-                RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
-                group.dueAt = now();
-                this.groups.add(group);
-            }
-            sink.success(events.size());
-        }));
+        });
     }
 
-    /** Runs {@code task} on the dispatcher's thread, then moves the dispatch along. */
-    private void post(Runnable task) {
+    private void queueReplay(List<StoredDeadLetter> letters, MonoSink<Integer> sink) {
+        if (!this.running) {
+            sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is not running"));
+            return;
+        }
+        List<PendingEvent> events = new ArrayList<>();
+        for (StoredDeadLetter letter : letters) {
+            if (this.replaying.add(letter.id())) {
+                events.add(PendingEvent.replayed(letter));
+            }
+        }
+        if (!events.isEmpty()) {
+            RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
+            group.dueAt = now();
+            this.groups.add(group);
+        }
+        sink.success(events.size());
+    }
+
+    /**
+     * Runs {@code task} on the dispatcher's thread, then moves the dispatch along.
+     *
+     * @return false when the dispatcher stopped and dropped the task; what it carried stays in the spool
+     */
+    private boolean post(Runnable task) {
         try {
             this.worker.schedule(() -> {
-                task.run();
+                try {
+                    task.run();
+                }
+                catch (RuntimeException ex) {
+                    logger.error("Dispatcher task failed: destination_id={}", id(), ex);
+                }
                 pump();
             });
+            return true;
         }
-        catch (RuntimeException ex) {
-            // The worker rejects tasks once the dispatcher stopped; what they carried stays in the spool.
+        catch (RejectedExecutionException ex) {
             logger.debug("Dispatcher stopped, task dropped: destination_id={}", id());
+            return false;
         }
     }
 
