@@ -255,7 +255,7 @@ class DispatchIntegrationTests {
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("reset")
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("slow"));
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("slow")
-                .willReturn(okJson(OK).withFixedDelay(3_000)).willSetStateTo("healthy"));
+                .willReturn(okJson(OK).withFixedDelay(1_500)).willSetStateTo("healthy"));
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("healthy")
                 .willReturn(okJson(OK)));
         this.dispatch = AmplitudeDispatch.builder(amplitude).timeout(Duration.ofMillis(300)).start();
