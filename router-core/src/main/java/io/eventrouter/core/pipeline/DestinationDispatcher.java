@@ -273,8 +273,14 @@ final class DestinationDispatcher {
             return;
         }
         long now = now();
+        if (this.order.releaseParked(now)) {
+            this.rewindRequested = true;
+        }
         if (this.rewindRequested && now - this.lastRewind >= REWIND_INTERVAL_MILLIS) {
             rewind();
+        }
+        if (this.heldOffsets.size() >= this.maxHeldEvents) {
+            parkPausedGroups(now);
         }
         requestMore();
         if (this.inFlight == null) {
@@ -284,6 +290,33 @@ final class DestinationDispatcher {
             }
         }
         scheduleWakeUp(now);
+    }
+
+    /**
+     * Drops the events of throttled devices from the heap when it is full, so that the devices'
+     * pauses do not stop everyone else. Their events stay in the spool and are read again, in
+     * order, when the pause ends. Events without an ordering key stay on the heap.
+     */
+    private void parkPausedGroups(long now) {
+        int parked = 0;
+        for (RetryGroup group : List.copyOf(this.groups)) {
+            if (!group.throttled || group == this.inFlight || group.dueAt <= now) {
+                continue;
+            }
+            List<PendingEvent> keyed = group.events.stream().filter((event) -> event.key != null).toList();
+            for (PendingEvent event : keyed) {
+                this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
+                this.heldOffsets.remove(event.offset);
+            }
+            group.events.removeAll(keyed);
+            parked += keyed.size();
+            if (group.events.isEmpty()) {
+                this.groups.remove(group);
+            }
+        }
+        if (parked > 0) {
+            logger.debug("Paused events left the heap: destination_id={} events={}", id(), parked);
+        }
     }
 
     private @Nullable RetryGroup nextGroup(long now) {
@@ -504,6 +537,7 @@ final class DestinationDispatcher {
 
     private long nextWakeUp() {
         long next = this.rewindRequested ? this.lastRewind + REWIND_INTERVAL_MILLIS : Long.MAX_VALUE;
+        next = Math.min(next, this.order.nextParkedRelease());
         if (this.inFlight != null) {
             return next;
         }
