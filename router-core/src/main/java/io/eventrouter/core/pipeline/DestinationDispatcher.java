@@ -36,9 +36,9 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Feeds one destination from its cursor in the spool: batches events, delivers one chunk at a
- * time, retries what failed transiently, sends what was refused or ran out of retry budget to the
- * dead-letter store, and acknowledges each event in the spool once it is settled.
+ * Feeds one destination from its cursor in the spool. It batches events and delivers one chunk at
+ * a time. It retries what failed transiently and sends what was rejected or ran out of retry
+ * budget to the dead-letter store. Each event is acknowledged in the spool once it is settled.
  *
  * <p>Design note. All state lives on one thread of the dispatcher's own single-thread scheduler;
  * spool signals, delivery results and timers are posted to it. Ordering is kept per device (see
