@@ -12,6 +12,7 @@ import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.pipeline.BatchPolicy;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -31,6 +32,15 @@ public final class AmplitudeDestination implements Destination {
 
     /** Amplitude's default ingestion host in the US. */
     public static final URI DEFAULT_URL = URI.create("https://api2.amplitude.com");
+
+    /** The most events Amplitude takes in one request, on both APIs. */
+    public static final int MAX_EVENTS_PER_REQUEST = 2000;
+
+    /** The largest body {@code /2/httpapi} takes; Amplitude documents it as 1 MB. */
+    public static final long MAX_HTTP_API_BYTES = 1_000_000;
+
+    /** The largest body {@code /batch} takes; Amplitude documents it as 20 MB. */
+    public static final long MAX_BATCH_API_BYTES = 20_000_000;
 
     private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -121,6 +131,25 @@ public final class AmplitudeDestination implements Destination {
             return Duration.ZERO;
         }
         return (delay.compareTo(MAX_RETRY_AFTER) > 0) ? MAX_RETRY_AFTER : delay;
+    }
+
+    /**
+     * Checks that batches of {@code policy} stay under Amplitude's request limits.
+     *
+     * @param batchApi whether the batches go to {@code /batch} rather than {@code /2/httpapi}
+     * @throws IllegalArgumentException naming the limit a setting exceeds
+     */
+    public static BatchPolicy requireWithinLimits(BatchPolicy policy, boolean batchApi) {
+        if (policy.maxEvents() > MAX_EVENTS_PER_REQUEST) {
+            throw new IllegalArgumentException("Amplitude takes at most " + MAX_EVENTS_PER_REQUEST
+                    + " events per request, but the batch allows " + policy.maxEvents());
+        }
+        long maxBytes = batchApi ? MAX_BATCH_API_BYTES : MAX_HTTP_API_BYTES;
+        if (policy.maxBytes() > maxBytes) {
+            throw new IllegalArgumentException("Amplitude takes at most " + maxBytes + " bytes per request to "
+                    + (batchApi ? "/batch" : "/2/httpapi") + ", but the batch allows " + policy.maxBytes());
+        }
+        return policy;
     }
 
     /** Closes the connection pool. */

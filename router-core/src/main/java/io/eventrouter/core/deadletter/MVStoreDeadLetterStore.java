@@ -56,8 +56,8 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
 
     /**
      * Prepares the store kept in {@code file}, creating its parent folders when missing. The file
-     * itself is created or opened on first use; a failure to open it, for instance because
-     * another process has it locked, is signalled by that call.
+     * itself is created or opened on first use. A failure to open it, for instance because
+     * another process has it locked, is signalled by that first call.
      *
      * @throws UncheckedIOException when the folder cannot be created
      */

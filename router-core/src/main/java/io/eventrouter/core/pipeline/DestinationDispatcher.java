@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjIntConsumer;
 
@@ -30,13 +31,14 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Feeds one destination from its cursor in the spool: batches events, delivers one chunk at a
- * time, retries what failed transiently, sends what was refused or ran out of retry budget to the
- * dead-letter store, and acknowledges each event in the spool once it is settled.
+ * Feeds one destination from its cursor in the spool. It batches events and delivers one chunk at
+ * a time. It retries what failed transiently and sends what was rejected or ran out of retry
+ * budget to the dead-letter store. Each event is acknowledged in the spool once it is settled.
  *
  * <p>Design note. All state lives on one thread of the dispatcher's own single-thread scheduler;
  * spool signals, delivery results and timers are posted to it. Ordering is kept per device (see
@@ -157,37 +159,53 @@ final class DestinationDispatcher {
      * @return how many letters were queued
      */
     Mono<Integer> replay(List<StoredDeadLetter> letters) {
-        return Mono.create((sink) -> post(() -> {
-            if (!this.running) {
-                sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is not running"));
-                return;
+        return Mono.create((sink) -> {
+            if (!post(() -> queueReplay(letters, sink))) {
+                sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is stopped"));
             }
-            List<PendingEvent> events = new ArrayList<>();
-            for (StoredDeadLetter letter : letters) {
-                if (this.replaying.add(letter.id())) {
-                    events.add(PendingEvent.replayed(letter));
-                }
-            }
-            if (!events.isEmpty()) {
-                RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
-                group.dueAt = now();
-                this.groups.add(group);
-            }
-            sink.success(events.size());
-        }));
+        });
     }
 
-    /** Runs {@code task} on the dispatcher's thread, then moves the dispatch along. */
-    private void post(Runnable task) {
+    private void queueReplay(List<StoredDeadLetter> letters, MonoSink<Integer> sink) {
+        if (!this.running) {
+            sink.error(new IllegalStateException("The dispatcher of '" + id() + "' is not running"));
+            return;
+        }
+        List<PendingEvent> events = new ArrayList<>();
+        for (StoredDeadLetter letter : letters) {
+            if (this.replaying.add(letter.id())) {
+                events.add(PendingEvent.replayed(letter));
+            }
+        }
+        if (!events.isEmpty()) {
+            RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
+            group.dueAt = now();
+            this.groups.add(group);
+        }
+        sink.success(events.size());
+    }
+
+    /**
+     * Runs {@code task} on the dispatcher's thread, then moves the dispatch along.
+     *
+     * @return false when the dispatcher stopped and dropped the task; what it carried stays in the spool
+     */
+    private boolean post(Runnable task) {
         try {
             this.worker.schedule(() -> {
-                task.run();
+                try {
+                    task.run();
+                }
+                catch (RuntimeException ex) {
+                    logger.error("Dispatcher task failed: destination_id={}", id(), ex);
+                }
                 pump();
             });
+            return true;
         }
-        catch (RuntimeException ex) {
-            // The worker rejects tasks once the dispatcher stopped; what they carried stays in the spool.
+        catch (RejectedExecutionException ex) {
             logger.debug("Dispatcher stopped, task dropped: destination_id={}", id());
+            return false;
         }
     }
 
@@ -255,8 +273,14 @@ final class DestinationDispatcher {
             return;
         }
         long now = now();
+        if (this.order.releaseParked(now)) {
+            this.rewindRequested = true;
+        }
         if (this.rewindRequested && now - this.lastRewind >= REWIND_INTERVAL_MILLIS) {
             rewind();
+        }
+        if (this.heldOffsets.size() >= this.maxHeldEvents) {
+            parkPausedGroups(now);
         }
         requestMore();
         if (this.inFlight == null) {
@@ -266,6 +290,33 @@ final class DestinationDispatcher {
             }
         }
         scheduleWakeUp(now);
+    }
+
+    /**
+     * Drops the events of throttled devices from the heap when it is full, so that the devices'
+     * pauses do not stop everyone else. Their events stay in the spool and are read again, in
+     * order, when the pause ends. Events without an ordering key stay on the heap.
+     */
+    private void parkPausedGroups(long now) {
+        int parked = 0;
+        for (RetryGroup group : List.copyOf(this.groups)) {
+            if (!group.throttled || group == this.inFlight || group.dueAt <= now) {
+                continue;
+            }
+            List<PendingEvent> keyed = group.events.stream().filter((event) -> event.key != null).toList();
+            for (PendingEvent event : keyed) {
+                this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
+                this.heldOffsets.remove(event.offset);
+            }
+            group.events.removeAll(keyed);
+            parked += keyed.size();
+            if (group.events.isEmpty()) {
+                this.groups.remove(group);
+            }
+        }
+        if (parked > 0) {
+            logger.debug("Paused events left the heap: destination_id={} events={}", id(), parked);
+        }
     }
 
     private @Nullable RetryGroup nextGroup(long now) {
@@ -486,6 +537,7 @@ final class DestinationDispatcher {
 
     private long nextWakeUp() {
         long next = this.rewindRequested ? this.lastRewind + REWIND_INTERVAL_MILLIS : Long.MAX_VALUE;
+        next = Math.min(next, this.order.nextParkedRelease());
         if (this.inFlight != null) {
             return next;
         }

@@ -24,8 +24,48 @@ final class DeviceOrder {
     /** Keys no group contains any more, waiting for the rewind that reads their skipped events. */
     private final Set<String> releasing = new HashSet<>();
 
+    /** Keys whose paused events left the heap, with the scheduler time their pause ends. */
+    private final Map<String, Long> parkedUntil = new HashMap<>();
+
     boolean isBlocked(String key) {
-        return this.blockedBy.containsKey(key) || this.releasing.contains(key);
+        return this.blockedBy.containsKey(key) || this.releasing.contains(key) || this.parkedUntil.containsKey(key);
+    }
+
+    /**
+     * Keeps a key blocked until {@code until} after its group dropped its events from the heap.
+     * They stay in the spool and are read again when the pause ends.
+     */
+    void park(String key, RetryGroup group, long until) {
+        if (this.blockedBy.get(key) == group) {
+            this.blockedBy.remove(key);
+        }
+        this.parkedUntil.merge(key, until, Math::max);
+        this.skipped.add(key);
+    }
+
+    /**
+     * Releases the parked keys whose pause has ended.
+     *
+     * @return whether any was released, so the dispatcher must rewind
+     */
+    boolean releaseParked(long now) {
+        boolean rewind = false;
+        var parked = this.parkedUntil.entrySet().iterator();
+        while (parked.hasNext()) {
+            Map.Entry<String, Long> entry = parked.next();
+            if (entry.getValue() <= now) {
+                parked.remove();
+                this.skipped.remove(entry.getKey());
+                this.releasing.add(entry.getKey());
+                rewind = true;
+            }
+        }
+        return rewind;
+    }
+
+    /** Returns when the next parked key's pause ends, or {@link Long#MAX_VALUE} when none is parked. */
+    long nextParkedRelease() {
+        return this.parkedUntil.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
     }
 
     /** Records that an event of a blocked key was left in the spool. */

@@ -30,6 +30,9 @@ final class RetryGroup {
     /** The maximum number of events in one chunk, halved on each "too large" response. */
     int maxChunk;
 
+    /** Whether the group waits for a throttling pause rather than for a retry after a failure. */
+    boolean throttled;
+
     /** The last failure, for the dead letter if the budget runs out. */
     String lastFailure = "none";
 

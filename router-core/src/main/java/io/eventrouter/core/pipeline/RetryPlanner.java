@@ -40,12 +40,14 @@ final class RetryPlanner {
         if (!outcomes.throttled.isEmpty()) {
             RetryGroup paused = splitThrottled(group, outcomes.throttled);
             paused.dueAt = now + outcomes.pause.toMillis();
+            paused.throttled = true;
             paused.lastFailure = "the destination throttled the device or user";
             keepOrExhaust(paused, now, plan);
         }
         if (group.events.isEmpty()) {
             return plan;
         }
+        group.throttled = false;
         if (outcomes.retried > 0) {
             group.attempts++;
             group.lastFailure = outcomes.failure;

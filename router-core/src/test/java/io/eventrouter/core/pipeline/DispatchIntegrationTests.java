@@ -213,6 +213,64 @@ class DispatchIntegrationTests {
                 .allMatch((id) -> id.startsWith("e")));
     }
 
+    /** A 429 that throttles the ten devices device-T0 to device-T9. */
+    private static String throttledTenDevices() {
+        StringBuilder devices = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            devices.append((i == 0) ? "" : ",").append("\"device-T").append(i).append("\":31");
+        }
+        return "{\"code\":429,\"error\":\"Too many requests for some devices and users\",\"eps_threshold\":30,"
+                + "\"throttled_devices\":{" + devices + "},\"throttled_users\":{},\"throttled_events\":[],"
+                + "\"exceeded_daily_quota_users\":{},\"exceeded_daily_quota_devices\":{}}";
+    }
+
+    /** Submits ten throttled devices' first events, then two more per device beside twenty other devices. */
+    private void submitBehindTenPausedDevices() {
+        this.dispatch.submit(devices("T", 10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.requests("amplitude").size() == 1);
+        for (int n = 1; n <= 2; n++) {
+            for (int i = 0; i < 10; i++) {
+                this.dispatch.submit(event("device-T" + i, "T" + i + "-" + n), event("device-" + n + i, "e" + n + i));
+            }
+        }
+    }
+
+    private List<String> deliveredAfterTheFirstRequest() {
+        return this.dispatch.insertIdsPerRequest("amplitude").stream().skip(1).flatMap(List::stream).toList();
+    }
+
+    @Test
+    void keepsFlowingWhenPausedDevicesFillTheHeap() {
+        answerFirst(429, throttledTenDevices());
+        this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMinutes(10))
+                .maxHeldEvents(10)
+                .start();
+
+        submitBehindTenPausedDevices();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deliveredAfterTheFirstRequest())
+                .hasSize(20)
+                .allMatch((id) -> id.startsWith("e")));
+    }
+
+    @Test
+    void resendsParkedDevicesInOrderAfterTheirPause() {
+        answerFirst(429, throttledTenDevices());
+        this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMillis(300))
+                .maxHeldEvents(10)
+                .start();
+
+        submitBehindTenPausedDevices();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> deliveredAfterTheFirstRequest().size() == 50);
+        List<String> delivered = deliveredAfterTheFirstRequest();
+        for (int i = 0; i < 10; i++) {
+            String device = "T" + i;
+            assertThat(delivered.stream().filter((id) -> id.equals(device) || id.startsWith(device + "-")).toList())
+                    .containsExactly(device, device + "-1", device + "-2");
+        }
+    }
+
     @Test
     void resendsThrottledDeviceInOrderAfterPause() {
         answerFirst(429, THROTTLED_T);
@@ -255,7 +313,7 @@ class DispatchIntegrationTests {
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("reset")
                 .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)).willSetStateTo("slow"));
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("slow")
-                .willReturn(okJson(OK).withFixedDelay(3_000)).willSetStateTo("healthy"));
+                .willReturn(okJson(OK).withFixedDelay(1_500)).willSetStateTo("healthy"));
         amplitude.stubFor(post(urlEqualTo(path)).inScenario("bad").whenScenarioStateIs("healthy")
                 .willReturn(okJson(OK)));
         this.dispatch = AmplitudeDispatch.builder(amplitude).timeout(Duration.ofMillis(300)).start();

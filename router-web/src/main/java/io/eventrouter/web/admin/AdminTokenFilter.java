@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
 /**
  * Lets a request through only when it carries the admin token as {@code Authorization: Bearer
  * <token>}; any other request gets 401 with a {@code WWW-Authenticate} challenge (RFC 6750).
- * The comparison takes the same time whatever the token, so timing tells nothing about it.
+ * The comparison takes the same time whatever the token, so its duration reveals nothing about it.
  */
 final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 

@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * oldest first, with {@code next_after} for the next page; API keys are masked.</li>
  * <li>{@code POST /dead-letters/replay} with {@code {"destination": "...", "ids": [...]}} replays
  * those letters, or with {@code {"destination": "...", "limit": n}} the oldest {@code n} of the
- * destination, and answers 202 with how many were queued.</li>
+ * destination, and returns 202 with how many were queued.</li>
  * </ul>
  *
  * Bad parameters get 400 with an {@code error} message.

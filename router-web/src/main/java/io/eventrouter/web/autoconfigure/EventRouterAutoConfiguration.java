@@ -113,7 +113,15 @@ public final class EventRouterAutoConfiguration {
 
     private static BatchPolicy batchPolicy(RouterProperties properties, DestinationId id) {
         if (id.equals(AMPLITUDE)) {
-            return properties.getDestinations().getAmplitude().getBatch().toPolicy();
+            RouterProperties.Amplitude amplitude = properties.getDestinations().getAmplitude();
+            try {
+                return AmplitudeDestination.requireWithinLimits(amplitude.getBatch().toPolicy(),
+                        amplitude.isBatchApi());
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalStateException("router.destinations.amplitude.batch is invalid: " + ex.getMessage()
+                        + "; lower max-events or max-bytes", ex);
+            }
         }
         if (id.equals(FILE)) {
             return properties.getDestinations().getFile().getBatch().toPolicy();

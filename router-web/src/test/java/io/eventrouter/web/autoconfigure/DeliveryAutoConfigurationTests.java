@@ -62,4 +62,13 @@ class DeliveryAutoConfigurationTests {
         });
     }
 
+    @Test
+    void rejectsAmplitudeBatchesOverAmplitudesLimits() {
+        runner().withPropertyValues("router.destinations.amplitude.enabled=true",
+                "router.destinations.amplitude.batch.max-events=5000")
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("router.destinations.amplitude.batch")
+                        .hasStackTraceContaining("2000"));
+    }
+
 }
