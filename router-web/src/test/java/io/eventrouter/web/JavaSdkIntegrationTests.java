@@ -63,7 +63,7 @@ class JavaSdkIntegrationTests {
     private RecordingDestination destination;
 
     @Autowired
-    private AnswerRecorder answers;
+    private ResponseRecorder responses;
 
     @BeforeAll
     static void trustTestCertificate() throws Exception {
@@ -135,7 +135,7 @@ class JavaSdkIntegrationTests {
         int status = log(amplitude, event).get(30, TimeUnit.SECONDS);
 
         assertThat(status).isEqualTo(200);
-        assertThat(this.answers.answers()).contains("POST /2/httpapi 429");
+        assertThat(this.responses.responses()).contains("POST /2/httpapi 429");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.destination.events())
                 .extracting(io.eventrouter.core.event.Event::eventType)
                 .contains("Java Throttled"));
@@ -159,8 +159,8 @@ class JavaSdkIntegrationTests {
         }
 
         @Bean
-        AnswerRecorder answerRecorder() {
-            return new AnswerRecorder();
+        ResponseRecorder responseRecorder() {
+            return new ResponseRecorder();
         }
 
     }
