@@ -193,6 +193,35 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
+    void keepsRequestPositionsAcrossEntriesThatAreNotEvents() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", upload("null", EVENT, "5", "{'device_id':'device-0001'}",
+                "[]", EVENT)));
+
+        assertThat(body.at("/events_with_invalid_fields/event").toString()).isEqualTo("[0,2,4]");
+        assertThat(body.at("/events_with_missing_fields/event_type").toString()).isEqualTo("[3]");
+        assertThat(server.source().events()).isEmpty();
+    }
+
+    @Test
+    void acceptsAHugeBatchOnTheBatchApiWithDefaultLimits() {
+        BridgeServer server = start();
+        String event = "{'event_type':'e','device_id':'device-0001','event_properties':{'p':'" + "x".repeat(600) + "'}}";
+        String[] events = new String[2000];
+        java.util.Arrays.fill(events, event);
+        byte[] request = utf8(quoted(upload(events)));
+
+        EntityExchangeResult<byte[]> httpApi = post(server, "/2/httpapi", request);
+        EntityExchangeResult<byte[]> batch = post(server, "/batch", request);
+
+        assertThat(request.length).isGreaterThan(ClientBridge.HTTP_API_MAX_BODY_BYTES);
+        assertThat(httpApi.getStatus().value()).isEqualTo(413);
+        assertThat(batch.getStatus().value()).isEqualTo(200);
+        assertThat(body(batch).get("events_ingested").intValue()).isEqualTo(2000);
+    }
+
+    @Test
     void shortIdListedAsInvalidFieldToo() {
         BridgeServer server = start();
 
