@@ -126,11 +126,13 @@ class JavaSdkIntegrationTests {
 
     @Test
     void retriesAfterTheRoutersPerDeviceThrottle() throws Exception {
-        postDirectly("{\"api_key\":\"" + API_KEY + "\",\"events\":[{\"event_type\":\"warm-up\","
-                + "\"device_id\":\"busy-java-device\"}]}");
+        // The SDK starts first, so its upload follows the warm-up well within the one second
+        // the device's allowance takes to refill.
         Amplitude amplitude = sdk("retries");
         Event event = new Event("Java Throttled", "java-user-0002");
         event.deviceId = "busy-java-device";
+        postDirectly("{\"api_key\":\"" + API_KEY + "\",\"events\":[{\"event_type\":\"warm-up\","
+                + "\"device_id\":\"busy-java-device\"}]}");
 
         int status = log(amplitude, event).get(30, TimeUnit.SECONDS);
 
