@@ -65,7 +65,7 @@ public final class ClientBridge {
     /** Amplitude's limit on events in one request, on both APIs. */
     public static final int MAX_EVENTS = 2000;
 
-    /** The most keys each rate limit tracks at once; see {@link TokenBuckets}. */
+    /** Maximum number of keys each rate limit tracks at once; see {@link TokenBuckets}. */
     private static final int MAX_TRACKED_KEYS = 100_000;
 
     private final String pathPrefix;
@@ -134,7 +134,7 @@ public final class ClientBridge {
 
     /**
      * Returns every route of the bridge, each behind the request limits. Below a path prefix,
-     * any other request under the prefix gets Amplitude's 404 for an unknown path; at the root,
+     * any other request under the prefix gets Amplitude's 404 for an unknown path. At the root,
      * other paths are left to the application.
      */
     public RouterFunction<ServerResponse> routes() {
@@ -178,10 +178,14 @@ public final class ClientBridge {
             patterns.add(this.pathPrefix + path + "/");
         }
         patterns.addAll(legacyUploadPaths());
+        if (!this.pathPrefix.isEmpty()) {
+            // The whole prefix belongs to the bridge, so its 404 for unknown paths gets CORS too.
+            patterns.add(this.pathPrefix + "/**");
+        }
         return patterns;
     }
 
-    /** The legacy upload lives at the prefix itself: {@code /} at the root, {@code /p} and {@code /p/} below a prefix. */
+    /** Returns the legacy upload's paths: {@code /} at the root, {@code /p} and {@code /p/} below a prefix. */
     private List<String> legacyUploadPaths() {
         return this.pathPrefix.isEmpty() ? List.of("/") : List.of(this.pathPrefix, this.pathPrefix + "/");
     }

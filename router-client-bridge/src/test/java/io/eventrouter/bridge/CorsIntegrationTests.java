@@ -10,7 +10,7 @@ import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** CORS on every bridge answer, with an origin allow-list. */
+/** CORS on every bridge response, with an origin allow-list. */
 class CorsIntegrationTests {
 
     private static final String SITE = "http://shop.example";
@@ -25,7 +25,7 @@ class CorsIntegrationTests {
     }
 
     @Test
-    void allowsTheHeaderAmplitudeJsSendsInItsPreflight() {
+    void preflightAllowsCrossOriginResourcePolicy() {
         this.server = BridgeServer.start((builder) -> builder.allowedOrigins(List.of(SITE)));
 
         EntityExchangeResult<byte[]> result = this.server.client().options().uri("/")

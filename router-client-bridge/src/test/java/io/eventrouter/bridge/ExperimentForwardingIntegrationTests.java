@@ -43,7 +43,7 @@ class ExperimentForwardingIntegrationTests {
     }
 
     @Test
-    void forwardsVariantsWithTheDeploymentKeyAndNeverLetsThemBeCached() {
+    void forwardsVariantsUncachedWithDeploymentKey() {
         start();
         String urlSafe = Base64.getUrlEncoder().withoutPadding().encodeToString(USER.getBytes(StandardCharsets.UTF_8));
 

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code /2/httpapi} and {@code /batch} against the protocol reference: validation, limits and
- * the exact shape of every answer.
+ * the exact shape of every response.
  */
 class HttpApiConformanceIntegrationTests {
 
@@ -66,7 +66,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void answersSuccessWithTheFourIntegerFieldsTheJavaSdkRequires() {
+    void successCarriesFourIntegerFields() {
         BridgeServer server = start();
         byte[] request = utf8(quoted(upload(EVENT, EVENT)));
 
@@ -82,7 +82,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void acceptsExplicitNullsAsTheJavaSdkSendsThem() {
+    void acceptsExplicitNulls() {
         BridgeServer server = start();
 
         EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", upload("{'event_type':'e','user_id':'user-0001',"
@@ -103,7 +103,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void rejectsABodyThatIsNotJsonWithEveryErrorKey() {
+    void nonJsonBodyGetsEveryErrorKey() {
         BridgeServer server = start();
 
         EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", utf8("api_key=x&events=y"));
@@ -147,7 +147,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void answersAnUnlistedKeyWithTheExactTextSdksMatch() {
+    void unlistedKeyGetsExactInvalidKeyText() {
         BridgeServer server = start((builder) -> builder.apiKeys(ApiKeyPolicy.of(List.of("key-1"), Map.of())));
 
         EntityExchangeResult<byte[]> result = post(server, "/2/httpapi", "{'api_key':'stolen-key','events':[" + EVENT + "]}");
@@ -169,7 +169,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void listsEveryInvalidEventByItsPositionInTheRequest() {
+    void listsInvalidEventsByRequestPosition() {
         BridgeServer server = start();
 
         JsonNode body = body(post(server, "/2/httpapi", upload(EVENT,
@@ -193,7 +193,36 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void listsAShortIdAsAnInvalidFieldTooSoEverySdkDropsIt() {
+    void keepsRequestPositionsAcrossEntriesThatAreNotEvents() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi", upload("null", EVENT, "5", "{'device_id':'device-0001'}",
+                "[]", EVENT)));
+
+        assertThat(body.at("/events_with_invalid_fields/event").toString()).isEqualTo("[0,2,4]");
+        assertThat(body.at("/events_with_missing_fields/event_type").toString()).isEqualTo("[3]");
+        assertThat(server.source().events()).isEmpty();
+    }
+
+    @Test
+    void acceptsAHugeBatchOnTheBatchApiWithDefaultLimits() {
+        BridgeServer server = start();
+        String event = "{'event_type':'e','device_id':'device-0001','event_properties':{'p':'" + "x".repeat(600) + "'}}";
+        String[] events = new String[2000];
+        java.util.Arrays.fill(events, event);
+        byte[] request = utf8(quoted(upload(events)));
+
+        EntityExchangeResult<byte[]> httpApi = post(server, "/2/httpapi", request);
+        EntityExchangeResult<byte[]> batch = post(server, "/batch", request);
+
+        assertThat(request.length).isGreaterThan(ClientBridge.HTTP_API_MAX_BODY_BYTES);
+        assertThat(httpApi.getStatus().value()).isEqualTo(413);
+        assertThat(batch.getStatus().value()).isEqualTo(200);
+        assertThat(body(batch).get("events_ingested").intValue()).isEqualTo(2000);
+    }
+
+    @Test
+    void shortIdListedAsInvalidFieldToo() {
         BridgeServer server = start();
 
         JsonNode body = body(post(server, "/2/httpapi", upload(EVENT, "{'event_type':'e','user_id':'abcd'}")));
@@ -373,17 +402,22 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void answersAnUnknownPathBelowThePrefixWithAmplitudesError() {
+    void unknownPrefixedPathGetsInvalidPath() {
         BridgeServer server = start((builder) -> builder.pathPrefix("/amplitude"));
 
-        EntityExchangeResult<byte[]> result = post(server, "/amplitude/3/httpapi", upload(EVENT));
+        EntityExchangeResult<byte[]> result = server.client().post().uri("/amplitude/3/httpapi")
+                .header("Origin", "http://shop.example")
+                .bodyValue(quoted(upload(EVENT)))
+                .exchange()
+                .expectBody().returnResult();
 
         assertThat(result.getStatus().value()).isEqualTo(404);
         assertThat(body(result).get("error").stringValue()).isEqualTo("Invalid request path");
+        assertThat(result.getResponseHeaders().getAccessControlAllowOrigin()).isEqualTo("http://shop.example");
     }
 
     @Test
-    void fillsRemoteIpFromTheSocketAndIgnoresForwardedHeadersFromUntrustedPeers() {
+    void remoteIpComesFromUntrustedSocket() {
         BridgeServer server = start();
 
         server.client().post().uri("/2/httpapi")
@@ -415,7 +449,7 @@ class HttpApiConformanceIntegrationTests {
     @Test
     void answersAFullPipelineWithARetryableUnavailable() {
         BridgeServer server = start();
-        server.source().refuseSubmissions();
+        server.source().rejectSubmissions();
 
         EntityExchangeResult<byte[]> result = server.client().post().uri("/2/httpapi")
                 .bodyValue(quoted(upload(EVENT)))

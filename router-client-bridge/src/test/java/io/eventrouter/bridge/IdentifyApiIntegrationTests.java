@@ -39,7 +39,7 @@ class IdentifyApiIntegrationTests {
     }
 
     @Test
-    void carriesAnIdentifyAsAMarkedIdentifyEventWithItsOperationsIntact() {
+    void identifyKeepsEveryOperation() {
         this.server = BridgeServer.start();
 
         EntityExchangeResult<byte[]> result = post("/identify", "key-1", "{'user_id':'user-0001',"

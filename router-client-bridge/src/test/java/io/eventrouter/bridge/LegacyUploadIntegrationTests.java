@@ -131,7 +131,7 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
-    void acceptsUploadsWithoutChecksumAsNewerMobileSdksSendThem() {
+    void acceptsUploadWithoutChecksum() {
         this.server = BridgeServer.start();
 
         EntityExchangeResult<byte[]> result = upload("/", form(KEY, quoted("[" + EVENT + "]"), false));
@@ -163,7 +163,7 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
-    void dropsOnlyTheInvalidEventsBecauseLegacySdksResendWholeBatches() {
+    void dropsOnlyInvalidLegacyEvents() {
         this.server = BridgeServer.start();
         String events = quoted("[" + EVENT + ",{'event_type':'no ids'},{'device_id':'device-0002'}," + EVENT + "]");
 
@@ -198,7 +198,7 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
-    void refusesTooManyEventsWithTheTextLegacySdksMatch() {
+    void tooManyEventsGetLegacy413Text() {
         this.server = BridgeServer.start((builder) -> builder.maxEvents(1));
 
         EntityExchangeResult<byte[]> result = upload("/", form(KEY, quoted("[" + EVENT + "," + EVENT + "]"), true));

@@ -37,7 +37,7 @@ final class RecordingSource implements Source {
         return List.copyOf(this.events);
     }
 
-    void refuseSubmissions() {
+    void rejectSubmissions() {
         this.full = true;
     }
 

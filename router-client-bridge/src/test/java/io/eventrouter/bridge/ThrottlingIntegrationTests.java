@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 import static io.eventrouter.bridge.Json.quoted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bridge's own limits, answered in Amplitude's 429 shape. */
+/** The bridge's own limits, enforced with Amplitude's 429 shape. */
 class ThrottlingIntegrationTests {
 
     private final AtomicLong nanoTime = new AtomicLong();
@@ -39,7 +39,7 @@ class ThrottlingIntegrationTests {
     }
 
     @Test
-    void throttlesOnlyTheDevicesOverTheirRateWithEveryKeySdksRead() {
+    void throttlesOnlyDevicesOverTheirRate() {
         this.server = BridgeServer.start((builder) -> builder.eventsPerSecondPerId(1)
                 .throttleWindow(Duration.ofSeconds(2))
                 .nanoTime(this.nanoTime::get));
@@ -93,7 +93,7 @@ class ThrottlingIntegrationTests {
     }
 
     @Test
-    void limitsRequestsPerAddressInTheShapeOfEachProtocol() {
+    void limitsRequestsPerAddressInEachShape() {
         this.server = BridgeServer.start((builder) -> builder.requestsPerSecondPerAddress(1).nanoTime(this.nanoTime::get));
         post("/2/httpapi", "{'api_key':'key-1','events':[" + event("device-0001") + "]}");
 

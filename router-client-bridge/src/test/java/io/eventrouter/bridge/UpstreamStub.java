@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
-/** An upstream on a loopback port that records each request and answers with a fixed JSON body. */
+/** An upstream on a loopback port that records each request and responds with a fixed JSON body. */
 final class UpstreamStub implements AutoCloseable {
 
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();

@@ -113,7 +113,7 @@ class BridgeSdkIntegrationTests {
     }
 
     @Test
-    void amplitudeJsGetsTheInvalidKeyAnswerForAnUnlistedKey() {
+    void amplitudeJsGetsInvalidKeyForUnlistedKey() {
         BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(chromium, pageServer, bridgeUrl(), "unlisted-key-0001",
                 "legacy-user-0002", "legacy-device-0002", List.of("Legacy Refused"));
 

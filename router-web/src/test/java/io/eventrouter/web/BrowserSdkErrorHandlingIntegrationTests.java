@@ -53,7 +53,7 @@ class BrowserSdkErrorHandlingIntegrationTests {
     RecordingDestination destination;
 
     @Autowired
-    AnswerRecorder answers;
+    ResponseRecorder responses;
 
     @BeforeAll
     static void startBrowser() {
@@ -90,7 +90,7 @@ class BrowserSdkErrorHandlingIntegrationTests {
     }
 
     @Test
-    void dropsOnlyTheEventA400NamesAndResendsTheRest() {
+    void dropsOnlyEventsA400Names() {
         List<Map<String, Object>> events = List.of(
                 Map.of("eventType", "Kept First"),
                 Map.of("eventType", "Short Device", "options", Map.of("device_id", "abc")),
@@ -117,7 +117,7 @@ class BrowserSdkErrorHandlingIntegrationTests {
         JsonNode results = trackOnTimer("browser-device-0413", 4, events);
 
         assertThat(results.findValues("code")).extracting(JsonNode::intValue).containsOnly(200);
-        assertThat(this.answers.answers()).contains("POST /2/httpapi 413");
+        assertThat(this.responses.responses()).contains("POST /2/httpapi 413");
         List<Event> delivered = await().atMost(Duration.ofSeconds(10))
                 .until(() -> eventsOf("browser-device-0413"), (received) -> received.size() >= 4);
         assertThat(delivered).hasSize(4);
@@ -132,8 +132,8 @@ class BrowserSdkErrorHandlingIntegrationTests {
         }
 
         @Bean
-        AnswerRecorder answerRecorder() {
-            return new AnswerRecorder();
+        ResponseRecorder responseRecorder() {
+            return new ResponseRecorder();
         }
 
     }

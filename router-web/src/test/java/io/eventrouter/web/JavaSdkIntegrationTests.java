@@ -63,7 +63,7 @@ class JavaSdkIntegrationTests {
     private RecordingDestination destination;
 
     @Autowired
-    private AnswerRecorder answers;
+    private ResponseRecorder responses;
 
     @BeforeAll
     static void trustTestCertificate() throws Exception {
@@ -126,16 +126,18 @@ class JavaSdkIntegrationTests {
 
     @Test
     void retriesAfterTheRoutersPerDeviceThrottle() throws Exception {
-        postDirectly("{\"api_key\":\"" + API_KEY + "\",\"events\":[{\"event_type\":\"warm-up\","
-                + "\"device_id\":\"busy-java-device\"}]}");
+        // The SDK starts first, so its upload follows the warm-up well within the one second
+        // the device's allowance takes to refill.
         Amplitude amplitude = sdk("retries");
         Event event = new Event("Java Throttled", "java-user-0002");
         event.deviceId = "busy-java-device";
+        postDirectly("{\"api_key\":\"" + API_KEY + "\",\"events\":[{\"event_type\":\"warm-up\","
+                + "\"device_id\":\"busy-java-device\"}]}");
 
         int status = log(amplitude, event).get(30, TimeUnit.SECONDS);
 
         assertThat(status).isEqualTo(200);
-        assertThat(this.answers.answers()).contains("POST /2/httpapi 429");
+        assertThat(this.responses.responses()).contains("POST /2/httpapi 429");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.destination.events())
                 .extracting(io.eventrouter.core.event.Event::eventType)
                 .contains("Java Throttled"));
@@ -159,8 +161,8 @@ class JavaSdkIntegrationTests {
         }
 
         @Bean
-        AnswerRecorder answerRecorder() {
-            return new AnswerRecorder();
+        ResponseRecorder responseRecorder() {
+            return new ResponseRecorder();
         }
 
     }

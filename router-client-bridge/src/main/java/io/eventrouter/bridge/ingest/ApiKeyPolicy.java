@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which API keys the bridge accepts and which key each one becomes upstream.
+ * The API keys the bridge accepts, and the key each one becomes upstream.
  *
  * <p>With an allow-list the bridge is no open relay: any other key gets Amplitude's invalid-key
  * response. A key may also map to a different upstream key, so a site can publish one key while
@@ -52,7 +52,7 @@ public final class ApiKeyPolicy {
         return new ApiKeyPolicy(keys, upstreamKeys);
     }
 
-    /** Whether every key is accepted, because none is listed. */
+    /** Returns whether every key is accepted, because none is listed. */
     public boolean isOpen() {
         return this.allowed.isEmpty();
     }

@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
  * Handles {@code POST /2/httpapi} and {@code POST /batch}: reads the body whatever its declared
  * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
  * Amplitude does and submits the events. The response is Amplitude's success body once the
- * pipeline has accepted every event; an invalid request is refused whole, with the positions of
+ * pipeline has accepted every event. An invalid request is rejected whole, with the positions of
  * the invalid events, so that each SDK drops exactly those and sends the rest again. Resent
  * events the pipeline recognises as duplicates count as ingested, so that the SDK stops resending them.
  */

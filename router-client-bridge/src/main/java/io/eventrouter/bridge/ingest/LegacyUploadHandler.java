@@ -35,8 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Success is HTTP 200 with the body {@code success}, the only response every version of these
  * SDKs reads as success. They know no per-event errors: on any other response they keep the whole
- * batch and send it again. So events Amplitude would refuse are dropped here, counted in the
- * log, and the valid rest is accepted; responding with 400 would make the SDK resend the batch forever.
+ * batch and send it again. So events Amplitude would reject are dropped here and counted in the
+ * log, and the valid rest is accepted. A 400 would make the SDK resend the batch forever.
  */
 public final class LegacyUploadHandler {
 
@@ -134,7 +134,7 @@ public final class LegacyUploadHandler {
         return valid;
     }
 
-    /** The legacy protocol's plain-text error words for a response. */
+    /** Returns the legacy protocol's plain-text error words for a rejection. */
     private static String legacyWords(UploadRejectedException ex) {
         return switch (ex.response().code()) {
             case 413 -> "Request Entity Too Large";

@@ -41,7 +41,7 @@ public final class Responses {
                 .bodyValue(body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The 503 for a pipeline that cannot take events now, in JSON. */
+    /** Writes the 503 for a pipeline that cannot take events now, in JSON. */
     public static Mono<ServerResponse> unavailable(AcceptanceException ex) {
         logUnavailable(ex);
         return ServerResponse.status(503)
@@ -50,7 +50,7 @@ public final class Responses {
                 .bodyValue(AmplitudeResponse.error(503, "Service unavailable, retry later").build().toBytes());
     }
 
-    /** The 503 for a pipeline that cannot take events now, in plain text. */
+    /** Writes the 503 for a pipeline that cannot take events now, in plain text. */
     public static Mono<ServerResponse> unavailableText(AcceptanceException ex) {
         logUnavailable(ex);
         return ServerResponse.status(503)

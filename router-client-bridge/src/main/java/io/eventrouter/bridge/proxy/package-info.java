@@ -1,5 +1,6 @@
 /**
- * Rules every bridge response follows: CORS and other header handling.
+ * Forwarding to upstream services (Experiment, remote configuration) and the header rules every
+ * bridge response follows, such as CORS.
  */
 @NullMarked
 package io.eventrouter.bridge.proxy;

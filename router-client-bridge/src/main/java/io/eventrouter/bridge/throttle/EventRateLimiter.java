@@ -20,7 +20,7 @@ import io.eventrouter.core.event.Event;
  * <p>Like Amplitude, it averages over a window: a device may send {@code epsThreshold} events
  * per second on average and up to {@code epsThreshold × window} at once. A request is accepted
  * or throttled as a whole, and only accepted events use up the allowance, so a client that waits
- * as told gets through.
+ * as the response requests gets through.
  */
 public final class EventRateLimiter {
 
@@ -80,7 +80,7 @@ public final class EventRateLimiter {
                 withoutApiKey(throttledUsers), throttledEvents));
     }
 
-    /** The time after which a throttled device or user may send one more event. */
+    /** Returns the time after which a throttled device or user may send one more event. */
     public Duration retryAfter() {
         return this.devices.refillTime();
     }

@@ -28,8 +28,8 @@ public final class TokenBuckets {
 
     /**
      * @param ratePerSecond tokens added per second
-     * @param burst the most tokens a bucket holds
-     * @param maxKeys the most keys tracked at once
+     * @param burst the maximum number of tokens in a bucket
+     * @param maxKeys the maximum number of keys tracked at once
      * @param nanoTime a monotonic clock, {@link System#nanoTime} outside tests
      */
     public TokenBuckets(double ratePerSecond, double burst, int maxKeys, LongSupplier nanoTime) {
@@ -43,13 +43,13 @@ public final class TokenBuckets {
         this.nanoTime = nanoTime;
     }
 
-    /** Returns how many tokens {@code key} holds now, without taking any. */
+    /** Returns the tokens in the bucket of {@code key} now, without taking any. */
     public double available(String key) {
         Bucket bucket = this.buckets.get(key);
         return (bucket != null) ? bucket.refilled(this.nanoTime.getAsLong()) : this.capacity;
     }
 
-    /** Takes {@code tokens} from the bucket of {@code key} if it holds that many, and says whether it did. */
+    /** Takes {@code tokens} from the bucket of {@code key} if it contains that many, and returns whether it did. */
     public boolean tryTake(String key, double tokens) {
         long now = this.nanoTime.getAsLong();
         if (!this.buckets.containsKey(key) && this.buckets.size() >= this.maxKeys) {
@@ -58,17 +58,17 @@ public final class TokenBuckets {
                 return true;
             }
         }
-        boolean[] taken = new boolean[1];
+        boolean[] took = new boolean[1];
         this.buckets.compute(key, (name, bucket) -> {
             Bucket current = (bucket != null) ? bucket : new Bucket(this.capacity, now);
             double level = current.refilled(now);
-            taken[0] = level >= tokens;
-            return new Bucket(taken[0] ? level - tokens : level, now);
+            took[0] = level >= tokens;
+            return new Bucket(took[0] ? level - tokens : level, now);
         });
-        return taken[0];
+        return took[0];
     }
 
-    /** The time a drained bucket takes to hold one token again. */
+    /** Returns the time an empty bucket takes to refill one token. */
     public Duration refillTime() {
         return Duration.ofNanos((long) Math.ceil(1_000_000_000L / this.ratePerSecond));
     }

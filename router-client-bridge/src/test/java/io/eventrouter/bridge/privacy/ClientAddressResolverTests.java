@@ -46,7 +46,7 @@ class ClientAddressResolverTests {
     }
 
     @Test
-    void keepsThePeerWhenAHopIsNotAnAddress() {
+    void keepsPeerForUnknownHop() {
         assertThat(RESOLVER.resolve(request("10.0.0.1", "Forwarded", "for=unknown"))).contains("10.0.0.1");
     }
 

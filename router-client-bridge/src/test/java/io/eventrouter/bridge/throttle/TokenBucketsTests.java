@@ -33,7 +33,7 @@ class TokenBucketsTests {
     }
 
     @Test
-    void letsNewKeysPassWhenEveryTrackedBucketIsDraining() {
+    void passesNewKeysWhenTrackingIsFull() {
         TokenBuckets buckets = new TokenBuckets(1, 1, 2, this.nanoTime::get);
         buckets.tryTake("a", 1);
         buckets.tryTake("b", 1);

@@ -41,12 +41,12 @@ public enum IdentifyApi {
         this.eventType = eventType;
     }
 
-    /** The API's path below the ingestion host, without a leading slash. */
+    /** Returns the API's path below the ingestion host, without a leading slash. */
     public String path() {
         return this.path;
     }
 
-    /** The type of the events that carry this API's identifications. */
+    /** Returns the type of the events that carry this API's identifications. */
     public String eventType() {
         return this.eventType;
     }

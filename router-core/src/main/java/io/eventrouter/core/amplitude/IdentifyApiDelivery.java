@@ -42,7 +42,7 @@ final class IdentifyApiDelivery {
         this.throttlePause = throttlePause;
     }
 
-    /** Whether any event of the delivery came through an Identify API. */
+    /** Returns whether any event of the delivery came through an Identify API. */
     static boolean appliesTo(Delivery delivery) {
         return delivery.events().stream().anyMatch((event) -> IdentifyApi.of(event).isPresent());
     }
@@ -100,7 +100,7 @@ final class IdentifyApiDelivery {
 
     /**
      * Reads an Identify API response. Amplitude documents its statuses but not its bodies: 200
-     * is success, 429 asks for a pause, and a 413 means the request was too big.
+     * is success, 429 requests a pause, and a 413 means the request was too big.
      */
     private DeliveryResult outcomes(int status, byte[] body, int size) {
         EventOutcome outcome;

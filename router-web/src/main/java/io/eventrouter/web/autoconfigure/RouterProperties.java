@@ -345,7 +345,7 @@ public class RouterProperties {
         /** Largest /batch body after inflating. */
         private DataSize batchApiMaxBodySize = DataSize.ofBytes(ClientBridge.BATCH_API_MAX_BODY_BYTES);
 
-        /** Most events in one upload. */
+        /** Maximum number of events in one upload. */
         private int maxEventsPerRequest = ClientBridge.MAX_EVENTS;
 
         /** How long a client may take to send a request body before it gets a 408. */
@@ -483,7 +483,7 @@ public class RouterProperties {
 
     }
 
-    /** The bridge's own request and event limits, answered with Amplitude's 429; 0 turns a limit off. */
+    /** The bridge's own request and event limits, enforced with Amplitude's 429. A limit of 0 is off. */
     public static class Limits {
 
         /** Requests per second one client address may send. */

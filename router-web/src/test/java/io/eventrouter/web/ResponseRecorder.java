@@ -8,23 +8,23 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 import reactor.core.publisher.Mono;
 
-/** Records the path and status of every answer, to show what a client was told before it succeeded. */
-final class AnswerRecorder implements WebFilter {
+/** Records the path and status of every response, to show what a client received before it succeeded. */
+final class ResponseRecorder implements WebFilter {
 
-    private final List<String> answers = new CopyOnWriteArrayList<>();
+    private final List<String> responses = new CopyOnWriteArrayList<>();
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         exchange.getResponse().beforeCommit(() -> {
-            this.answers.add(exchange.getRequest().getMethod().name() + " " + exchange.getRequest().getPath().value()
+            this.responses.add(exchange.getRequest().getMethod().name() + " " + exchange.getRequest().getPath().value()
                     + " " + exchange.getResponse().getStatusCode().value());
             return Mono.empty();
         });
         return chain.filter(exchange);
     }
 
-    List<String> answers() {
-        return List.copyOf(this.answers);
+    List<String> responses() {
+        return List.copyOf(this.responses);
     }
 
 }
