@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks how many requests the HTTP transport keeps open, against a server that holds every
+ * Checks how many requests the HTTP transport keeps open, against a server that delays every
  * response until two requests are open at once.
  */
 class HttpConcurrencyIntegrationTests {
