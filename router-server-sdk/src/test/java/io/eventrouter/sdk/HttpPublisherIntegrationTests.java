@@ -255,12 +255,13 @@ class HttpPublisherIntegrationTests {
     @Test
     void timeoutIsRetried() {
         this.publisher.close();
-        this.publisher = publisher((builder) -> builder.requestTimeout(Duration.ofMillis(300)));
-        answer(okJson(SUCCESS).withFixedDelay(1_000), okJson(SUCCESS));
+        this.publisher = publisher((builder) -> builder.requestTimeout(Duration.ofSeconds(1)));
+        answer(okJson(SUCCESS).withFixedDelay(2_500), okJson(SUCCESS));
 
         StepVerifier.create(this.publisher.publish(event(1))).expectComplete().verify(TIMEOUT);
 
-        assertThat(uploads()).hasSize(2);
+        // A loaded machine may time out the quick second answer too, so only a lower bound holds.
+        assertThat(uploads()).hasSizeGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.eventrouter.sdk;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -216,8 +217,31 @@ class InProcessPublisherTests {
     @Test
     void builderRejectsNonHttpEndpoint() {
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> EventPublisher.builder().http(java.net.URI.create("ftp://127.0.0.1")))
+                .isThrownBy(() -> EventPublisher.builder().http(URI.create("ftp://127.0.0.1")))
                 .withMessageContaining("ftp://127.0.0.1");
+    }
+
+    @Test
+    void builderRejectsSettingsOutOfRange() {
+        EventPublisher.Builder builder = EventPublisher.builder();
+
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.bufferCapacity(0));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.maxBatchEvents(2001));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.maxRequestsInFlight(0));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.requestTimeout(Duration.ZERO));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.maxAttempts(0));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.closeTimeout(Duration.ofSeconds(-1)));
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.apiKey(" "));
+    }
+
+    @Test
+    void builderRejectsMaxBackoffBelowInitialBackoff() {
+        EventPublisher.Builder builder = EventPublisher.builder()
+                .http(URI.create("http://127.0.0.1:1"))
+                .initialBackoff(Duration.ofSeconds(10))
+                .maxBackoff(Duration.ofSeconds(1));
+
+        assertThatIllegalStateException().isThrownBy(builder::build).withMessageContaining("maxBackoff");
     }
 
 }

@@ -300,7 +300,10 @@ public final class HttpTransport implements Transport {
         }
     }
 
-    /** Halves a batch the endpoint found too large, and keeps later batches at most that large. */
+    /**
+     * Halves a batch the endpoint found too large, and keeps later batches at most that large.
+     * The second half may exceed {@code maxRequestsInFlight} by one request for a moment.
+     */
     private void split(List<PendingEvent> batch, int attempt) {
         int half = batch.size() / 2;
         this.batchLimit = Math.max(1, Math.min(this.batchLimit, half));

@@ -14,6 +14,7 @@ import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.bridge.proxy.CorsPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.PublishException;
 import io.eventrouter.web.metrics.RouterMeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
@@ -29,6 +30,7 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.web.reactive.function.server.RouterFunction;
+import reactor.test.StepVerifier;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -42,7 +44,8 @@ class EventRouterAutoConfigurationTests {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private static final AutoConfigurations ROUTER = AutoConfigurations.of(EventRouterAutoConfiguration.class,
-            ServletBridgeAutoConfiguration.class, EventRouterActuatorAutoConfiguration.class);
+            ServletBridgeAutoConfiguration.class, EventRouterActuatorAutoConfiguration.class,
+            PublisherLifecycleAutoConfiguration.class);
 
     private static final String UPLOAD = "{\"api_key\":\"0123456789abcdef\",\"events\":"
             + "[{\"event_type\":\"Page Viewed\",\"user_id\":\"user-1\"}]}";
@@ -152,6 +155,31 @@ class EventRouterAutoConfigurationTests {
             assertThat(publisher.defaultApiKey()).hasValue("0123456789abcdef");
             Awaitility.await().atMost(TIMEOUT).until(() -> fileContents().contains("Server Event"));
         });
+    }
+
+    @Test
+    void publisherClosesBeforePipelineStops() {
+        configure(new ApplicationContextRunner()).run((context) -> {
+            EventPublisher publisher = context.getBean(EventPublisher.class);
+
+            context.getBean(PublisherLifecycle.class).stop();
+
+            assertThat(context.getBean(PipelineLifecycle.class).isRunning()).isTrue();
+            assertThat(PublisherLifecycle.PHASE).isGreaterThan(PipelineLifecycle.PHASE);
+            assertThat(PublisherLifecycle.PHASE).isLessThan(BridgeServer.PHASE);
+            StepVerifier.create(publisher.publish(publisher.track("Late").userId("user-1").build()))
+                    .expectErrorSatisfies((error) -> assertThat(((PublishException) error).reason())
+                            .isEqualTo(PublishException.Reason.CLOSED))
+                    .verify(TIMEOUT);
+        });
+    }
+
+    @Test
+    void publisherLifecycleLeavesApplicationPublisherAlone() {
+        EventPublisher own = EventPublisher.builder().inProcess(new NeverSource()).build();
+
+        configure(new ApplicationContextRunner()).withBean(EventPublisher.class, () -> own)
+                .run((context) -> assertThat(context).doesNotHaveBean(PublisherLifecycle.class));
     }
 
     @Test
