@@ -213,6 +213,12 @@ class DispatchIntegrationTests {
                 .allMatch((id) -> id.startsWith("e")));
     }
 
+    /**
+     * Batches that close at ten events, so the ten throttled devices' first events always travel in
+     * one request, however late a loaded machine runs the batch timer.
+     */
+    private static final BatchPolicy TEN_DEVICE_BATCHES = new BatchPolicy(10, Duration.ofSeconds(2));
+
     /** A 429 that throttles the ten devices device-T0 to device-T9. */
     private static String throttledTenDevices() {
         StringBuilder devices = new StringBuilder();
@@ -244,6 +250,7 @@ class DispatchIntegrationTests {
         answerFirst(429, throttledTenDevices());
         this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMinutes(10))
                 .maxHeldEvents(10)
+                .batchPolicy(TEN_DEVICE_BATCHES)
                 .start();
 
         submitBehindTenPausedDevices();
@@ -258,6 +265,7 @@ class DispatchIntegrationTests {
         answerFirst(429, throttledTenDevices());
         this.dispatch = AmplitudeDispatch.builder(amplitude).throttlePause(Duration.ofMillis(300))
                 .maxHeldEvents(10)
+                .batchPolicy(TEN_DEVICE_BATCHES)
                 .start();
 
         submitBehindTenPausedDevices();
