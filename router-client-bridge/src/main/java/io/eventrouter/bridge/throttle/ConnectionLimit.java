@@ -14,7 +14,7 @@ import reactor.netty.ConnectionObserver;
 
 /**
  * Caps the open connections of the Reactor Netty server that serves the bridge. Install it with
- * {@code HttpServer.doOnChannelInit(limit)}; the bridge's {@link RequestGate} then answers every
+ * {@code HttpServer.doOnChannelInit(limit)}; the bridge's {@link RequestGate} then responds to every
  * request that arrives on a connection beyond the cap with a 429 and closes that connection.
  *
  * <p>Connections over the cap are marked rather than refused at accept time, so that the client
