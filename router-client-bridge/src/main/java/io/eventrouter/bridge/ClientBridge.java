@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
@@ -20,6 +21,7 @@ import io.eventrouter.bridge.proxy.CorsPolicy;
 import io.eventrouter.bridge.proxy.ExperimentHandler;
 import io.eventrouter.bridge.proxy.RemoteConfigHandler;
 import io.eventrouter.bridge.proxy.UpstreamForwarder;
+import io.eventrouter.bridge.throttle.ConnectionLimit;
 import io.eventrouter.bridge.throttle.EventRateLimiter;
 import io.eventrouter.bridge.throttle.RequestGate;
 import io.eventrouter.bridge.throttle.TokenBuckets;
@@ -88,6 +90,8 @@ public final class ClientBridge {
 
     private final CorsPolicy cors;
 
+    private final @Nullable ConnectionLimit connections;
+
     private ClientBridge(Builder builder) {
         this.pathPrefix = builder.pathPrefix;
         ClientAddressResolver addresses = new ClientAddressResolver(builder.trustedProxies);
@@ -108,8 +112,10 @@ public final class ClientBridge {
                 (builder.webClient != null) ? builder.webClient : WebClient.builder(), builder.upstreamTimeout);
         this.experiment = new ExperimentHandler(forwarder, addresses, builder.experimentUrl, builder.experimentFlagsUrl);
         this.remoteConfig = new RemoteConfigHandler(forwarder, builder.apiKeys, builder.remoteConfigUrl);
+        this.connections = (builder.maxConnections > 0) ? new ConnectionLimit(builder.maxConnections) : null;
         this.gate = new RequestGate(addresses, buckets(builder.requestsPerSecondPerAddress, builder.nanoTime),
-                builder.requestsPerSecondPerAddress, builder.maxRequestsInFlight, this::isLegacyUpload);
+                builder.requestsPerSecondPerAddress, builder.maxRequestsInFlight, this::isLegacyUpload,
+                this.connections);
         this.cors = new CorsPolicy(pathPatterns(), builder.allowedOrigins, builder.corsMaxAge);
         if (builder.apiKeys.isOpen()) {
             logger.warn("The client bridge accepts every API key and forwards it unchanged: "
@@ -155,6 +161,14 @@ public final class ClientBridge {
                     AmplitudeResponse.error(404, "Invalid request path").build()));
         }
         return routes.filter(this.gate).build();
+    }
+
+    /**
+     * Returns the connection cap to install on the Reactor Netty server that serves the bridge
+     * ({@code HttpServer.doOnChannelInit}), or empty when no cap is configured.
+     */
+    public Optional<ConnectionLimit> connectionLimit() {
+        return Optional.ofNullable(this.connections);
     }
 
     /**
@@ -263,6 +277,8 @@ public final class ClientBridge {
 
         private int maxRequestsInFlight;
 
+        private int maxConnections;
+
         private int eventsPerSecondPerId;
 
         private Duration throttleWindow = Duration.ofSeconds(30);
@@ -368,6 +384,15 @@ public final class ClientBridge {
         /** Limits the requests the bridge handles at once; 0 for no limit. */
         public Builder maxRequestsInFlight(int limit) {
             this.maxRequestsInFlight = requireNotNegative(limit, "maxRequestsInFlight");
+            return this;
+        }
+
+        /**
+         * Caps the open connections of the server that serves the bridge; requests on connections
+         * beyond it get a 429 and the connection is closed. 0 for no cap.
+         */
+        public Builder maxConnections(int limit) {
+            this.maxConnections = requireNotNegative(limit, "maxConnections");
             return this;
         }
 

@@ -28,11 +28,9 @@ final class BridgeServer implements AutoCloseable {
                 .filter(bridge.corsPolicy())
                 .exceptionHandler(new WebFluxResponseStatusExceptionHandler())
                 .build();
-        this.server = HttpServer.create()
-                .host("127.0.0.1")
-                .port(0)
-                .handle(new ReactorHttpHandlerAdapter(handler))
-                .bindNow();
+        HttpServer server = HttpServer.create().host("127.0.0.1").port(0);
+        server = bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
+        this.server = server.handle(new ReactorHttpHandlerAdapter(handler)).bindNow();
         this.source = source;
     }
 

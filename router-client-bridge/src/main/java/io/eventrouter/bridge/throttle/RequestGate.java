@@ -18,8 +18,8 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 
 /**
- * Limits requests before any body is read: per client address (requests per second) and in
- * flight across the bridge. Both respond with a 429 in the shape of the endpoint's protocol, which
+ * Limits requests before any body is read: per connection cap ({@link ConnectionLimit}), per
+ * client address (requests per second) and in flight across the bridge. Both respond with a 429 in the shape of the endpoint's protocol, which
  * every SDK reads as "retry later": Amplitude's JSON, or {@code too_many_requests} for the
  * legacy upload.
  */
@@ -37,27 +37,37 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
 
     private final AtomicInteger inFlight = new AtomicInteger();
 
+    private final @Nullable ConnectionLimit connections;
+
     /**
      * @param requestsPerAddress the limit per client address, or {@code null} for none
      * @param requestsPerAddressThreshold its rate in requests per second, reported as {@code eps_threshold}
      * @param maxInFlight the most requests the bridge handles at once; 0 for no limit
      * @param plainTextResponses which requests get the legacy protocol's plain-text response
+     * @param connections the connection cap, or {@code null} for none
      */
     public RequestGate(ClientAddressResolver addresses, @Nullable TokenBuckets requestsPerAddress,
-            int requestsPerAddressThreshold, int maxInFlight, Predicate<ServerRequest> plainTextResponses) {
+            int requestsPerAddressThreshold, int maxInFlight, Predicate<ServerRequest> plainTextResponses,
+            @Nullable ConnectionLimit connections) {
         this.addresses = addresses;
         this.requestsPerAddress = requestsPerAddress;
         this.requestsPerAddressThreshold = requestsPerAddressThreshold;
         this.maxInFlight = maxInFlight;
         this.plainTextResponses = plainTextResponses;
+        this.connections = connections;
     }
 
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        if (this.connections != null && ConnectionLimit.isOverLimit(request)) {
+            // Closing the connection frees its place; the client reconnects when it retries.
+            return tooManyRequests(request, "Too many connections", this.connections.maxConnections(), true);
+        }
         if (this.requestsPerAddress != null) {
             String address = this.addresses.resolve(request).orElse("unknown");
             if (!this.requestsPerAddress.tryTake(address, 1)) {
-                return tooManyRequests(request, "Too many requests from this address", this.requestsPerAddressThreshold);
+                return tooManyRequests(request, "Too many requests from this address", this.requestsPerAddressThreshold,
+                        false);
             }
         }
         if (this.maxInFlight <= 0) {
@@ -65,14 +75,18 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
         }
         if (this.inFlight.incrementAndGet() > this.maxInFlight) {
             this.inFlight.decrementAndGet();
-            return tooManyRequests(request, "Too many requests in flight", this.maxInFlight);
+            return tooManyRequests(request, "Too many requests in flight", this.maxInFlight, false);
         }
         return Mono.defer(() -> next.handle(request))
                 .doFinally((signal) -> this.inFlight.decrementAndGet());
     }
 
-    private Mono<ServerResponse> tooManyRequests(ServerRequest request, String error, int threshold) {
+    private Mono<ServerResponse> tooManyRequests(ServerRequest request, String error, int threshold,
+            boolean closeConnection) {
         ServerResponse.BodyBuilder response = ServerResponse.status(429).header(HttpHeaders.RETRY_AFTER, "1");
+        if (closeConnection) {
+            response.header(HttpHeaders.CONNECTION, "close");
+        }
         if (this.plainTextResponses.test(request)) {
             return response.contentType(MediaType.TEXT_PLAIN)
                     .bodyValue("too_many_requests".getBytes(StandardCharsets.US_ASCII));

@@ -57,6 +57,7 @@ public class BridgeServer implements SmartLifecycle {
         HttpHandler handler = RouterFunctions.toHttpHandler(this.bridge.routes(),
                 HandlerStrategies.builder().webFilter(this.bridge.corsPolicy()).build());
         HttpServer server = HttpServer.create().port(this.port);
+        server = this.bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
         if (this.address != null && !this.address.isBlank()) {
             server = server.host(this.address);
         }

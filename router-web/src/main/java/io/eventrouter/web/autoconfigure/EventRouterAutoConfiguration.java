@@ -28,7 +28,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -248,6 +250,7 @@ public final class EventRouterAutoConfiguration {
                     .requestsPerSecondPerAddress(limits.getRequestsPerSecondPerAddress())
                     .requestsPerSecondPerApiKey(limits.getRequestsPerSecondPerApiKey())
                     .maxRequestsInFlight(limits.getMaxRequestsInFlight())
+                    .maxConnections(limits.getMaxConnections())
                     .eventsPerSecondPerId(limits.getEventsPerSecondPerId())
                     .throttleWindow(limits.getThrottleWindow())
                     .experimentUrl(bridge.getExperiment().getUrl())
@@ -270,6 +273,19 @@ public final class EventRouterAutoConfiguration {
             @Bean
             CorsPolicy eventRouterBridgeCorsPolicy(ClientBridge bridge) {
                 return bridge.corsPolicy();
+            }
+
+        }
+
+        /** Counts the connections of the application's Reactor Netty server when the bridge caps them. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+        @ConditionalOnClass(name = "org.springframework.boot.reactor.netty.NettyServerCustomizer")
+        static class ReactorNettyConnectionLimitConfiguration {
+
+            @Bean
+            NettyServerCustomizer eventRouterBridgeConnectionLimit(ClientBridge bridge) {
+                return (server) -> bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
             }
 
         }

@@ -495,6 +495,12 @@ public class RouterProperties {
         /** Requests the bridge handles at once. */
         private int maxRequestsInFlight;
 
+        /**
+         * Open connections of the server that serves the bridge; requests on connections beyond it
+         * get a 429 and their connection is closed. Counts every connection of that server.
+         */
+        private int maxConnections;
+
         /** Events per second each device and each user may send, averaged over throttle-window. */
         private int eventsPerSecondPerId;
 
@@ -523,6 +529,14 @@ public class RouterProperties {
 
         public void setMaxRequestsInFlight(int maxRequestsInFlight) {
             this.maxRequestsInFlight = maxRequestsInFlight;
+        }
+
+        public int getMaxConnections() {
+            return this.maxConnections;
+        }
+
+        public void setMaxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
         }
 
         public int getEventsPerSecondPerId() {
