@@ -38,7 +38,6 @@ public final class AmplitudeDestination implements Destination {
     /** The largest body {@code /batch} takes; Amplitude documents it as 20 MB. */
     public static final long MAX_BATCH_API_BYTES = 20_000_000;
 
-
     private final DestinationId id;
 
     private final HttpClient client;
