@@ -2,10 +2,6 @@ package io.eventrouter.core.amplitude;
 
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 import io.eventrouter.core.destination.Delivery;
@@ -41,8 +37,6 @@ public final class AmplitudeDestination implements Destination {
 
     /** The largest body {@code /batch} takes; Amplitude documents it as 20 MB. */
     public static final long MAX_BATCH_API_BYTES = 20_000_000;
-
-    private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final DestinationId id;
 
@@ -100,37 +94,8 @@ public final class AmplitudeDestination implements Destination {
 
     private DeliveryResult toResult(HttpClientResponse response, byte[] body, Delivery delivery) {
         AmplitudeResponse answer = AmplitudeResponse.parse(response.status().code(), body);
-        Duration retryAfter = retryAfter(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER));
+        Duration retryAfter = RetryAfter.parse(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER));
         return this.outcomes.outcomes(answer, delivery.events(), retryAfter);
-    }
-
-    /**
-     * Reads a {@code Retry-After} given in seconds or as an HTTP date (RFC 9110, section 10.2.3),
-     * capped at one hour so that a wrong header cannot stall a device for a day; garbage counts as
-     * none.
-     */
-    static Duration retryAfter(@Nullable String header) {
-        if (header == null || header.isBlank()) {
-            return Duration.ZERO;
-        }
-        String value = header.trim();
-        Duration delay;
-        try {
-            delay = Duration.ofSeconds(Long.parseLong(value));
-        }
-        catch (NumberFormatException ex) {
-            try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                delay = Duration.between(Instant.now(), at);
-            }
-            catch (DateTimeParseException notDate) {
-                return Duration.ZERO;
-            }
-        }
-        if (delay.isNegative()) {
-            return Duration.ZERO;
-        }
-        return (delay.compareTo(MAX_RETRY_AFTER) > 0) ? MAX_RETRY_AFTER : delay;
     }
 
     /**

@@ -1,11 +1,16 @@
 package io.eventrouter.core.amplitude;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the {@code Retry-After} header of an Amplitude-compatible answer.
+ * Reads the {@code Retry-After} header of an Amplitude-compatible response, for the router's
+ * Amplitude destination and the server SDK's HTTP transport alike.
  */
 public final class RetryAfter {
 
@@ -16,21 +21,32 @@ public final class RetryAfter {
     }
 
     /**
-     * Parses a {@code Retry-After} given in whole seconds. A missing header, an HTTP date or an
-     * unreadable value counts as no request, which is {@link Duration#ZERO}; values are capped at
-     * one hour.
+     * Parses a {@code Retry-After} given in seconds or as an HTTP date (RFC 9110, section 10.2.3).
+     * A missing header, a date in the past or an unreadable value counts as no request, which is
+     * {@link Duration#ZERO}; longer waits are capped at one hour.
      */
     public static Duration parse(@Nullable String header) {
-        if (header == null) {
+        if (header == null || header.isBlank()) {
             return Duration.ZERO;
         }
+        String value = header.trim();
+        Duration delay;
         try {
-            long seconds = Long.parseLong(header.trim());
-            return (seconds > 0) ? Duration.ofSeconds(Math.min(seconds, MAX.toSeconds())) : Duration.ZERO;
+            delay = Duration.ofSeconds(Long.parseLong(value));
         }
         catch (NumberFormatException ex) {
+            try {
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                delay = Duration.between(Instant.now(), at);
+            }
+            catch (DateTimeParseException notDate) {
+                return Duration.ZERO;
+            }
+        }
+        if (delay.isNegative()) {
             return Duration.ZERO;
         }
+        return (delay.compareTo(MAX) > 0) ? MAX : delay;
     }
 
 }

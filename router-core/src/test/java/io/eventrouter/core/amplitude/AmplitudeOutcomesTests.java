@@ -61,11 +61,11 @@ class AmplitudeOutcomesTests {
         String inTwoMinutes = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
                 .format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusMinutes(2));
 
-        assertThat(AmplitudeDestination.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(AmplitudeDestination.retryAfter(inTwoMinutes)).isBetween(Duration.ofSeconds(100),
+        assertThat(RetryAfter.parse("7")).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RetryAfter.parse(inTwoMinutes)).isBetween(Duration.ofSeconds(100),
                 Duration.ofSeconds(120));
-        assertThat(AmplitudeDestination.retryAfter("soon")).isZero();
-        assertThat(AmplitudeDestination.retryAfter("86400")).isEqualTo(Duration.ofHours(1));
+        assertThat(RetryAfter.parse("soon")).isZero();
+        assertThat(RetryAfter.parse("86400")).isEqualTo(Duration.ofHours(1));
     }
 
 }
