@@ -1,0 +1,7 @@
+/**
+ * JMH benchmarks of the per-request hot paths, each next to its Jackson baseline.
+ */
+@NullMarked
+package io.eventrouter.benchmarks.jmh;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,216 @@
+package io.eventrouter.benchmarks.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Turns the load run's measurements, one tab-separated line per wrk run as
+ * {@code benchmarks/run-load.sh} writes them, into the Markdown tables of docs/benchmarks.md: the
+ * median of each figure over the repeats, the router's figure next to its baseline's, and the
+ * ratio against each target.
+ */
+public final class LoadReport {
+
+    private final List<Run> runs;
+
+    private final StringBuilder out = new StringBuilder();
+
+    LoadReport(List<Run> runs) {
+        this.runs = runs;
+    }
+
+    /**
+     * One wrk run against one server, with the stand-in endpoint's counters around it.
+     *
+     * @param scenario accept10, e2e100 or slow64
+     * @param target router, baseline or nginx
+     * @param requests responses wrk received, errors included
+     * @param durationMicros how long wrk ran
+     * @param non2xx responses with a status of 400 or more
+     * @param upstreamRequestsInWindow requests the stand-in received while wrk ran
+     * @param upstreamEventsInWindow events the stand-in received while wrk ran
+     * @param upstreamRequestsDrained requests the stand-in received until the router's backlog drained
+     * @param upstreamEventsDrained events the stand-in received until the router's backlog drained
+     * @param deliverySpanMillis from the start of the run to the stand-in's last request, backlog included
+     */
+    record Run(String scenario, String target, int repeat, long requests, long durationMicros, long non2xx,
+            long socketErrors, long p50Micros, long p99Micros, long upstreamRequestsInWindow,
+            long upstreamEventsInWindow, long upstreamRequestsDrained, long upstreamEventsDrained,
+            long deliverySpanMillis, int eventsPerRequest) {
+
+        static Run parse(String line) {
+            String[] f = line.split("\t");
+            return new Run(f[0], f[1], Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
+                    Long.parseLong(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
+                    Long.parseLong(f[9]), Long.parseLong(f[10]), Long.parseLong(f[11]), Long.parseLong(f[12]),
+                    Long.parseLong(f[13]), Integer.parseInt(f[14]));
+        }
+
+        double seconds() {
+            return this.durationMicros / 1e6;
+        }
+
+        /** Successful responses per second; errors and 503s do not count. */
+        double successesPerSecond() {
+            return (this.requests - this.non2xx) / seconds();
+        }
+
+        double acceptedEventsPerSecond() {
+            return successesPerSecond() * this.eventsPerRequest;
+        }
+
+        /** Events delivered while wrk ran, per second of the run. */
+        double deliveredInWindowPerSecond() {
+            return this.upstreamEventsInWindow / seconds();
+        }
+
+        /** Every event delivered for this run, per second from the run's start to the last delivery. */
+        double deliveredEventsPerSecond() {
+            return (this.deliverySpanMillis <= 0) ? Double.NaN
+                    : this.upstreamEventsDrained / (this.deliverySpanMillis / 1000.0);
+        }
+
+        double p99Millis() {
+            return this.p99Micros / 1000.0;
+        }
+
+        double upstreamRequestsPerThousandEvents() {
+            return (this.upstreamEventsDrained == 0) ? Double.NaN
+                    : 1000.0 * this.upstreamRequestsDrained / this.upstreamEventsDrained;
+        }
+
+    }
+
+    String render() {
+        acceptSection();
+        endToEndSection();
+        slowUpstreamSection();
+        runsSection();
+        return this.out.toString();
+    }
+
+    private void acceptSection() {
+        heading("Accepting uploads of 10 events (validate, spool, respond)");
+        tableHeader("router", "bare parsing server");
+        compare("successful requests/s", "accept10", "router", "baseline", Run::successesPerSecond, 0.7, true);
+        compare("p99 latency, ms", "accept10", "router", "baseline", Run::p99Millis, Double.NaN, false);
+        compare("non-2xx responses", "accept10", "router", "baseline", (run) -> run.non2xx(), Double.NaN, false);
+    }
+
+    private void endToEndSection() {
+        heading("End to end, uploads of 100 events (ingest, spool, dispatch, deliver to the stand-in)");
+        tableHeader("router", "bare parsing server");
+        compareFigures("events/s (router: delivered to the stand-in, start of run to last delivery; "
+                + "baseline: parsed)", median("e2e100", "router", Run::deliveredEventsPerSecond),
+                median("e2e100", "baseline", Run::acceptedEventsPerSecond), 0.4, true);
+        compareFigures("events/s delivered while wrk ran", median("e2e100", "router",
+                Run::deliveredInWindowPerSecond), median("e2e100", "baseline", Run::acceptedEventsPerSecond),
+                Double.NaN, true);
+        compare("events/s accepted", "e2e100", "router", "baseline", Run::acceptedEventsPerSecond, Double.NaN,
+                true);
+        compare("non-2xx responses", "e2e100", "router", "baseline", (run) -> run.non2xx(), Double.NaN, false);
+    }
+
+    private void slowUpstreamSection() {
+        heading("Stand-in responding after 50 ms, 64 connections, uploads of 10 events");
+        tableHeader("router", "nginx proxy_pass");
+        compare("successful requests/s", "slow64", "router", "nginx", Run::successesPerSecond, 5.0, true);
+        compare("p99 latency, ms", "slow64", "router", "nginx", Run::p99Millis, 0.2, false);
+        compare("upstream requests per 1000 events", "slow64", "router", "nginx",
+                Run::upstreamRequestsPerThousandEvents, 0.1, false);
+        compare("non-2xx responses", "slow64", "router", "nginx", (run) -> run.non2xx(), Double.NaN, false);
+    }
+
+    private void runsSection() {
+        heading("Every run");
+        this.out.append("| scenario | server | run | requests | non-2xx | socket errors | requests/s | p50 ms "
+                + "| p99 ms | upstream requests | upstream events |\n");
+        this.out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Run run : this.runs) {
+            this.out.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %.0f | %.1f | %.1f | %d "
+                    + "| %d |%n", run.scenario(), run.target(), run.repeat(), run.requests(), run.non2xx(),
+                    run.socketErrors(), run.successesPerSecond(), run.p50Micros() / 1000.0, run.p99Millis(),
+                    run.upstreamRequestsDrained(), run.upstreamEventsDrained()));
+        }
+    }
+
+    private void heading(String title) {
+        this.out.append("\n#### ").append(title).append("\n\n");
+    }
+
+    private void tableHeader(String router, String baseline) {
+        this.out.append("| figure (median of runs) | ").append(router).append(" | ").append(baseline)
+                .append(" | ratio | target | result |\n|---|---|---|---|---|---|\n");
+    }
+
+    private void compare(String figure, String scenario, String router, String baseline,
+            ToDoubleFunction<Run> value, double target, boolean atLeast) {
+        compareFigures(figure, median(scenario, router, value), median(scenario, baseline, value), target,
+                atLeast);
+    }
+
+    /**
+     * Adds one row; {@code atLeast} says whether the ratio must reach the target or stay under it,
+     * and a NaN target marks a figure shown for context only.
+     */
+    private void compareFigures(String figure, double router, double baseline, double target, boolean atLeast) {
+        double ratio = router / baseline;
+        String result;
+        String targetText;
+        if (Double.isNaN(target)) {
+            targetText = "";
+            result = "";
+        }
+        else {
+            targetText = (atLeast ? "≥ " : "≤ ") + format(target);
+            boolean pass = atLeast ? ratio >= target : ratio <= target;
+            result = Double.isNaN(ratio) ? "n/a" : (pass ? "**pass**" : "**fail**");
+        }
+        this.out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", figure, format(router),
+                format(baseline), Double.isFinite(ratio) ? String.format(Locale.ROOT, "%.3f", ratio) : "n/a",
+                targetText, result));
+    }
+
+    private double median(String scenario, String target, ToDoubleFunction<Run> value) {
+        List<Double> values = this.runs.stream()
+                .filter((run) -> run.scenario().equals(scenario) && run.target().equals(target))
+                .map(value::applyAsDouble)
+                .sorted(Comparator.naturalOrder())
+                .toList();
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        int middle = values.size() / 2;
+        return (values.size() % 2 == 1) ? values.get(middle) : (values.get(middle - 1) + values.get(middle)) / 2;
+    }
+
+    private static String format(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        return (Math.abs(value) >= 100) ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** Prints the report for a results file written by the load script. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("Usage: LoadReport RESULTS_TSV");
+            System.exit(2);
+        }
+        List<Run> runs = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[0]))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                runs.add(Run.parse(line));
+            }
+        }
+        System.out.print(new LoadReport(runs).render());
+    }
+
+}
