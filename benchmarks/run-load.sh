@@ -12,7 +12,7 @@
 #
 # Usage: benchmarks/run-load.sh   (build first: ./mvnw -B -pl router-web,benchmarks -am package -DskipTests)
 # Settings, from the environment (defaults in brackets): DURATION seconds per measured run [10],
-# WARMUP seconds per server before the first run [5], REPEATS [3], CONNECTIONS for the throughput
+# WARMUP seconds per server and body size before the first run [30], REPEATS [3], CONNECTIONS for the throughput
 # runs [16], SLOW_CONNECTIONS [64], SLOW_DELAY_MS [50], LOAD_CPU [0], SERVER_CPU [1],
 # SERVER_JAVA_OPTS [-Xms1g -Xmx1g], ROUTER_ARGS (extra --name=value arguments for both routers),
 # ISOLATION_ARGS (options of IsolationScenario) [--seconds 20 --warmup-seconds 5 --repeats 3],
@@ -21,7 +21,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-5}
+WARMUP=${WARMUP:-30}
 REPEATS=${REPEATS:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-64}
@@ -32,6 +32,7 @@ SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xms1g -Xmx1g}
 ROUTER_ARGS=${ROUTER_ARGS:-}
 ISOLATION_ARGS=${ISOLATION_ARGS:---seconds 20 --warmup-seconds 5 --repeats 3}
 BASE_PORT=${BASE_PORT:-18080}
+CLOCK_TICKS=$(getconf CLK_TCK)
 
 PORT_STAND_IN_FAST=$BASE_PORT
 PORT_STAND_IN_SLOW=$((BASE_PORT + 1))
@@ -109,6 +110,19 @@ stats() {
         | sed -E 's/requests=([0-9]+) events=([0-9]+) bytes=[0-9]+ last_request_ms=([0-9]+)/\1 \2 \3/'
 }
 
+# cpu_ms NAME: CPU time, user and system, that the process started as NAME and its children have
+# used so far, in milliseconds. With the machine shared, a server's work per CPU second is a
+# steadier figure than its work per wall-clock second.
+cpu_ms() {
+    local pid ticks=0 child
+    pid=$(awk -v name="$1" '$1 == name { print $2 }' "$PIDS")
+    for child in $pid $(cat /proc/"$pid"/task/*/children 2> /dev/null); do
+        # Fields 14 and 15 of /proc/PID/stat; the command name in field 2 has no spaces here.
+        ticks=$((ticks + $(awk '{ print $14 + $15 }' /proc/"$child"/stat 2> /dev/null || echo 0)))
+    done
+    echo $((ticks * 1000 / CLOCK_TICKS))
+}
+
 # await_drain PORT: waits until the stand-in's event count stops growing for 2 s, at most 180 s,
 # so that a router's backlog from one run does not reach the stand-in during the next.
 await_drain() {
@@ -134,26 +148,32 @@ wrk_run() {
         -s "$ROOT/benchmarks/upload.lua" "http://127.0.0.1:$1/2/httpapi" > "$5" 2>&1
 }
 
-# measure SCENARIO TARGET REPEAT PORT BODIES EVENTS CONNECTIONS STAND_IN_PORT: one measured run.
+# measure SCENARIO TARGET REPEAT PROCESS PORT BODIES EVENTS CONNECTIONS STAND_IN_PORT: one measured
+# run against the server started as PROCESS.
 measure() {
-    local scenario=$1 target=$2 repeat=$3 port=$4 bodies=$5 events=$6 connections=$7 stand_in=$8
+    local scenario=$1 target=$2 repeat=$3 process=$4 port=$5 bodies=$6 events=$7 connections=$8 stand_in=$9
     local output=$OUT/$scenario-$target-$repeat.txt before=(0 0 0) window=(0 0 0) drained=(0 0 0)
-    local started span=0
+    local started span=0 cpu_before cpu_window cpu_drained
     [[ -n $stand_in ]] && read -r -a before <<< "$(stats "$stand_in")"
+    cpu_before=$(cpu_ms "$process")
     started=$(date +%s%3N)
     wrk_run "$port" "$bodies" "$connections" "$DURATION" "$output"
+    cpu_window=$(($(cpu_ms "$process") - cpu_before))
     if [[ -n $stand_in ]]; then
         read -r -a window <<< "$(stats "$stand_in")"
         await_drain "$stand_in"
         read -r -a drained <<< "$(stats "$stand_in")"
+        # The drain check itself waits 2 s without traffic; the router's CPU in that time is idle.
         # From the start of the run to the last request the stand-in received, backlog included.
         [[ ${drained[1]} -gt ${before[1]} ]] && span=$((drained[2] - started))
     fi
+    cpu_drained=$(($(cpu_ms "$process") - cpu_before))
     local result
     result=$(grep '^RESULT' "$output" | sed -E 's/RESULT requests=([0-9]+) duration_us=([0-9]+) non2xx=([0-9]+) socket_errors=([0-9]+) p50_us=([0-9]+) p99_us=([0-9]+)/\1\t\2\t\3\t\4\t\5\t\6/')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$target" "$repeat" "$result" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$target" "$repeat" "$result" \
         $((window[0] - before[0])) $((window[1] - before[1])) \
-        $((drained[0] - before[0])) $((drained[1] - before[1])) "$span" "$events" >> "$RESULTS"
+        $((drained[0] - before[0])) $((drained[1] - before[1])) "$span" "$events" "$cpu_window" \
+        "$cpu_drained" >> "$RESULTS"
     echo "  $scenario $target run $repeat: $(grep '^RESULT' "$output")"
 }
 
@@ -246,27 +266,33 @@ start_router() {
         --router.destinations.file.enabled=false $ROUTER_ARGS
 }
 
+# Warms up every server with the bodies it will see. The routers have far more code for the JIT
+# compiler than the baseline, and their compiler threads share the server's core.
 warm_up() {
-    echo "Warming up each server for $WARMUP s"
-    wrk_run "$PORT_BASELINE" "$BODIES_10" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-baseline.txt"
-    wrk_run "$PORT_ROUTER_FAST" "$BODIES_10" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-router-fast.txt"
+    echo "Warming up each server for $WARMUP s per body size"
+    wrk_run "$PORT_BASELINE" "$BODIES_10" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-baseline-10.txt"
+    wrk_run "$PORT_BASELINE" "$BODIES_100" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-baseline-100.txt"
+    wrk_run "$PORT_ROUTER_FAST" "$BODIES_10" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-router-fast-10.txt"
+    wrk_run "$PORT_ROUTER_FAST" "$BODIES_100" "$CONNECTIONS" "$WARMUP" "$OUT/warmup-router-fast-100.txt"
     await_drain "$PORT_STAND_IN_FAST"
     wrk_run "$PORT_NGINX" "$BODIES_10" "$SLOW_CONNECTIONS" "$WARMUP" "$OUT/warmup-nginx.txt"
     wrk_run "$PORT_ROUTER_SLOW" "$BODIES_10" "$SLOW_CONNECTIONS" "$WARMUP" "$OUT/warmup-router-slow.txt"
     await_drain "$PORT_STAND_IN_SLOW"
 }
 
-# run_pair FIRST_IS_ROUTER SCENARIO BASELINE_NAME BASELINE_PORT ROUTER_PORT STAND_IN BODIES EVENTS CONNECTIONS REPEAT
+# run_pair FIRST_IS_ROUTER SCENARIO BASELINE BASELINE_PORT ROUTER ROUTER_PORT STAND_IN BODIES EVENTS CONNECTIONS
+#     REPEAT: one run of the router and one of its baseline, in the given order.
 run_pair() {
-    local router_first=$1 scenario=$2 baseline=$3 baseline_port=$4 router_port=$5 stand_in=$6
-    local bodies=$7 events=$8 connections=$9 repeat=${10} baseline_stand_in=""
+    local router_first=$1 scenario=$2 baseline=$3 baseline_port=$4 router=$5 router_port=$6 stand_in=$7
+    local bodies=$8 events=$9 connections=${10} repeat=${11} baseline_stand_in=""
     [[ $baseline == nginx ]] && baseline_stand_in=$stand_in
     if [[ $router_first == 1 ]]; then
-        measure "$scenario" router "$repeat" "$router_port" "$bodies" "$events" "$connections" "$stand_in"
-        measure "$scenario" "$baseline" "$repeat" "$baseline_port" "$bodies" "$events" "$connections" "$baseline_stand_in"
-    else
-        measure "$scenario" "$baseline" "$repeat" "$baseline_port" "$bodies" "$events" "$connections" "$baseline_stand_in"
-        measure "$scenario" router "$repeat" "$router_port" "$bodies" "$events" "$connections" "$stand_in"
+        measure "$scenario" router "$repeat" "$router" "$router_port" "$bodies" "$events" "$connections" "$stand_in"
+    fi
+    measure "$scenario" "$baseline" "$repeat" "$baseline" "$baseline_port" "$bodies" "$events" "$connections" \
+        "$baseline_stand_in"
+    if [[ $router_first != 1 ]]; then
+        measure "$scenario" router "$repeat" "$router" "$router_port" "$bodies" "$events" "$connections" "$stand_in"
     fi
 }
 
@@ -281,17 +307,17 @@ main() {
     grep -i -h -E 'spool|started' "$OUT/router-fast.log" | head -n 5 > "$OUT/router-startup.txt" || true
     warm_up
     printf '# scenario\ttarget\trepeat\trequests\tduration_us\tnon2xx\tsocket_errors\tp50_us\tp99_us' > "$RESULTS"
-    printf '\tup_requests_window\tup_events_window\tup_requests_drained\tup_events_drained\tdelivery_span_ms\tevents_per_request\n' >> "$RESULTS"
+    printf '\tup_requests_window\tup_events_window\tup_requests_drained\tup_events_drained\tdelivery_span_ms\tevents_per_request\tserver_cpu_ms_window\tserver_cpu_ms_drained\n' >> "$RESULTS"
     local repeat router_first
     for repeat in $(seq 1 "$REPEATS"); do
         # Alternate who goes first, so that neither side always follows the other's backlog.
         router_first=$((repeat % 2 == 0 ? 1 : 0))
-        run_pair "$router_first" accept10 baseline "$PORT_BASELINE" "$PORT_ROUTER_FAST" "$PORT_STAND_IN_FAST" \
-            "$BODIES_10" 10 "$CONNECTIONS" "$repeat"
-        run_pair "$router_first" e2e100 baseline "$PORT_BASELINE" "$PORT_ROUTER_FAST" "$PORT_STAND_IN_FAST" \
-            "$BODIES_100" 100 "$CONNECTIONS" "$repeat"
-        run_pair "$router_first" slow64 nginx "$PORT_NGINX" "$PORT_ROUTER_SLOW" "$PORT_STAND_IN_SLOW" \
-            "$BODIES_10" 10 "$SLOW_CONNECTIONS" "$repeat"
+        run_pair "$router_first" accept10 baseline "$PORT_BASELINE" router-fast "$PORT_ROUTER_FAST" \
+            "$PORT_STAND_IN_FAST" "$BODIES_10" 10 "$CONNECTIONS" "$repeat"
+        run_pair "$router_first" e2e100 baseline "$PORT_BASELINE" router-fast "$PORT_ROUTER_FAST" \
+            "$PORT_STAND_IN_FAST" "$BODIES_100" 100 "$CONNECTIONS" "$repeat"
+        run_pair "$router_first" slow64 nginx "$PORT_NGINX" router-slow "$PORT_ROUTER_SLOW" \
+            "$PORT_STAND_IN_SLOW" "$BODIES_10" 10 "$SLOW_CONNECTIONS" "$repeat"
     done
     java -cp "$BENCH_JAR" io.eventrouter.benchmarks.load.LoadReport "$RESULTS" > "$OUT/report.md"
     if [[ ${SKIP_ISOLATION:-0} != 1 ]]; then

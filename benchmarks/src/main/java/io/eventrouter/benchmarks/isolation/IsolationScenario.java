@@ -194,6 +194,10 @@ public final class IsolationScenario {
     }
 
     void runAll() {
+        // The first phases of a fresh JVM measure the JIT compiler, not the pipeline: discard one of each.
+        for (boolean otherFails : List.of(false, true)) {
+            System.out.println("warm-up, " + describe(0, run(otherFails)));
+        }
         List<PhaseResult> results = new ArrayList<>();
         for (int repeat = 0; repeat < this.settings.repeats(); repeat++) {
             // Alternate which mode goes first, so that neither always runs on a colder JVM.
