@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Load run of Event Router against its baselines; docs/benchmarks.md explains the scenarios.
 #
-# Starts, all on 127.0.0.1: two stand-ins for Amplitude (one responding at once, one after 50 ms),
-# the bare parsing baseline server, nginx proxying to the slow stand-in, and two routers (the exec
-# jar with its default spool, one delivering to each stand-in). Then drives each with wrk, router
+# Starts these servers, all on 127.0.0.1: two stand-ins for Amplitude (one responding at once, one
+# after 50 ms), the bare parsing baseline server and nginx proxying to the slow stand-in. It also
+# starts two routers from the exec jar with its default spool, one delivering to each stand-in.
+# Then drives each with wrk, router
 # and baseline runs interleaved, REPEATS times, then runs the two-destination isolation scenario,
 # and writes a Markdown report to benchmarks/target/load/<UTC time>/report.md.
 #
@@ -81,7 +82,7 @@ start() {
     echo "$name $!" >> "$PIDS"
 }
 
-# await_port NAME PORT: waits up to 120 s until something answers HTTP on PORT.
+# await_port NAME PORT: waits up to 120 s until an HTTP server responds on PORT.
 await_port() {
     local name=$1 port=$2 attempt
     for attempt in $(seq 1 240); do
@@ -163,10 +164,10 @@ measure() {
         read -r -a window <<< "$(stats "$stand_in")"
         await_drain "$stand_in"
         read -r -a drained <<< "$(stats "$stand_in")"
-        # The drain check itself waits 2 s without traffic; the router's CPU in that time is idle.
         # From the start of the run to the last request the stand-in received, backlog included.
         [[ ${drained[1]} -gt ${before[1]} ]] && span=$((drained[2] - started))
     fi
+    # Includes the 2 s in which await_drain sees no new events; an idle server uses little CPU then.
     cpu_drained=$(($(cpu_ms "$process") - cpu_before))
     local result
     result=$(grep '^RESULT' "$output" | sed -E 's/RESULT requests=([0-9]+) duration_us=([0-9]+) non2xx=([0-9]+) socket_errors=([0-9]+) p50_us=([0-9]+) p99_us=([0-9]+)/\1\t\2\t\3\t\4\t\5\t\6/')

@@ -30,10 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Measures how well the pipeline isolates destinations: the delivery latency of a healthy
- * Amplitude-like destination, from the submission to a source until the event reaches the
- * destination's endpoint, once while a second destination is healthy too and once while the second
- * one responds 503 to everything.
+ * Measures how well the pipeline isolates destinations. The figure is the delivery latency of a
+ * healthy Amplitude-like destination, from the submission to a source until the event reaches the
+ * destination's endpoint. It is measured once while a second destination is healthy too, and once
+ * while the second one responds 503 to everything.
  *
  * <p>Runs in one JVM: a {@link DispatchPipeline} built from router-core with a {@link MemorySpool},
  * two {@link AmplitudeDestination}s and two {@link StandInEndpoint}s on loopback ports, fed at a
@@ -133,7 +133,8 @@ public final class IsolationScenario {
 
     /**
      * Submits uploads at the configured rate from this thread, for the warm-up and then the
-     * measured seconds. Events submitted before {@code measureFrom} is set are not recorded.
+     * measured seconds. Sets {@code measureFrom} to the end of the warm-up, so that events
+     * submitted during the warm-up are not recorded.
      */
     private Submissions submit(Source source, AtomicLong measureFrom) {
         Submissions submissions = new Submissions(new AtomicLong(), new AtomicLong());

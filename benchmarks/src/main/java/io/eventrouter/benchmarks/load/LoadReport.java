@@ -72,7 +72,7 @@ public final class LoadReport {
             return this.upstreamEventsInWindow / seconds();
         }
 
-        /** Every event delivered for this run, per second from the run's start to the last delivery. */
+        /** Returns the events delivered for this run per second from the run's start to the last delivery. */
         double deliveredEventsPerSecond() {
             return (this.deliverySpanMillis <= 0) ? Double.NaN
                     : this.upstreamEventsDrained / (this.deliverySpanMillis / 1000.0);
@@ -84,9 +84,9 @@ public final class LoadReport {
         }
 
         /**
-         * Events per second of the server's CPU time: for a server with upstream deliveries, every
-         * event it delivered for this run over the CPU time until its backlog drained; otherwise
-         * every event it accepted over the CPU time while wrk ran.
+         * Events per second of the server's CPU time. For a server that delivers upstream, these are
+         * the events it delivered for this run, over its CPU time until its backlog drained.
+         * Otherwise they are the events it accepted, over its CPU time while wrk ran.
          */
         double eventsPerCpuSecond() {
             return (this.upstreamEventsDrained > 0)
@@ -173,8 +173,8 @@ public final class LoadReport {
     }
 
     /**
-     * Adds one row comparing the router with a baseline. {@code atLeast} says whether the ratio
-     * must reach the target or stay under it; a NaN target marks a figure shown for context. The
+     * Adds one row comparing the router with a baseline. With {@code atLeast} the ratio must reach
+     * the target, otherwise stay under it. A NaN target marks a figure shown for context only. The
      * result uses the ratio of the medians.
      */
     private void compare(String figure, String scenario, String baseline, ToDoubleFunction<Run> value,
@@ -187,7 +187,12 @@ public final class LoadReport {
         if (!Double.isNaN(target)) {
             targetText = (atLeast ? "≥ " : "≤ ") + format(target);
             boolean pass = atLeast ? ratio >= target : ratio <= target;
-            result = Double.isFinite(ratio) ? (pass ? "**pass**" : "**fail**") : "n/a";
+            if (!Double.isFinite(ratio)) {
+                result = "n/a";
+            }
+            else {
+                result = pass ? "**pass**" : "**fail**";
+            }
         }
         this.out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", figure, format(router),
                 format(base), formatRatio(ratio), formatRatio(medianOfRatios(scenario, baseline, value)), targetText,

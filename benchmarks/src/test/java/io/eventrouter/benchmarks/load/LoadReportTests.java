@@ -37,7 +37,7 @@ class LoadReportTests {
     }
 
     @Test
-    void pairsRunsOfSameRepeatForPerRunRatios() {
+    void pairsRunsByRepeat() {
         List<LoadReport.Run> runs = List.of(run("accept10", "router", 1, 100), run("accept10", "baseline", 1, 200),
                 run("accept10", "router", 2, 900), run("accept10", "baseline", 2, 1000),
                 run("accept10", "router", 3, 300), run("accept10", "baseline", 3, 1000));
