@@ -94,6 +94,8 @@ public final class IsolationScenario {
         DisposableServer otherServer = other.start(0);
         AmplitudeDestination healthyDestination = destination("healthy", healthyServer.port());
         AmplitudeDestination otherDestination = destination("other", otherServer.port());
+        // NOTE: MemorySpool was the router's default spool when this scenario was written. If the
+        // default changes, build the new default here, so that the scenario keeps measuring it.
         MemorySpool spool = new MemorySpool(this.settings.spoolCapacity(),
                 List.of(healthyDestination.id(), otherDestination.id()));
         DispatchPipeline pipeline = DispatchPipeline.builder()
