@@ -170,7 +170,8 @@ measure() {
     # Includes the 2 s in which await_drain sees no new events; an idle server uses little CPU then.
     cpu_drained=$(($(cpu_ms "$process") - cpu_before))
     local result
-    result=$(grep '^RESULT' "$output" | sed -E 's/RESULT requests=([0-9]+) duration_us=([0-9]+) non2xx=([0-9]+) socket_errors=([0-9]+) p50_us=([0-9]+) p99_us=([0-9]+)/\1\t\2\t\3\t\4\t\5\t\6/')
+    # The RESULT line's six values, tab-separated, in the order upload.lua prints them.
+    result=$(grep '^RESULT' "$output" | sed -E 's/RESULT //; s/[a-z0-9_]+=//g; s/ /\t/g')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$target" "$repeat" "$result" \
         $((window[0] - before[0])) $((window[1] - before[1])) \
         $((drained[0] - before[0])) $((drained[1] - before[1])) "$span" "$events" "$cpu_window" \
@@ -308,7 +309,8 @@ main() {
     grep -i -h -E 'spool|started' "$OUT/router-fast.log" | head -n 5 > "$OUT/router-startup.txt" || true
     warm_up
     printf '# scenario\ttarget\trepeat\trequests\tduration_us\tnon2xx\tsocket_errors\tp50_us\tp99_us' > "$RESULTS"
-    printf '\tup_requests_window\tup_events_window\tup_requests_drained\tup_events_drained\tdelivery_span_ms\tevents_per_request\tserver_cpu_ms_window\tserver_cpu_ms_drained\n' >> "$RESULTS"
+    printf '\tup_requests_window\tup_events_window\tup_requests_drained\tup_events_drained' >> "$RESULTS"
+    printf '\tdelivery_span_ms\tevents_per_request\tserver_cpu_ms_window\tserver_cpu_ms_drained\n' >> "$RESULTS"
     local repeat router_first
     for repeat in $(seq 1 "$REPEATS"); do
         # Alternate who goes first, so that neither side always follows the other's backlog.

@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The operations of {@link UploadCodecBenchmark}, measured in uploads per second of the thread's
  * CPU time instead of wall-clock time, for machines where other processes take the CPU away.
  *
- * <p>The operations take turns in short slices, so that every operation sees the same machine
- * state, and each slice is timed with {@link ThreadMXBean#getCurrentThreadCpuTime()}, which does
+ * <p>The operations take turns in short slices, so that every operation runs under the same load
+ * from other processes, and each slice is timed with {@link ThreadMXBean#getCurrentThreadCpuTime()}, which does
  * not advance while the thread waits for a core. Caches and frequency scaling still depend on the
  * other processes, so ratios between operations are steadier than the absolute figures. This is
  * no substitute for JMH on an idle machine.
@@ -37,22 +37,29 @@ public final class CodecCpuComparison {
 
     private final UploadDecoder decoder = new UploadDecoder();
 
-    /** Keeps the JIT compiler from removing work whose result nobody reads. */
+    /** Keeps the JIT compiler from removing operations whose results are otherwise unused. */
     private long sink;
 
-    /** Runs each operation on upload {@code i} of the pool and returns something derived from the result. */
+    /**
+     * Maps each operation's name to a function that runs it on upload {@code i} of the pool and
+     * returns a number derived from the result.
+     */
     private Map<String, IntToLongFunction> operations(List<byte[]> bodies) {
         List<UploadRequest> decoded = bodies.stream().map(this.decoder::decode).toList();
         List<JsonNode> trees = bodies.stream().map(this.mapper::readTree).toList();
         Map<String, IntToLongFunction> operations = new LinkedHashMap<>();
         operations.put("decodeAndValidate", (i) -> this.decoder.decode(bodies.get(i)).events().size());
         operations.put("parseTreeBaseline", (i) -> this.mapper.readTree(bodies.get(i)).size());
-        operations.put("encode", (i) -> UploadEncoder.encode(decoded.get(i).context(), decoded.get(i).events()).length);
+        operations.put("encode",
+                (i) -> UploadEncoder.encode(decoded.get(i).context(), decoded.get(i).events()).length);
         operations.put("writeTreeBaseline", (i) -> this.mapper.writeValueAsBytes(trees.get(i)).length);
         return operations;
     }
 
-    /** Runs one operation until it has used {@code sliceNanos} of CPU time; returns operations and CPU nanos. */
+    /**
+     * Runs one operation until it has used {@code sliceNanos} of CPU time. Returns the number of
+     * operations run and the CPU nanoseconds they used.
+     */
     private long[] slice(IntToLongFunction operation, long sliceNanos) {
         long start = this.threads.getCurrentThreadCpuTime();
         long used = 0;
@@ -100,8 +107,8 @@ public final class CodecCpuComparison {
         System.out.println("| operation | events per upload | uploads per CPU second |");
         System.out.println("|---|---|---|");
         for (int eventsPerUpload : List.of(10, 100)) {
-            comparison.compare(eventsPerUpload, options.intValue("warmup-seconds", 10), options.intValue("seconds", 20),
-                    options.intValue("slice-ms", 20));
+            comparison.compare(eventsPerUpload, options.intValue("warmup-seconds", 10),
+                    options.intValue("seconds", 20), options.intValue("slice-ms", 20));
         }
         System.out.println("(checksum " + comparison.sink + ")");
     }

@@ -49,8 +49,8 @@ class LoadReportTests {
 
     @Test
     void parsesLineOfLoadScript() {
-        LoadReport.Run run = LoadReport.Run.parse("e2e100\trouter\t2\t500\t10000000\t0\t0\t900\t4000\t10\t4900\t11\t5000"
-                + "\t12500\t100\t8000\t10000");
+        LoadReport.Run run = LoadReport.Run.parse("e2e100\trouter\t2\t500\t10000000\t0\t0\t900\t4000\t10\t4900"
+                + "\t11\t5000\t12500\t100\t8000\t10000");
 
         assertThat(run.deliveredEventsPerSecond()).isEqualTo(400.0);
         assertThat(run.eventsPerCpuSecond()).isEqualTo(500.0);
