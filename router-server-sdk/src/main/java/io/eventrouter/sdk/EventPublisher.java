@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import javax.net.ssl.SSLContext;
+
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.sdk.internal.BufferedPublisher;
@@ -212,6 +214,8 @@ public interface EventPublisher extends AutoCloseable {
 
         private Duration closeTimeout = Duration.ofSeconds(10);
 
+        private @Nullable SSLContext sslContext;
+
         private final HttpSettings.Builder http = HttpSettings.builder();
 
         private Builder() {
@@ -326,6 +330,18 @@ public interface EventPublisher extends AutoCloseable {
             return this;
         }
 
+        /**
+         * HTTPS only: sets the TLS context of the connections; default: the JVM's default context.
+         * Use it for an endpoint whose certificate the JVM's trust store does not hold, such as a
+         * router in a private network with its own certificate authority.
+         *
+         * @since 0.1.0
+         */
+        public Builder sslContext(SSLContext sslContext) {
+            this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
         /** HTTP only: posts to {@code /batch} instead of {@code /2/httpapi}; default false. */
         public Builder batchApi(boolean batchApi) {
             this.http.batchApi(batchApi);
@@ -344,7 +360,7 @@ public interface EventPublisher extends AutoCloseable {
                 transport = new InProcessTransport(this.source);
             }
             else if (this.endpoint != null) {
-                transport = new HttpTransport(this.endpoint, this.http.build());
+                transport = new HttpTransport(this.endpoint, this.http.build(), this.sslContext);
             }
             else {
                 throw new IllegalStateException("Choose a transport: call inProcess(source) or http(endpoint)");

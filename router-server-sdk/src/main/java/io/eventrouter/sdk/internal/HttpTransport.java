@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
 
+import javax.net.ssl.SSLContext;
+
 import io.eventrouter.core.amplitude.AmplitudeOutcomes;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.RetryAfter;
@@ -97,6 +99,11 @@ public final class HttpTransport implements Transport {
     private @Nullable ScheduledFuture<?> batchTimer;
 
     public HttpTransport(URI endpoint, HttpSettings settings) {
+        this(endpoint, settings, null);
+    }
+
+    /** Creates a transport whose connections use {@code sslContext}, or the JVM's default when it is null. */
+    public HttpTransport(URI endpoint, HttpSettings settings, @Nullable SSLContext sslContext) {
         String base = Objects.requireNonNull(endpoint, "endpoint").toString();
         base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.uri = URI.create(base + (settings.batchApi() ? "/batch" : "/2/httpapi"));
@@ -106,11 +113,14 @@ public final class HttpTransport implements Transport {
         int instance = instances.incrementAndGet();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("eventrouter-sdk-" + instance));
         this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("eventrouter-sdk-http-" + instance));
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.requestTimeout())
-                .executor(this.httpExecutor)
-                .build();
+                .executor(this.httpExecutor);
+        if (sslContext != null) {
+            client.sslContext(sslContext);
+        }
+        this.client = client.build();
     }
 
     @Override
