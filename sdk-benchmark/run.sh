@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares the server SDK's HTTP publisher with the Amplitude Java SDK 1.13.0, both sending the
-# same events to one local HTTPS endpoint, then runs the outage test. Results: docs/benchmarks-sdk.md.
+# same events to one local HTTPS endpoint, then runs the outage test. Results: docs/benchmarks.md, under "Server SDK".
 #
 #   sdk-benchmark/run.sh [EVENTS] [REPETITIONS] [OUTAGE_SECONDS]
 #
