@@ -228,14 +228,15 @@ public final class EventRouterAutoConfiguration {
         @ConditionalOnMissingBean
         ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline,
                 ObjectProvider<WebClient.Builder> webClient,
-                ObjectProvider<ClientBridgeSourceCustomizer> customizers) {
+                ObjectProvider<ClientBridgeSourceCustomizer> customizers,
+                ObjectProvider<ClientBridgeBuilderCustomizer> builderCustomizers) {
             RouterProperties.Bridge bridge = properties.getBridge();
             RouterProperties.Limits limits = bridge.getLimits();
             Source source = pipeline.source(CLIENT_BRIDGE);
             for (ClientBridgeSourceCustomizer customizer : customizers.orderedStream().toList()) {
                 source = customizer.customize(source);
             }
-            return ClientBridge.builder(source)
+            ClientBridge.Builder builder = ClientBridge.builder(source)
                     .pathPrefix(bridge.getPathPrefix())
                     .allowedOrigins(bridge.getAllowedOrigins())
                     .corsMaxAge(bridge.getCorsMaxAge())
@@ -254,8 +255,9 @@ public final class EventRouterAutoConfiguration {
                     .experimentFlagsUrl(bridge.getExperiment().getFlagsUrl())
                     .upstreamTimeout(bridge.getExperiment().getTimeout())
                     .remoteConfigUrl(bridge.getRemoteConfig().getUrl())
-                    .webClient(webClient.getIfAvailable(WebClient::builder))
-                    .build();
+                    .webClient(webClient.getIfAvailable(WebClient::builder));
+            builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+            return builder.build();
         }
 
         @Configuration(proxyBeanMethods = false)

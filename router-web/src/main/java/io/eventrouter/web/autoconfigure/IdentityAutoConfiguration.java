@@ -7,8 +7,10 @@ import java.util.Objects;
 import io.eventrouter.bridge.identity.FirstPartyCookieFilter;
 import io.eventrouter.bridge.identity.FirstPartyLinkingSource;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.ExperimentUserFiller;
 import io.eventrouter.core.identity.FirstPartyDeviceLinker;
 import io.eventrouter.core.identity.IdentityLookup;
+import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
@@ -57,6 +59,18 @@ public final class IdentityAutoConfiguration {
     @ConditionalOnMissingBean
     IdentityLookup eventRouterIdentityLookup(IdentityStore store) {
         return new IdentityLookup(store);
+    }
+
+    /**
+     * Completes the users of Experiment evaluation requests that the bridge forwards with the ids
+     * linked in the configured project.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "router.identity.experiment.api-key")
+    ClientBridgeBuilderCustomizer eventRouterExperimentUserFilling(IdentityProperties properties, IdentityStore store) {
+        IdentityScope scope = IdentityScope.ofApiKey(Objects.requireNonNull(properties.getExperiment().getApiKey()));
+        ExperimentUserFiller filler = new ExperimentUserFiller(store);
+        return (builder) -> builder.experimentUserFiller(filler, scope);
     }
 
     /**

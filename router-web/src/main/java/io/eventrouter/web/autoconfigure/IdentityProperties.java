@@ -36,6 +36,8 @@ public class IdentityProperties {
 
     private final FirstParty firstParty = new FirstParty();
 
+    private final Experiment experiment = new Experiment();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -86,6 +88,10 @@ public class IdentityProperties {
 
     public FirstParty getFirstParty() {
         return this.firstParty;
+    }
+
+    public Experiment getExperiment() {
+        return this.experiment;
     }
 
     /** The kinds of identity store. */
@@ -198,6 +204,25 @@ public class IdentityProperties {
 
         public void setPathPrefix(String pathPrefix) {
             this.pathPrefix = pathPrefix;
+        }
+
+    }
+
+    /** Settings of completing the users of Experiment evaluation requests that the bridge forwards. */
+    public static class Experiment {
+
+        /**
+         * Analytics API key of the project whose links complete Experiment users, as the router's
+         * events carry it; users are forwarded as sent while unset.
+         */
+        private @Nullable String apiKey;
+
+        public @Nullable String getApiKey() {
+            return this.apiKey;
+        }
+
+        public void setApiKey(@Nullable String apiKey) {
+            this.apiKey = apiKey;
         }
 
     }
