@@ -15,7 +15,6 @@ import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
 import io.eventrouter.core.pipeline.EventTransformer;
-import io.eventrouter.web.admin.IdentityAdminHandler;
 import io.eventrouter.web.identity.RequestIdentityPublisherPostProcessor;
 import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import io.lettuce.core.RedisURI;
@@ -27,8 +26,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * Wires identity stitching from {@code router.identity.*}: an identity store, the
@@ -55,6 +52,7 @@ public final class IdentityAutoConfiguration {
         return (source, events) -> stitcher.stitch(events);
     }
 
+    /** The identity lookup, which the admin endpoints under {@code router.admin.*} serve. */
     @Bean
     @ConditionalOnMissingBean
     IdentityLookup eventRouterIdentityLookup(IdentityStore store) {
@@ -71,26 +69,6 @@ public final class IdentityAutoConfiguration {
         IdentityScope scope = IdentityScope.ofApiKey(Objects.requireNonNull(properties.getExperiment().getApiKey()));
         ExperimentUserFiller filler = new ExperimentUserFiller(store);
         return (builder) -> builder.experimentUserFiller(filler, scope);
-    }
-
-    /**
-     * Serves the identity lookup to operators, only when an admin token is configured.
-     * NOTE: the token is {@code router.identity.admin.token} for now; once the router has one
-     * shared admin credential, this endpoint should check that one instead.
-     */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    @ConditionalOnProperty(name = "router.identity.admin.token")
-    static class AdminConfiguration {
-
-        @Bean
-        RouterFunction<ServerResponse> eventRouterIdentityAdminRoutes(IdentityProperties properties,
-                IdentityLookup lookup) {
-            IdentityProperties.Admin admin = properties.getAdmin();
-            return new IdentityAdminHandler(lookup, Objects.requireNonNull(admin.getToken(), "token"))
-                    .routes(admin.getPathPrefix());
-        }
-
     }
 
     /**

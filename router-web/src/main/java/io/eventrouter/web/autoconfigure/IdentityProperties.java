@@ -30,8 +30,6 @@ public class IdentityProperties {
 
     private final Redis redis = new Redis();
 
-    private final Admin admin = new Admin();
-
     private final RequestContext requestContext = new RequestContext();
 
     private final FirstParty firstParty = new FirstParty();
@@ -76,10 +74,6 @@ public class IdentityProperties {
 
     public Redis getRedis() {
         return this.redis;
-    }
-
-    public Admin getAdmin() {
-        return this.admin;
     }
 
     public RequestContext getRequestContext() {
@@ -177,33 +171,6 @@ public class IdentityProperties {
 
         public void setRetention(Duration retention) {
             this.retention = retention;
-        }
-
-    }
-
-    /** Settings of the operator endpoint that shows the identities linked to an id. */
-    public static class Admin {
-
-        /** Bearer token operators send to read identities; the endpoint is off while unset. */
-        private @Nullable String token;
-
-        /** Path under which the endpoint is served, as {path-prefix}/identities. */
-        private String pathPrefix = "/admin";
-
-        public @Nullable String getToken() {
-            return this.token;
-        }
-
-        public void setToken(@Nullable String token) {
-            this.token = token;
-        }
-
-        public String getPathPrefix() {
-            return this.pathPrefix;
-        }
-
-        public void setPathPrefix(String pathPrefix) {
-            this.pathPrefix = pathPrefix;
         }
 
     }

@@ -69,16 +69,6 @@ class IdentityAutoConfigurationTests {
     }
 
     @Test
-    void servesTheAdminEndpointOnlyWithAToken() {
-        runner().run((context) -> assertThat(context).doesNotHaveBean("eventRouterIdentityAdminRoutes"));
-        new ReactiveWebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class))
-                .withPropertyValues("router.identity.embedded.persistent=false",
-                        "router.identity.admin.token=secret")
-                .run((context) -> assertThat(context).hasBean("eventRouterIdentityAdminRoutes"));
-    }
-
-    @Test
     void wrapsThePublisherInAReactiveWebApplication() {
         new ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
