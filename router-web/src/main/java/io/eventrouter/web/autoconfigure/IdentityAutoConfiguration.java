@@ -16,6 +16,7 @@ import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
 import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.web.identity.RequestIdentityPublisherPostProcessor;
+import io.eventrouter.web.identity.RequestIdentityServletFilter;
 import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import io.lettuce.core.RedisURI;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -73,25 +74,43 @@ public final class IdentityAutoConfiguration {
 
     /**
      * Carries the ids of the browser request being handled to the server events published
-     * meanwhile, in a reactive application that embeds the router.
-     * TODO: a servlet filter that calls RequestIdentity.bind would do the same for servlet
-     * applications; this module has no servlet API on its class path.
+     * meanwhile, in a web application that embeds the router: a reactive one through the
+     * Reactor context, a Servlet one through a binding on the request's thread.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnWebApplication
     @ConditionalOnProperty(name = "router.identity.request-context.enabled", havingValue = "true",
             matchIfMissing = true)
     static class RequestContextConfiguration {
 
         @Bean
-        @ConditionalOnMissingBean
-        RequestIdentityWebFilter eventRouterRequestIdentityWebFilter() {
-            return new RequestIdentityWebFilter();
-        }
-
-        @Bean
         static RequestIdentityPublisherPostProcessor eventRouterRequestIdentityPublisherPostProcessor() {
             return new RequestIdentityPublisherPostProcessor();
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+        static class ReactiveConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            RequestIdentityWebFilter eventRouterRequestIdentityWebFilter() {
+                return new RequestIdentityWebFilter();
+            }
+
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+        @ConditionalOnClass(name = "jakarta.servlet.Filter")
+        static class ServletConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            RequestIdentityServletFilter eventRouterRequestIdentityServletFilter() {
+                return new RequestIdentityServletFilter();
+            }
+
         }
 
     }
