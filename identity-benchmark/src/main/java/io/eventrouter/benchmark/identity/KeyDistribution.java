@@ -2,7 +2,7 @@ package io.eventrouter.benchmark.identity;
 
 import java.util.SplittableRandom;
 
-/** How the benchmark picks the person each operation is about. */
+/** Distribution of the people the benchmark's operations are about. */
 public enum KeyDistribution {
 
     /** Every person equally often. */
@@ -15,8 +15,8 @@ public enum KeyDistribution {
 
     /**
      * A few people very often and most rarely: the index is {@code size^u - 1} for a uniform
-     * {@code u}, so person {@code k} is drawn with a probability close to {@code 1 / (k ln size)},
-     * the Zipf distribution with exponent 1 that web traffic roughly follows.
+     * {@code u}, so person {@code k} is drawn with a probability close to
+     * {@code 1 / ((k + 1) ln size)}, a Zipf distribution with exponent 1.
      */
     SKEWED {
         @Override

@@ -46,9 +46,10 @@ final class Population {
     }
 
     /**
-     * Returns a store large enough to keep every person's links in its current generations:
-     * four links of room per person, since links spread over the segments unevenly and each
-     * segment keeps half of its room for the previous generation.
+     * Returns a store large enough to keep every person's links in its current generations.
+     * Each segment keeps half of its room for the previous generation, so five links of room per
+     * person leave two and a half for the two links, with room to spare because links spread
+     * over the segments unevenly.
      */
     EmbeddedIdentityStore newStore() {
         return EmbeddedIdentityStore.inMemory(Math.max(1_000, size() * 5));
