@@ -114,8 +114,10 @@ public final class ExperimentHandler {
         if (users == null) {
             return this.forwarder.forward(request, target, headers, VARY);
         }
+        // The header is completed before forwarding starts, because the forwarder reads it then.
         return completeUserHeader(headers, users)
-                .then(Mono.defer(() -> this.forwarder.forward(request, target, headers, VARY, users::completeBody)));
+                .then(Mono.defer(() -> this.forwarder.forward(request, target, headers, VARY,
+                        users::completeBody)));
     }
 
     private static Mono<Void> completeUserHeader(HttpHeaders headers, ExperimentUsers users) {

@@ -13,9 +13,10 @@ import java.util.Arrays;
  * or the device id of a user, is kept as UTF-8 in {@code arena}, after a length of one or two
  * bytes, and {@code offsets} points at it. An entry thus costs 28 bytes per slot plus its id and
  * one or two bytes, with no object header per id. Linear probing over a table at most three
- * quarters full keeps probe sequences short, and growing by half keeps it at least half full. Entries are never removed one by one: the store
- * drops whole tables when they age out. A replaced id stays in the arena as garbage until the
- * garbage outweighs the live ids and the arena is compacted.
+ * quarters full keeps probe sequences short, and growing by half keeps it at least half full.
+ * Entries are never removed one by one: the store drops whole tables when they age out. A replaced
+ * id stays in the arena as garbage until the garbage outweighs the live ids and the arena is
+ * compacted.
  */
 final class IdentityTable {
 

@@ -23,9 +23,9 @@ import reactor.core.publisher.Mono;
  * the router links to one id, for operators who need to see why two events joined up or did not.
  *
  * <p>{@link AdminRoutes} serves it with the other operator endpoints, behind the admin token.
- * Requests name the Amplitude project by its API key in the {@code X-Amplitude-Api-Key} header, because links are
- * kept per project. The key travels in a header, never the query string, so that access logs do
- * not record it. Responses: 200 with the links, 404 when the id is unknown, 400 for a malformed
+ * Requests name the Amplitude project by its API key in the {@code X-Amplitude-Api-Key} header,
+ * because links are kept per project. The key travels in a header, never the query string, so
+ * that access logs do not record it. Responses: 200 with the links, 404 when the id is unknown, 400 for a malformed
  * request.
  */
 public final class IdentityAdminHandler {
