@@ -89,6 +89,7 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.type=memory",
                         "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
                 .run((context) -> {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);

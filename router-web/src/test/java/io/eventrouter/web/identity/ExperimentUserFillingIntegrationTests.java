@@ -57,7 +57,7 @@ class ExperimentUserFillingIntegrationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
-                        "router.identity.embedded.persistent=false",
+                        "router.spool.type=memory", "router.identity.embedded.persistent=false",
                         "router.bridge.experiment.url=" + this.experiment.baseUrl(),
                         "router.identity.experiment.api-key=" + API_KEY);
     }
