@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
@@ -27,6 +28,8 @@ import io.eventrouter.bridge.throttle.RequestGate;
 import io.eventrouter.bridge.throttle.TokenBuckets;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.IdentifyApi;
+import io.eventrouter.core.identity.ExperimentUserFiller;
+import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.source.Source;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -44,6 +47,7 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The bridge's routes: Amplitude's ingestion endpoints, the legacy upload, the Identify APIs,
@@ -110,7 +114,8 @@ public final class ClientBridge {
                 builder.readTimeout);
         UpstreamForwarder forwarder = new UpstreamForwarder(
                 (builder.webClient != null) ? builder.webClient : WebClient.builder(), builder.upstreamTimeout);
-        this.experiment = new ExperimentHandler(forwarder, addresses, builder.experimentUrl, builder.experimentFlagsUrl);
+        this.experiment = new ExperimentHandler(forwarder, addresses, builder.experimentUrl, builder.experimentFlagsUrl,
+                userCompletion(builder));
         this.remoteConfig = new RemoteConfigHandler(forwarder, builder.apiKeys, builder.remoteConfigUrl);
         this.connections = (builder.maxConnections > 0) ? new ConnectionLimit(builder.maxConnections) : null;
         this.gate = new RequestGate(addresses, buckets(builder.requestsPerSecondPerAddress, builder.nanoTime),
@@ -121,6 +126,12 @@ public final class ClientBridge {
             logger.warn("The client bridge accepts every API key and forwards it unchanged: "
                     + "list the keys it may accept under router.bridge.api-keys");
         }
+    }
+
+    private static @Nullable Function<ObjectNode, Mono<ObjectNode>> userCompletion(Builder builder) {
+        ExperimentUserFiller filler = builder.experimentUserFiller;
+        IdentityScope scope = builder.experimentScope;
+        return (filler != null && scope != null) ? (user) -> filler.fill(scope, user) : null;
     }
 
     private static @Nullable TokenBuckets buckets(int perSecond, LongSupplier nanoTime) {
@@ -289,6 +300,10 @@ public final class ClientBridge {
 
         private @Nullable URI remoteConfigUrl;
 
+        private @Nullable ExperimentUserFiller experimentUserFiller;
+
+        private @Nullable IdentityScope experimentScope;
+
         private Duration upstreamTimeout = Duration.ofSeconds(10);
 
         private WebClient.@Nullable Builder webClient;
@@ -417,6 +432,17 @@ public final class ClientBridge {
         /** Forwards flag configuration requests to this base URL, such as {@code https://flag.lab.amplitude.com}. */
         public Builder experimentFlagsUrl(@Nullable URI url) {
             this.experimentFlagsUrl = url;
+            return this;
+        }
+
+        /**
+         * Completes the user of each remote evaluation request with the ids {@code filler} has
+         * linked in {@code scope} before forwarding it. Experiment requests carry a deployment
+         * key rather than the analytics API key, so the scope names the project whose links apply.
+         */
+        public Builder experimentUserFiller(ExperimentUserFiller filler, IdentityScope scope) {
+            this.experimentUserFiller = Objects.requireNonNull(filler, "filler");
+            this.experimentScope = Objects.requireNonNull(scope, "scope");
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.privacy.ClientAddressResolver;
@@ -14,12 +15,16 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.util.UriComponentsBuilder;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Forwards Amplitude Experiment's client traffic: remote evaluation ({@code /sdk/v2/vardata},
  * the older {@code /sdk/vardata} and {@code /v1/vardata}, by GET with the user in
  * {@code X-Amp-Exp-User} or by POST with the user as the body) to the evaluation upstream, and
  * flag configurations ({@code /sdk/v2/flags}) to the flags upstream.
+ *
+ * <p>A remote evaluation request's user, in the header or the body, can be completed before
+ * it is forwarded, so that Experiment evaluates the user the router has linked to the device.
  *
  * <p>{@code Authorization: Api-Key <deployment key>} is forwarded as sent. The base64 headers are
  * accepted in every alphabet clients use and forwarded in standard base64, since some servers,
@@ -31,7 +36,9 @@ public final class ExperimentHandler {
             "x-amp-exp-user", "x-amp-exp-flag-keys", "x-amp-exp-track", "x-amp-exp-exposure-track",
             "x-amp-exp-library", "user-agent");
 
-    private static final List<String> BASE64_HEADERS = List.of("X-Amp-Exp-User", "X-Amp-Exp-Flag-Keys");
+    private static final String USER_HEADER = "X-Amp-Exp-User";
+
+    private static final List<String> BASE64_HEADERS = List.of(USER_HEADER, "X-Amp-Exp-Flag-Keys");
 
     private static final List<String> VARY = List.of(HttpHeaders.AUTHORIZATION, "X-Amp-Exp-User",
             "X-Amp-Exp-Flag-Keys");
@@ -44,28 +51,45 @@ public final class ExperimentHandler {
 
     private final @Nullable URI flagsUrl;
 
+    private final @Nullable ExperimentUsers users;
+
     /**
      * @param evaluationUrl base URL of remote evaluation, such as {@code https://api.lab.amplitude.com}; {@code null} turns it off
      * @param flagsUrl base URL of flag configurations, such as {@code https://flag.lab.amplitude.com}; {@code null} turns it off
      */
     public ExperimentHandler(UpstreamForwarder forwarder, ClientAddressResolver addresses,
             @Nullable URI evaluationUrl, @Nullable URI flagsUrl) {
+        this(forwarder, addresses, evaluationUrl, flagsUrl, null);
+    }
+
+    /**
+     * @param userCompletion completes the user of a remote evaluation request before it is
+     *        forwarded, such as with the ids the router has linked; {@code null} forwards users as sent
+     */
+    public ExperimentHandler(UpstreamForwarder forwarder, ClientAddressResolver addresses,
+            @Nullable URI evaluationUrl, @Nullable URI flagsUrl,
+            @Nullable Function<ObjectNode, Mono<ObjectNode>> userCompletion) {
         this.forwarder = forwarder;
         this.addresses = addresses;
         this.evaluationUrl = evaluationUrl;
         this.flagsUrl = flagsUrl;
+        this.users = (userCompletion != null) ? new ExperimentUsers(userCompletion) : null;
     }
 
-    /** Forwards a remote evaluation request to the same path below the evaluation upstream. */
+    /**
+     * Forwards a remote evaluation request to the same path below the evaluation upstream, with
+     * its user completed first when a user completion is set.
+     */
     public Mono<ServerResponse> variants(ServerRequest request, String upstreamPath) {
-        return forward(request, this.evaluationUrl, upstreamPath);
+        return forward(request, this.evaluationUrl, upstreamPath, this.users);
     }
 
     public Mono<ServerResponse> flags(ServerRequest request) {
-        return forward(request, this.flagsUrl, "/sdk/v2/flags");
+        return forward(request, this.flagsUrl, "/sdk/v2/flags", null);
     }
 
-    private Mono<ServerResponse> forward(ServerRequest request, @Nullable URI base, String path) {
+    private Mono<ServerResponse> forward(ServerRequest request, @Nullable URI base, String path,
+            @Nullable ExperimentUsers users) {
         if (base == null) {
             return Responses.json(AmplitudeResponse.error(404, "Experiment forwarding is not configured").build());
         }
@@ -87,7 +111,23 @@ public final class ExperimentHandler {
                 .query(request.uri().getRawQuery())
                 .build(true)
                 .toUri();
-        return this.forwarder.forward(request, target, headers, VARY);
+        if (users == null) {
+            return this.forwarder.forward(request, target, headers, VARY);
+        }
+        // The header is completed before forwarding starts, because the forwarder reads it then.
+        return completeUserHeader(headers, users)
+                .then(Mono.defer(() -> this.forwarder.forward(request, target, headers, VARY,
+                        users::completeBody)));
+    }
+
+    private static Mono<Void> completeUserHeader(HttpHeaders headers, ExperimentUsers users) {
+        String user = headers.getFirst(USER_HEADER);
+        if (user == null) {
+            return Mono.empty();
+        }
+        return users.completeHeader(user)
+                .doOnNext((completed) -> headers.set(USER_HEADER, completed))
+                .then();
     }
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.ingest.RequestBodies;
@@ -72,8 +73,17 @@ public final class UpstreamForwarder {
      * @param vary the request headers the response depends on, for {@code Vary}
      */
     public Mono<ServerResponse> forward(ServerRequest request, URI target, HttpHeaders headers, List<String> vary) {
+        return forward(request, target, headers, vary, Mono::just);
+    }
+
+    /**
+     * Forwards {@code request} like {@link #forward(ServerRequest, URI, HttpHeaders, List)}, with
+     * a request body that {@code rewrite} makes from the one received; a GET has no body to rewrite.
+     */
+    public Mono<ServerResponse> forward(ServerRequest request, URI target, HttpHeaders headers, List<String> vary,
+            Function<byte[], Mono<byte[]>> rewrite) {
         Mono<byte[]> body = HttpMethod.GET.equals(request.method()) ? Mono.just(new byte[0])
-                : RequestBodies.read(request, MAX_REQUEST_BYTES, this.timeout);
+                : RequestBodies.read(request, MAX_REQUEST_BYTES, this.timeout).flatMap(rewrite);
         return body
                 .flatMap((bytes) -> send(request.method(), target, headers, bytes))
                 .flatMap((relayed) -> relay(relayed, vary))

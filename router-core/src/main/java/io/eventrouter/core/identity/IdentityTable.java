@@ -13,9 +13,10 @@ import java.util.Arrays;
  * or the device id of a user, is kept as UTF-8 in {@code arena}, after a length of one or two
  * bytes, and {@code offsets} points at it. An entry thus costs 28 bytes per slot plus its id and
  * one or two bytes, with no object header per id. Linear probing over a table at most three
- * quarters full keeps probe sequences short. Entries are never removed one by one: the store
- * drops whole tables when they age out. A replaced id stays in the arena as garbage until the
- * garbage outweighs the live ids and the arena is compacted.
+ * quarters full keeps probe sequences short, and growing by half keeps it at least half full.
+ * Entries are never removed one by one: the store drops whole tables when they age out. A replaced
+ * id stays in the arena as garbage until the garbage outweighs the live ids and the arena is
+ * compacted.
  */
 final class IdentityTable {
 
@@ -58,8 +59,8 @@ final class IdentityTable {
 
     /** Returns the slot index of {@code key}, or -1 when the table does not contain it. */
     int find(long key) {
-        int mask = this.offsets.length - 1;
-        for (int index = indexOf(key, mask); ; index = (index + 1) & mask) {
+        int capacity = this.offsets.length;
+        for (int index = indexOf(key, capacity); ; index = next(index, capacity)) {
             long slotKey = this.slots[index * STRIDE];
             if (slotKey == key) {
                 return index;
@@ -174,7 +175,9 @@ final class IdentityTable {
 
     private void ensureArena(int needed) {
         if (this.arenaSize + needed > this.arena.length) {
-            this.arena = Arrays.copyOf(this.arena, Math.max(this.arena.length + (this.arena.length >> 1),
+            // A quarter more at a time: the arena is most of a table's bytes, and its slack counts
+            // against the memory per link as much as empty slots do.
+            this.arena = Arrays.copyOf(this.arena, Math.max(this.arena.length + (this.arena.length >> 2),
                     this.arenaSize + needed));
         }
     }
@@ -198,20 +201,25 @@ final class IdentityTable {
     }
 
     private int freeSlot(long key) {
-        int mask = this.offsets.length - 1;
-        int index = indexOf(key, mask);
+        int capacity = this.offsets.length;
+        int index = indexOf(key, capacity);
         while (this.slots[index * STRIDE] != 0) {
-            index = (index + 1) & mask;
+            index = next(index, capacity);
         }
         return index;
     }
 
-    /** Doubles the slots; the arena stays as it is, so offsets remain valid. */
+    /**
+     * Grows the slots by half; the arena stays as it is, so offsets remain valid. Growing by half
+     * rather than doubling keeps a table between half and three quarters full, where doubling
+     * would leave it only three eighths full after each growth.
+     */
     private void grow() {
         long[] oldSlots = this.slots;
         int[] oldOffsets = this.offsets;
-        this.slots = new long[oldSlots.length * 2];
-        this.offsets = new int[oldOffsets.length * 2];
+        int capacity = oldOffsets.length + (oldOffsets.length >> 1);
+        this.slots = new long[capacity * STRIDE];
+        this.offsets = new int[capacity];
         for (int index = 0; index < oldOffsets.length; index++) {
             long key = oldSlots[index * STRIDE];
             if (key != 0) {
@@ -222,9 +230,18 @@ final class IdentityTable {
         }
     }
 
-    /** Uses the key's low bits: keys are already well-mixed hashes, and the store spends the high bits. */
-    private static int indexOf(long key, int mask) {
-        return (int) key & mask;
+    /**
+     * Maps the key's low 32 bits onto {@code [0, capacity)} by multiplying and keeping the high
+     * half, which works for any capacity, not only powers of two. Keys are already well-mixed
+     * hashes, and the store spends their high bits on choosing a segment.
+     */
+    private static int indexOf(long key, int capacity) {
+        return (int) (((key & 0xFFFF_FFFFL) * capacity) >>> 32);
+    }
+
+    private static int next(int index, int capacity) {
+        int next = index + 1;
+        return (next == capacity) ? 0 : next;
     }
 
     @Override

@@ -2,7 +2,9 @@ package io.eventrouter.web.admin;
 
 import java.util.Objects;
 
+import io.eventrouter.core.identity.IdentityLookup;
 import io.eventrouter.core.pipeline.DispatchPipeline;
+import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -22,14 +24,29 @@ public final class AdminRoutes {
      * @param token the credential requests must carry as {@code Authorization: Bearer <token>}
      */
     public static RouterFunction<ServerResponse> of(DispatchPipeline pipeline, String pathPrefix, String token) {
+        return of(pipeline, null, pathPrefix, token);
+    }
+
+    /**
+     * Builds the routes, with the identity lookup at {@code <pathPrefix>/identities} when
+     * {@code identities} is given.
+     *
+     * @param identities the identity lookup, or {@code null} when the router does not stitch
+     * @param pathPrefix the path every endpoint is served under, such as {@code /admin}
+     * @param token the credential requests must carry as {@code Authorization: Bearer <token>}
+     */
+    public static RouterFunction<ServerResponse> of(DispatchPipeline pipeline, @Nullable IdentityLookup identities,
+            String pathPrefix, String token) {
         Objects.requireNonNull(pipeline, "pipeline");
         String prefix = pathPrefix.endsWith("/") ? pathPrefix.substring(0, pathPrefix.length() - 1) : pathPrefix;
         DeadLetterAdminHandler deadLetters = new DeadLetterAdminHandler(pipeline);
-        return RouterFunctions.route()
+        RouterFunctions.Builder routes = RouterFunctions.route()
                 .GET(prefix + "/dead-letters", deadLetters::list)
-                .POST(prefix + "/dead-letters/replay", deadLetters::replay)
-                .filter(new AdminTokenFilter(token))
-                .build();
+                .POST(prefix + "/dead-letters/replay", deadLetters::replay);
+        if (identities != null) {
+            routes.add(new IdentityAdminHandler(identities).routes(prefix));
+        }
+        return routes.filter(new AdminTokenFilter(token)).build();
     }
 
 }

@@ -13,6 +13,7 @@ import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.file.JsonLinesFileDestination;
+import io.eventrouter.core.identity.IdentityLookup;
 import io.eventrouter.core.pipeline.BatchPolicy;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.EventTransformer;
@@ -195,23 +196,26 @@ public final class EventRouterAutoConfiguration {
         @Bean
         @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
         @ConditionalOnExpression("'${router.admin.port:}' == ''")
-        RouterFunction<ServerResponse> eventRouterAdminRoutes(RouterProperties properties, DispatchPipeline pipeline) {
-            return adminRoutes(properties, pipeline);
+        RouterFunction<ServerResponse> eventRouterAdminRoutes(RouterProperties properties, DispatchPipeline pipeline,
+                ObjectProvider<IdentityLookup> identities) {
+            return adminRoutes(properties, pipeline, identities);
         }
 
         @Bean
         @ConditionalOnMissingBean
         @ConditionalOnProperty(name = "router.admin.port")
-        AdminServer eventRouterAdminServer(RouterProperties properties, DispatchPipeline pipeline) {
+        AdminServer eventRouterAdminServer(RouterProperties properties, DispatchPipeline pipeline,
+                ObjectProvider<IdentityLookup> identities) {
             RouterProperties.Admin admin = properties.getAdmin();
             return new AdminServer(admin.getAddress(), Objects.requireNonNull(admin.getPort()),
-                    adminRoutes(properties, pipeline));
+                    adminRoutes(properties, pipeline, identities));
         }
 
         private static RouterFunction<ServerResponse> adminRoutes(RouterProperties properties,
-                DispatchPipeline pipeline) {
+                DispatchPipeline pipeline, ObjectProvider<IdentityLookup> identities) {
             RouterProperties.Admin admin = properties.getAdmin();
-            return AdminRoutes.of(pipeline, admin.getPathPrefix(), Objects.requireNonNull(admin.getToken()));
+            return AdminRoutes.of(pipeline, identities.getIfAvailable(), admin.getPathPrefix(),
+                    Objects.requireNonNull(admin.getToken()));
         }
 
     }
@@ -230,14 +234,15 @@ public final class EventRouterAutoConfiguration {
         @ConditionalOnMissingBean
         ClientBridge eventRouterClientBridge(RouterProperties properties, DispatchPipeline pipeline,
                 ObjectProvider<WebClient.Builder> webClient,
-                ObjectProvider<ClientBridgeSourceCustomizer> customizers) {
+                ObjectProvider<ClientBridgeSourceCustomizer> customizers,
+                ObjectProvider<ClientBridgeBuilderCustomizer> builderCustomizers) {
             RouterProperties.Bridge bridge = properties.getBridge();
             RouterProperties.Limits limits = bridge.getLimits();
             Source source = pipeline.source(CLIENT_BRIDGE);
             for (ClientBridgeSourceCustomizer customizer : customizers.orderedStream().toList()) {
                 source = customizer.customize(source);
             }
-            return ClientBridge.builder(source)
+            ClientBridge.Builder builder = ClientBridge.builder(source)
                     .pathPrefix(bridge.getPathPrefix())
                     .allowedOrigins(bridge.getAllowedOrigins())
                     .corsMaxAge(bridge.getCorsMaxAge())
@@ -257,8 +262,9 @@ public final class EventRouterAutoConfiguration {
                     .experimentFlagsUrl(bridge.getExperiment().getFlagsUrl())
                     .upstreamTimeout(bridge.getExperiment().getTimeout())
                     .remoteConfigUrl(bridge.getRemoteConfig().getUrl())
-                    .webClient(webClient.getIfAvailable(WebClient::builder))
-                    .build();
+                    .webClient(webClient.getIfAvailable(WebClient::builder));
+            builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
+            return builder.build();
         }
 
         @Configuration(proxyBeanMethods = false)

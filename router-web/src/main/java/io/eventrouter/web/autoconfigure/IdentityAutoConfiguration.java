@@ -7,14 +7,16 @@ import java.util.Objects;
 import io.eventrouter.bridge.identity.FirstPartyCookieFilter;
 import io.eventrouter.bridge.identity.FirstPartyLinkingSource;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.ExperimentUserFiller;
 import io.eventrouter.core.identity.FirstPartyDeviceLinker;
 import io.eventrouter.core.identity.IdentityLookup;
+import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.IdentityStitcher;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.core.identity.redis.RedisIdentityStore;
 import io.eventrouter.core.pipeline.EventTransformer;
-import io.eventrouter.web.admin.IdentityAdminHandler;
 import io.eventrouter.web.identity.RequestIdentityPublisherPostProcessor;
+import io.eventrouter.web.identity.RequestIdentityServletFilter;
 import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import io.lettuce.core.RedisURI;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,8 +27,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.function.server.RouterFunction;
-import org.springframework.web.reactive.function.server.ServerResponse;
 
 /**
  * Wires identity stitching from {@code router.identity.*}: an identity store, the
@@ -53,6 +53,7 @@ public final class IdentityAutoConfiguration {
         return (source, events) -> stitcher.stitch(events);
     }
 
+    /** The identity lookup, which the admin endpoints under {@code router.admin.*} serve. */
     @Bean
     @ConditionalOnMissingBean
     IdentityLookup eventRouterIdentityLookup(IdentityStore store) {
@@ -60,46 +61,56 @@ public final class IdentityAutoConfiguration {
     }
 
     /**
-     * Serves the identity lookup to operators, only when an admin token is configured.
-     * NOTE: the token is {@code router.identity.admin.token} for now; once the router has one
-     * shared admin credential, this endpoint should check that one instead.
+     * Completes the users of Experiment evaluation requests that the bridge forwards with the ids
+     * linked in the configured project.
      */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-    @ConditionalOnProperty(name = "router.identity.admin.token")
-    static class AdminConfiguration {
-
-        @Bean
-        RouterFunction<ServerResponse> eventRouterIdentityAdminRoutes(IdentityProperties properties,
-                IdentityLookup lookup) {
-            IdentityProperties.Admin admin = properties.getAdmin();
-            return new IdentityAdminHandler(lookup, Objects.requireNonNull(admin.getToken(), "token"))
-                    .routes(admin.getPathPrefix());
-        }
-
+    @Bean
+    @ConditionalOnProperty(name = "router.identity.experiment.api-key")
+    ClientBridgeBuilderCustomizer eventRouterExperimentUserFilling(IdentityProperties properties, IdentityStore store) {
+        IdentityScope scope = IdentityScope.ofApiKey(Objects.requireNonNull(properties.getExperiment().getApiKey()));
+        ExperimentUserFiller filler = new ExperimentUserFiller(store);
+        return (builder) -> builder.experimentUserFiller(filler, scope);
     }
 
     /**
      * Carries the ids of the browser request being handled to the server events published
-     * meanwhile, in a reactive application that embeds the router.
-     * TODO: a servlet filter that calls RequestIdentity.bind would do the same for servlet
-     * applications; this module has no servlet API on its class path.
+     * meanwhile, in a web application that embeds the router: a reactive one through the
+     * Reactor context, a Servlet one through a binding on the request's thread.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnWebApplication
     @ConditionalOnProperty(name = "router.identity.request-context.enabled", havingValue = "true",
             matchIfMissing = true)
     static class RequestContextConfiguration {
 
         @Bean
-        @ConditionalOnMissingBean
-        RequestIdentityWebFilter eventRouterRequestIdentityWebFilter() {
-            return new RequestIdentityWebFilter();
-        }
-
-        @Bean
         static RequestIdentityPublisherPostProcessor eventRouterRequestIdentityPublisherPostProcessor() {
             return new RequestIdentityPublisherPostProcessor();
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+        static class ReactiveConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            RequestIdentityWebFilter eventRouterRequestIdentityWebFilter() {
+                return new RequestIdentityWebFilter();
+            }
+
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+        @ConditionalOnClass(name = "jakarta.servlet.Filter")
+        static class ServletConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            RequestIdentityServletFilter eventRouterRequestIdentityServletFilter() {
+                return new RequestIdentityServletFilter();
+            }
+
         }
 
     }

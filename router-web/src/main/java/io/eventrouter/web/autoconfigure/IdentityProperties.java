@@ -30,11 +30,11 @@ public class IdentityProperties {
 
     private final Redis redis = new Redis();
 
-    private final Admin admin = new Admin();
-
     private final RequestContext requestContext = new RequestContext();
 
     private final FirstParty firstParty = new FirstParty();
+
+    private final Experiment experiment = new Experiment();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -76,16 +76,16 @@ public class IdentityProperties {
         return this.redis;
     }
 
-    public Admin getAdmin() {
-        return this.admin;
-    }
-
     public RequestContext getRequestContext() {
         return this.requestContext;
     }
 
     public FirstParty getFirstParty() {
         return this.firstParty;
+    }
+
+    public Experiment getExperiment() {
+        return this.experiment;
     }
 
     /** The kinds of identity store. */
@@ -175,29 +175,21 @@ public class IdentityProperties {
 
     }
 
-    /** Settings of the operator endpoint that shows the identities linked to an id. */
-    public static class Admin {
+    /** Settings of completing the users of Experiment evaluation requests that the bridge forwards. */
+    public static class Experiment {
 
-        /** Bearer token operators send to read identities; the endpoint is off while unset. */
-        private @Nullable String token;
+        /**
+         * Analytics API key of the project whose links complete Experiment users, as the router's
+         * events carry it; users are forwarded as sent while unset.
+         */
+        private @Nullable String apiKey;
 
-        /** Path under which the endpoint is served, as {path-prefix}/identities. */
-        private String pathPrefix = "/admin";
-
-        public @Nullable String getToken() {
-            return this.token;
+        public @Nullable String getApiKey() {
+            return this.apiKey;
         }
 
-        public void setToken(@Nullable String token) {
-            this.token = token;
-        }
-
-        public String getPathPrefix() {
-            return this.pathPrefix;
-        }
-
-        public void setPathPrefix(String pathPrefix) {
-            this.pathPrefix = pathPrefix;
+        public void setApiKey(@Nullable String apiKey) {
+            this.apiKey = apiKey;
         }
 
     }

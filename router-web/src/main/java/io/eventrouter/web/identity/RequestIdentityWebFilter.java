@@ -13,8 +13,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>The ids come from the {@value RequestIdentity#DEVICE_ID_HEADER} and
  * {@value RequestIdentity#SESSION_ID_HEADER} headers, which the page attaches from its SDK.
- * TODO: also read the router's first-party device cookie, so that pages need not attach headers.
- * Its id leads to a device id only within one project, so that needs the project's API key.
+ * It does not read the router's first-party cookie: that id becomes a device id only through a
+ * store lookup in the event's project, carries no session id, and is subject to the visitor's
+ * consent (docs/identity.md gives the details).
  */
 public final class RequestIdentityWebFilter implements WebFilter {
 

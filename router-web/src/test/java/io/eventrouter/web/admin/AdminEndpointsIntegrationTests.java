@@ -7,6 +7,9 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.identity.DeviceLink;
+import io.eventrouter.core.identity.IdentityScope;
+import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.web.EventRouterApplication;
 import org.junit.jupiter.api.Test;
@@ -58,6 +61,9 @@ class AdminEndpointsIntegrationTests {
     @Autowired
     EventPublisher publisher;
 
+    @Autowired
+    IdentityStore identities;
+
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("router.destinations.file.enabled", () -> "false");
@@ -95,6 +101,23 @@ class AdminEndpointsIntegrationTests {
                 .header(HttpHeaders.AUTHORIZATION, "Bearer not-the-token")
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue("{\"destination\":\"amplitude\",\"limit\":10}")
+                .exchange()
+                .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void servesTheIdentityLookupBehindTheAdminToken() {
+        IdentityScope scope = IdentityScope.ofApiKey(API_KEY);
+        this.identities.recordDeviceLink(scope, "admin-d1", new DeviceLink("admin-alice", 1_000)).block();
+
+        client().get().uri("/admin/identities?device_id=admin-d1")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .header(IdentityAdminHandler.API_KEY_HEADER, API_KEY)
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().jsonPath("$.user_id").isEqualTo("admin-alice");
+        client().get().uri("/admin/identities?device_id=admin-d1")
+                .header(IdentityAdminHandler.API_KEY_HEADER, API_KEY)
                 .exchange()
                 .expectStatus().isUnauthorized();
     }

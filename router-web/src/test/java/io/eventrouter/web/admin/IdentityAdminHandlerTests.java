@@ -20,7 +20,8 @@ class IdentityAdminHandlerTests {
     private final EmbeddedIdentityStore store = EmbeddedIdentityStore.inMemory(1_000);
 
     private final WebTestClient client = WebTestClient
-            .bindToRouterFunction(new IdentityAdminHandler(new IdentityLookup(this.store), TOKEN).routes("/admin"))
+            .bindToRouterFunction(new IdentityAdminHandler(new IdentityLookup(this.store)).routes("/admin")
+                    .filter(new AdminTokenFilter(TOKEN)))
             .build();
 
     @BeforeEach

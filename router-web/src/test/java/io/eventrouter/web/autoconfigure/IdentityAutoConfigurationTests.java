@@ -18,12 +18,14 @@ import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.sdk.RequestIdentityPublisher;
+import io.eventrouter.web.identity.RequestIdentityServletFilter;
 import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -69,16 +71,6 @@ class IdentityAutoConfigurationTests {
     }
 
     @Test
-    void servesTheAdminEndpointOnlyWithAToken() {
-        runner().run((context) -> assertThat(context).doesNotHaveBean("eventRouterIdentityAdminRoutes"));
-        new ReactiveWebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class))
-                .withPropertyValues("router.identity.embedded.persistent=false",
-                        "router.identity.admin.token=secret")
-                .run((context) -> assertThat(context).hasBean("eventRouterIdentityAdminRoutes"));
-    }
-
-    @Test
     void wrapsThePublisherInAReactiveWebApplication() {
         new ReactiveWebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
@@ -88,6 +80,21 @@ class IdentityAutoConfigurationTests {
                 .run((context) -> {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
                     assertThat(context).hasSingleBean(RequestIdentityWebFilter.class);
+                });
+    }
+
+    @Test
+    void wrapsThePublisherInAServletWebApplication() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
+                        EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.type=memory",
+                        "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
+                .run((context) -> {
+                    assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
+                    assertThat(context).hasSingleBean(RequestIdentityServletFilter.class)
+                            .doesNotHaveBean(RequestIdentityWebFilter.class);
                 });
     }
 

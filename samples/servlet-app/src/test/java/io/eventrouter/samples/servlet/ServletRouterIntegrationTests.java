@@ -60,6 +60,10 @@ class ServletRouterIntegrationTests {
         return Files.exists(EVENTS) ? Files.readString(EVENTS) : "";
     }
 
+    private static String storedLine(String text) throws IOException {
+        return storedEvents().lines().filter((line) -> line.contains(text)).findFirst().orElse(null);
+    }
+
     @Test
     void applicationRunsOnServletServer() {
         assertThat(this.context.getWebServer().getClass().getSimpleName()).startsWith("Tomcat");
@@ -85,6 +89,23 @@ class ServletRouterIntegrationTests {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("accepted");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> storedEvents().contains("servlet-user-2"));
+    }
+
+    @Test
+    void controllerEventCarriesThePagesDeviceAndSession() throws Exception {
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + this.port + "/users/servlet-user-3/orders"))
+                .header("Content-Type", "application/json")
+                .header("X-Amplitude-Device-Id", "servlet-browser-d3")
+                .header("X-Amplitude-Session-Id", "1733313600000")
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        String line = Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> storedLine("servlet-user-3"), (found) -> found != null);
+        assertThat(line).contains("\"device_id\":\"servlet-browser-d3\"");
+        assertThat(line).contains("\"session_id\":1733313600000");
     }
 
     @Test
