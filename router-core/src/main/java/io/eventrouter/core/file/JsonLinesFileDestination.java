@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
@@ -101,8 +102,10 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
     private static byte[] encode(Delivery delivery) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * delivery.size());
         for (Event event : delivery.events()) {
+            // The marker only routes an identification to Amplitude's Identify APIs; it is not data.
+            Event written = event.has(IdentifyApi.MARKER_FIELD) ? event.without(IdentifyApi.MARKER_FIELD) : event;
             try (JsonGenerator generator = MAPPER.createGenerator(out)) {
-                event.writeTo(generator);
+                written.writeTo(generator);
             }
             out.write('\n');
         }

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
@@ -48,6 +49,20 @@ class JsonLinesFileDestinationTests {
         }
 
         assertThat(Files.readAllLines(file)).endsWith("{\"event_type\":\"after\",\"user_id\":\"user-1\"}");
+    }
+
+    @Test
+    void leavesOutIdentifyApiMarker() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        Event identify = Event.builder("$identify").context(context).userId("user-1")
+                .field(IdentifyApi.MARKER_FIELD, "identify").build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(identify), 1)).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly("{\"event_type\":\"$identify\",\"user_id\":\"user-1\"}");
     }
 
     private static Delivery delivery(RequestContext context, String... eventTypes) {
