@@ -2,6 +2,7 @@ package io.eventrouter.bridge.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.source.AcceptanceException;
@@ -59,9 +60,30 @@ public final class Responses {
                 .bodyValue("service_unavailable".getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * Logs a 503 at WARN at most once per {@link #UNAVAILABLE_LOG_INTERVAL}, with the number of
+     * 503s since the last such line, and the others at DEBUG: an overloaded router answers
+     * thousands of them a second, and a line for each would add to the overload.
+     */
     private static void logUnavailable(AcceptanceException ex) {
-        logger.warn("Upload not accepted, responding with 503: reason={}", ex.reason());
+        long now = System.nanoTime();
+        long last = lastUnavailableWarning.get();
+        if (now - last >= UNAVAILABLE_LOG_INTERVAL.toNanos() && lastUnavailableWarning.compareAndSet(last, now)) {
+            logger.warn("Upload not accepted, responding with 503: reason={} since_last_warning={}", ex.reason(),
+                    unavailableSinceWarning.getAndSet(0) + 1);
+        }
+        else {
+            unavailableSinceWarning.incrementAndGet();
+            logger.debug("Upload not accepted, responding with 503: reason={}", ex.reason());
+        }
     }
+
+    private static final Duration UNAVAILABLE_LOG_INTERVAL = Duration.ofSeconds(10);
+
+    private static final AtomicLong lastUnavailableWarning =
+            new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL.toNanos());
+
+    private static final AtomicLong unavailableSinceWarning = new AtomicLong();
 
     private static String retryAfterSeconds(Duration retryAfter) {
         return Long.toString(Math.max(1, retryAfter.toSeconds()));
