@@ -10,13 +10,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.web.e2e.AmplitudeJsSdk;
 import io.eventrouter.web.e2e.AmplitudeWireMock;
+import io.eventrouter.web.e2e.BrowserExtension;
 import io.eventrouter.web.e2e.BrowserRun;
 import io.eventrouter.web.e2e.ExperimentSdk;
-import io.eventrouter.web.e2e.HeadlessChromium;
-import io.eventrouter.web.e2e.SdkPageServer;
 import io.eventrouter.web.e2e.SdkResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,6 +46,9 @@ import static org.awaitility.Awaitility.await;
                 "router.bridge.api-keys=legacy-key-0001", "router.bridge.path-prefix=/amplitude" })
 class BridgeSdkIntegrationTests {
 
+    @RegisterExtension
+    static BrowserExtension browser = new BrowserExtension();
+
     private static final String VARIANTS = "{\"checkout-flow\":{\"key\":\"treatment\",\"value\":\"treatment\","
             + "\"payload\":{\"steps\":2}}}";
 
@@ -57,9 +57,7 @@ class BridgeSdkIntegrationTests {
             .options(AmplitudeWireMock.loopbackOptions())
             .build();
 
-    private static SdkPageServer pageServer;
 
-    private static HeadlessChromium chromium;
 
     @LocalServerPort
     int port;
@@ -73,29 +71,14 @@ class BridgeSdkIntegrationTests {
         registry.add("router.bridge.experiment.flags-url", experiment::baseUrl);
     }
 
-    @BeforeAll
-    static void startBrowser() {
-        pageServer = new SdkPageServer();
-        chromium = new HeadlessChromium();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (pageServer != null) {
-            pageServer.close();
-        }
-    }
-
     private String bridgeUrl() {
         return "http://127.0.0.1:" + this.port + "/amplitude";
     }
 
     @Test
     void amplitudeJsUploadsThroughTheLegacyEndpoint() {
-        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(chromium, pageServer, bridgeUrl(), "legacy-key-0001",
+        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(browser.chromium(), browser.pageServer(),
+                bridgeUrl(), "legacy-key-0001",
                 "legacy-user-0001", "legacy-device-0001", List.of("Legacy Opened", "Legacy Clicked"));
 
         assertThat(run.codes()).containsOnly(200);
@@ -114,7 +97,8 @@ class BridgeSdkIntegrationTests {
 
     @Test
     void amplitudeJsGetsInvalidKeyForUnlistedKey() {
-        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(chromium, pageServer, bridgeUrl(), "unlisted-key-0001",
+        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(browser.chromium(), browser.pageServer(),
+                bridgeUrl(), "unlisted-key-0001",
                 "legacy-user-0002", "legacy-device-0002", List.of("Legacy Refused"));
 
         assertThat(run.codes()).containsOnly(400);
@@ -127,7 +111,7 @@ class BridgeSdkIntegrationTests {
         experiment.stubFor(get(urlPathEqualTo("/sdk/v2/vardata"))
                 .willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(VARIANTS)));
 
-        ExperimentSdk.FetchRun run = ExperimentSdk.fetchVariants(chromium, pageServer, bridgeUrl(),
+        ExperimentSdk.FetchRun run = ExperimentSdk.fetchVariants(browser.chromium(), browser.pageServer(), bridgeUrl(),
                 "client-deployment-key-0001", "experiment-user-0001", "experiment-device-0001");
 
         assertThat(run.variants().get("checkout-flow").value()).isEqualTo("treatment");

@@ -5,11 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.eventrouter.core.event.Event;
-import io.eventrouter.web.e2e.HeadlessChromium;
-import io.eventrouter.web.e2e.SdkPageServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.eventrouter.web.e2e.BrowserExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -32,6 +30,9 @@ import static org.awaitility.Awaitility.await;
                 "router.bridge.http-api-max-body-size=6000B" })
 class BrowserSdkErrorHandlingIntegrationTests {
 
+    @RegisterExtension
+    static BrowserExtension browser = new BrowserExtension();
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final String RUN_SCRIPT = """
@@ -42,9 +43,7 @@ class BrowserSdkErrorHandlingIntegrationTests {
               (error) => done(JSON.stringify({ error: String((error && error.stack) || error) })));
             """;
 
-    private static SdkPageServer pageServer;
 
-    private static HeadlessChromium chromium;
 
     @LocalServerPort
     int port;
@@ -55,29 +54,14 @@ class BrowserSdkErrorHandlingIntegrationTests {
     @Autowired
     ResponseRecorder responses;
 
-    @BeforeAll
-    static void startBrowser() {
-        pageServer = new SdkPageServer();
-        chromium = new HeadlessChromium();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (pageServer != null) {
-            pageServer.close();
-        }
-    }
-
     private JsonNode trackOnTimer(String deviceId, int flushQueueSize, List<Map<String, Object>> events) {
         Map<String, Object> request = Map.of("serverUrl", "http://127.0.0.1:" + this.port + "/2/httpapi",
                 "apiKey", "browser-key-0001", "userId", "browser-user-0001", "deviceId", deviceId,
                 "flushQueueSize", flushQueueSize, "events", events);
-        chromium.open(pageServer.baseUri().resolve("/pages/analytics-browser-timer.html"));
-        chromium.deleteAllCookies();
-        Object output = chromium.executeAsync(Duration.ofSeconds(60), RUN_SCRIPT, JSON.writeValueAsString(request));
+        browser.chromium().open(browser.pageServer().baseUri().resolve("/pages/analytics-browser-timer.html"));
+        browser.chromium().deleteAllCookies();
+        Object output = browser.chromium().executeAsync(Duration.ofSeconds(60), RUN_SCRIPT,
+                JSON.writeValueAsString(request));
         JsonNode results = JSON.readTree((String) output);
         assertThat(results.isArray()).as("page output %s", output).isTrue();
         return results;
@@ -98,7 +82,8 @@ class BrowserSdkErrorHandlingIntegrationTests {
 
         JsonNode results = trackOnTimer("browser-device-0400", 10, events);
 
-        assertThat(results.findValuesAsString("eventType")).containsExactly("Kept First", "Short Device", "Kept Second");
+        assertThat(results.findValuesAsString("eventType"))
+                .containsExactly("Kept First", "Short Device", "Kept Second");
         assertThat(results.findValues("code")).extracting(JsonNode::intValue).containsExactly(200, 400, 200);
         List<Event> delivered = await().atMost(Duration.ofSeconds(10))
                 .until(() -> eventsOf("browser-device-0400"), (received) -> received.size() >= 2);

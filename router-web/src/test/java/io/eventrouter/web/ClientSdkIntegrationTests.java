@@ -6,13 +6,10 @@ import java.util.List;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.eventrouter.web.e2e.AmplitudeWireMock;
 import io.eventrouter.web.e2e.BrowserRun;
+import io.eventrouter.web.e2e.BrowserExtension;
 import io.eventrouter.web.e2e.BrowserSdk;
-import io.eventrouter.web.e2e.HeadlessChromium;
 import io.eventrouter.web.e2e.NodeSdk;
-import io.eventrouter.web.e2e.SdkPageServer;
 import io.eventrouter.web.e2e.SdkResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,6 +32,9 @@ import static org.awaitility.Awaitility.await;
                 "router.destinations.amplitude.enabled=true", "router.destinations.amplitude.batch.max-wait=50ms" })
 class ClientSdkIntegrationTests {
 
+    @RegisterExtension
+    static BrowserExtension browser = new BrowserExtension();
+
     private static final String API_KEY = "e2e-api-key-0001";
 
     @RegisterExtension
@@ -42,9 +42,7 @@ class ClientSdkIntegrationTests {
             .options(AmplitudeWireMock.loopbackOptions())
             .build();
 
-    private static SdkPageServer pageServer;
 
-    private static HeadlessChromium chromium;
 
     @LocalServerPort
     int port;
@@ -52,22 +50,6 @@ class ClientSdkIntegrationTests {
     @DynamicPropertySource
     static void amplitudeUrl(DynamicPropertyRegistry registry) {
         registry.add("router.destinations.amplitude.url", amplitude::baseUrl);
-    }
-
-    @BeforeAll
-    static void startBrowser() {
-        pageServer = new SdkPageServer();
-        chromium = new HeadlessChromium();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (pageServer != null) {
-            pageServer.close();
-        }
     }
 
     @BeforeEach
@@ -79,7 +61,8 @@ class ClientSdkIntegrationTests {
     void browserSdkEventsReachAmplitudeWithClientAddress() {
         List<String> eventTypes = List.of("Browser Opened", "Browser Clicked");
 
-        BrowserRun run = BrowserSdk.trackAndIdentify(chromium, pageServer, routerUrl(), API_KEY, "browser-user-1",
+        BrowserRun run = BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(),
+                routerUrl(), API_KEY, "browser-user-1",
                 "browser-device-1", eventTypes);
 
         assertThat(run.results()).extracting(SdkResult::eventType)
@@ -89,7 +72,8 @@ class ClientSdkIntegrationTests {
         assertThat(events).extracting((event) -> event.path("event_type").asString())
                 .containsExactlyInAnyOrder("Browser Opened", "Browser Clicked", "$identify");
         assertThat(events).allSatisfy((event) -> assertThat(event.path("ip").asString()).isEqualTo("127.0.0.1"));
-        assertThat(events).allSatisfy((event) -> assertThat(event.path("user_id").asString()).isEqualTo("browser-user-1"));
+        assertThat(events).allSatisfy((event) -> assertThat(event.path("user_id").asString())
+                .isEqualTo("browser-user-1"));
         JsonNode identify = events.stream().filter((event) -> "$identify".equals(event.path("event_type").asString()))
                 .findFirst().orElseThrow();
         assertThat(identify.path("user_properties").has("$set")).isTrue();

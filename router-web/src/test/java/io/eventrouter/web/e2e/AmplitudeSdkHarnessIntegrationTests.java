@@ -14,11 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 
@@ -36,6 +35,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AmplitudeSdkHarnessIntegrationTests {
 
+    @RegisterExtension
+    static BrowserExtension browser = new BrowserExtension();
+
     private static final String API_KEY = "harness-api-key";
 
     private static final List<String> EVENT_TYPES = List.of("Harness Opened", "Harness Clicked");
@@ -43,27 +45,9 @@ class AmplitudeSdkHarnessIntegrationTests {
     private static final List<String> EXPECTED_EVENT_TYPES = List.of("Harness Opened", "Harness Clicked",
             SdkResult.IDENTIFY_EVENT_TYPE);
 
-    private static HeadlessChromium chromium;
 
-    private static SdkPageServer pageServer;
 
     private WireMockServer amplitude;
-
-    @BeforeAll
-    static void startBrowser() {
-        pageServer = new SdkPageServer();
-        chromium = new HeadlessChromium();
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        if (pageServer != null) {
-            pageServer.close();
-        }
-    }
 
     @BeforeEach
     void startAmplitude() {
@@ -88,7 +72,8 @@ class AmplitudeSdkHarnessIntegrationTests {
     void browserSdkReportsSuccess() {
         AmplitudeWireMock.stubHttpApiSuccess(this.amplitude);
 
-        BrowserRun run = BrowserSdk.trackAndIdentify(chromium, pageServer, httpApiUrl(), API_KEY, "browser-user",
+        BrowserRun run = BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(),
+                httpApiUrl(), API_KEY, "browser-user",
                 "browser-device", EVENT_TYPES);
 
         assertThat(run.results()).extracting(SdkResult::eventType).containsExactlyElementsOf(EXPECTED_EVENT_TYPES);
@@ -101,7 +86,8 @@ class AmplitudeSdkHarnessIntegrationTests {
         String userId = "browser-user-" + UUID.randomUUID();
         String deviceId = "browser-device-" + UUID.randomUUID();
 
-        BrowserSdk.trackAndIdentify(chromium, pageServer, httpApiUrl(), API_KEY, userId, deviceId, EVENT_TYPES);
+        BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(),
+                httpApiUrl(), API_KEY, userId, deviceId, EVENT_TYPES);
 
         List<JsonNode> events = AmplitudeWireMock.httpApiEvents(this.amplitude);
         assertThat(events).extracting((event) -> event.path("event_type").asString())
@@ -116,13 +102,14 @@ class AmplitudeSdkHarnessIntegrationTests {
     void browserSdkUploadsCrossOrigin() {
         AmplitudeWireMock.stubHttpApiSuccess(this.amplitude);
 
-        BrowserSdk.trackAndIdentify(chromium, pageServer, httpApiUrl(), API_KEY, "cors-user", "cors-device",
+        BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(),
+                httpApiUrl(), API_KEY, "cors-user", "cors-device",
                 EVENT_TYPES);
 
         List<LoggedRequest> uploads = AmplitudeWireMock.uploads(this.amplitude, AmplitudeWireMock.HTTP_API_PATH);
         assertThat(uploads).isNotEmpty();
         for (LoggedRequest upload : uploads) {
-            assertThat(upload.getHeader("Origin")).isEqualTo(pageServer.baseUri().toString());
+            assertThat(upload.getHeader("Origin")).isEqualTo(browser.pageServer().baseUri().toString());
             assertThat(upload.getHeader("Content-Type")).startsWith("application/json");
             assertThat(apiKeyOf(upload)).isEqualTo(API_KEY);
         }
@@ -132,7 +119,8 @@ class AmplitudeSdkHarnessIntegrationTests {
     void browserSdkFetchesOnlyLoopback() {
         AmplitudeWireMock.stubHttpApiSuccess(this.amplitude);
 
-        BrowserRun run = BrowserSdk.trackAndIdentify(chromium, pageServer, httpApiUrl(), API_KEY, "fetch-user",
+        BrowserRun run = BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(),
+                httpApiUrl(), API_KEY, "fetch-user",
                 "fetch-device", EVENT_TYPES);
 
         // Resource Timing lists requests that failed to resolve too, so a request to an
@@ -147,7 +135,7 @@ class AmplitudeSdkHarnessIntegrationTests {
         SdkRequest request = SdkRequest.of(httpApiUrl(), API_KEY, "error-user", "error-device", EVENT_TYPES)
             .withInitOptions(Map.of("flushMaxRetries", 1));
 
-        BrowserRun run = BrowserSdk.trackAndIdentify(chromium, pageServer, request);
+        BrowserRun run = BrowserSdk.trackAndIdentify(browser.chromium(), browser.pageServer(), request);
 
         assertThat(run.results()).extracting(SdkResult::eventType).containsExactlyElementsOf(EXPECTED_EVENT_TYPES);
         assertThat(run.codes()).containsOnly(404);
@@ -206,7 +194,7 @@ class AmplitudeSdkHarnessIntegrationTests {
         AmplitudeWireMock.stubLegacyUploadSuccess(this.amplitude);
         String userId = "legacy-user-" + UUID.randomUUID();
 
-        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(chromium, pageServer,
+        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(browser.chromium(), browser.pageServer(),
                 baseUrl() + AmplitudeWireMock.LEGACY_UPLOAD_PATH, API_KEY, userId, "legacy-device", EVENT_TYPES);
 
         assertThat(run.results()).extracting(SdkResult::eventType).containsExactlyElementsOf(EXPECTED_EVENT_TYPES);
@@ -227,7 +215,7 @@ class AmplitudeSdkHarnessIntegrationTests {
     void experimentClientFetchesVariants() {
         AmplitudeWireMock.stubVariants(this.amplitude, "{\"harness-flag\":{\"key\":\"on\",\"value\":\"on\"}}");
 
-        ExperimentSdk.FetchRun run = ExperimentSdk.fetchVariants(chromium, pageServer, baseUrl(),
+        ExperimentSdk.FetchRun run = ExperimentSdk.fetchVariants(browser.chromium(), browser.pageServer(), baseUrl(),
                 "harness-deployment-key", "experiment-user", "experiment-device");
 
         assertThat(run.variants()).containsKey("harness-flag");
@@ -243,7 +231,7 @@ class AmplitudeSdkHarnessIntegrationTests {
 
     @Test
     void amplitudeJsReportsFailedUpload() {
-        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(chromium, pageServer,
+        BrowserRun run = AmplitudeJsSdk.logEventsAndIdentify(browser.chromium(), browser.pageServer(),
                 baseUrl() + AmplitudeWireMock.LEGACY_UPLOAD_PATH, API_KEY, "legacy-error-user", "legacy-device",
                 EVENT_TYPES);
 
@@ -254,7 +242,8 @@ class AmplitudeSdkHarnessIntegrationTests {
     @Test
     void experimentClientReportsFailedFetch() {
         assertThatIllegalStateException()
-            .isThrownBy(() -> ExperimentSdk.fetchVariants(chromium, pageServer, baseUrl(), "harness-deployment-key",
+            .isThrownBy(() -> ExperimentSdk.fetchVariants(browser.chromium(), browser.pageServer(),
+                    baseUrl(), "harness-deployment-key",
                     "experiment-user", "experiment-device"))
             .withMessageContaining("fetchVariants failed")
             .withMessageContaining("Screenshot: ");
@@ -266,7 +255,7 @@ class AmplitudeSdkHarnessIntegrationTests {
         for (String path : List.of("/package.json", "/send-with-node-sdk.mjs", "/node_modules/../package.json",
                 "/pages/%2e%2e/package.json", "/pages/missing.html")) {
             // URI.create keeps the dot segments, which URI.resolve would remove.
-            HttpRequest request = HttpRequest.newBuilder(URI.create(pageServer.baseUri() + path))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(browser.pageServer().baseUri() + path))
                 .timeout(Duration.ofSeconds(5))
                 .build();
 
@@ -280,7 +269,8 @@ class AmplitudeSdkHarnessIntegrationTests {
     void pageServerServesSdkScripts() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         for (SdkPage page : SdkPage.values()) {
-            HttpRequest request = HttpRequest.newBuilder(pageServer.baseUri().resolve("/" + page.scriptPath()))
+            URI script = browser.pageServer().baseUri().resolve("/" + page.scriptPath());
+            HttpRequest request = HttpRequest.newBuilder(script)
                 .timeout(Duration.ofSeconds(5))
                 .build();
 
