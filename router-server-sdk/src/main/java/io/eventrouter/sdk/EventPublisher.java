@@ -313,8 +313,8 @@ public interface EventPublisher extends AutoCloseable {
 
         /**
          * HTTP only: sets how long events of a device or user that the endpoint throttles (429)
-         * wait before they are sent again; default 30 s, as Amplitude's documentation requests. A longer
-         * {@code Retry-After} wins.
+         * wait before they are sent again. The default is 30 s, which Amplitude's documentation
+         * requests, and a longer {@code Retry-After} wins.
          */
         public Builder throttlePause(Duration throttlePause) {
             this.http.throttlePause(throttlePause);

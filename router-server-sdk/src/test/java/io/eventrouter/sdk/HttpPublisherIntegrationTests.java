@@ -260,7 +260,7 @@ class HttpPublisherIntegrationTests {
 
         StepVerifier.create(this.publisher.publish(event(1))).expectComplete().verify(TIMEOUT);
 
-        // A loaded machine may time out the quick second answer too, so only a lower bound holds.
+        // A loaded machine may time out the quick second response too, so the test checks only a lower bound.
         assertThat(uploads()).hasSizeGreaterThanOrEqualTo(2);
     }
 

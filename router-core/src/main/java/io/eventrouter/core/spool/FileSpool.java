@@ -147,7 +147,7 @@ public final class FileSpool implements Spool {
                 payloads.add(SpoolRecords.encodePayload(source, event));
             }
             // The writer thread completes the append; hopping off it keeps the caller's follow-up
-            // work, such as answering the request and encoding the next submission, out of the
+            // work, such as responding to the request and encoding the next submission, out of the
             // writer's cycle.
             return Mono.<Void>create((sink) -> this.writer.enqueue(payloads, sink))
                     .publishOn(Schedulers.parallel());

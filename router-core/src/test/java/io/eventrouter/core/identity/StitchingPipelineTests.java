@@ -40,7 +40,7 @@ class StitchingPipelineTests {
 
     private final Queue<Event> delivered = new ConcurrentLinkedQueue<>();
 
-    /** While set, the destination asks for every delivery of {@code order_paid} to be retried. */
+    /** While set, the destination requests that every delivery of {@code order_paid} to be retried. */
     private final AtomicBoolean holdOrderPaid = new AtomicBoolean();
 
     private final AtomicInteger heldAttempts = new AtomicInteger();
@@ -110,7 +110,10 @@ class StitchingPipelineTests {
                 .orElse(null), (event) -> event != null);
     }
 
-    /** Records delivered events; holds {@code order_paid} back on request, as a destination with a hiccup would. */
+    /**
+     * Records delivered events and, on request, returns {@code order_paid} for a retry, as a flaky
+     * destination would.
+     */
     private final class RecordingDestination implements Destination {
 
         @Override

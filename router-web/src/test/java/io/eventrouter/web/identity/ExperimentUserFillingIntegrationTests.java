@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bridge completes Experiment users with the ids the router has linked before forwarding
- * them to WireMock, which stands in for Experiment's evaluation upstream.
+ * them to WireMock, which replaces Experiment's evaluation upstream.
  */
 class ExperimentUserFillingIntegrationTests {
 
