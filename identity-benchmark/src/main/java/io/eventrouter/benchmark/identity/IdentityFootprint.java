@@ -9,7 +9,8 @@ import io.eventrouter.core.identity.EmbeddedIdentityStore;
 /**
  * Measures the embedded store's heap per identity: the heap in use after a full GC with the
  * store populated, minus the heap in use after a full GC before, divided by the number of
- * people. The ids themselves are made before the first measurement, so only the store counts.
+ * people. The ids are made while populating and collected before the second measurement, so
+ * only the store counts.
  *
  * <p>Run with a heap that fits the largest population, such as
  * {@code java -Xmx6g -cp identity-benchmark/target/identity-benchmark.jar
@@ -23,13 +24,13 @@ public final class IdentityFootprint {
     public static void main(String[] args) {
         // The first store pays for initialising Reactor and the store's classes, whose static
         // objects would otherwise be counted against the smallest population.
-        Population warmUp = Population.generate(1_000, 1);
+        Population warmUp = Population.of(1_000, 1);
         try (EmbeddedIdentityStore store = warmUp.newStore()) {
             warmUp.populate(store);
         }
         for (String arg : args) {
             int size = Integer.parseInt(arg);
-            Population population = Population.generate(size, 42);
+            Population population = Population.of(size, 42);
             long before = usedHeapAfterGc();
             EmbeddedIdentityStore store = population.newStore();
             population.populate(store);

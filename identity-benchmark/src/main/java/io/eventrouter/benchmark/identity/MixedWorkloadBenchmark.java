@@ -2,11 +2,14 @@ package io.eventrouter.benchmark.identity;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
-import io.eventrouter.core.identity.DeviceLink;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.LinkKey;
+import io.eventrouter.core.identity.LinkKind;
 import io.eventrouter.core.identity.UserActivity;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,10 +29,20 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The embedded store under a mixed workload: each invocation makes ten lookups, alternately a
- * device's user and a user's activity, and one link update, a user's activity with a later time.
- * The score is lookups per second on one thread, with the update's cost included, and each
- * iteration also prints lookups per second of the thread's CPU time.
+ * The embedded store under a mixed workload: each invocation makes ten lookups, five of a
+ * device's user and five of a user's activity, and one link update, a user's activity with a
+ * later time. The score is lookups per second on one thread, with the update's cost included,
+ * and each iteration also prints lookups per second of the thread's CPU time.
+ *
+ * <p>Three ways of calling the store, each as the stitcher can:
+ * <ul>
+ * <li>{@link #batched}: the path the stitcher takes with the embedded store. It announces the
+ * invocation's eleven links with {@code prefetch}, as it does for the events of one upload, then
+ * makes the lookups and the update with the synchronous methods.
+ * <li>{@link #synchronous}: the synchronous methods without the prefetch, to show what it saves.
+ * <li>{@link #reactive}: the {@code Mono} methods with {@code block()}, the path the stitcher
+ * takes with a store that is not synchronous, and the only one before.
+ * </ul>
  *
  * <p>Run: {@code java -jar identity-benchmark/target/identity-benchmark.jar MixedWorkload}.
  */
@@ -43,6 +56,8 @@ import org.openjdk.jmh.infra.Blackhole;
 public class MixedWorkloadBenchmark {
 
     private static final int LOOKUPS_PER_UPDATE = 10;
+
+    private static final int PAIRS = LOOKUPS_PER_UPDATE / 2;
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
@@ -69,9 +84,13 @@ public class MixedWorkloadBenchmark {
 
     private long cpuStart;
 
+    private final String[] deviceIds = new String[PAIRS];
+
+    private final String[] userIds = new String[PAIRS];
+
     @Setup(Level.Trial)
     public void populate() {
-        this.population = Population.generate(this.identities, 42);
+        this.population = Population.of(this.identities, 42);
         this.store = this.population.newStore();
         this.population.populate(this.store);
         this.sequence = this.distribution.sequence(SEQUENCE_LENGTH, this.identities, 7);
@@ -101,16 +120,59 @@ public class MixedWorkloadBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(LOOKUPS_PER_UPDATE)
-    public void tenLookupsAndOneUpdate(Blackhole blackhole) {
-        for (int lookup = 0; lookup < LOOKUPS_PER_UPDATE; lookup += 2) {
-            blackhole.consume(this.store.findDeviceLink(Population.SCOPE, this.population.deviceIds[next()]).block());
-            blackhole.consume(this.store.findUserActivity(Population.SCOPE, this.population.userIds[next()]).block());
+    public void batched(Blackhole blackhole) {
+        int person = drawPeople();
+        String updatedUser = Population.userId(person);
+        List<LinkKey> links = new ArrayList<>(LOOKUPS_PER_UPDATE + 1);
+        for (int pair = 0; pair < PAIRS; pair++) {
+            links.add(new LinkKey(LinkKind.DEVICE_USER, this.deviceIds[pair]));
+            links.add(new LinkKey(LinkKind.USER_ACTIVITY, this.userIds[pair]));
         }
-        int person = next();
-        this.time++;
+        links.add(new LinkKey(LinkKind.USER_ACTIVITY, updatedUser));
+        this.store.prefetch(Population.SCOPE, links);
+        lookUpAndUpdate(blackhole, person, updatedUser);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS_PER_UPDATE)
+    public void synchronous(Blackhole blackhole) {
+        int person = drawPeople();
+        lookUpAndUpdate(blackhole, person, Population.userId(person));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS_PER_UPDATE)
+    public void reactive(Blackhole blackhole) {
+        int person = drawPeople();
+        for (int pair = 0; pair < PAIRS; pair++) {
+            blackhole.consume(this.store.findDeviceLink(Population.SCOPE, this.deviceIds[pair]).block());
+            blackhole.consume(this.store.findUserActivity(Population.SCOPE, this.userIds[pair]).block());
+        }
+        this.store.recordUserActivity(Population.SCOPE, Population.userId(person), nextActivity(person)).block();
         this.invocations++;
-        this.store.recordUserActivity(Population.SCOPE, this.population.userIds[person],
-                new UserActivity(this.population.deviceIds[person], Population.SESSION, this.time)).block();
+    }
+
+    /** Makes the ids of the people looked up and returns the index of the person updated. */
+    private int drawPeople() {
+        for (int pair = 0; pair < PAIRS; pair++) {
+            this.deviceIds[pair] = this.population.deviceId(next());
+            this.userIds[pair] = Population.userId(next());
+        }
+        return next();
+    }
+
+    private void lookUpAndUpdate(Blackhole blackhole, int person, String updatedUser) {
+        for (int pair = 0; pair < PAIRS; pair++) {
+            blackhole.consume(this.store.findDeviceLinkNow(Population.SCOPE, this.deviceIds[pair]));
+            blackhole.consume(this.store.findUserActivityNow(Population.SCOPE, this.userIds[pair]));
+        }
+        this.store.recordUserActivityNow(Population.SCOPE, updatedUser, nextActivity(person));
+        this.invocations++;
+    }
+
+    private UserActivity nextActivity(int person) {
+        this.time++;
+        return new UserActivity(this.population.deviceId(person), Population.SESSION, this.time);
     }
 
     private int next() {

@@ -2,6 +2,7 @@ package io.eventrouter.core.identity;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,10 +20,13 @@ import reactor.core.publisher.Mono;
  * one is full the previous one is dropped whole. Memory therefore stays within the bound without
  * per-entry bookkeeping, and a link that is still used survives because each hit copies it forward.
  *
+ * <p>{@link #prefetch} reads without taking the locks: it only touches memory, so a stale or torn
+ * view of a table costs nothing but a wasted read.
+ *
  * <p>NOTE: two ids whose 64-bit hashes collide share one entry. With n links the chance of any
  * collision is about n² / 2⁶⁵, roughly 3 in a million at ten million links.
  */
-public final class EmbeddedIdentityStore implements IdentityStore {
+public final class EmbeddedIdentityStore implements SynchronousIdentityStore {
 
     private static final int SEGMENT_BITS = 4;
 
@@ -41,6 +45,10 @@ public final class EmbeddedIdentityStore implements IdentityStore {
     private final @Nullable IdentityLog log;
 
     private volatile boolean closed;
+
+    /** Receives what {@link #prefetch} reads, so that the compiler cannot drop the reads as unused. */
+    @SuppressWarnings("unused")
+    private long prefetched;
 
     private EmbeddedIdentityStore(int maxLinks, @Nullable Path directory) {
         if (maxLinks < 2 * SEGMENTS) {
@@ -70,12 +78,47 @@ public final class EmbeddedIdentityStore implements IdentityStore {
 
     @Override
     public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
-        return Mono.fromSupplier(() -> find(IdentityKeys.of(scope, kind, id)));
+        return Mono.fromSupplier(() -> findNow(scope, kind, id));
     }
 
     @Override
     public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
-        return Mono.fromRunnable(() -> record(IdentityKeys.of(scope, kind, id), link));
+        return Mono.fromRunnable(() -> recordNow(scope, kind, id, link));
+    }
+
+    @Override
+    public @Nullable IdentityLink findNow(IdentityScope scope, LinkKind kind, String id) {
+        return find(IdentityKeys.of(scope, kind, id));
+    }
+
+    @Override
+    public void recordNow(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
+        record(IdentityKeys.of(scope, kind, id), link);
+    }
+
+    /**
+     * Reads each link's slot, then each linked id, in two passes over all links. The reads of one
+     * pass do not depend on each other, so the processor sends them to memory together; one at a
+     * time, a lookup in a table larger than the caches would wait for each. Reads only the current
+     * generation, where every link that was recently used is.
+     */
+    @Override
+    public void prefetch(IdentityScope scope, List<LinkKey> links) {
+        checkOpen();
+        int count = links.size();
+        long[] keys = new long[count];
+        for (int index = 0; index < count; index++) {
+            LinkKey link = links.get(index);
+            keys[index] = IdentityKeys.of(scope, link.kind(), link.id());
+        }
+        long read = 0;
+        for (long key : keys) {
+            read += segmentOf(key).current.touchSlot(key);
+        }
+        for (long key : keys) {
+            read += segmentOf(key).current.touchValue(key);
+        }
+        this.prefetched = read;
     }
 
     /** Returns how many links the store keeps in memory, counting a link in both generations twice. */

@@ -48,6 +48,12 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>When the store fails or does not respond within the store timeout, the event passes
  * unstitched: a missing link costs less than a lost event. Failures are counted.
+ *
+ * <p>With a {@link SynchronousIdentityStore}, such as the embedded one, the stitcher calls the
+ * store directly instead of through a {@code Mono} per lookup, and announces the links of all
+ * events of a call before stitching the first, so that their reads from memory overlap. The
+ * rules and results are the same; the store timeout does not apply, since such a store answers
+ * from memory on the calling thread.
  */
 public final class IdentityStitcher {
 
@@ -88,6 +94,9 @@ public final class IdentityStitcher {
 
     /** Stitches events one after another and emits them in their order. Never signals an error. */
     public Mono<List<Event>> stitch(List<Event> events) {
+        if (this.store instanceof SynchronousIdentityStore direct) {
+            return Mono.fromSupplier(() -> stitchNow(direct, events));
+        }
         return Flux.fromIterable(events)
                 .concatMap(this::stitch)
                 .collectList();
@@ -95,6 +104,9 @@ public final class IdentityStitcher {
 
     /** Stitches one event; emits it unchanged when the store fails. Never signals an error. */
     public Mono<Event> stitch(Event event) {
+        if (this.store instanceof SynchronousIdentityStore direct) {
+            return Mono.fromSupplier(() -> stitchNow(direct, event));
+        }
         Sighting sighting = Sighting.of(event, this.clock);
         if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
             return Mono.just(event);
@@ -103,7 +115,7 @@ public final class IdentityStitcher {
         return resolve(scope, sighting)
                 .flatMap((known) -> record(scope, sighting, known).thenReturn(apply(event, sighting, known)))
                 .timeout(this.storeTimeout)
-                .onErrorResume((error) -> passUnstitched(event, error));
+                .onErrorResume((error) -> Mono.just(passUnstitched(event, error)));
     }
 
     /** Returns the scope of the project an event belongs to. */
@@ -127,6 +139,95 @@ public final class IdentityStitcher {
     /** Returns how many events passed unstitched because the store failed or timed out. */
     public long failedEvents() {
         return this.failedEvents.sum();
+    }
+
+    private List<Event> stitchNow(SynchronousIdentityStore direct, List<Event> events) {
+        prefetch(direct, events);
+        List<Event> stitched = new ArrayList<>(events.size());
+        for (Event event : events) {
+            stitched.add(stitchNow(direct, event));
+        }
+        return stitched;
+    }
+
+    /** The same steps as {@link #stitch(Event)}, with the store called directly. */
+    private Event stitchNow(SynchronousIdentityStore direct, Event event) {
+        Sighting sighting = Sighting.of(event, this.clock);
+        if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
+            return event;
+        }
+        IdentityScope scope = scope(event.context());
+        try {
+            Known known = resolveNow(direct, scope, sighting);
+            recordNow(direct, scope, sighting, known);
+            return apply(event, sighting, known);
+        }
+        catch (RuntimeException ex) {
+            return passUnstitched(event, ex);
+        }
+    }
+
+    /**
+     * Announces the links that stitching the events will read first: the user's activity where
+     * an event has a user id, otherwise the device's user, and the device's user where an event
+     * records it. Events of one call usually share a scope; a change of scope starts a new batch.
+     */
+    private void prefetch(SynchronousIdentityStore direct, List<Event> events) {
+        if (events.size() < 2) {
+            return;
+        }
+        List<LinkKey> links = new ArrayList<>(2 * events.size());
+        IdentityScope batchScope = null;
+        try {
+            for (Event event : events) {
+                IdentityScope scope = scope(event.context());
+                if (batchScope != null && !batchScope.equals(scope)) {
+                    direct.prefetch(batchScope, links);
+                    links.clear();
+                }
+                batchScope = scope;
+                addLinksToRead(event, links);
+            }
+            if (batchScope != null) {
+                direct.prefetch(batchScope, links);
+            }
+        }
+        catch (RuntimeException ex) {
+            // Only a hint: each event's own lookups meet the failure again and pass it unstitched.
+            logger.debug("Identity store failed to prefetch links: {}", ex.toString());
+        }
+    }
+
+    private static void addLinksToRead(Event event, List<LinkKey> links) {
+        event.userId().ifPresent((id) -> links.add(new LinkKey(LinkKind.USER_ACTIVITY, id)));
+        event.deviceId().ifPresent((id) -> links.add(new LinkKey(LinkKind.DEVICE_USER, id)));
+    }
+
+    private static Known resolveNow(SynchronousIdentityStore direct, IdentityScope scope, Sighting sighting) {
+        Optional<String> userId = sighting.userId();
+        if (userId.isEmpty()) {
+            DeviceLink link = direct.findDeviceLinkNow(scope, sighting.deviceId().get());
+            userId = (link != null) ? Optional.of(link.userId()) : Optional.empty();
+        }
+        if (userId.isEmpty()) {
+            return new Known(userId, Optional.empty());
+        }
+        return new Known(userId, Optional.ofNullable(direct.findUserActivityNow(scope, userId.get())));
+    }
+
+    private void recordNow(SynchronousIdentityStore direct, IdentityScope scope, Sighting sighting, Known known) {
+        if (sighting.deviceId().isEmpty() || known.userId().isEmpty()) {
+            return;
+        }
+        String deviceId = sighting.deviceId().get();
+        String userId = known.userId().get();
+        if (sighting.userId().isPresent()) {
+            direct.recordDeviceLinkNow(scope, deviceId, new DeviceLink(userId, sighting.time()));
+        }
+        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
+        if (!isRecentRepeat(activity, known.activity())) {
+            direct.recordUserActivityNow(scope, userId, activity);
+        }
     }
 
     private Mono<Known> resolve(IdentityScope scope, Sighting sighting) {
@@ -228,7 +329,7 @@ public final class IdentityStitcher {
         return Math.abs(sighting.time() - activity.time()) <= this.sessionWindowMillis;
     }
 
-    private Mono<Event> passUnstitched(Event event, Throwable error) {
+    private Event passUnstitched(Event event, Throwable error) {
         this.failedEvents.increment();
         if (this.failureLogged.compareAndSet(false, true)) {
             logger.warn("Identity store failed; events pass unstitched until it recovers: {}", error.toString());
@@ -237,7 +338,7 @@ public final class IdentityStitcher {
             logger.debug("Identity store failed; event passes unstitched: insert_id={} error={}",
                     event.insertId().orElse("none"), error.toString());
         }
-        return Mono.just(event);
+        return event;
     }
 
     /**

@@ -71,6 +71,53 @@ final class IdentityTable {
         }
     }
 
+    /**
+     * Reads the slot where a lookup of {@code key} starts, and returns what it read. Called without
+     * the lock, so it reads each array once and checks the bounds a concurrent growth may change.
+     */
+    long touchSlot(long key) {
+        long[] slots = this.slots;
+        int[] offsets = this.offsets;
+        if (slots == null || offsets == null) {
+            return 0;
+        }
+        int index = indexOf(key, offsets.length);
+        return (index * STRIDE < slots.length) ? slots[index * STRIDE] + offsets[index] : 0;
+    }
+
+    /**
+     * Reads the first and last byte of the id linked from {@code key}, if the table contains the
+     * key, and returns what it read. Called without the lock, like {@link #touchSlot}, and gives
+     * up after a few probes, since it only warms the caches.
+     */
+    long touchValue(long key) {
+        long[] slots = this.slots;
+        int[] offsets = this.offsets;
+        byte[] arena = this.arena;
+        if (slots == null || offsets == null || arena == null || slots.length != offsets.length * STRIDE) {
+            return 0;
+        }
+        int capacity = offsets.length;
+        int index = indexOf(key, capacity);
+        for (int probe = 0; probe < 4; probe++) {
+            long slotKey = slots[index * STRIDE];
+            if (slotKey == key) {
+                int offset = offsets[index];
+                if (offset < 0 || offset >= arena.length) {
+                    return 0;
+                }
+                int first = arena[offset] & 0xFF;
+                int last = Math.min(arena.length - 1, offset + ((first < SHORT_LENGTH_LIMIT) ? first : 1));
+                return first + arena[last];
+            }
+            if (slotKey == 0) {
+                return 0;
+            }
+            index = next(index, capacity);
+        }
+        return 0;
+    }
+
     /** Tells whether slot {@code index} contains an entry. */
     boolean isUsed(int index) {
         return this.slots[index * STRIDE] != 0;

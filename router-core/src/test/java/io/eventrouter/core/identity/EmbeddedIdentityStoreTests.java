@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
 
@@ -21,6 +24,57 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
     @Override
     protected IdentityStore createStore() {
         return EmbeddedIdentityStore.open(this.directory, 10_000);
+    }
+
+    @Test
+    void findsNowWhatWasRecordedNow() {
+        EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
+
+        embedded.recordUserActivityNow(this.scope, "alice", new UserActivity("device-1", 77, 1_000));
+        embedded.recordDeviceLinkNow(this.scope, "device-1", new DeviceLink("alice", 1_000));
+
+        assertThat(embedded.findUserActivityNow(this.scope, "alice")).isEqualTo(new UserActivity("device-1", 77, 1_000));
+        assertThat(embedded.findDeviceLinkNow(this.scope, "device-1")).isEqualTo(new DeviceLink("alice", 1_000));
+        assertThat(embedded.findDeviceLinkNow(this.scope, "unknown-device")).isNull();
+    }
+
+    @Test
+    void answersTheSameAfterAPrefetch() {
+        EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
+        recordLink("device-1", "alice", 1_000);
+        recordActivity("alice", new UserActivity("device-1", 77, 1_000));
+
+        embedded.prefetch(this.scope, List.of(new LinkKey(LinkKind.DEVICE_USER, "device-1"),
+                new LinkKey(LinkKind.USER_ACTIVITY, "alice"), new LinkKey(LinkKind.DEVICE_USER, "unknown-device")));
+
+        assertThat(link("device-1")).isEqualTo(new DeviceLink("alice", 1_000));
+        assertThat(activity("alice")).isEqualTo(new UserActivity("device-1", 77, 1_000));
+        assertThat(embedded.findDeviceLinkNow(this.scope, "unknown-device")).isNull();
+    }
+
+    @Test
+    void prefetchesLinksOfTablesThatGrewAndCompactedTheirIds() {
+        EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
+        List<LinkKey> links = new ArrayList<>();
+        for (int index = 0; index < 2_000; index++) {
+            recordLink("device-" + index, "user-" + index, 1_000);
+            recordLink("device-" + index, "other-user-" + index, 2_000);
+            links.add(new LinkKey(LinkKind.DEVICE_USER, "device-" + index));
+        }
+
+        embedded.prefetch(this.scope, links);
+
+        assertThat(link("device-1999")).isEqualTo(new DeviceLink("other-user-1999", 2_000));
+    }
+
+    @Test
+    void refusesSynchronousCallsWhenClosed() {
+        EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
+        embedded.close();
+
+        assertThatIllegalStateException().isThrownBy(() -> embedded.findNow(this.scope, LinkKind.DEVICE_USER, "d1"));
+        assertThatIllegalStateException().isThrownBy(() -> embedded.prefetch(this.scope,
+                List.of(new LinkKey(LinkKind.DEVICE_USER, "d1"))));
     }
 
     @Test

@@ -25,10 +25,15 @@ class IdentityStitcherTests {
 
     private final EmbeddedIdentityStore store = EmbeddedIdentityStore.inMemory(10_000);
 
-    private final IdentityStitcher stitcher = IdentityStitcher.builder(this.store)
+    private final IdentityStitcher stitcher = IdentityStitcher.builder(stitchedStore(this.store))
             .sessionWindow(Duration.ofMinutes(30))
             .clock(InstantSource.fixed(Instant.ofEpochMilli(NOW)))
             .build();
+
+    /** Returns the store the stitcher uses; the embedded store itself, so the synchronous path. */
+    protected IdentityStore stitchedStore(EmbeddedIdentityStore store) {
+        return store;
+    }
 
     @AfterEach
     void closeStore() {
