@@ -14,7 +14,7 @@ import io.eventrouter.core.identity.UserActivity;
  * identity in these benchmarks is such a person.
  *
  * <p>The ids are made from the person's index whenever they are needed rather than kept in
- * arrays. A request brings its ids along, fresh in the processor's cache; reading them from an
+ * arrays. A request brings its ids along, fresh in the processor's cache. Reading them from an
  * array of ten million would add a cache miss that only the benchmark has. Making them costs the
  * same at every size, and it is counted in every score.
  */

@@ -98,9 +98,9 @@ public final class EmbeddedIdentityStore implements SynchronousIdentityStore {
 
     /**
      * Reads each link's slot, then each linked id, in two passes over all links. The reads of one
-     * pass do not depend on each other, so the processor sends them to memory together; one at a
-     * time, a lookup in a table larger than the caches would wait for each. Reads only the current
-     * generation, where every link that was recently used is.
+     * pass do not depend on each other, so the processor sends them to memory together. Lookups
+     * one at a time in a table larger than the caches would wait for each read in turn. Reads
+     * only the current generation, because every link used recently is there.
      */
     @Override
     public void prefetch(IdentityScope scope, List<LinkKey> links) {

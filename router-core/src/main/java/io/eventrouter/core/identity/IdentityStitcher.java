@@ -52,8 +52,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>With a {@link SynchronousIdentityStore}, such as the embedded one, the stitcher calls the
  * store directly instead of through a {@code Mono} per lookup, and announces the links of all
  * events of a call before stitching the first, so that their reads from memory overlap. The
- * rules and results are the same; the store timeout does not apply, since such a store answers
- * from memory on the calling thread.
+ * rules and results are the same. The store timeout does not apply, because such a store returns
+ * its results from memory on the calling thread.
  */
 public final class IdentityStitcher {
 
@@ -150,7 +150,7 @@ public final class IdentityStitcher {
         return stitched;
     }
 
-    /** The same steps as {@link #stitch(Event)}, with the store called directly. */
+    /** Stitches one event with the steps of {@link #stitch(Event)}, calling the store directly. */
     private Event stitchNow(SynchronousIdentityStore direct, Event event) {
         Sighting sighting = Sighting.of(event, this.clock);
         if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
@@ -168,9 +168,10 @@ public final class IdentityStitcher {
     }
 
     /**
-     * Announces the links that stitching the events will read first: the user's activity where
-     * an event has a user id, otherwise the device's user, and the device's user where an event
-     * records it. Events of one call usually share a scope; a change of scope starts a new batch.
+     * Announces the links that stitching the events will read first: the activity of each user id,
+     * and the user of each device id, which an event reads when it lacks a user id and writes
+     * when it has one. Events of one call usually share a scope, and a change of scope starts a
+     * new prefetch.
      */
     private void prefetch(SynchronousIdentityStore direct, List<Event> events) {
         if (events.size() < 2) {
@@ -391,7 +392,11 @@ public final class IdentityStitcher {
             return this;
         }
 
-        /** Sets how long stitching one event may wait for the store before the event passes unstitched. */
+        /**
+         * Sets how long stitching one event may wait for the store before the event passes
+         * unstitched. Applies to stores that return a {@code Mono}, because a
+         * {@link SynchronousIdentityStore} returns its results on the calling thread.
+         */
         public Builder storeTimeout(Duration storeTimeout) {
             if (storeTimeout.isNegative() || storeTimeout.isZero()) {
                 throw new IllegalArgumentException("storeTimeout must be positive, but was " + storeTimeout);

@@ -5,10 +5,10 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An identity store that answers on the calling thread without waiting for I/O, such as
- * {@link EmbeddedIdentityStore}. The stitcher calls these methods rather than the {@code Mono}
- * ones when its store offers them: creating and subscribing to a {@code Mono} per lookup costs
- * more than an in-memory lookup itself. The answers are those of the {@code Mono} methods.
+ * An identity store that returns its results on the calling thread without waiting for I/O, such
+ * as {@link EmbeddedIdentityStore}. The stitcher calls these methods rather than the {@code Mono}
+ * ones when its store offers them, because creating and subscribing to a {@code Mono} per lookup
+ * costs more than an in-memory lookup itself. The results equal those of the {@code Mono} methods.
  *
  * <p>{@link #prefetch} lets a caller with many lookups at hand, such as the events of one upload,
  * announce them first. A lookup in a large store usually waits for main memory; the prefetch

@@ -27,7 +27,7 @@ class BatchedStitchingTests {
     }
 
     @Test
-    void announcesTheLinksOfAllEventsBeforeTheFirstLookup() {
+    void prefetchesAllLinksBeforeFirstLookup() {
         RecordingStore store = new RecordingStore(this.embedded, false);
         List<Event> batch = List.of(
                 browser("login").deviceId("browser-d1").userId("alice").build(),
@@ -42,7 +42,7 @@ class BatchedStitchingTests {
     }
 
     @Test
-    void stitchesABatchWhosePrefetchFails() {
+    void stitchesWhenPrefetchFails() {
         RecordingStore store = new RecordingStore(this.embedded, true);
         IdentityStitcher stitcher = IdentityStitcher.builder(store).build();
         List<Event> batch = List.of(

@@ -27,7 +27,7 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
     }
 
     @Test
-    void findsNowWhatWasRecordedNow() {
+    void findsNowWhatRecordNowWrote() {
         EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
 
         embedded.recordUserActivityNow(this.scope, "alice", new UserActivity("device-1", 77, 1_000));
@@ -39,7 +39,7 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
     }
 
     @Test
-    void answersTheSameAfterAPrefetch() {
+    void findsSameLinksAfterPrefetch() {
         EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
         recordLink("device-1", "alice", 1_000);
         recordActivity("alice", new UserActivity("device-1", 77, 1_000));
@@ -53,7 +53,7 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
     }
 
     @Test
-    void prefetchesLinksOfTablesThatGrewAndCompactedTheirIds() {
+    void prefetchesAfterGrowthAndCompaction() {
         EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
         List<LinkKey> links = new ArrayList<>();
         for (int index = 0; index < 2_000; index++) {
@@ -68,7 +68,7 @@ class EmbeddedIdentityStoreTests extends IdentityStoreContractTests {
     }
 
     @Test
-    void refusesSynchronousCallsWhenClosed() {
+    void rejectsSynchronousCallsWhenClosed() {
         EmbeddedIdentityStore embedded = (EmbeddedIdentityStore) this.store;
         embedded.close();
 

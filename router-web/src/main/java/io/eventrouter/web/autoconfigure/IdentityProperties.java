@@ -20,7 +20,10 @@ public class IdentityProperties {
     /** How far apart a server event and the user's last client activity may be to share its device and session. */
     private Duration sessionWindow = Duration.ofMinutes(30);
 
-    /** How long stitching one event may wait for the store before the event passes unstitched. */
+    /**
+     * How long stitching one event may wait for the Redis store before the event passes
+     * unstitched. The embedded store answers on the calling thread and has no timeout.
+     */
     private Duration storeTimeout = Duration.ofSeconds(1);
 
     /** The identity store: embedded for one router instance, redis for several. */
