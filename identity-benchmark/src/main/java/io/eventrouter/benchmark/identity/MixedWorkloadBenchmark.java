@@ -43,6 +43,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * <li>{@link #reactive}: the {@code Mono} methods with {@code block()}, the path the stitcher
  * takes with a store that is not synchronous, and the only one before.
  * </ul>
+ * {@link #idsOnly} makes the ids and nothing else, to show how much of each score is the
+ * benchmark's own work.
  *
  * <p>Run: {@code java -jar identity-benchmark/target/identity-benchmark.jar MixedWorkload}.
  */
@@ -149,6 +151,21 @@ public class MixedWorkloadBenchmark {
             blackhole.consume(this.store.findUserActivity(Population.SCOPE, this.userIds[pair]).block());
         }
         this.store.recordUserActivity(Population.SCOPE, Population.userId(person), nextActivity(person)).block();
+        this.invocations++;
+    }
+
+    /**
+     * Makes the ids of one invocation and does nothing else with them: the part of every other
+     * score that is the benchmark's own work rather than the store's.
+     */
+    @Benchmark
+    @OperationsPerInvocation(LOOKUPS_PER_UPDATE)
+    public void idsOnly(Blackhole blackhole) {
+        int person = drawPeople();
+        blackhole.consume(this.deviceIds);
+        blackhole.consume(this.userIds);
+        blackhole.consume(Population.userId(person));
+        blackhole.consume(this.population.deviceId(person));
         this.invocations++;
     }
 
