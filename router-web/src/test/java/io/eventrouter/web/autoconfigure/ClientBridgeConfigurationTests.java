@@ -16,7 +16,7 @@ class ClientBridgeConfigurationTests {
 
     private final ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class))
-            .withPropertyValues("router.destinations.file.enabled=false")
+            .withPropertyValues("router.destinations.file.enabled=false", "router.spool.type=memory")
             .withBean(Destination.class, () -> new Destination() {
                 @Override
                 public DestinationId id() {

@@ -43,6 +43,7 @@ class IdentityAutoConfigurationTests {
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
                         "router.destinations.file.batch.max-wait=10ms",
+                        "router.spool.path=" + this.directory.resolve("spool"),
                         "router.identity.embedded.directory=" + this.directory.resolve("identity"));
     }
 
@@ -76,6 +77,7 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
                         "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
                 .run((context) -> {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
@@ -104,6 +106,7 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
                         "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true",
                         "router.identity.first-party.domains=example.com")
                 .run((context) -> {
@@ -120,6 +123,7 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
                         "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true")
                 .run((context) -> assertThat(context).getFailure()
                         .hasRootCauseMessage("router.identity.first-party.domains must name the site domains "

@@ -2,7 +2,7 @@ package io.eventrouter.web.autoconfigure;
 
 import java.nio.file.Path;
 
-import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MVStoreSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import org.junit.jupiter.api.Test;
@@ -21,13 +21,13 @@ class SpoolAutoConfigurationTests {
             .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class));
 
     @Test
-    void usesADurableFileSpoolByDefault() {
+    void usesADurableMVStoreSpoolByDefault() {
         this.contextRunner
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
                 .run((context) -> {
-                    assertThat(context).getBean(Spool.class).isInstanceOf(FileSpool.class);
-                    assertThat(this.directory.resolve("spool")).isDirectory();
+                    assertThat(context).getBean(Spool.class).isInstanceOf(MVStoreSpool.class);
+                    assertThat(this.directory.resolve("spool").resolve("spool.mv.db")).isRegularFile();
                 });
     }
 
