@@ -47,7 +47,7 @@ final class SpoolCommitter implements Runnable {
     /** Chunks whose live share is below this are rewritten by the checkpoint. */
     private static final int COMPACT_FILL_RATE = 50;
 
-    /** Bounds a compaction step: MVStore holds the pages it rewrites on the heap until they are written. */
+    /** Bounds a compaction step: MVStore keeps the pages it rewrites on the heap until they are written. */
     private static final int COMPACT_WRITE_BYTES = 4 * 1024 * 1024;
 
     /** A file smaller than this is left as it is, however much of it is free. */
@@ -200,26 +200,20 @@ final class SpoolCommitter implements Runnable {
             batch.forEach((append) -> append.sink().error(unavailable));
             return;
         }
-        List<PendingAppend> accepted = new ArrayList<>(batch.size());
+        List<PendingAppend> accepted = acceptWithinMaxSize(batch);
+        if (accepted.isEmpty()) {
+            return;
+        }
         long offset = this.committedOffset;
         long bytes = this.liveBytes;
         try {
             MVMap<Long, byte[]> records = this.file.records();
-            for (PendingAppend append : batch) {
-                long size = append.bytes();
-                if (bytes + size > this.settings.maxBytes()) {
-                    append.sink().error(full("The spool holds its maximum of " + this.settings.maxBytes() + " bytes"));
-                    continue;
-                }
+            for (PendingAppend append : accepted) {
                 for (byte[] payload : append.payloads()) {
                     records.put(offset, SpoolRecords.frame(offset, payload));
                     offset++;
                 }
-                bytes += size;
-                accepted.add(append);
-            }
-            if (accepted.isEmpty()) {
-                return;
+                bytes += append.bytes();
             }
             this.file.putState(SpoolFile.LIVE_BYTES, bytes);
             commit(this.settings.syncPolicy() == SyncPolicy.ALWAYS);
@@ -229,11 +223,28 @@ final class SpoolCommitter implements Runnable {
             accepted.forEach((append) -> append.sink().error(failure));
             return;
         }
+
         this.liveBytes = bytes;
         this.unsynced = this.settings.syncPolicy() != SyncPolicy.ALWAYS;
         this.writeFailureLogged = false;
         publish(offset);
         accepted.forEach((append) -> append.sink().success());
+    }
+
+    /** Fails the appends that would take the records past the maximum size and returns the rest. */
+    private List<PendingAppend> acceptWithinMaxSize(List<PendingAppend> batch) {
+        List<PendingAppend> accepted = new ArrayList<>(batch.size());
+        long bytes = this.liveBytes;
+        for (PendingAppend append : batch) {
+            long size = append.bytes();
+            if (bytes + size > this.settings.maxBytes()) {
+                append.sink().error(full("The spool contains its maximum of " + this.settings.maxBytes() + " bytes"));
+                continue;
+            }
+            bytes += size;
+            accepted.add(append);
+        }
+        return accepted;
     }
 
     /**
@@ -248,7 +259,7 @@ final class SpoolCommitter implements Runnable {
         long usable = usableSpace();
         if (usable < this.settings.diskReserveBytes()) {
             if (!this.writeFailureLogged) {
-                logger.warn("Spool disk is nearly full, answering 503 until space is freed: file={} usable_bytes={}",
+                logger.warn("Spool disk is nearly full, responding with 503 until space is freed: file={} usable_bytes={}",
                         this.settings.fileName(), usable);
                 this.writeFailureLogged = true;
             }
@@ -294,7 +305,7 @@ final class SpoolCommitter implements Runnable {
 
     /**
      * Removes records of a failed cycle that reached the file before the failure. Their appends
-     * were answered 503, so the client sends them again; the offsets are given out anew.
+     * were rejected with 503, so the client sends them again and the offsets are given out anew.
      */
     private void removeUncommitted() {
         MVMap<Long, byte[]> records = this.file.records();
@@ -312,7 +323,7 @@ final class SpoolCommitter implements Runnable {
     private AcceptanceException writeFailed(RuntimeException ex) {
         this.failedAtNanos = System.nanoTime();
         if (!this.writeFailureLogged) {
-            logger.warn("Spool write failed, answering 503 until writes succeed again: file={} error={}",
+            logger.warn("Spool write failed, responding with 503 until writes succeed again: file={} error={}",
                     this.settings.fileName(), rootMessage(ex));
             this.writeFailureLogged = true;
         }
