@@ -17,12 +17,15 @@ class SpoolAutoConfigurationTests {
     @TempDir
     Path directory;
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class));
+    private ApplicationContextRunner contextRunner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"));
+    }
 
     @Test
     void usesADurableMVStoreSpoolByDefault() {
-        this.contextRunner
+        contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
                 .run((context) -> {
@@ -33,7 +36,7 @@ class SpoolAutoConfigurationTests {
 
     @Test
     void usesTheMemorySpoolWhenConfigured() {
-        this.contextRunner
+        contextRunner()
                 .withPropertyValues("router.spool.type=memory",
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
                 .run((context) -> assertThat(context).getBean(Spool.class).isInstanceOf(MemorySpool.class));
@@ -41,7 +44,7 @@ class SpoolAutoConfigurationTests {
 
     @Test
     void rejectsAnUnknownSyncPolicy() {
-        this.contextRunner
+        contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.spool.sync=sometimes",
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
