@@ -406,10 +406,10 @@ final class SpoolCommitter implements Runnable {
     private void compact() {
         this.file.compactChunks(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
         long now = System.nanoTime();
-        if (this.file.fileSize() > Math.max(2 * this.liveBytes, SHRINK_THRESHOLD_BYTES)
-                && now - this.lastShrinkNanos >= SHRINK_PAUSE_NANOS) {
+        long target = Math.max(2 * this.liveBytes, SHRINK_THRESHOLD_BYTES);
+        if (this.file.fileSize() > target && now - this.lastShrinkNanos >= SHRINK_PAUSE_NANOS) {
             this.lastShrinkNanos = now;
-            this.file.shrink(SHRINK_MAX_MILLIS);
+            this.file.shrink(SHRINK_MAX_MILLIS, target);
             this.syncs.incrementAndGet();
         }
     }

@@ -47,6 +47,8 @@ final class SpoolFile {
      */
     private static final int CACHE_MEGABYTES = 2;
 
+    private static final int SHRINK_ROUNDS = 3;
+
     private final String fileName;
 
     private final int retentionMillis;
@@ -86,6 +88,9 @@ final class SpoolFile {
                     .cacheSize(CACHE_MEGABYTES)
                     .open();
             opened.setRetentionTime(this.retentionMillis);
+            // Readers register the version they read, and nothing rolls back to an old version,
+            // so keeping one lets MVStore free dead chunks sooner than its default of five.
+            opened.setVersionsToKeep(1);
             return opened;
         }
         catch (MVStoreException ex) {
@@ -166,21 +171,25 @@ final class SpoolFile {
 
     /**
      * Moves live chunks toward the start of the file and cuts off the free space at its end,
-     * for at most {@code maxMillis}. Syncs first: MVStore overwrites dead chunks at once while it
-     * moves chunks, so the last durable commit must not need them.
+     * for at most {@code maxMillis} per round and {@value #SHRINK_ROUNDS} rounds. Syncs first:
+     * MVStore overwrites dead chunks at once while it moves chunks, so the last durable commit
+     * must not need them.
      */
-    void shrink(int maxMillis) {
-        // A new chunk lands in the free space near the start, so the chunks at the end become
-        // movable: MVStore cannot move the newest chunk.
-        this.state.put(SHRUNK_AT, System.currentTimeMillis());
-        this.store.commit();
-        this.store.sync();
-        try {
-            this.store.compactFile(maxMillis);
-        }
-        finally {
-            // compactFile leaves the retention time at zero.
-            this.store.setRetentionTime(this.retentionMillis);
+    void shrink(int maxMillis, long targetBytes) {
+        for (int round = 0; round < SHRINK_ROUNDS && fileSize() > targetBytes; round++) {
+            // A new chunk lands in the free space near the start, so the chunks at the end become
+            // movable. MVStore also frees a dead chunk only some commits after it died, so one
+            // round is often not enough (measured with MVStore 2.5.252).
+            this.state.put(SHRUNK_AT, System.currentTimeMillis());
+            this.store.commit();
+            this.store.sync();
+            try {
+                this.store.compactFile(maxMillis);
+            }
+            finally {
+                // compactFile leaves the retention time at zero.
+                this.store.setRetentionTime(this.retentionMillis);
+            }
         }
     }
 

@@ -56,7 +56,7 @@ final class SpoolBacklogMeasurement {
                     })
                     .take(target)
                     .blockLast(Duration.ofMinutes(5));
-            Thread.sleep(3000);
+            Thread.sleep(12000);
             System.out.printf("drained: file_bytes=%d backlog=%d seconds=%.1f%n", spool.size(),
                     spool.backlog(destination), (System.nanoTime() - started) / 1e9);
         }
