@@ -11,23 +11,19 @@ import java.util.zip.CRC32C;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The binary layout of the spool's files, version {@value #FORMAT_VERSION}.
- *
- * <p>A segment file starts with a header of {@value #SEGMENT_HEADER_BYTES} bytes: the magic
- * number {@code ERSPOOL1} and the format version as an int. Records follow back to back, each a
- * header of {@value #RECORD_HEADER_BYTES} bytes and a payload:
+ * The stored form of a spooled event, version {@value #FORMAT_VERSION}: the value under its
+ * offset in the spool file's records map.
  *
  * <pre>
- * int   payload length in bytes
- * int   CRC-32C of everything after this field: version, offset and payload
  * byte  record format version
- * long  offset
+ * int   CRC-32C of version, offset and payload
  * ----- payload
  * short length, then UTF-8   source id
  * short length, then UTF-8   API key
@@ -35,32 +31,22 @@ import tools.jackson.databind.node.ObjectNode;
  * ...   the event's fields as one JSON object, up to the end of the payload
  * </pre>
  *
- * <p>All numbers are big-endian. A crash can leave the last record incomplete, and the checksum
- * distinguishes such a torn record from data, whatever bytes the file happens to contain.
+ * <p>All numbers are big-endian. The checksum tells damaged bytes from data, so a damaged value
+ * is never read as an event, and covers the offset, so a value under the wrong key fails too.
  */
 final class SpoolRecords {
 
     static final int FORMAT_VERSION = 1;
 
-    /** {@code ERSPOOL1} in ASCII. */
-    static final long SEGMENT_MAGIC = 0x4552_5350_4F4F_4C31L;
-
-    static final int SEGMENT_HEADER_BYTES = Long.BYTES + Integer.BYTES;
-
-    static final int RECORD_HEADER_BYTES = Integer.BYTES + Integer.BYTES + 1 + Long.BYTES;
-
-    /**
-     * The largest payload a reader accepts. Amplitude caps a batch upload at 20 MB, so a longer
-     * length field can only come from damaged bytes.
-     */
-    static final int MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+    /** The bytes a stored value carries before its payload: format version and checksum. */
+    static final int VALUE_HEADER_BYTES = 1 + Integer.BYTES;
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private SpoolRecords() {
     }
 
-    /** Encodes the payload of one event's record. The writer adds the offset when it writes the record. */
+    /** Encodes the payload of one event's record; {@link #frame} adds version and checksum. */
     static byte[] encodePayload(SourceId source, Event event) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -89,20 +75,6 @@ final class SpoolRecords {
         out.write(bytes);
     }
 
-    /** Returns the size of a record with this payload, header included. */
-    static int recordBytes(byte[] payload) {
-        return RECORD_HEADER_BYTES + payload.length;
-    }
-
-    /** Writes one record, header and payload, into {@code target}. */
-    static void writeRecord(ByteBuffer target, long offset, byte[] payload) {
-        target.putInt(payload.length);
-        target.putInt(checksum(offset, ByteBuffer.wrap(payload)));
-        target.put((byte) FORMAT_VERSION);
-        target.putLong(offset);
-        target.put(payload);
-    }
-
     static int checksum(long offset, ByteBuffer payload) {
         CRC32C crc = new CRC32C();
         ByteBuffer prefix = ByteBuffer.allocate(1 + Long.BYTES);
@@ -112,8 +84,36 @@ final class SpoolRecords {
         return (int) crc.getValue();
     }
 
-    static ByteBuffer segmentHeader() {
-        return ByteBuffer.allocate(SEGMENT_HEADER_BYTES).putLong(SEGMENT_MAGIC).putInt(FORMAT_VERSION).flip();
+    /**
+     * Frames a payload as the value stored under {@code offset}: a format version byte, a
+     * CRC-32C of version, offset and payload, then the payload.
+     */
+    static byte[] frame(long offset, byte[] payload) {
+        ByteBuffer value = ByteBuffer.allocate(VALUE_HEADER_BYTES + payload.length);
+        value.put((byte) FORMAT_VERSION);
+        value.putInt(checksum(offset, ByteBuffer.wrap(payload)));
+        value.put(payload);
+        return value.array();
+    }
+
+    /**
+     * Returns the payload of a stored value, or null when its version is unknown or its checksum
+     * does not match, so damaged bytes are never read as an event.
+     */
+    static byte @Nullable [] unframe(long offset, byte[] value) {
+        if (value.length < VALUE_HEADER_BYTES || value[0] != FORMAT_VERSION) {
+            return null;
+        }
+        ByteBuffer in = ByteBuffer.wrap(value);
+        in.position(1);
+        int expected = in.getInt();
+        ByteBuffer payload = in.slice();
+        if (checksum(offset, payload) != expected) {
+            return null;
+        }
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        return bytes;
     }
 
     /** Decodes a payload that passed its checksum. */

@@ -1,22 +1,22 @@
 package io.eventrouter.core.spool;
 
 /**
- * When a {@link FileSpool} forces appended events to the storage device, and so what an accepted
- * event survives. Every policy survives a killed process, because a completed write sits in the
- * operating system's page cache; they differ only when the operating system or the machine
- * stops.
+ * When an {@link MVStoreSpool} syncs appended events to the storage device, and so what an
+ * accepted event survives. Every policy survives a killed process, because a committed write
+ * sits in the operating system's page cache; they differ only when the operating system or the
+ * machine stops.
  */
 public enum SyncPolicy {
 
     /**
-     * Forces every append to the device before the append completes. Appends that arrive
+     * Syncs every append to the device before the append completes. Appends that arrive
      * together share one sync (group commit), so the cost is one sync per writer cycle rather
      * than one per request. Survives a power loss.
      */
     ALWAYS,
 
     /**
-     * Completes appends once the operating system has them and forces the log at a fixed
+     * Completes appends once the operating system has them and syncs the file at a fixed
      * interval. A power loss may lose the appends of the last interval.
      */
     PERIODIC,

@@ -16,7 +16,7 @@ import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
-import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MVStoreSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import org.junit.jupiter.api.AfterEach;
@@ -124,13 +124,13 @@ class PipelineAcceptanceTests {
     @Test
     void keepsWhatItCouldNotDeliverWithinTheGracePeriodForTheNextStart() {
         this.destination.down.set(true);
-        Source source = start(FileSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
         source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
         this.pipeline.close();
         this.spool.close();
 
         this.destination.down.set(false);
-        start(FileSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
 
         // Delivery is at least once, so count distinct events: a retry timer of the closed
         // pipeline may still deliver once the destination is back.
@@ -144,7 +144,7 @@ class PipelineAcceptanceTests {
     void keepsTheBacklogOfADestinationThatIsDownWithoutHoldingBackTheOthers() {
         RecordingDestination down = new RecordingDestination("down");
         down.down.set(true);
-        this.spool = FileSpool.builder(this.directory).destinations(List.of(this.destination.id(), down.id())).build();
+        this.spool = MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id(), down.id())).build();
         this.pipeline = DispatchPipeline.builder()
                 .spool(this.spool)
                 .source(SOURCE)

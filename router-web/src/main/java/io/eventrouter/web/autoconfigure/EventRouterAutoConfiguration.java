@@ -19,7 +19,7 @@ import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.EventTransformer;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
-import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MVStoreSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.sdk.EventPublisher;
@@ -75,7 +75,7 @@ public final class EventRouterAutoConfiguration {
         if (spool.getType() == RouterProperties.Spool.Type.MEMORY) {
             return new MemorySpool(spool.getCapacity(), ids);
         }
-        return FileSpool.builder(spool.getPath())
+        return MVStoreSpool.builder(spool.getPath())
                 .destinations(ids)
                 .maxBytes(spool.getMaxSize().toBytes())
                 .syncPolicy(spool.getSync())

@@ -213,19 +213,19 @@ public class RouterProperties {
         /** Kind of spool accepted events wait in: on local disk, or on the heap. */
         private Type type = Type.FILE;
 
-        /** Directory of the file spool's log and cursor files. */
+        /** Directory of the file spool's H2 MVStore file, spool.mv.db. */
         private Path path = Path.of("data", "spool");
 
-        /** Maximum disk space of the file spool's log; beyond it, ingestion responds with 503. */
+        /** Maximum bytes of the events in the file spool; beyond it, ingestion responds with 503. */
         private DataSize maxSize = DataSize.ofGigabytes(1);
 
-        /** Policy for forcing the file spool's appended events to disk: always, periodic or never. */
+        /** Policy for syncing the file spool's appended events to disk: always, periodic or never. */
         private SyncPolicy sync = SyncPolicy.ALWAYS;
 
-        /** How often the periodic sync policy forces the log to disk. */
+        /** How often the periodic sync policy syncs the file spool to disk. */
         private Duration syncInterval = Duration.ofSeconds(1);
 
-        /** How often the file spool persists each destination's position and deletes delivered segments. */
+        /** How often the file spool persists each destination's position, deletes delivered events and compacts its file. */
         private Duration checkpointInterval = Duration.ofSeconds(1);
 
         /** Maximum number of events in the in-memory spool; beyond it, ingestion responds with 503. */
@@ -290,7 +290,7 @@ public class RouterProperties {
         /** Kinds of spool. */
         public enum Type {
 
-            /** A log on local disk that survives restarts and crashes; the default. */
+            /** An H2 MVStore file on local disk that survives restarts and crashes; the default. */
             FILE,
 
             /** A ring on the heap; its events are lost when the process stops. */

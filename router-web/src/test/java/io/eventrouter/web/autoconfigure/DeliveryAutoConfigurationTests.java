@@ -31,6 +31,7 @@ class DeliveryAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.folder.resolve("events.jsonl"),
                         "router.destinations.file.batch.max-wait=10ms",
+                        "router.spool.path=" + this.folder.resolve("spool"),
                         "router.dead-letters.path=" + this.folder.resolve("dead-letters.mv"));
     }
 

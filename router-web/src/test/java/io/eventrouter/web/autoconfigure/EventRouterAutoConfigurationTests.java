@@ -57,6 +57,8 @@ class EventRouterAutoConfigurationTests {
         return runner.withConfiguration(ROUTER)
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
                         "router.destinations.file.batch.max-wait=10ms",
+                        "router.spool.path=" + this.directory.resolve("spool"),
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.sdk.api-key=0123456789abcdef",
                         "router.bridge.address=127.0.0.1",
                         "router.bridge.port=0");

@@ -43,6 +43,8 @@ class IdentityAutoConfigurationTests {
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
                         "router.destinations.file.batch.max-wait=10ms",
+                        "router.spool.path=" + this.directory.resolve("spool"),
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.identity.embedded.directory=" + this.directory.resolve("identity"));
     }
 
@@ -76,6 +78,8 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
                 .run((context) -> {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
@@ -90,6 +94,7 @@ class IdentityAutoConfigurationTests {
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
                         "router.spool.type=memory",
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.identity.embedded.persistent=false", "router.bridge.enabled=false")
                 .run((context) -> {
                     assertThat(context.getBean(EventPublisher.class)).isInstanceOf(RequestIdentityPublisher.class);
@@ -104,6 +109,8 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true",
                         "router.identity.first-party.domains=example.com")
                 .run((context) -> {
@@ -120,6 +127,8 @@ class IdentityAutoConfigurationTests {
                 .withConfiguration(AutoConfigurations.of(IdentityAutoConfiguration.class,
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
+                        "router.spool.path=" + this.directory.resolve("spool"),
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.identity.embedded.persistent=false", "router.identity.first-party.enabled=true")
                 .run((context) -> assertThat(context).getFailure()
                         .hasRootCauseMessage("router.identity.first-party.domains must name the site domains "

@@ -2,7 +2,7 @@ package io.eventrouter.web.autoconfigure;
 
 import java.nio.file.Path;
 
-import io.eventrouter.core.spool.FileSpool;
+import io.eventrouter.core.spool.MVStoreSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import org.junit.jupiter.api.Test;
@@ -17,23 +17,26 @@ class SpoolAutoConfigurationTests {
     @TempDir
     Path directory;
 
-    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class));
+    private ApplicationContextRunner contextRunner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EventRouterAutoConfiguration.class))
+                .withPropertyValues("router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"));
+    }
 
     @Test
-    void usesADurableFileSpoolByDefault() {
-        this.contextRunner
+    void usesADurableMVStoreSpoolByDefault() {
+        contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
                 .run((context) -> {
-                    assertThat(context).getBean(Spool.class).isInstanceOf(FileSpool.class);
-                    assertThat(this.directory.resolve("spool")).isDirectory();
+                    assertThat(context).getBean(Spool.class).isInstanceOf(MVStoreSpool.class);
+                    assertThat(this.directory.resolve("spool").resolve("spool.mv.db")).isRegularFile();
                 });
     }
 
     @Test
     void usesTheMemorySpoolWhenConfigured() {
-        this.contextRunner
+        contextRunner()
                 .withPropertyValues("router.spool.type=memory",
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
                 .run((context) -> assertThat(context).getBean(Spool.class).isInstanceOf(MemorySpool.class));
@@ -41,7 +44,7 @@ class SpoolAutoConfigurationTests {
 
     @Test
     void rejectsAnUnknownSyncPolicy() {
-        this.contextRunner
+        contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.spool.sync=sometimes",
                         "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))

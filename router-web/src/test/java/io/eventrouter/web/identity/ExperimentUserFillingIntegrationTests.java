@@ -58,6 +58,7 @@ class ExperimentUserFillingIntegrationTests {
                         EventRouterAutoConfiguration.class))
                 .withPropertyValues("router.destinations.file.path=" + this.directory.resolve("events.jsonl"),
                         "router.spool.type=memory", "router.identity.embedded.persistent=false",
+                        "router.dead-letters.path=" + this.directory.resolve("dead-letters.mv"),
                         "router.bridge.experiment.url=" + this.experiment.baseUrl(),
                         "router.identity.experiment.api-key=" + API_KEY);
     }

@@ -1,0 +1,489 @@
+package io.eventrouter.core.spool;
+
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.source.AcceptanceException;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.MonoSink;
+
+/**
+ * The one thread that changes an {@link MVStoreSpool}'s file: it appends with group commit,
+ * syncs per the {@link SyncPolicy}, and runs the checkpoint that persists the destinations'
+ * positions, deletes acknowledged records and compacts the file.
+ *
+ * <p>Each cycle takes every queued append, puts their records, commits once, syncs once if the
+ * policy requires it, publishes the new offsets to readers and only then completes the appends.
+ * When a write fails, MVStore has closed itself: the appends of the cycle fail with
+ * {@link AcceptanceException.Reason#SPOOL_FULL}, and a later cycle opens the file again.
+ */
+final class SpoolCommitter implements Runnable {
+
+    private static final Logger logger = LoggerFactory.getLogger(SpoolCommitter.class);
+
+    /** A full spool drains at the pace of the slowest destination; a second is a fair first wait. */
+    static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(1);
+
+    /** MVStore's own estimate of a map entry's overhead beyond the value's bytes. */
+    static final int RECORD_OVERHEAD_BYTES = 24;
+
+    /** How long a failed file waits before the writer opens it again. */
+    private static final long REOPEN_PAUSE_NANOS = Duration.ofMillis(200).toNanos();
+
+    /** Chunks whose live share is below this are rewritten by the checkpoint. */
+    private static final int COMPACT_FILL_RATE = 50;
+
+    /** Bounds a compaction step: MVStore keeps the pages it rewrites on the heap until they are written. */
+    private static final int COMPACT_WRITE_BYTES = 4 * 1024 * 1024;
+
+    /** A file smaller than this is left as it is, however much of it is free. */
+    private static final long SHRINK_THRESHOLD_BYTES = 16L * 1024 * 1024;
+
+    private static final long SHRINK_PAUSE_NANOS = Duration.ofSeconds(10).toNanos();
+
+    /** Bounds the writer's pause while it shrinks the file; appends wait meanwhile. */
+    private static final int SHRINK_MAX_MILLIS = 50;
+
+    private final Settings settings;
+
+    private final SpoolFile file;
+
+    private final List<SpoolReader> readers;
+
+    private final ReentrantLock queueLock = new ReentrantLock();
+
+    private final Condition queued = this.queueLock.newCondition();
+
+    private final ArrayDeque<PendingAppend> queue = new ArrayDeque<>();
+
+    /** Guarded by {@link #queueLock}. */
+    private boolean closing;
+
+    private final AtomicLong syncs = new AtomicLong();
+
+    /** The offset below which every record is committed; read by the readers. */
+    private volatile long committedOffset;
+
+    // The rest is touched only by the writer thread.
+
+    private long liveBytes;
+
+    private boolean unsynced;
+
+    private long lastSyncNanos = System.nanoTime();
+
+    private long lastCheckpointNanos = System.nanoTime();
+
+    private long failedAtNanos;
+
+    private long lastShrinkNanos = System.nanoTime();
+
+    private Map<DestinationId, Long> persistedWatermarks;
+
+    private boolean writeFailureLogged;
+
+    SpoolCommitter(Settings settings, SpoolFile file, long committedOffset, List<SpoolReader> readers) {
+        this.settings = settings;
+        this.file = file;
+        this.readers = readers;
+        this.committedOffset = committedOffset;
+        this.liveBytes = file.state(SpoolFile.LIVE_BYTES);
+        this.persistedWatermarks = watermarks();
+    }
+
+    long committedOffset() {
+        return this.committedOffset;
+    }
+
+    long liveBytes() {
+        return this.liveBytes;
+    }
+
+    /** Queues an append; the sink completes once its records are committed and synced per the policy. */
+    void enqueue(List<byte[]> payloads, MonoSink<Void> sink) {
+        this.queueLock.lock();
+        try {
+            if (this.closing) {
+                sink.error(notRunning());
+                return;
+            }
+            this.queue.add(new PendingAppend(payloads, sink));
+            this.queued.signal();
+        }
+        finally {
+            this.queueLock.unlock();
+        }
+    }
+
+    /** Lets the thread finish: it writes what is queued, runs a last checkpoint and closes the file. */
+    void stop() {
+        this.queueLock.lock();
+        try {
+            this.closing = true;
+            this.queued.signal();
+        }
+        finally {
+            this.queueLock.unlock();
+        }
+    }
+
+    long syncCount() {
+        return this.syncs.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            List<PendingAppend> batch;
+            while ((batch = awaitBatch()) != null) {
+                if (!batch.isEmpty()) {
+                    write(batch);
+                }
+                maintain(false);
+            }
+            maintain(true);
+        }
+        catch (Throwable ex) {
+            logger.error("The spool writer stopped, so appends fail until the router restarts: file={}",
+                    this.settings.fileName(), ex);
+            failQueued();
+        }
+        finally {
+            closeFile();
+        }
+    }
+
+    /** Waits for appends or for the next due maintenance; returns null once closing and drained. */
+    private @Nullable List<PendingAppend> awaitBatch() throws InterruptedException {
+        this.queueLock.lock();
+        try {
+            if (this.queue.isEmpty() && !this.closing) {
+                this.queued.awaitNanos(nanosUntilMaintenance());
+            }
+            if (this.queue.isEmpty() && this.closing) {
+                return null;
+            }
+            List<PendingAppend> batch = new ArrayList<>(this.queue);
+            this.queue.clear();
+            return batch;
+        }
+        finally {
+            this.queueLock.unlock();
+        }
+    }
+
+    private long nanosUntilMaintenance() {
+        long now = System.nanoTime();
+        long untilCheckpoint = this.lastCheckpointNanos + this.settings.checkpointInterval().toNanos() - now;
+        long untilSync = (this.settings.syncPolicy() == SyncPolicy.PERIODIC && this.unsynced)
+                ? this.lastSyncNanos + this.settings.syncInterval().toNanos() - now : Long.MAX_VALUE;
+        return Math.max(1, Math.min(untilCheckpoint, untilSync));
+    }
+
+    private void write(List<PendingAppend> batch) {
+        AcceptanceException unavailable = checkWritable();
+        if (unavailable != null) {
+            batch.forEach((append) -> append.sink().error(unavailable));
+            return;
+        }
+        List<PendingAppend> accepted = acceptWithinMaxSize(batch);
+        if (accepted.isEmpty()) {
+            return;
+        }
+        long offset = this.committedOffset;
+        long bytes = this.liveBytes;
+        try {
+            MVMap<Long, byte[]> records = this.file.records();
+            for (PendingAppend append : accepted) {
+                for (byte[] payload : append.payloads()) {
+                    records.put(offset, SpoolRecords.frame(offset, payload));
+                    offset++;
+                }
+                bytes += append.bytes();
+            }
+            this.file.putState(SpoolFile.LIVE_BYTES, bytes);
+            commit(this.settings.syncPolicy() == SyncPolicy.ALWAYS);
+        }
+        catch (RuntimeException ex) {
+            AcceptanceException failure = writeFailed(ex);
+            accepted.forEach((append) -> append.sink().error(failure));
+            return;
+        }
+
+        this.liveBytes = bytes;
+        this.unsynced = this.settings.syncPolicy() != SyncPolicy.ALWAYS;
+        this.writeFailureLogged = false;
+        publish(offset);
+        accepted.forEach((append) -> append.sink().success());
+    }
+
+    /** Fails the appends that would take the records past the maximum size and returns the rest. */
+    private List<PendingAppend> acceptWithinMaxSize(List<PendingAppend> batch) {
+        List<PendingAppend> accepted = new ArrayList<>(batch.size());
+        long bytes = this.liveBytes;
+        for (PendingAppend append : batch) {
+            long size = append.bytes();
+            if (bytes + size > this.settings.maxBytes()) {
+                append.sink().error(full("The spool contains its maximum of " + this.settings.maxBytes() + " bytes"));
+                continue;
+            }
+            bytes += size;
+            accepted.add(append);
+        }
+        return accepted;
+    }
+
+    /**
+     * Returns why the file cannot take writes now, or null when it can. Reopens a file that
+     * MVStore closed after a write error, and keeps a reserve of free disk space, so a full
+     * disk is met by a refusal rather than by a failed write in the middle of a chunk.
+     */
+    private @Nullable AcceptanceException checkWritable() {
+        if (!this.file.isOpen() && !reopen()) {
+            return full("The spool file is closed after a write error and cannot be opened again yet");
+        }
+        long usable = usableSpace();
+        if (usable < this.settings.diskReserveBytes()) {
+            if (!this.writeFailureLogged) {
+                logger.warn("Spool disk is nearly full, responding with 503 until space is freed: file={} usable_bytes={}",
+                        this.settings.fileName(), usable);
+                this.writeFailureLogged = true;
+            }
+            return full("The spool's disk has less than " + this.settings.diskReserveBytes() + " bytes free");
+        }
+        return null;
+    }
+
+    private long usableSpace() {
+        FileStore store = this.settings.disk();
+        if (store == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return store.getUsableSpace();
+        }
+        catch (IOException ex) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private boolean reopen() {
+        long now = System.nanoTime();
+        if (now - this.failedAtNanos < REOPEN_PAUSE_NANOS) {
+            return false;
+        }
+        try {
+            this.file.reopen();
+            removeUncommitted();
+            this.liveBytes = this.file.state(SpoolFile.LIVE_BYTES);
+            logger.info("Spool file opened again after a write error: file={} committed_offset={}",
+                    this.settings.fileName(), this.committedOffset);
+            this.readers.forEach(SpoolReader::signal);
+            return true;
+        }
+        catch (RuntimeException ex) {
+            this.failedAtNanos = now;
+            this.file.closeImmediately();
+            logger.debug("Opening the spool file again failed: {}", ex.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Removes records of a failed cycle that reached the file before the failure. Their appends
+     * were rejected with 503, so the client sends them again and the offsets are given out anew.
+     */
+    private void removeUncommitted() {
+        MVMap<Long, byte[]> records = this.file.records();
+        Long key = records.ceilingKey(this.committedOffset);
+        if (key == null) {
+            return;
+        }
+        while (key != null) {
+            records.remove(key);
+            key = records.higherKey(key);
+        }
+        commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
+    }
+
+    private AcceptanceException writeFailed(RuntimeException ex) {
+        this.failedAtNanos = System.nanoTime();
+        if (!this.writeFailureLogged) {
+            logger.warn("Spool write failed, responding with 503 until writes succeed again: file={} error={}",
+                    this.settings.fileName(), rootMessage(ex));
+            this.writeFailureLogged = true;
+        }
+        // MVStore closes itself on a write error; closing here covers errors it survived, so the
+        // next cycle always starts from the file's last complete commit.
+        this.file.closeImmediately();
+        return full("The spool cannot write to disk: " + rootMessage(ex));
+    }
+
+    private static String rootMessage(Throwable ex) {
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    private void commit(boolean sync) {
+        this.file.commit(sync);
+        if (sync) {
+            this.syncs.incrementAndGet();
+            this.lastSyncNanos = System.nanoTime();
+        }
+    }
+
+    private void publish(long offset) {
+        this.committedOffset = offset;
+        this.readers.forEach(SpoolReader::signal);
+    }
+
+    private void maintain(boolean now) {
+        if (!this.file.isOpen() && !reopen()) {
+            return;
+        }
+        long time = System.nanoTime();
+        try {
+            if (this.unsynced && this.settings.syncPolicy() == SyncPolicy.PERIODIC
+                    && (now || time - this.lastSyncNanos >= this.settings.syncInterval().toNanos())) {
+                commit(true);
+                this.unsynced = false;
+            }
+            if (now || time - this.lastCheckpointNanos >= this.settings.checkpointInterval().toNanos()) {
+                this.lastCheckpointNanos = time;
+                checkpoint();
+            }
+        }
+        catch (RuntimeException ex) {
+            this.failedAtNanos = time;
+            this.file.closeImmediately();
+            logger.warn("Spool checkpoint failed, will retry: file={} error={}", this.settings.fileName(),
+                    rootMessage(ex));
+        }
+    }
+
+    /**
+     * Persists the watermarks and deletes the records below the lowest one in the same commit,
+     * so a restart never resumes a destination at a deleted record, then compacts a step.
+     */
+    private void checkpoint() {
+        Map<DestinationId, Long> watermarks = watermarks();
+        if (watermarks.equals(this.persistedWatermarks)) {
+            compact();
+            return;
+        }
+        watermarks.forEach((destination, watermark) -> this.file.putPosition(destination.value(), watermark));
+        long done = watermarks.values().stream().mapToLong(Long::longValue).min().orElse(this.committedOffset);
+        long bytes = this.liveBytes - deleteBelow(done);
+        this.file.putState(SpoolFile.LIVE_BYTES, bytes);
+        commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
+        this.liveBytes = bytes;
+        this.persistedWatermarks = watermarks;
+        compact();
+    }
+
+    /**
+     * Keeps the file near the size of its live records: rewrites sparse chunks a step at a time,
+     * and when the file is still well beyond what its records need, moves chunks down and cuts
+     * off the free end.
+     */
+    private void compact() {
+        this.file.compactChunks(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+        long now = System.nanoTime();
+        long target = Math.max(2 * this.liveBytes, SHRINK_THRESHOLD_BYTES);
+        if (this.file.fileSize() > target && now - this.lastShrinkNanos >= SHRINK_PAUSE_NANOS) {
+            this.lastShrinkNanos = now;
+            this.file.shrink(SHRINK_MAX_MILLIS, target);
+            this.syncs.incrementAndGet();
+        }
+    }
+
+    /** Deletes the records below {@code offset} and returns the bytes they took. */
+    private long deleteBelow(long offset) {
+        MVMap<Long, byte[]> records = this.file.records();
+        List<Long> keys = new ArrayList<>();
+        long bytes = 0;
+        Cursor<Long, byte[]> cursor = records.cursor(null);
+        while (cursor.hasNext()) {
+            long key = cursor.next();
+            if (key >= offset) {
+                break;
+            }
+            keys.add(key);
+            bytes += cursor.getValue().length + RECORD_OVERHEAD_BYTES;
+        }
+        keys.forEach(records::remove);
+        return bytes;
+    }
+
+    private Map<DestinationId, Long> watermarks() {
+        Map<DestinationId, Long> watermarks = new LinkedHashMap<>();
+        this.readers.forEach((reader) -> watermarks.put(reader.id(), reader.watermark()));
+        return watermarks;
+    }
+
+    private void failQueued() {
+        this.queueLock.lock();
+        try {
+            this.closing = true;
+            this.queue.forEach((append) -> append.sink().error(notRunning()));
+            this.queue.clear();
+        }
+        finally {
+            this.queueLock.unlock();
+        }
+    }
+
+    private void closeFile() {
+        try {
+            this.file.close();
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Closing the spool file failed; the next start recovers it: file={} error={}",
+                    this.settings.fileName(), rootMessage(ex));
+            this.file.closeImmediately();
+        }
+    }
+
+    static AcceptanceException full(String message) {
+        return new AcceptanceException(AcceptanceException.Reason.SPOOL_FULL, RETRY_AFTER_FULL, message);
+    }
+
+    static AcceptanceException notRunning() {
+        return new AcceptanceException(AcceptanceException.Reason.NOT_RUNNING, RETRY_AFTER_FULL, "The spool is closed");
+    }
+
+    /** The spool settings the writer uses. */
+    record Settings(String fileName, @Nullable FileStore disk, long maxBytes, long diskReserveBytes,
+            SyncPolicy syncPolicy, Duration syncInterval, Duration checkpointInterval) {
+    }
+
+    private record PendingAppend(List<byte[]> payloads, MonoSink<Void> sink) {
+
+        long bytes() {
+            long bytes = 0;
+            for (byte[] payload : this.payloads) {
+                bytes += SpoolRecords.VALUE_HEADER_BYTES + payload.length + RECORD_OVERHEAD_BYTES;
+            }
+            return bytes;
+        }
+
+    }
+
+}

@@ -1,0 +1,232 @@
+package io.eventrouter.core.spool;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
+import org.h2.mvstore.type.StringDataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The H2 MVStore file of an {@link MVStoreSpool} and its three maps:
+ * <ul>
+ * <li>{@code records}: offset to stored value ({@link SpoolRecords#frame}).
+ * <li>{@code positions}: destination id to its first unacknowledged offset, as of the last
+ * checkpoint.
+ * <li>{@code state}: the bytes the records take ({@value #LIVE_BYTES}), and whether the spool is
+ * open ({@value #OPEN}), which tells the next start that the last run did not close it, and when
+ * the file was last shrunk ({@value #SHRUNK_AT}).
+ * </ul>
+ *
+ * <p>Only the writer thread changes the store; readers read the records map beside it, which
+ * MVStore allows. After a write error MVStore closes itself; the writer then opens the file
+ * again through {@link #reopen()}, which rolls it back to its last complete commit.
+ */
+final class SpoolFile {
+
+    private static final Logger logger = LoggerFactory.getLogger(SpoolFile.class);
+
+    static final String FILE_NAME = "spool.mv.db";
+
+    static final String LIVE_BYTES = "live-bytes";
+
+    static final String OPEN = "open";
+
+    static final String SHRUNK_AT = "shrunk-at";
+
+    /**
+     * MVStore's page cache. A destination reads each record about once, soon after it was
+     * written, so the cache mostly holds the tree's inner pages; the heap is better spent on the
+     * dispatchers' batches.
+     */
+    private static final int CACHE_MEGABYTES = 2;
+
+    private static final int SHRINK_ROUNDS = 3;
+
+    private final String fileName;
+
+    private final int retentionMillis;
+
+    private volatile MVStore store;
+
+    private volatile MVMap<Long, byte[]> records;
+
+    private MVMap<String, Long> positions;
+
+    private MVMap<String, Long> state;
+
+    private SpoolFile(String fileName, int retentionMillis) {
+        this.fileName = fileName;
+        this.retentionMillis = retentionMillis;
+        this.store = openStore();
+        this.records = openRecords(this.store);
+        this.positions = openLongs(this.store, "positions");
+        this.state = openLongs(this.store, "state");
+    }
+
+    /**
+     * Opens the store in {@code fileName}, creating it when missing.
+     *
+     * @param retentionMillis how long MVStore keeps a dead chunk before reusing its space
+     * @throws IllegalStateException when another process has the file open
+     */
+    static SpoolFile open(String fileName, int retentionMillis) {
+        return new SpoolFile(fileName, retentionMillis);
+    }
+
+    private MVStore openStore() {
+        try {
+            MVStore opened = new MVStore.Builder()
+                    .fileName(this.fileName)
+                    .autoCommitDisabled()
+                    .cacheSize(CACHE_MEGABYTES)
+                    .open();
+            opened.setRetentionTime(this.retentionMillis);
+            // Readers register the version they read, and nothing rolls back to an old version,
+            // so keeping one lets MVStore free dead chunks sooner than its default of five.
+            opened.setVersionsToKeep(1);
+            return opened;
+        }
+        catch (MVStoreException ex) {
+            if (ex.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+                throw new IllegalStateException("The spool file " + this.fileName + " is in use by another "
+                        + "process: give each router its own router.spool.path", ex);
+            }
+            throw ex;
+        }
+    }
+
+    private static MVMap<Long, byte[]> openRecords(MVStore store) {
+        return store.openMap("records", new MVMap.Builder<Long, byte[]>()
+                .keyType(LongDataType.INSTANCE)
+                .valueType(ByteArrayDataType.INSTANCE));
+    }
+
+    private static MVMap<String, Long> openLongs(MVStore store, String name) {
+        return store.openMap(name, new MVMap.Builder<String, Long>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(LongDataType.INSTANCE));
+    }
+
+    /** The records; readers fetch it again after each failure, since a reopen replaces it. */
+    MVMap<Long, byte[]> records() {
+        return this.records;
+    }
+
+    boolean isOpen() {
+        return !this.store.isClosed();
+    }
+
+    /**
+     * Keeps the chunks of the current version from being written over until the returned action runs: a
+     * reader's cursor may walk pages of a version that commits after it have replaced.
+     */
+    Runnable retain() {
+        MVStore current = this.store;
+        MVStore.TxCounter counter = current.registerVersionUsage();
+        return () -> current.deregisterVersionUsage(counter);
+    }
+
+    /** Returns the persisted first unacknowledged offset of every destination. */
+    Map<String, Long> positions() {
+        return new LinkedHashMap<>(this.positions);
+    }
+
+    void putPosition(String destination, long watermark) {
+        this.positions.put(destination, watermark);
+    }
+
+    long state(String key) {
+        return this.state.getOrDefault(key, 0L);
+    }
+
+    void putState(String key, long value) {
+        this.state.put(key, value);
+    }
+
+    /** Commits the changes so far and forces them to the device when {@code sync} is set. */
+    void commit(boolean sync) {
+        this.store.commit();
+        if (sync) {
+            this.store.sync();
+        }
+    }
+
+    /**
+     * Rewrites chunks that are mostly dead, so their space can be reused, and commits when it
+     * rewrote any. Bounded by {@code writeBytes} per call, so a large backlog is compacted a
+     * step per checkpoint rather than in one long pause of the writer.
+     */
+    void compactChunks(int targetFillRate, int writeBytes) {
+        if (this.store.getFillRate() < targetFillRate && this.store.compact(targetFillRate, writeBytes)) {
+            this.store.commit();
+        }
+    }
+
+    /**
+     * Moves live chunks toward the start of the file and cuts off the free space at its end,
+     * for at most {@code maxMillis} per round and {@value #SHRINK_ROUNDS} rounds. Syncs first:
+     * MVStore overwrites dead chunks at once while it moves chunks, so the last durable commit
+     * must not need them.
+     */
+    void shrink(int maxMillis, long targetBytes) {
+        for (int round = 0; round < SHRINK_ROUNDS && fileSize() > targetBytes; round++) {
+            // A new chunk lands in the free space near the start, so the chunks at the end become
+            // movable. MVStore also frees a dead chunk only some commits after it died, so one
+            // round is often not enough (measured with MVStore 2.5.252).
+            this.state.put(SHRUNK_AT, System.currentTimeMillis());
+            this.store.commit();
+            this.store.sync();
+            try {
+                this.store.compactFile(maxMillis);
+            }
+            finally {
+                // compactFile leaves the retention time at zero.
+                this.store.setRetentionTime(this.retentionMillis);
+            }
+        }
+    }
+
+    /** Returns the file's size in bytes. */
+    long fileSize() {
+        return this.store.getFileStore().size();
+    }
+
+    /** Opens the file again after MVStore closed it, rolling back to the last complete commit. */
+    void reopen() {
+        closeImmediately();
+        MVStore reopened = openStore();
+        this.positions = openLongs(reopened, "positions");
+        this.state = openLongs(reopened, "state");
+        this.records = openRecords(reopened);
+        this.store = reopened;
+    }
+
+    /** Closes the file without writing, as after a failed write. */
+    void closeImmediately() {
+        if (!this.store.isClosed()) {
+            try {
+                this.store.closeImmediately();
+            }
+            catch (RuntimeException ex) {
+                logger.debug("Closing the spool file after a failure failed too: {}", ex.toString());
+            }
+        }
+    }
+
+    /** Marks the spool closed and closes the file, writing what is not written yet. */
+    void close() {
+        if (this.store.isClosed()) {
+            return;
+        }
+        this.state.put(OPEN, 0L);
+        this.store.close();
+    }
+
+}

@@ -1,0 +1,255 @@
+package io.eventrouter.core.spool;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+import io.eventrouter.core.destination.DestinationId;
+import org.h2.mvstore.Cursor;
+import org.h2.mvstore.MVMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One destination's position in an {@link MVStoreSpool}: what it has acknowledged, and a reader
+ * that emits its records from the file as its subscriber requests them.
+ *
+ * <p>Reading runs on the reader's own scheduler worker, one drain at a time, so the MVStore cursor
+ * needs no locking. Acknowledgements and the read offset are guarded by the reader. The reader
+ * never looks at offsets at or past the committed offset: the writer's puts are visible in the
+ * map before their commit, and an uncommitted record may still be rolled back.
+ */
+final class SpoolReader {
+
+    private static final Logger logger = LoggerFactory.getLogger(SpoolReader.class);
+
+    private final DestinationId id;
+
+    private final SpoolFile file;
+
+    private final LongSupplier committedOffset;
+
+    private final Scheduler.Worker worker;
+
+    /** Guarded by this reader. */
+    private final AcknowledgementTracker acknowledgements;
+
+    /** The next offset to emit; guarded by this reader. */
+    private long readOffset;
+
+    private final AtomicInteger drains = new AtomicInteger();
+
+    private volatile @Nullable FluxSink<SpooledEvent> sink;
+
+    // Touched only on the worker: a cursor kept between the records of one drain, so reading in
+    // order walks the map's leaves instead of searching the tree for every record. The drain
+    // retains the store's version meanwhile, so MVStore does not write over the chunks it reads.
+
+    private @Nullable Cursor<Long, byte[]> cursor;
+
+    private @Nullable MVMap<Long, byte[]> cursorMap;
+
+    private long cursorNext = -1;
+
+    SpoolReader(DestinationId id, long watermark, SpoolFile file, LongSupplier committedOffset,
+            Scheduler.Worker worker) {
+        this.id = id;
+        this.file = file;
+        this.committedOffset = committedOffset;
+        this.worker = worker;
+        this.acknowledgements = new AcknowledgementTracker(watermark);
+        this.readOffset = watermark;
+    }
+
+    DestinationId id() {
+        return this.id;
+    }
+
+    Flux<SpooledEvent> read() {
+        return Flux.create((sink) -> {
+            synchronized (this) {
+                if (this.sink != null) {
+                    sink.error(new IllegalStateException("Destination '" + this.id
+                            + "' is already reading from the spool"));
+                    return;
+                }
+                this.sink = sink;
+                this.readOffset = this.acknowledgements.watermark();
+            }
+            sink.onRequest((demand) -> signal());
+            sink.onDispose(() -> detach(sink));
+        });
+    }
+
+    private synchronized void detach(FluxSink<SpooledEvent> sink) {
+        if (this.sink == sink) {
+            this.sink = null;
+        }
+    }
+
+    /** Wakes the reader after new records were committed or more were requested. */
+    void signal() {
+        if (this.drains.getAndIncrement() == 0) {
+            this.worker.schedule(this::drain);
+        }
+    }
+
+    synchronized void acknowledge(long offset) {
+        this.acknowledgements.acknowledge(offset);
+    }
+
+    /** Returns the first offset this destination has not acknowledged. */
+    synchronized long watermark() {
+        return this.acknowledgements.watermark();
+    }
+
+    /** Completes the subscriber's flux. */
+    void close() {
+        FluxSink<SpooledEvent> current = this.sink;
+        if (current != null) {
+            current.complete();
+        }
+        this.worker.dispose();
+    }
+
+    private void drain() {
+        int missed = 1;
+        do {
+            FluxSink<SpooledEvent> current = this.sink;
+            Runnable release = null;
+            try {
+                release = this.file.retain();
+                while (current != null && current.requestedFromDownstream() > 0 && !current.isCancelled()) {
+                    SpooledEvent next = readNext();
+                    if (next == null) {
+                        break;
+                    }
+                    current.next(next);
+                }
+            }
+            catch (RuntimeException ex) {
+                failed(current, ex);
+            }
+            finally {
+                // The cursor walks the version retained above; the next drain starts from the
+                // newest one.
+                this.cursor = null;
+                if (release != null) {
+                    release.run();
+                }
+            }
+            missed = this.drains.addAndGet(-missed);
+        }
+        while (missed != 0);
+    }
+
+    private void failed(@Nullable FluxSink<SpooledEvent> current, RuntimeException ex) {
+        this.cursor = null;
+        if (!this.file.isOpen()) {
+            // The writer is opening the file again after a write error and signals when it has.
+            logger.debug("Spool file closed while reading, waiting for it to open again: destination_id={}",
+                    this.id);
+            return;
+        }
+        logger.error("Reading the spool failed, so the destination stops until the router restarts: "
+                + "destination_id={}", this.id, ex);
+        if (current != null) {
+            current.error(ex);
+        }
+    }
+
+    private @Nullable SpooledEvent readNext() {
+        while (true) {
+            long target = nextUnacknowledged();
+            if (target < 0) {
+                return null;
+            }
+            Entry entry = entryAtOrAfter(target);
+            if (entry == null || entry.offset() >= this.committedOffset.getAsLong()) {
+                skipLost(target, this.committedOffset.getAsLong());
+                continue;
+            }
+            if (entry.offset() > target) {
+                skipLost(target, entry.offset());
+            }
+            if (!claimForReading(entry.offset())) {
+                continue;
+            }
+            SpooledEvent event = decode(entry);
+            if (event != null) {
+                return event;
+            }
+        }
+    }
+
+    private @Nullable SpooledEvent decode(Entry entry) {
+        byte[] payload = SpoolRecords.unframe(entry.offset(), entry.value());
+        if (payload == null) {
+            logger.warn("Skipping a spooled event whose checksum or format version does not match: "
+                    + "destination_id={} offset={}", this.id, entry.offset());
+            acknowledge(entry.offset());
+            return null;
+        }
+        try {
+            return SpoolRecords.decode(entry.offset(), payload);
+        }
+        catch (RuntimeException ex) {
+            logger.error("Dropping a spooled event that passed its checksum but cannot be decoded: "
+                    + "destination_id={} offset={} error={}", this.id, entry.offset(), ex.toString());
+            acknowledge(entry.offset());
+            return null;
+        }
+    }
+
+    /** Returns the next committed offset not acknowledged yet, or -1 when there is none. */
+    private synchronized long nextUnacknowledged() {
+        long committed = this.committedOffset.getAsLong();
+        while (this.readOffset < committed && this.acknowledgements.isAcknowledged(this.readOffset)) {
+            this.readOffset++;
+        }
+        return (this.readOffset < committed) ? this.readOffset : -1;
+    }
+
+    /** Moves the read offset past a record and returns whether it still needs to be emitted. */
+    private synchronized boolean claimForReading(long offset) {
+        this.readOffset = offset + 1;
+        return !this.acknowledgements.isAcknowledged(offset);
+    }
+
+    /**
+     * Returns the first record at or after {@code target}. The writer puts offsets in increasing
+     * order and deletes only below every destination's watermark, so a record found past the
+     * target means the records between are missing from the file.
+     */
+    private @Nullable Entry entryAtOrAfter(long target) {
+        MVMap<Long, byte[]> records = this.file.records();
+        Cursor<Long, byte[]> current = this.cursor;
+        if (current == null || this.cursorMap != records || this.cursorNext != target || !current.hasNext()) {
+            // A cursor sees the map as it was when it was made, so a new record needs a new one.
+            current = records.cursor(target);
+            this.cursor = current;
+            this.cursorMap = records;
+        }
+        if (!current.hasNext()) {
+            return null;
+        }
+        long offset = current.next();
+        this.cursorNext = offset + 1;
+        return new Entry(offset, current.getValue());
+    }
+
+    private synchronized void skipLost(long from, long to) {
+        logger.error("Spooled events missing from the spool file, skipping them: destination_id={} events={} "
+                + "first_offset={}", this.id, to - from, from);
+        for (long offset = from; offset < to; offset++) {
+            this.acknowledgements.acknowledge(offset);
+        }
+    }
+
+    private record Entry(long offset, byte[] value) {
+    }
+
+}

@@ -1,0 +1,158 @@
+package io.eventrouter.core.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+import org.h2.store.fs.FilePath;
+import org.h2.store.fs.FilePathWrapper;
+
+/**
+ * An H2 file system under the prefix {@value #PREFIX} whose files behave like a full disk while
+ * {@link #failing} is set: a write stores half of its bytes, as a real short write would, and then
+ * fails with "No space left on device". MVStore writes through it exactly as through the default
+ * file system, so the spool meets the same exception a full disk raises.
+ *
+ * <p>Public with a public constructor because H2 creates instances by reflection.
+ */
+public final class FullDiskFileSystem extends FilePathWrapper {
+
+    static final String SCHEME = "fulldisk";
+
+    static final String PREFIX = SCHEME + ":";
+
+    static volatile boolean failing;
+
+    static {
+        FilePath.register(new FullDiskFileSystem());
+    }
+
+    /** Registers the file system with H2; safe to call more than once. */
+    static void register() {
+        // The static initializer did the work.
+    }
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public FileChannel open(String mode) throws IOException {
+        return new FullDiskChannel(getBase().open(mode));
+    }
+
+    private static final class FullDiskChannel extends FileChannel {
+
+        private final FileChannel delegate;
+
+        FullDiskChannel(FileChannel delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int write(ByteBuffer source, long position) throws IOException {
+            if (failing) {
+                ByteBuffer half = source.duplicate();
+                half.limit(half.position() + half.remaining() / 2);
+                this.delegate.write(half, position);
+                throw new IOException("No space left on device");
+            }
+            return this.delegate.write(source, position);
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            if (failing) {
+                throw new IOException("No space left on device");
+            }
+            return this.delegate.write(source);
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+            if (failing) {
+                throw new IOException("No space left on device");
+            }
+            return this.delegate.write(sources, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer target) throws IOException {
+            return this.delegate.read(target);
+        }
+
+        @Override
+        public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
+            return this.delegate.read(targets, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer target, long position) throws IOException {
+            return this.delegate.read(target, position);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return this.delegate.position();
+        }
+
+        @Override
+        public FileChannel position(long position) throws IOException {
+            this.delegate.position(position);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return this.delegate.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            this.delegate.truncate(size);
+            return this;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            this.delegate.force(metaData);
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return this.delegate.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
+            return this.delegate.transferFrom(source, position, count);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return this.delegate.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return this.delegate.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return this.delegate.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            this.delegate.close();
+        }
+
+    }
+
+}

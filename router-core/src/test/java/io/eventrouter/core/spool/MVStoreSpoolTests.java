@@ -1,0 +1,482 @@
+package io.eventrouter.core.spool;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.source.AcceptanceException;
+import io.eventrouter.core.source.SourceId;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class MVStoreSpoolTests {
+
+    private static final DestinationId AMPLITUDE = DestinationId.of("amplitude");
+
+    private static final DestinationId FILE = DestinationId.of("file");
+
+    private static final SourceId SOURCE = SourceId.of("client-bridge");
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path directory;
+
+    private final List<MVStoreSpool> opened = new ArrayList<>();
+
+    private final List<Logger> capturing = new ArrayList<>();
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @AfterEach
+    void closeSpools() {
+        this.opened.forEach(MVStoreSpool::close);
+        FullDiskFileSystem.failing = false;
+        this.capturing.forEach((logger) -> logger.detachAppender(this.logs));
+    }
+
+    @Test
+    void readsEventsInOrderWithContext() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        Event event = Event.builder("played").context(new RequestContext("key-1234567890", 3))
+                .insertId("a").eventProperty("song", "Blue").build();
+
+        spool.append(SOURCE, List.of(event, event("b"))).block(WAIT);
+
+        List<SpooledEvent> read = read(spool, AMPLITUDE, 2);
+        assertThat(read).extracting(SpooledEvent::offset).containsExactly(0L, 1L);
+        assertThat(read.get(0).event()).isEqualTo(event);
+        assertThat(read.get(0).source()).isEqualTo(SOURCE);
+    }
+
+    @Test
+    void followsLaterAppends() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        List<SpooledEvent> read = new ArrayList<>();
+        spool.read(AMPLITUDE).subscribe(read::add);
+
+        spool.append(SOURCE, events("a")).block(WAIT);
+        spool.append(SOURCE, events("b", "c")).block(WAIT);
+
+        await().atMost(WAIT).until(() -> read.size() == 3);
+        assertThat(insertIds(read)).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void honoursDemand() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.append(SOURCE, events("a", "b", "c")).block(WAIT);
+
+        List<SpooledEvent> read = spool.read(AMPLITUDE).limitRate(1).take(2).collectList().block(WAIT);
+
+        assertThat(insertIds(read)).containsExactly("a", "b");
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(3);
+    }
+
+    @Test
+    void resumesEachDestinationAfterReopening() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c")).block(WAIT);
+        first.acknowledge(AMPLITUDE, 0);
+        first.acknowledge(AMPLITUDE, 1);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(insertIds(read(second, AMPLITUDE, 1))).containsExactly("c");
+        assertThat(insertIds(read(second, FILE, 3))).containsExactly("a", "b", "c");
+        assertThat(second.backlog(AMPLITUDE)).isEqualTo(1);
+    }
+
+    @Test
+    void resumesSubscriberAtFirstUnacknowledged() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.append(SOURCE, events("a", "b", "c")).block(WAIT);
+        read(spool, AMPLITUDE, 3);
+        spool.acknowledge(AMPLITUDE, 0);
+        spool.acknowledge(AMPLITUDE, 2);
+
+        List<SpooledEvent> resumed = read(spool, AMPLITUDE, 1);
+
+        assertThat(insertIds(resumed)).containsExactly("b");
+    }
+
+    @Test
+    void keepsOutOfOrderAcknowledgements() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c", "d")).block(WAIT);
+        first.acknowledge(AMPLITUDE, 2);
+        first.acknowledge(AMPLITUDE, 0);
+        first.acknowledge(AMPLITUDE, 1);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(insertIds(read(second, AMPLITUDE, 1))).containsExactly("d");
+    }
+
+    @Test
+    void keepsEventsUnderPeriodicSync() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.PERIODIC)
+                .syncInterval(Duration.ofMillis(10)));
+        first.append(SOURCE, events("a", "b")).block(WAIT);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(insertIds(read(second, AMPLITUDE, 2))).containsExactly("a", "b");
+    }
+
+    @Test
+    void keepsEventsUnderNeverSync() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.NEVER));
+        first.append(SOURCE, events("a", "b")).block(WAIT);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(insertIds(read(second, AMPLITUDE, 2))).containsExactly("a", "b");
+    }
+
+    @Test
+    void continuesOffsetsAfterReopening() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b")).block(WAIT);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        second.append(SOURCE, events("c")).block(WAIT);
+
+        assertThat(read(second, AMPLITUDE, 3)).extracting(SpooledEvent::offset).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
+    void deletesEventsEveryDestinationAcknowledged() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        spool.append(SOURCE, IntStream.range(0, 100).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
+        for (long offset = 0; offset < 100; offset++) {
+            spool.acknowledge(AMPLITUDE, offset);
+        }
+        for (long offset = 0; offset < 60; offset++) {
+            spool.acknowledge(FILE, offset);
+        }
+        spool.close();
+
+        assertThat(storedOffsets()).hasSize(40).startsWith(60L).endsWith(99L);
+    }
+
+    @Test
+    void keepsEventsOneDestinationStillNeeds() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        spool.append(SOURCE, IntStream.range(0, 100).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
+        for (long offset = 0; offset < 100; offset++) {
+            spool.acknowledge(AMPLITUDE, offset);
+        }
+        spool.close();
+
+        MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(insertIds(read(reopened, FILE, 100))).hasSize(100).startsWith("event-0").endsWith("event-99");
+        assertThat(reopened.backlog(AMPLITUDE)).isZero();
+    }
+
+    @Test
+    void recoversAcknowledgedAppendsAfterCrash() throws IOException {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory.resolve("live")));
+        spool.append(SOURCE, events("a")).block(WAIT);
+        spool.append(SOURCE, events("b")).block(WAIT);
+        Path crashed = crashImage();
+        captureLogs(MVStoreSpool.class);
+
+        MVStoreSpool recovered = open(MVStoreSpool.builder(crashed.getParent()));
+
+        assertThat(insertIds(read(recovered, AMPLITUDE, 2))).containsExactly("a", "b");
+        assertThat(warnings()).anyMatch((message) -> message.startsWith("The spool was not closed cleanly"));
+    }
+
+    @Test
+    void dropsWriteTornByCrash() throws IOException {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory.resolve("live")));
+        spool.append(SOURCE, events("a", "b")).block(WAIT);
+        spool.append(SOURCE, events("torn")).block(WAIT);
+        Path crashed = crashImage();
+        byte[] bytes = Files.readAllBytes(crashed);
+        // Cut the file inside the chunk of the last commit, as a crash in the middle of writing it would.
+        Files.write(crashed, Arrays.copyOf(bytes, lastIndexOf(bytes, "torn") + 2));
+        captureLogs(MVStoreSpool.class);
+
+        MVStoreSpool recovered = open(MVStoreSpool.builder(crashed.getParent()));
+        recovered.append(SOURCE, events("c")).block(WAIT);
+
+        assertThat(insertIds(read(recovered, AMPLITUDE, 3))).containsExactly("a", "b", "c");
+        assertThat(warnings()).anyMatch((message) -> message.startsWith("The spool was not closed cleanly"));
+    }
+
+    @Test
+    void skipsEventWithBadChecksum() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "damaged", "c")).block(WAIT);
+        first.close();
+        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
+        byte[] bytes = Files.readAllBytes(file);
+        for (int at = indexOf(bytes, "damaged", 0); at >= 0; at = indexOf(bytes, "damaged", at + 1)) {
+            bytes[at] = 'D';
+        }
+        Files.write(file, bytes);
+        captureLogs(SpoolReader.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        List<SpooledEvent> read = read(second, AMPLITUDE, 2);
+        read.forEach((spooled) -> second.acknowledge(AMPLITUDE, spooled.offset()));
+
+        assertThat(insertIds(read)).containsExactly("a", "c");
+        assertThat(second.backlog(AMPLITUDE)).isZero();
+        assertThat(warnings()).anyMatch((message) -> message.startsWith(
+                "Skipping a spooled event whose checksum or format version does not match"));
+    }
+
+    @Test
+    void rejectsAppendsBeyondMaxSize() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).maxBytes(1024 * 1024));
+        List<Event> large = IntStream.range(0, 100).mapToObj((i) -> padded("event-" + i, 2000)).toList();
+        spool.append(SOURCE, large).block(WAIT);
+        spool.append(SOURCE, large).block(WAIT);
+        spool.append(SOURCE, large).block(WAIT);
+        spool.append(SOURCE, large).block(WAIT);
+
+        assertThatThrownBy(() -> spool.append(SOURCE, large).block(WAIT))
+                .isInstanceOfSatisfying(AcceptanceException.class, (ex) -> {
+                    assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL);
+                    assertThat(ex.retryAfter()).isPositive();
+                });
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(400);
+    }
+
+    @Test
+    void acceptsAppendsAfterDeletingDelivered() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).maxBytes(1024 * 1024)
+                .checkpointInterval(Duration.ofMillis(20)));
+        List<Event> large = IntStream.range(0, 100).mapToObj((i) -> padded("event-" + i, 2000)).toList();
+        for (int i = 0; i < 4; i++) {
+            spool.append(SOURCE, large).block(WAIT);
+        }
+        for (long offset = 0; offset < 400; offset++) {
+            spool.acknowledge(AMPLITUDE, offset);
+            spool.acknowledge(FILE, offset);
+        }
+
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            spool.append(SOURCE, large).block(WAIT);
+            return true;
+        });
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(100);
+    }
+
+    @Test
+    void recoversFromFullDisk() {
+        FullDiskFileSystem.register();
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FullDiskFileSystem.PREFIX));
+        spool.append(SOURCE, events("a")).block(WAIT);
+        List<SpooledEvent> read = new ArrayList<>();
+        spool.read(AMPLITUDE).subscribe(read::add);
+
+        FullDiskFileSystem.failing = true;
+        assertThatThrownBy(() -> spool.append(SOURCE, events("lost-1", "lost-2")).block(WAIT))
+                .isInstanceOfSatisfying(AcceptanceException.class,
+                        (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
+        FullDiskFileSystem.failing = false;
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            spool.append(SOURCE, events("b")).block(WAIT);
+            return true;
+        });
+
+        await().atMost(WAIT).until(() -> read.size() == 2);
+        assertThat(insertIds(read)).containsExactly("a", "b");
+        spool.close();
+        MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
+        assertThat(insertIds(read(reopened, AMPLITUDE, 2))).containsExactly("a", "b");
+        assertThat(reopened.backlog(AMPLITUDE)).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsAppendsBelowDiskReserve() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).diskReserveBytes(Long.MAX_VALUE));
+
+        assertThatThrownBy(() -> spool.append(SOURCE, events("a")).block(WAIT))
+                .isInstanceOfSatisfying(AcceptanceException.class,
+                        (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
+        assertThat(spool.backlog(AMPLITUDE)).isZero();
+    }
+
+    @Test
+    void sharesSyncAmongConcurrentAppends() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.ALWAYS));
+        long before = spool.syncCount();
+
+        Flux.range(0, 200)
+                .flatMap((i) -> spool.append(SOURCE, events("event-" + i)), 200)
+                .blockLast(WAIT);
+
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(200);
+        assertThat(spool.syncCount() - before).isLessThan(200);
+    }
+
+    @Test
+    void periodicPolicySyncsOnlyAtInterval() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.PERIODIC)
+                .syncInterval(Duration.ofHours(1)));
+        long before = spool.syncCount();
+
+        for (int i = 0; i < 20; i++) {
+            spool.append(SOURCE, events("event-" + i)).block(WAIT);
+        }
+
+        assertThat(spool.syncCount()).isEqualTo(before);
+    }
+
+    @Test
+    void keepsFileSmallWhileDelivering() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(10)));
+        long offset = 0;
+        for (int round = 0; round < 40; round++) {
+            spool.append(SOURCE, IntStream.range(0, 500).mapToObj((i) -> padded("event-" + i, 300)).toList())
+                    .block(WAIT);
+            for (; offset < (round + 1) * 500L; offset++) {
+                spool.acknowledge(AMPLITUDE, offset);
+                spool.acknowledge(FILE, offset);
+            }
+        }
+        spool.close();
+
+        // 20,000 events of about 450 bytes: 9 MB went through the file.
+        assertThat(storedOffsets()).isEmpty();
+        assertThat(this.directory.resolve(SpoolFile.FILE_NAME)).satisfies(
+                (file) -> assertThat(Files.size(file)).isLessThan(4L * 1024 * 1024));
+    }
+
+    @Test
+    void failsAppendsAfterClose() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.close();
+
+        assertThatThrownBy(() -> spool.append(SOURCE, events("a")).block(WAIT))
+                .isInstanceOfSatisfying(AcceptanceException.class,
+                        (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.NOT_RUNNING));
+    }
+
+    @Test
+    void rejectsDirectoryInUse() {
+        open(MVStoreSpool.builder(this.directory));
+
+        assertThatThrownBy(() -> MVStoreSpool.builder(this.directory).destinations(List.of(AMPLITUDE)).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("is in use by another process");
+    }
+
+    private MVStoreSpool open(MVStoreSpool.Builder builder) {
+        MVStoreSpool spool = builder.destinations(List.of(AMPLITUDE, FILE)).build();
+        this.opened.add(spool);
+        return spool;
+    }
+
+    /** Copies the live spool's file while it is open, which is what a killed process leaves behind. */
+    private Path crashImage() throws IOException {
+        Path copy = this.directory.resolve("crashed").resolve(SpoolFile.FILE_NAME);
+        Files.createDirectories(copy.getParent());
+        Files.copy(this.directory.resolve("live").resolve(SpoolFile.FILE_NAME), copy);
+        return copy;
+    }
+
+    private List<Long> storedOffsets() {
+        try (MVStore store = new MVStore.Builder().fileName(this.directory.resolve(SpoolFile.FILE_NAME).toString())
+                .readOnly().open()) {
+            return new ArrayList<>(store.openMap("records", new MVMap.Builder<Long, byte[]>()
+                    .keyType(LongDataType.INSTANCE)
+                    .valueType(ByteArrayDataType.INSTANCE)).keySet());
+        }
+    }
+
+    private static List<SpooledEvent> read(Spool spool, DestinationId destination, int count) {
+        return spool.read(destination).take(count).collectList().block(WAIT);
+    }
+
+    private static List<String> insertIds(List<SpooledEvent> events) {
+        return events.stream().map((spooled) -> spooled.event().insertId().orElseThrow()).toList();
+    }
+
+    private static List<Event> events(String... insertIds) {
+        return Stream.of(insertIds).map(MVStoreSpoolTests::event).toList();
+    }
+
+    private static Event event(String insertId) {
+        return Event.builder("played").apiKey("key-1234567890").deviceId("device-1").insertId(insertId).build();
+    }
+
+    private static Event padded(String insertId, int bytes) {
+        return Event.builder("played").apiKey("key-1234567890").insertId(insertId)
+                .eventProperty("padding", "x".repeat(bytes)).build();
+    }
+
+    private static int indexOf(byte[] bytes, String text, int from) {
+        byte[] target = text.getBytes(StandardCharsets.UTF_8);
+        outer:
+        for (int i = from; i <= bytes.length - target.length; i++) {
+            for (int j = 0; j < target.length; j++) {
+                if (bytes[i + j] != target[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(byte[] bytes, String text) {
+        int last = -1;
+        for (int at = indexOf(bytes, text, 0); at >= 0; at = indexOf(bytes, text, at + 1)) {
+            last = at;
+        }
+        return last;
+    }
+
+    private void captureLogs(Class<?> type) {
+        this.logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(type);
+        logger.addAppender(this.logs);
+        this.capturing.add(logger);
+    }
+
+    private List<String> warnings() {
+        return this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+}
