@@ -29,7 +29,10 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
 
     private final String target;
 
-    private final ObjectNode operations = NODES.objectNode();
+    private ObjectNode operations = NODES.objectNode();
+
+    /** Whether an event built last owns {@link #operations}, so the next operation must copy them first. */
+    private boolean operationsShared;
 
     private final Map<String, String> operationByProperty = new HashMap<>();
 
@@ -93,7 +96,7 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalStateException("$clearAll cannot be combined with other operations, but "
                     + this.operations.propertyNames() + " were added");
         }
-        this.operations.put(CLEAR_ALL, NO_VALUE);
+        operations().put(CLEAR_ALL, NO_VALUE);
         return self();
     }
 
@@ -108,7 +111,7 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalArgumentException("Property '" + property + "' already has the operation " + previous
                     + "; Amplitude applies one operation per property, so " + operation + " cannot be added");
         }
-        this.operations.withObjectProperty(operation).set(property, value);
+        operations().withObjectProperty(operation).set(property, value);
         return self();
     }
 
@@ -118,7 +121,16 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalStateException("The " + event.get("event_type").stringValue()
                     + " event needs at least one property operation, such as set(...)");
         }
-        event.set(this.target, this.operations.deepCopy());
+        event.set(this.target, this.operations);
+        this.operationsShared = true;
+    }
+
+    private ObjectNode operations() {
+        if (this.operationsShared) {
+            this.operations = this.operations.deepCopy();
+            this.operationsShared = false;
+        }
+        return this.operations;
     }
 
 }

@@ -80,13 +80,13 @@ public final class RevenueBuilder extends BaseEventBuilder<RevenueBuilder> {
     /** Sets another event property, next to the revenue fields. */
     public RevenueBuilder eventProperty(String name, @Nullable Object value) {
         Objects.requireNonNull(name, "name");
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
                 .set(name, JsonValues.toNode(value));
         return this;
     }
 
     private RevenueBuilder property(String name, String value) {
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
                 .put(name, Objects.requireNonNull(value, name));
         return this;
     }

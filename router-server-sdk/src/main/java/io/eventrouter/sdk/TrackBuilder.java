@@ -22,7 +22,7 @@ public final class TrackBuilder extends BaseEventBuilder<TrackBuilder> {
     /** Sets one entry of {@code event_properties}; values as for {@link #field}. */
     public TrackBuilder eventProperty(String name, @Nullable Object value) {
         Objects.requireNonNull(name, "name");
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, JsonValues.toNode(value));
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, JsonValues.toNode(value));
         return this;
     }
 

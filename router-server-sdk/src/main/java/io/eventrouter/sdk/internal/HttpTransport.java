@@ -1,9 +1,5 @@
 package io.eventrouter.sdk.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,14 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPOutputStream;
 
 import javax.net.ssl.SSLContext;
 
 import io.eventrouter.core.amplitude.AmplitudeOutcomes;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.RetryAfter;
-import io.eventrouter.core.amplitude.UploadEncoder;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
@@ -217,23 +213,27 @@ public final class HttpTransport implements Transport {
         return batch;
     }
 
+    /**
+     * Sends a batch: a thread of the HTTP executor encodes and compresses it, so that the
+     * scheduler thread only batches and settles, and the answer comes back to the scheduler.
+     */
     private void send(List<PendingEvent> batch, int attempt) {
-        HttpRequest request;
-        try {
-            request = request(batch);
-        }
-        catch (RuntimeException ex) {
-            fail(batch, new PublishException(PublishException.Reason.REJECTED,
-                    "The events could not be encoded: " + ex, Duration.ZERO, ex));
-            return;
-        }
         this.unanswered.add(batch);
-        this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        CompletableFuture.supplyAsync(() -> request(batch), this.httpExecutor)
+                .thenCompose((request) -> this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
                 .whenCompleteAsync((response, error) -> guarded(() -> answered(batch, attempt, response, error)),
                         this.scheduler);
     }
 
     private HttpRequest request(List<PendingEvent> batch) {
+        byte[] body;
+        try {
+            body = BodyEncoder.current().encode(batch.get(0).event().context(), events(batch),
+                    this.settings.compression());
+        }
+        catch (RuntimeException ex) {
+            throw new EncodingFailure(ex);
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(this.uri)
                 .timeout(this.settings.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -241,22 +241,13 @@ public final class HttpTransport implements Transport {
         if (this.settings.compression()) {
             request.header("Content-Encoding", "gzip");
         }
-        return request.POST(HttpRequest.BodyPublishers.ofByteArray(encode(batch))).build();
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    private byte[] encode(List<PendingEvent> batch) {
+    private static List<Event> events(List<PendingEvent> batch) {
         List<Event> events = new ArrayList<>(batch.size());
         batch.forEach((pending) -> events.add(pending.event()));
-        ByteArrayOutputStream body = new ByteArrayOutputStream(this.settings.compression() ? 64 * batch.size()
-                : 256 * batch.size());
-        try {
-            OutputStream target = this.settings.compression() ? new GZIPOutputStream(body, 4096) : body;
-            UploadEncoder.encode(events.get(0).context(), events, target);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return body.toByteArray();
+        return events;
     }
 
     private void answered(List<PendingEvent> batch, int attempt, @Nullable HttpResponse<byte[]> response,
@@ -264,25 +255,32 @@ public final class HttpTransport implements Transport {
         if (!this.unanswered.remove(batch)) {
             return;
         }
+        Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
         if (response != null) {
             read(batch, attempt, response);
         }
+        else if (cause instanceof EncodingFailure failure) {
+            fail(batch, new PublishException(PublishException.Reason.REJECTED,
+                    "The events could not be encoded: " + failure.getCause(), Duration.ZERO, failure.getCause()));
+        }
         else {
-            retry(batch, attempt, Duration.ZERO, String.valueOf(error));
+            retry(batch, attempt, Duration.ZERO, String.valueOf(cause));
         }
         drain();
     }
 
     private void read(List<PendingEvent> batch, int attempt, HttpResponse<byte[]> response) {
         AmplitudeResponse answer = AmplitudeResponse.parse(response.statusCode(), response.body());
+        if (answer.isSuccess()) {
+            acceptAll(batch);
+            return;
+        }
         if (answer.code() == 413 && batch.size() > 1) {
             split(batch, attempt);
             return;
         }
         Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null));
-        List<Event> events = new ArrayList<>(batch.size());
-        batch.forEach((pending) -> events.add(pending.event()));
-        DeliveryResult result = this.outcomes.outcomes(answer, events, retryAfter);
+        DeliveryResult result = this.outcomes.outcomes(answer, events(batch), retryAfter);
         List<PendingEvent> retries = new ArrayList<>();
         Duration requested = Duration.ZERO;
         for (int i = 0; i < batch.size(); i++) {
@@ -307,6 +305,20 @@ public final class HttpTransport implements Transport {
         }
         if (!retries.isEmpty()) {
             retry(retries, attempt, requested, "HTTP " + answer.code());
+        }
+    }
+
+    /** Settles a batch the endpoint accepted whole, one report per run of events of the same submission. */
+    private static void acceptAll(List<PendingEvent> batch) {
+        int i = 0;
+        while (i < batch.size()) {
+            Submission submission = batch.get(i).submission();
+            int run = 1;
+            while (i + run < batch.size() && batch.get(i + run).submission() == submission) {
+                run++;
+            }
+            submission.accepted(run);
+            i += run;
         }
     }
 
@@ -414,6 +426,15 @@ public final class HttpTransport implements Transport {
     }
 
     private record PendingEvent(Event event, Submission submission, long enqueuedNanos) {
+    }
+
+    /** Marks a batch that could not be encoded, which no retry can fix. */
+    private static final class EncodingFailure extends RuntimeException {
+
+        EncodingFailure(RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
     }
 
 }

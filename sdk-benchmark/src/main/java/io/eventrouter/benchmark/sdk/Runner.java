@@ -93,11 +93,18 @@ public final class Runner {
     }
 
     private static void ours(int port, int events, int warmup) throws Exception {
-        try (EventPublisher publisher = EventPublisher.builder()
+        EventPublisher.Builder builder = EventPublisher.builder()
                 .http(URI.create("https://127.0.0.1:" + port))
                 .apiKey(API_KEY)
-                .sslContext(Tls.trusting())
-                .build()) {
+                .sslContext(Tls.trusting());
+        // For trying other settings; the recorded runs use the defaults.
+        if (Integer.getInteger("benchmark.maxBatchEvents") != null) {
+            builder.maxBatchEvents(Integer.getInteger("benchmark.maxBatchEvents"));
+        }
+        if (Integer.getInteger("benchmark.maxRequestsInFlight") != null) {
+            builder.maxRequestsInFlight(Integer.getInteger("benchmark.maxRequestsInFlight"));
+        }
+        try (EventPublisher publisher = builder.build()) {
             int capacity = 10_000;
             publishOurs(publisher, "warm", warmup, capacity);
             Control control = new Control(port);
@@ -110,7 +117,7 @@ public final class Runner {
             long nanos = System.nanoTime() - start;
             long bytes = meter.stop();
             PublisherStats stats = publisher.stats();
-            report("ours", events, nanos, bytes, cpuNanos() - cpu, control.received(), stats.failed());
+            report("ours", events, nanos, bytes, cpuNanos() - cpu, control, stats.failed());
         }
     }
 
@@ -166,7 +173,7 @@ public final class Runner {
         publishAmplitude(amplitude, answered, "run", events);
         long nanos = System.nanoTime() - start;
         long bytes = meter.stop();
-        report("amplitude-" + batch, events, nanos, bytes, cpuNanos() - cpu, control.received(), failed.sum());
+        report("amplitude-" + batch, events, nanos, bytes, cpuNanos() - cpu, control, failed.sum());
         amplitude.shutdown();
     }
 
@@ -186,12 +193,13 @@ public final class Runner {
                 .getProcessCpuTime();
     }
 
-    private static void report(String name, int events, long nanos, long bytes, long cpu, long received,
-            long failed) {
+    private static void report(String name, int events, long nanos, long bytes, long cpu, Control control,
+            long failed) throws Exception {
         double seconds = nanos / 1e9;
         System.out.printf(Locale.ROOT, "RESULT %s events=%d seconds=%.3f events_per_s=%.0f bytes_per_event=%.0f "
-                + "cpu_us_per_event=%.1f received=%d failed=%d%n", name, events, seconds, events / seconds,
-                (double) bytes / events, cpu / 1e3 / events, received, failed);
+                + "cpu_us_per_event=%.1f received=%d failed=%d connections=%d%n", name, events, seconds,
+                events / seconds, (double) bytes / events, cpu / 1e3 / events, control.received(), failed,
+                control.connections());
     }
 
     /** Reads and switches the endpoint, outside what is measured. */
@@ -215,6 +223,10 @@ public final class Runner {
 
         long distinct() throws Exception {
             return Long.parseLong(stats()[1]);
+        }
+
+        long connections() throws Exception {
+            return Long.parseLong(stats()[2]);
         }
 
         private String[] stats() throws Exception {
