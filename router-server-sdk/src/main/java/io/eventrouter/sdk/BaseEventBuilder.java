@@ -9,6 +9,7 @@ import io.eventrouter.core.event.JsonValues;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.sdk.internal.RandomInsertIds;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -26,7 +27,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
-    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final JsonNodeFactory NODES = CompactNodeFactory.INSTANCE;
+
+    /**
+     * The context made last, shared by the next builder with the same key. Every builder of a
+     * publisher with a default key would otherwise make an equal one. The race between threads
+     * is harmless: a context is immutable, and a lost update only costs a new one.
+     */
+    private static volatile @Nullable RequestContext recentContext;
 
     private ObjectNode fields = NODES.objectNode();
 
@@ -48,8 +56,18 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
     /** Sets the project's API key, which decides where the event is stored. */
     public B apiKey(String apiKey) {
-        this.context = RequestContext.of(Events.requireApiKey(apiKey));
+        this.context = context(Events.requireApiKey(apiKey));
         return self();
+    }
+
+    private static RequestContext context(String apiKey) {
+        RequestContext recent = recentContext;
+        if (recent != null && recent.apiKey().equals(apiKey)) {
+            return recent;
+        }
+        RequestContext created = RequestContext.of(apiKey);
+        recentContext = created;
+        return created;
     }
 
     /** Sets {@code user_id}; Amplitude expects at least 5 characters. */
@@ -103,7 +121,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
         if (name.equals(EventField.EVENT_TYPE.jsonName())) {
             throw new IllegalArgumentException("event_type is set when the builder is created");
         }
-        fields().set(name, JsonValues.toNode(value));
+        fields().set(name, toNode(value));
         return self();
     }
 
@@ -157,6 +175,18 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
      * {@code event}, the builder's own tree about to be handed to the event.
      */
     void complete(ObjectNode event) {
+    }
+
+    /**
+     * Converts a value as {@link JsonValues#toNode} does, except that an {@code int} becomes an
+     * {@code IntNode}, which Jackson shares for small values, where {@code JsonValues} makes a new
+     * {@code LongNode}. Both write the same JSON.
+     */
+    static JsonNode toNode(@Nullable Object value) {
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return NODES.numberNode(((Number) value).intValue());
+        }
+        return JsonValues.toNode(value);
     }
 
     final B putString(EventField field, String value) {

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
-import io.eventrouter.core.event.JsonValues;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,42 +42,42 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
 
     /** Sets a property, replacing its value. */
     public B set(String property, @Nullable Object value) {
-        return operation("$set", property, JsonValues.toNode(value));
+        return operation("$set", property, toNode(value));
     }
 
     /** Sets a property only if it has no value yet, such as a first sign-up date. */
     public B setOnce(String property, @Nullable Object value) {
-        return operation("$setOnce", property, JsonValues.toNode(value));
+        return operation("$setOnce", property, toNode(value));
     }
 
     /** Adds a number to a numeric property; a negative number subtracts. */
     public B add(String property, Number increment) {
-        return operation("$add", property, JsonValues.toNode(Objects.requireNonNull(increment, "increment")));
+        return operation("$add", property, toNode(Objects.requireNonNull(increment, "increment")));
     }
 
     /** Appends a value, or each value of a collection, to a list property. */
     public B append(String property, @Nullable Object value) {
-        return operation("$append", property, JsonValues.toNode(value));
+        return operation("$append", property, toNode(value));
     }
 
     /** Prepends a value, or each value of a collection, to a list property. */
     public B prepend(String property, @Nullable Object value) {
-        return operation("$prepend", property, JsonValues.toNode(value));
+        return operation("$prepend", property, toNode(value));
     }
 
     /** Inserts a value at the start of a list property unless the list contains it already. */
     public B preInsert(String property, @Nullable Object value) {
-        return operation("$preInsert", property, JsonValues.toNode(value));
+        return operation("$preInsert", property, toNode(value));
     }
 
     /** Inserts a value at the end of a list property unless the list contains it already. */
     public B postInsert(String property, @Nullable Object value) {
-        return operation("$postInsert", property, JsonValues.toNode(value));
+        return operation("$postInsert", property, toNode(value));
     }
 
     /** Removes every occurrence of a value from a list property. */
     public B remove(String property, @Nullable Object value) {
-        return operation("$remove", property, JsonValues.toNode(value));
+        return operation("$remove", property, toNode(value));
     }
 
     /** Removes a property. */

@@ -3,7 +3,6 @@ package io.eventrouter.sdk;
 import java.util.Objects;
 
 import io.eventrouter.core.event.EventField;
-import io.eventrouter.core.event.JsonValues;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -81,7 +80,7 @@ public final class RevenueBuilder extends BaseEventBuilder<RevenueBuilder> {
     public RevenueBuilder eventProperty(String name, @Nullable Object value) {
         Objects.requireNonNull(name, "name");
         fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
-                .set(name, JsonValues.toNode(value));
+                .set(name, toNode(value));
         return this;
     }
 

@@ -15,9 +15,14 @@ import java.util.concurrent.atomic.LongAdder;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.Events;
+import io.eventrouter.sdk.GroupIdentifyBuilder;
+import io.eventrouter.sdk.IdentifyBuilder;
 import io.eventrouter.sdk.OverflowPolicy;
 import io.eventrouter.sdk.PublishException;
 import io.eventrouter.sdk.PublisherStats;
+import io.eventrouter.sdk.RevenueBuilder;
+import io.eventrouter.sdk.TrackBuilder;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -76,9 +81,7 @@ public final class BufferedPublisher implements EventPublisher {
 
     @Override
     public Mono<Void> publish(List<Event> events) {
-        Submission submission = submit(events);
-        // suppressCancel: a subscriber that cancels must not fail the submission for everyone else.
-        return Mono.fromFuture(submission::future, true);
+        return new SubmissionMono(submit(events));
     }
 
     @Override
@@ -226,6 +229,33 @@ public final class BufferedPublisher implements EventPublisher {
     @Override
     public Optional<String> defaultApiKey() {
         return Optional.ofNullable(this.apiKey);
+    }
+
+    // The builder methods below do what the interface's defaults do, without an Optional and a
+    // lambda per event.
+
+    @Override
+    public TrackBuilder track(String eventType) {
+        TrackBuilder builder = Events.track(eventType);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public IdentifyBuilder identify() {
+        IdentifyBuilder builder = Events.identify();
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public GroupIdentifyBuilder groupIdentify(String groupType, String groupName) {
+        GroupIdentifyBuilder builder = Events.groupIdentify(groupType, groupName);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public RevenueBuilder revenue(double price) {
+        RevenueBuilder builder = Events.revenue(price);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
     }
 
     /**

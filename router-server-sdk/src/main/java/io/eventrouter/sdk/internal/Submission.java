@@ -55,6 +55,9 @@ public final class Submission {
 
     private volatile @Nullable CompletableFuture<Void> future;
 
+    /** The link of the HTTP transport's incoming stack; the transport's atomic swaps publish it. */
+    @Nullable Submission next;
+
     /**
      * @param settlement told once, on the thread that settles the submission, before any future
      *        of it completes

@@ -59,7 +59,7 @@ public final class Endpoint {
         DisposableServer server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(port)
-                .doOnConnection((connection) -> endpoint.connections.incrementAndGet())
+                .doOnChannelInit((observer, channel, address) -> endpoint.connections.incrementAndGet())
                 .secure((spec) -> spec.sslContext(Http11SslContextSpec.forServer(Tls.keyManagers())))
                 .route((routes) -> routes
                         .post("/2/httpapi", endpoint::upload)
