@@ -106,8 +106,10 @@ public final class Runner {
         }
         try (EventPublisher publisher = builder.build()) {
             int capacity = 10_000;
-            publishOurs(publisher, "warm", warmup, capacity);
             Control control = new Control(port);
+            control.post("/reset");
+            publishOurs(publisher, "warm", warmup, capacity);
+            long warmupConnections = control.connections();
             control.post("/reset");
             AllocationMeter meter = new AllocationMeter();
             meter.start();
@@ -117,7 +119,7 @@ public final class Runner {
             long nanos = System.nanoTime() - start;
             long bytes = meter.stop();
             PublisherStats stats = publisher.stats();
-            report("ours", events, nanos, bytes, cpuNanos() - cpu, control, stats.failed());
+            report("ours", events, nanos, bytes, cpuNanos() - cpu, control, warmupConnections, stats.failed());
         }
     }
 
@@ -164,8 +166,10 @@ public final class Runner {
             }
         });
         amplitude.init(API_KEY);
-        publishAmplitude(amplitude, answered, "warm", warmup);
         Control control = new Control(port);
+        control.post("/reset");
+        publishAmplitude(amplitude, answered, "warm", warmup);
+        long warmupConnections = control.connections();
         control.post("/reset");
         AllocationMeter meter = new AllocationMeter();
         meter.start();
@@ -174,7 +178,8 @@ public final class Runner {
         publishAmplitude(amplitude, answered, "run", events);
         long nanos = System.nanoTime() - start;
         long bytes = meter.stop();
-        report("amplitude-" + batch, events, nanos, bytes, cpuNanos() - cpu, control, failed.sum());
+        report("amplitude-" + batch, events, nanos, bytes, cpuNanos() - cpu, control, warmupConnections,
+                failed.sum());
         amplitude.shutdown();
     }
 
@@ -194,13 +199,17 @@ public final class Runner {
                 .getProcessCpuTime();
     }
 
+    /**
+     * Prints the result line; {@code connections} counts the TLS connections the endpoint
+     * accepted during the measured run, {@code warmup_connections} those of the warm-up before it.
+     */
     private static void report(String name, int events, long nanos, long bytes, long cpu, Control control,
-            long failed) throws Exception {
+            long warmupConnections, long failed) throws Exception {
         double seconds = nanos / 1e9;
         System.out.printf(Locale.ROOT, "RESULT %s events=%d seconds=%.3f events_per_s=%.0f bytes_per_event=%.0f "
-                + "cpu_us_per_event=%.1f received=%d failed=%d connections=%d%n", name, events, seconds,
-                events / seconds, (double) bytes / events, cpu / 1e3 / events, control.received(), failed,
-                control.connections());
+                + "cpu_us_per_event=%.1f received=%d failed=%d connections=%d warmup_connections=%d%n", name,
+                events, seconds, events / seconds, (double) bytes / events, cpu / 1e3 / events, control.received(),
+                failed, control.connections(), warmupConnections);
     }
 
     /** Reads and switches the endpoint, outside what is measured. */
