@@ -200,16 +200,17 @@ public final class Runner {
     }
 
     /**
-     * Prints the result line; {@code connections} counts the TLS connections the endpoint
-     * accepted during the measured run, {@code warmup_connections} those of the warm-up before it.
+     * Prints the result line; {@code uploads} counts the requests the endpoint accepted during the
+     * measured run, {@code connections} the TLS connections it accepted then, and
+     * {@code warmup_connections} those of the warm-up before it.
      */
     private static void report(String name, int events, long nanos, long bytes, long cpu, Control control,
             long warmupConnections, long failed) throws Exception {
         double seconds = nanos / 1e9;
         System.out.printf(Locale.ROOT, "RESULT %s events=%d seconds=%.3f events_per_s=%.0f bytes_per_event=%.0f "
-                + "cpu_us_per_event=%.1f received=%d failed=%d connections=%d warmup_connections=%d%n", name,
-                events, seconds, events / seconds, (double) bytes / events, cpu / 1e3 / events, control.received(),
-                failed, control.connections(), warmupConnections);
+                + "cpu_us_per_event=%.1f received=%d failed=%d uploads=%d connections=%d warmup_connections=%d%n",
+                name, events, seconds, events / seconds, (double) bytes / events, cpu / 1e3 / events,
+                control.received(), failed, control.uploads(), control.connections(), warmupConnections);
     }
 
     /** Reads and switches the endpoint, outside what is measured. */
@@ -237,6 +238,10 @@ public final class Runner {
 
         long connections() throws Exception {
             return Long.parseLong(stats()[2]);
+        }
+
+        long uploads() throws Exception {
+            return Long.parseLong(stats()[3]);
         }
 
         private String[] stats() throws Exception {
