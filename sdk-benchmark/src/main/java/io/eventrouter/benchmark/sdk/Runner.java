@@ -200,9 +200,9 @@ public final class Runner {
     }
 
     /**
-     * Prints the result line; {@code uploads} counts the requests the endpoint accepted during the
-     * measured run, {@code connections} the TLS connections it accepted then, and
-     * {@code warmup_connections} those of the warm-up before it.
+     * Prints the result line. {@code uploads} counts the requests the endpoint accepted during
+     * the measured run, and {@code connections} the TLS connections it accepted then.
+     * {@code warmup_connections} counts the connections of the warm-up before it.
      */
     private static void report(String name, int events, long nanos, long bytes, long cpu, Control control,
             long warmupConnections, long failed) throws Exception {
