@@ -9,23 +9,42 @@ import io.eventrouter.core.event.JsonValues;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.sdk.internal.RandomInsertIds;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Base of every event builder, with the settings they share: the API key, the ids, the time
- * and any other field of Amplitude's HTTP V2 event. A builder is not thread-safe; the events it builds are immutable.
+ * and any other field of Amplitude's HTTP V2 event. A builder is not thread-safe; the events it
+ * builds are immutable.
+ *
+ * <p>{@link #build()} hands the builder's JSON tree to the event instead of copying it. A builder
+ * changed after {@code build()} copies the tree first (copy-on-write), so an event never sees a
+ * later change, and the common case of one build per builder copies nothing.
  *
  * @param <B> the concrete builder, returned by every setter
  * @since 0.1.0
  */
 public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
-    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final JsonNodeFactory NODES = CompactNodeFactory.INSTANCE;
 
-    final ObjectNode fields = NODES.objectNode();
+    /**
+     * The context made last, shared by the next builder with the same key. Every builder of a
+     * publisher with a default key would otherwise make an equal one. The race between threads
+     * is harmless: a context is immutable, and a lost update only costs a new one.
+     */
+    private static volatile @Nullable RequestContext recentContext;
 
-    private @Nullable String apiKey;
+    private ObjectNode fields = NODES.objectNode();
+
+    /** Whether an event built last owns {@link #fields}, so the next change must copy it first. */
+    private boolean fieldsShared;
+
+    /** Whether the last build drew the {@code insert_id} in {@link #fields}, so the next build draws another. */
+    private boolean insertIdDrawn;
+
+    private @Nullable RequestContext context;
 
     BaseEventBuilder(String eventType) {
         Objects.requireNonNull(eventType, "eventType");
@@ -37,8 +56,18 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
     /** Sets the project's API key, which decides where the event is stored. */
     public B apiKey(String apiKey) {
-        this.apiKey = Events.requireApiKey(apiKey);
+        this.context = context(Events.requireApiKey(apiKey));
         return self();
+    }
+
+    private static RequestContext context(String apiKey) {
+        RequestContext recent = recentContext;
+        if (recent != null && recent.apiKey().equals(apiKey)) {
+            return recent;
+        }
+        RequestContext created = RequestContext.of(apiKey);
+        recentContext = created;
+        return created;
     }
 
     /** Sets {@code user_id}; Amplitude expects at least 5 characters. */
@@ -53,13 +82,13 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
     /** Sets {@code session_id}, the session's start in milliseconds since the epoch. */
     public B sessionId(long sessionId) {
-        this.fields.put(EventField.SESSION_ID.jsonName(), sessionId);
+        fields().put(EventField.SESSION_ID.jsonName(), sessionId);
         return self();
     }
 
     /** Sets {@code time}; without it the endpoint uses the time it receives the event. */
     public B time(Instant time) {
-        this.fields.put(EventField.TIME.jsonName(), Objects.requireNonNull(time, "time").toEpochMilli());
+        fields().put(EventField.TIME.jsonName(), Objects.requireNonNull(time, "time").toEpochMilli());
         return self();
     }
 
@@ -77,7 +106,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
     public B group(String groupType, String groupName) {
         Objects.requireNonNull(groupType, "groupType");
         Objects.requireNonNull(groupName, "groupName");
-        this.fields.withObjectProperty(EventField.GROUPS.jsonName()).put(groupType, groupName);
+        fields().withObjectProperty(EventField.GROUPS.jsonName()).put(groupType, groupName);
         return self();
     }
 
@@ -92,18 +121,20 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
         if (name.equals(EventField.EVENT_TYPE.jsonName())) {
             throw new IllegalArgumentException("event_type is set when the builder is created");
         }
-        this.fields.set(name, JsonValues.toNode(value));
+        fields().set(name, toNode(value));
         return self();
     }
 
     /**
-     * Builds the event. The builder may be changed and built again afterwards.
+     * Builds the event. The builder may be changed and built again afterwards; that changes
+     * neither this event nor any other built before.
      *
      * @throws IllegalStateException when no API key is set, when the event has neither user id nor
      *         device id (Amplitude requires one), or when the builder's own rules are broken
      */
     public Event build() {
-        if (this.apiKey == null) {
+        RequestContext context = this.context;
+        if (context == null) {
             throw new IllegalStateException("The event needs an API key: call apiKey(...), or build it through "
                     + "a publisher that has a default API key");
         }
@@ -111,20 +142,55 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
             throw new IllegalStateException("The event needs a user id or a device id: call userId(...) or "
                     + "deviceId(...)");
         }
-        ObjectNode event = this.fields.deepCopy();
+        ObjectNode event = fields();
+        complete(event);
         if (!event.has(EventField.INSERT_ID.jsonName())) {
             event.put(EventField.INSERT_ID.jsonName(), RandomInsertIds.next());
+            this.insertIdDrawn = true;
         }
-        complete(event);
-        return Event.ofOwned(RequestContext.of(this.apiKey), event);
+        this.fieldsShared = true;
+        return Event.ofOwned(context, event);
     }
 
-    /** Adds what the concrete builder keeps apart from the fields, and checks its rules. */
+    /**
+     * Returns the fields to change, first copying them when an event built earlier owns them.
+     * The copy leaves out an {@code insert_id} that {@link #build()} drew, so that the next
+     * event draws its own.
+     */
+    final ObjectNode fields() {
+        if (this.fieldsShared) {
+            ObjectNode copy = this.fields.deepCopy();
+            if (this.insertIdDrawn) {
+                copy.remove(EventField.INSERT_ID.jsonName());
+            }
+            this.fields = copy;
+            this.fieldsShared = false;
+            this.insertIdDrawn = false;
+        }
+        return this.fields;
+    }
+
+    /**
+     * Checks the concrete builder's rules and adds what it keeps apart from the fields to
+     * {@code event}, the builder's own tree about to be handed to the event.
+     */
     void complete(ObjectNode event) {
     }
 
+    /**
+     * Converts a value as {@link JsonValues#toNode} does, except that an {@code int} becomes an
+     * {@code IntNode}, which Jackson shares for small values, where {@code JsonValues} makes a new
+     * {@code LongNode}. Both write the same JSON.
+     */
+    static JsonNode toNode(@Nullable Object value) {
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return NODES.numberNode(((Number) value).intValue());
+        }
+        return JsonValues.toNode(value);
+    }
+
     final B putString(EventField field, String value) {
-        this.fields.put(field.jsonName(), Objects.requireNonNull(value, field.jsonName()));
+        fields().put(field.jsonName(), Objects.requireNonNull(value, field.jsonName()));
         return self();
     }
 

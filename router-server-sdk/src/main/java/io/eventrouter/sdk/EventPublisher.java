@@ -32,7 +32,10 @@ import reactor.core.publisher.Mono;
  * publisher.publish(publisher.track("Order Placed").userId("user-1").eventProperty("total", 42).build());
  * }</pre>
  *
- * <p>Publishing never waits on the calling thread for I/O or for room in the buffer. The event is queued when {@code publish} is
+ * <p>Publishing never waits on the calling thread for I/O or for room in the buffer. Over HTTP
+ * it takes no lock: the calling thread only pushes the events onto a lock-free queue. In-process,
+ * handing the events to the pipeline's source takes a short lock, which another publishing
+ * thread holds for at most one queue insertion. The event is queued when {@code publish} is
  * called, whether or not anyone subscribes to the returned {@code Mono}; subscribing only
  * observes the outcome. The outcome is <em>acceptance</em>: the router's pipeline has taken the
  * event (in-process), or the endpoint answered with success (HTTP). It is not delivery to every
@@ -269,7 +272,12 @@ public interface EventPublisher extends AutoCloseable {
             return this;
         }
 
-        /** HTTP only: sets the most events in one request; default 100, Amplitude allows 2000. */
+        /**
+         * HTTP only: sets the most events in one request; default 1000, Amplitude allows 2000. A
+         * batch whose JSON would exceed the API's body limit (1 MB for {@code /2/httpapi}, 20 MB
+         * for {@code /batch}) is split in halves before it is sent, as a 413 response splits it.
+         * Amplitude recommends at most 10 events per request on its Starter plan.
+         */
         public Builder maxBatchEvents(int maxBatchEvents) {
             this.http.maxBatchEvents(maxBatchEvents);
             return this;

@@ -4,7 +4,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
-import io.eventrouter.core.event.JsonValues;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,7 +28,10 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
 
     private final String target;
 
-    private final ObjectNode operations = NODES.objectNode();
+    private ObjectNode operations = NODES.objectNode();
+
+    /** Whether an event built last owns {@link #operations}, so the next operation must copy them first. */
+    private boolean operationsShared;
 
     private final Map<String, String> operationByProperty = new HashMap<>();
 
@@ -40,42 +42,42 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
 
     /** Sets a property, replacing its value. */
     public B set(String property, @Nullable Object value) {
-        return operation("$set", property, JsonValues.toNode(value));
+        return operation("$set", property, toNode(value));
     }
 
     /** Sets a property only if it has no value yet, such as a first sign-up date. */
     public B setOnce(String property, @Nullable Object value) {
-        return operation("$setOnce", property, JsonValues.toNode(value));
+        return operation("$setOnce", property, toNode(value));
     }
 
     /** Adds a number to a numeric property; a negative number subtracts. */
     public B add(String property, Number increment) {
-        return operation("$add", property, JsonValues.toNode(Objects.requireNonNull(increment, "increment")));
+        return operation("$add", property, toNode(Objects.requireNonNull(increment, "increment")));
     }
 
     /** Appends a value, or each value of a collection, to a list property. */
     public B append(String property, @Nullable Object value) {
-        return operation("$append", property, JsonValues.toNode(value));
+        return operation("$append", property, toNode(value));
     }
 
     /** Prepends a value, or each value of a collection, to a list property. */
     public B prepend(String property, @Nullable Object value) {
-        return operation("$prepend", property, JsonValues.toNode(value));
+        return operation("$prepend", property, toNode(value));
     }
 
     /** Inserts a value at the start of a list property unless the list contains it already. */
     public B preInsert(String property, @Nullable Object value) {
-        return operation("$preInsert", property, JsonValues.toNode(value));
+        return operation("$preInsert", property, toNode(value));
     }
 
     /** Inserts a value at the end of a list property unless the list contains it already. */
     public B postInsert(String property, @Nullable Object value) {
-        return operation("$postInsert", property, JsonValues.toNode(value));
+        return operation("$postInsert", property, toNode(value));
     }
 
     /** Removes every occurrence of a value from a list property. */
     public B remove(String property, @Nullable Object value) {
-        return operation("$remove", property, JsonValues.toNode(value));
+        return operation("$remove", property, toNode(value));
     }
 
     /** Removes a property. */
@@ -93,7 +95,7 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalStateException("$clearAll cannot be combined with other operations, but "
                     + this.operations.propertyNames() + " were added");
         }
-        this.operations.put(CLEAR_ALL, NO_VALUE);
+        operations().put(CLEAR_ALL, NO_VALUE);
         return self();
     }
 
@@ -108,7 +110,7 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalArgumentException("Property '" + property + "' already has the operation " + previous
                     + "; Amplitude applies one operation per property, so " + operation + " cannot be added");
         }
-        this.operations.withObjectProperty(operation).set(property, value);
+        operations().withObjectProperty(operation).set(property, value);
         return self();
     }
 
@@ -118,7 +120,16 @@ public abstract class PropertyOperationsBuilder<B extends PropertyOperationsBuil
             throw new IllegalStateException("The " + event.get("event_type").stringValue()
                     + " event needs at least one property operation, such as set(...)");
         }
-        event.set(this.target, this.operations.deepCopy());
+        event.set(this.target, this.operations);
+        this.operationsShared = true;
+    }
+
+    private ObjectNode operations() {
+        if (this.operationsShared) {
+            this.operations = this.operations.deepCopy();
+            this.operationsShared = false;
+        }
+        return this.operations;
     }
 
 }

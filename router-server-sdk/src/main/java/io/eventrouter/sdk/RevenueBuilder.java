@@ -3,7 +3,6 @@ package io.eventrouter.sdk;
 import java.util.Objects;
 
 import io.eventrouter.core.event.EventField;
-import io.eventrouter.core.event.JsonValues;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -80,13 +79,13 @@ public final class RevenueBuilder extends BaseEventBuilder<RevenueBuilder> {
     /** Sets another event property, next to the revenue fields. */
     public RevenueBuilder eventProperty(String name, @Nullable Object value) {
         Objects.requireNonNull(name, "name");
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
-                .set(name, JsonValues.toNode(value));
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
+                .set(name, toNode(value));
         return this;
     }
 
     private RevenueBuilder property(String name, String value) {
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
                 .put(name, Objects.requireNonNull(value, name));
         return this;
     }

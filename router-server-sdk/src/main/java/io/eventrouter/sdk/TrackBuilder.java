@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.eventrouter.core.event.EventField;
-import io.eventrouter.core.event.JsonValues;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +21,7 @@ public final class TrackBuilder extends BaseEventBuilder<TrackBuilder> {
     /** Sets one entry of {@code event_properties}; values as for {@link #field}. */
     public TrackBuilder eventProperty(String name, @Nullable Object value) {
         Objects.requireNonNull(name, "name");
-        this.fields.withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, JsonValues.toNode(value));
+        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, toNode(value));
         return this;
     }
 

@@ -8,6 +8,8 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -17,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class EventsTests {
 
     private static final String API_KEY = "0123456789abcdef";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
     void trackBuildsEventWithIdsAndProperties() {
@@ -55,6 +59,58 @@ class EventsTests {
         assertThat(first.insertId()).isPresent();
         assertThat(second.insertId()).isPresent();
         assertThat(first.insertId()).isNotEqualTo(second.insertId());
+    }
+
+    @Test
+    void changingTheBuilderAfterBuildLeavesTheBuiltEventAlone() {
+        TrackBuilder builder = Events.track("Order Placed").apiKey(API_KEY).userId("user-1")
+                .eventProperty("total", 42);
+        Event first = builder.build();
+
+        builder.userId("user-2").eventProperty("total", 43).eventProperty("currency", "EUR");
+        Event second = builder.build();
+
+        assertThat(first.userId()).hasValue("user-1");
+        assertThat(first.toJson().get("event_properties").propertyNames()).containsExactly("total");
+        assertThat(first.toJson().get("event_properties").get("total").intValue()).isEqualTo(42);
+        assertThat(second.userId()).hasValue("user-2");
+        assertThat(second.toJson().get("event_properties").get("total").intValue()).isEqualTo(43);
+    }
+
+    @Test
+    void rebuildingKeepsAnInsertIdTheCallerSet() {
+        TrackBuilder builder = Events.track("Order Placed").apiKey(API_KEY).userId("user-1").insertId("order-17");
+
+        Event first = builder.build();
+        Event second = builder.eventProperty("total", 42).build();
+
+        assertThat(first.insertId()).hasValue("order-17");
+        assertThat(second.insertId()).hasValue("order-17");
+    }
+
+    @Test
+    void changingAnIdentifyAfterBuildLeavesTheBuiltEventAlone() {
+        IdentifyBuilder builder = Events.identify().apiKey(API_KEY).userId("user-1").set("plan", "pro");
+        Event first = builder.build();
+
+        builder.add("logins", 1);
+        Event second = builder.build();
+
+        assertThat(first.toJson().get("user_properties").propertyNames()).containsExactly("$set");
+        assertThat(second.toJson().get("user_properties").propertyNames()).containsExactly("$set", "$add");
+    }
+
+    @Test
+    void builtEventEqualsTheSameEventParsedFromJson() {
+        Event built = Events.track("Order Placed").apiKey(API_KEY).userId("user-1").insertId("order-17")
+                .eventProperty("total", 42).eventProperty("price", 9.5).eventProperty("gift", true).build();
+
+        Event parsed = Event.of(RequestContext.of(API_KEY), (ObjectNode) JSON.readTree(
+                "{\"event_type\":\"Order Placed\",\"user_id\":\"user-1\",\"insert_id\":\"order-17\","
+                        + "\"event_properties\":{\"total\":42,\"price\":9.5,\"gift\":true}}"));
+
+        assertThat(built).isEqualTo(parsed);
+        assertThat(built.hashCode()).isEqualTo(parsed.hashCode());
     }
 
     @Test

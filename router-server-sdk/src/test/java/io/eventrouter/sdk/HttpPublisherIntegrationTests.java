@@ -237,6 +237,21 @@ class HttpPublisherIntegrationTests {
     }
 
     @Test
+    void batchOverTheBodyLimitIsSplitBeforeSending() {
+        answer(okJson(SUCCESS));
+        String large = "x".repeat(400_000);
+        List<Event> events = IntStream.range(0, 4)
+                .mapToObj((i) -> this.publisher.track("Event " + i).userId("user-" + i)
+                        .eventProperty("document", large).build())
+                .toList();
+
+        StepVerifier.create(this.publisher.publish(events)).expectComplete().verify(TIMEOUT);
+
+        assertThat(uploads()).extracting((upload) -> body(upload).get("events").size())
+                .containsExactlyInAnyOrder(2, 2);
+    }
+
+    @Test
     void payloadTooLargeForSingleEventRejectsIt() {
         answer(aResponse().withStatus(413).withBody("{\"code\":413,\"error\":\"Payload too large\"}"));
 

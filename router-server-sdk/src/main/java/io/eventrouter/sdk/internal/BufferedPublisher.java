@@ -1,13 +1,10 @@
 package io.eventrouter.sdk.internal;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -18,9 +15,14 @@ import java.util.concurrent.atomic.LongAdder;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.Events;
+import io.eventrouter.sdk.GroupIdentifyBuilder;
+import io.eventrouter.sdk.IdentifyBuilder;
 import io.eventrouter.sdk.OverflowPolicy;
 import io.eventrouter.sdk.PublishException;
 import io.eventrouter.sdk.PublisherStats;
+import io.eventrouter.sdk.RevenueBuilder;
+import io.eventrouter.sdk.TrackBuilder;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
@@ -32,6 +34,11 @@ import reactor.core.publisher.Mono;
  * <p>The bound is a counter reserved with compare-and-set before a submission reaches the
  * transport and released when the submission settles, so it covers events queued, in flight
  * and waiting for a retry, and no publishing thread ever waits for room.
+ *
+ * <p>A publish keeps no entry in any shared map. To know when everything published before a
+ * flush has settled, submissions are counted in generations: a flush seals the current one and
+ * starts the next, and its {@code Mono} completes once the sealed generation and every earlier
+ * one have no unsettled submission left.
  */
 public final class BufferedPublisher implements EventPublisher {
 
@@ -53,10 +60,15 @@ public final class BufferedPublisher implements EventPublisher {
 
     private final LongAdder dropped = new LongAdder();
 
-    /** Each unsettled submission, with the future its caller holds. */
-    private final Map<Submission, CompletableFuture<Void>> outstanding = new ConcurrentHashMap<>();
-
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Guards sealing a generation; publishing never takes it. */
+    private final Object flushLock = new Object();
+
+    private volatile Generation generation = new Generation();
+
+    /** Completes when every sealed generation has settled; guarded by {@link #flushLock}. */
+    private CompletableFuture<Void> sealedSettled = CompletableFuture.completedFuture(null);
 
     public BufferedPublisher(Transport transport, @Nullable String apiKey, int capacity,
             OverflowPolicy overflowPolicy, Duration closeTimeout) {
@@ -69,8 +81,7 @@ public final class BufferedPublisher implements EventPublisher {
 
     @Override
     public Mono<Void> publish(List<Event> events) {
-        // suppressCancel: a subscriber that cancels must not fail the submission for everyone else.
-        return Mono.fromFuture(submit(events), true);
+        return new SubmissionMono(submit(events));
     }
 
     @Override
@@ -78,41 +89,46 @@ public final class BufferedPublisher implements EventPublisher {
         return publishAsync(List.of(event));
     }
 
+    /**
+     * Returns the submission's own future: it has no other observer, so a caller that cancels it
+     * changes nothing but that future, and the events stay published.
+     */
     @Override
     public CompletableFuture<Void> publishAsync(List<Event> events) {
-        // A copy, so that cancelling the caller's future leaves the submission alone.
-        return submit(events).copy();
+        return submit(events).future();
     }
 
-    private CompletableFuture<Void> submit(List<Event> events) {
+    /** Hands the events to the transport, or returns a submission settled already when they are refused. */
+    private Submission submit(List<Event> events) {
         List<Event> prepared = withInsertIds(events);
         int count = prepared.size();
         if (this.closed.get()) {
             this.failed.add(count);
-            return CompletableFuture.failedFuture(closedException());
+            return refused(prepared, closedException());
         }
         if (!reserve(count)) {
-            return overflow(count);
+            return overflow(prepared);
         }
-        Submission submission = new Submission(prepared);
-        CompletableFuture<Void> settled = new CompletableFuture<>();
-        this.outstanding.put(submission, settled);
-        submission.result().whenComplete((done, error) -> settle(submission, count, error, settled));
+        Submission submission = new Submission(prepared, enterGeneration());
         this.transport.send(submission);
-        return settled;
+        return submission;
     }
 
+    /** Copies the list unless it is immutable already, and gives each event without insert id one. */
     private static List<Event> withInsertIds(List<Event> events) {
-        Objects.requireNonNull(events, "events");
-        if (events.isEmpty()) {
+        List<Event> copy = List.copyOf(Objects.requireNonNull(events, "events"));
+        if (copy.isEmpty()) {
             throw new IllegalArgumentException("events must not be empty");
         }
-        List<Event> prepared = new ArrayList<>(events.size());
-        for (Event event : events) {
-            Objects.requireNonNull(event, "event");
-            prepared.add(event.insertId().isPresent() ? event : event.with(EventField.INSERT_ID, RandomInsertIds.next()));
+        Event[] prepared = null;
+        for (int i = 0; i < copy.size(); i++) {
+            Event event = copy.get(i);
+            if (event.insertId().isEmpty()) {
+                prepared = (prepared != null) ? prepared : copy.toArray(new Event[0]);
+                prepared[i] = event.with(EventField.INSERT_ID, RandomInsertIds.next());
+            }
         }
-        return prepared;
+        return (prepared != null) ? List.of(prepared) : copy;
     }
 
     private boolean reserve(int count) {
@@ -127,46 +143,60 @@ public final class BufferedPublisher implements EventPublisher {
         }
     }
 
-    private CompletableFuture<Void> overflow(int count) {
+    private Submission overflow(List<Event> events) {
+        int count = events.size();
         if (this.overflowPolicy == OverflowPolicy.DROP) {
             this.dropped.add(count);
-            return CompletableFuture.completedFuture(null);
+            Submission submission = new Submission(events, Refusal.INSTANCE);
+            submission.accepted(count);
+            return submission;
         }
         this.failed.add(count);
-        return CompletableFuture.failedFuture(new PublishException(PublishException.Reason.BUFFER_FULL,
+        return refused(events, new PublishException(PublishException.Reason.BUFFER_FULL,
                 "The publisher's buffer is full: " + this.pending.get() + " of " + this.capacity
                         + " events are waiting for acceptance, and " + count + " more were published"));
     }
 
+    private static Submission refused(List<Event> events, PublishException error) {
+        Submission submission = new Submission(events, Refusal.INSTANCE);
+        submission.failed(error);
+        return submission;
+    }
+
     /**
-     * Counts the outcome, then completes the caller's future, so that {@link #stats()} read after
-     * the future completes already counts its events.
+     * Joins the current generation. The count goes up before the check of {@code sealed}, and a
+     * flush sets {@code sealed} before it reads the count, so either the flush sees this
+     * submission or the submission sees the seal and joins the next generation.
      */
-    private void settle(Submission submission, int count, @Nullable Throwable error,
-            CompletableFuture<Void> settled) {
-        this.pending.addAndGet(-count);
-        this.outstanding.remove(submission);
-        if (error == null) {
-            this.accepted.add(count);
-            settled.complete(null);
-        }
-        else {
-            this.failed.add(count);
-            settled.completeExceptionally(error);
+    private Generation enterGeneration() {
+        while (true) {
+            Generation current = this.generation;
+            current.unsettled.incrementAndGet();
+            if (!current.sealed) {
+                return current;
+            }
+            current.leave();
         }
     }
 
     @Override
     public Mono<Void> flush() {
         this.transport.flushNow();
-        return Mono.fromFuture(settledTogether(), true);
+        return Mono.fromFuture(sealGeneration(), true);
     }
 
-    private CompletableFuture<Void> settledTogether() {
-        CompletableFuture<?>[] results = this.outstanding.values().stream()
-                .map((settled) -> settled.exceptionally((error) -> null))
-                .toArray(CompletableFuture<?>[]::new);
-        return CompletableFuture.allOf(results);
+    /** Starts a new generation and returns a future that completes when every earlier one has settled. */
+    private CompletableFuture<Void> sealGeneration() {
+        synchronized (this.flushLock) {
+            Generation sealed = this.generation;
+            this.generation = new Generation();
+            sealed.sealed = true;
+            if (sealed.unsettled.get() == 0) {
+                sealed.settled.complete(null);
+            }
+            this.sealedSettled = CompletableFuture.allOf(this.sealedSettled, sealed.settled);
+            return this.sealedSettled;
+        }
     }
 
     @Override
@@ -176,16 +206,15 @@ public final class BufferedPublisher implements EventPublisher {
         }
         this.transport.flushNow();
         try {
-            settledTogether().get(this.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            sealGeneration().get(this.closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
         catch (TimeoutException | ExecutionException ex) {
-            // The transport fails what is left below.
+            // The transport fails what is left when it closes.
         }
         this.transport.close();
-        this.outstanding.keySet().forEach((submission) -> submission.failed(closedException()));
     }
 
     private static PublishException closedException() {
@@ -200,6 +229,76 @@ public final class BufferedPublisher implements EventPublisher {
     @Override
     public Optional<String> defaultApiKey() {
         return Optional.ofNullable(this.apiKey);
+    }
+
+    // The builder methods below do what the interface's defaults do, without an Optional and a
+    // lambda per event.
+
+    @Override
+    public TrackBuilder track(String eventType) {
+        TrackBuilder builder = Events.track(eventType);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public IdentifyBuilder identify() {
+        IdentifyBuilder builder = Events.identify();
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public GroupIdentifyBuilder groupIdentify(String groupType, String groupName) {
+        GroupIdentifyBuilder builder = Events.groupIdentify(groupType, groupName);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    @Override
+    public RevenueBuilder revenue(double price) {
+        RevenueBuilder builder = Events.revenue(price);
+        return (this.apiKey != null) ? builder.apiKey(this.apiKey) : builder;
+    }
+
+    /**
+     * The submissions handed to the transport between two flushes. Each one reports here when it
+     * settles, which releases its room in the buffer and counts its outcome.
+     */
+    private final class Generation implements Submission.Settlement {
+
+        final AtomicInteger unsettled = new AtomicInteger();
+
+        final CompletableFuture<Void> settled = new CompletableFuture<>();
+
+        volatile boolean sealed;
+
+        @Override
+        public void settled(int count, @Nullable PublishException error) {
+            BufferedPublisher.this.pending.addAndGet(-count);
+            if (error == null) {
+                BufferedPublisher.this.accepted.add(count);
+            }
+            else {
+                BufferedPublisher.this.failed.add(count);
+            }
+            leave();
+        }
+
+        void leave() {
+            if (this.unsettled.decrementAndGet() == 0 && this.sealed) {
+                this.settled.complete(null);
+            }
+        }
+
+    }
+
+    /** The settlement of a refused publish, which the publisher counted when it refused it. */
+    private enum Refusal implements Submission.Settlement {
+
+        INSTANCE;
+
+        @Override
+        public void settled(int count, @Nullable PublishException error) {
+        }
+
     }
 
 }

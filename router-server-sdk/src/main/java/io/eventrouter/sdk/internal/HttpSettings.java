@@ -25,8 +25,23 @@ public record HttpSettings(int maxBatchEvents, Duration maxBatchWait, int maxReq
     /** Amplitude rejects requests of more than 2000 events with 413. */
     static final int AMPLITUDE_MAX_EVENTS = 2000;
 
+    /**
+     * Largest JSON body sent to {@code /2/httpapi}: Amplitude documents requests "under 1 MB", so
+     * this stays under both readings of a megabyte. Counted before compression, as the router's
+     * client bridge counts after inflating.
+     */
+    static final int HTTP_API_MAX_BODY_BYTES = 1_000_000;
+
+    /** Largest JSON body sent to {@code /batch}, which Amplitude documents as 20 MB. */
+    static final int BATCH_API_MAX_BODY_BYTES = 20_000_000;
+
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** Returns the largest JSON body the endpoint's API takes, in bytes. */
+    int maxBodyBytes() {
+        return this.batchApi ? BATCH_API_MAX_BODY_BYTES : HTTP_API_MAX_BODY_BYTES;
     }
 
     /** Returns the wait before attempt {@code attempt + 1}, honouring a longer wait the endpoint asked for. */
@@ -40,7 +55,10 @@ public record HttpSettings(int maxBatchEvents, Duration maxBatchWait, int maxReq
     /** Collects the settings; every setter rejects a value out of range. */
     public static final class Builder {
 
-        private int maxBatchEvents = 100;
+        // A server publishes far more events than a browser, so it fills large batches quickly:
+        // 1000 events of a typical 300 to 500 bytes each stay well under the 1 MB body limit, and
+        // a larger body is split before it is sent.
+        private int maxBatchEvents = 1000;
 
         private Duration maxBatchWait = Duration.ofMillis(100);
 

@@ -1,9 +1,5 @@
 package io.eventrouter.sdk.internal;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,14 +27,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPOutputStream;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
 
 import io.eventrouter.core.amplitude.AmplitudeOutcomes;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.RetryAfter;
-import io.eventrouter.core.amplitude.UploadEncoder;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
@@ -50,13 +47,14 @@ import org.slf4j.LoggerFactory;
  * Sends events over HTTP to an Amplitude-compatible endpoint in batches, and reads the responses
  * with the same codec as the router's Amplitude destination.
  *
- * <p>Design: publishing threads only append to a lock-free queue and wake the transport's one
+ * <p>Design: publishing threads only push onto a lock-free stack and wake the transport's one
  * scheduler thread. That thread owns every other piece of state (the batch buffer, the count of
  * requests in flight, the batch timer and the retries), so none of it needs a lock. A batch is
  * sent when it is full, when its oldest event has waited {@code maxBatchWait}, or on flush, as
- * long as fewer than {@code maxRequestsInFlight} requests await an answer. Bodies are streamed
- * through Jackson into an optional gzip stream. A 413 splits the batch in halves and lowers the
- * batch size for later batches; failed sends are retried with exponential backoff.
+ * long as fewer than {@code maxRequestsInFlight} requests await an answer. A thread of the HTTP
+ * executor encodes and compresses each batch with a pooled {@link BodyEncoder}, and the answer
+ * comes back to the scheduler thread, which settles the events. A 413 splits the batch in halves
+ * and lowers the batch size for later batches; failed sends are retried with exponential backoff.
  */
 public final class HttpTransport implements Transport {
 
@@ -76,7 +74,16 @@ public final class HttpTransport implements Transport {
 
     private final ScheduledExecutorService scheduler;
 
-    private final ConcurrentLinkedQueue<Submission> incoming = new ConcurrentLinkedQueue<>();
+    /**
+     * Submissions not yet taken by the scheduler thread, newest first, linked through
+     * {@link Submission#next}: a lock-free stack that costs no node per publish. The scheduler
+     * takes the whole stack at once and reverses it, which restores the order of each thread's
+     * publishes.
+     */
+    private final AtomicReference<@Nullable Submission> incoming = new AtomicReference<>();
+
+    /** Encoders not lent to a thread right now; at most one per batch being encoded at once. */
+    private final ConcurrentLinkedQueue<BodyEncoder> encoders = new ConcurrentLinkedQueue<>();
 
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -129,7 +136,12 @@ public final class HttpTransport implements Transport {
             submission.failed(closedException());
             return;
         }
-        this.incoming.add(submission);
+        Submission top;
+        do {
+            top = this.incoming.get();
+            submission.next = top;
+        }
+        while (!this.incoming.compareAndSet(top, submission));
         if (this.drainScheduled.compareAndSet(false, true)) {
             runOnScheduler(this::drain);
         }
@@ -170,11 +182,13 @@ public final class HttpTransport implements Transport {
     private void drain() {
         this.drainScheduled.set(false);
         long now = System.nanoTime();
-        Submission submission;
-        while ((submission = this.incoming.poll()) != null) {
-            for (Event event : submission.events()) {
-                this.buffer.add(new PendingEvent(event, submission, now));
+        Submission submission = takeIncoming();
+        while (submission != null) {
+            List<Event> events = submission.events();
+            for (int i = 0; i < events.size(); i++) {
+                this.buffer.add(new PendingEvent(events.get(i), submission, now));
             }
+            submission = unlink(submission);
         }
         while (!this.buffer.isEmpty() && this.unanswered.size() < this.settings.maxRequestsInFlight()
                 && isBatchDue(now)) {
@@ -186,6 +200,26 @@ public final class HttpTransport implements Transport {
         else if (this.unanswered.size() < this.settings.maxRequestsInFlight()) {
             scheduleBatchTimer(now);
         }
+    }
+
+    /** Empties {@link #incoming} and returns its submissions oldest first, linked through {@code next}. */
+    private @Nullable Submission takeIncoming() {
+        Submission reversed = null;
+        Submission submission = this.incoming.getAndSet(null);
+        while (submission != null) {
+            Submission older = submission.next;
+            submission.next = reversed;
+            reversed = submission;
+            submission = older;
+        }
+        return reversed;
+    }
+
+    /** Returns the submission after {@code submission} and clears the link, so no submission keeps another alive. */
+    private static @Nullable Submission unlink(Submission submission) {
+        Submission following = submission.next;
+        submission.next = null;
+        return following;
     }
 
     private boolean isBatchDue(long now) {
@@ -217,23 +251,20 @@ public final class HttpTransport implements Transport {
         return batch;
     }
 
+    /**
+     * Sends a batch: a thread of the HTTP executor encodes and compresses it, so that the
+     * scheduler thread only batches and settles, and the answer comes back to the scheduler.
+     */
     private void send(List<PendingEvent> batch, int attempt) {
-        HttpRequest request;
-        try {
-            request = request(batch);
-        }
-        catch (RuntimeException ex) {
-            fail(batch, new PublishException(PublishException.Reason.REJECTED,
-                    "The events could not be encoded: " + ex, Duration.ZERO, ex));
-            return;
-        }
         this.unanswered.add(batch);
-        this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        CompletableFuture.supplyAsync(() -> request(batch), this.httpExecutor)
+                .thenCompose((request) -> this.client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()))
                 .whenCompleteAsync((response, error) -> guarded(() -> answered(batch, attempt, response, error)),
                         this.scheduler);
     }
 
     private HttpRequest request(List<PendingEvent> batch) {
+        byte[] body = encode(batch);
         HttpRequest.Builder request = HttpRequest.newBuilder(this.uri)
                 .timeout(this.settings.requestTimeout())
                 .header("Content-Type", "application/json")
@@ -241,22 +272,31 @@ public final class HttpTransport implements Transport {
         if (this.settings.compression()) {
             request.header("Content-Encoding", "gzip");
         }
-        return request.POST(HttpRequest.BodyPublishers.ofByteArray(encode(batch))).build();
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
     private byte[] encode(List<PendingEvent> batch) {
+        BodyEncoder encoder = this.encoders.poll();
+        encoder = (encoder != null) ? encoder : new BodyEncoder();
+        try {
+            return encoder.encode(batch.get(0).event().context(), events(batch), this.settings.compression(),
+                    this.settings.maxBodyBytes());
+        }
+        catch (BodyEncoder.BodyTooLargeException ex) {
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            throw new EncodingFailure(ex);
+        }
+        finally {
+            this.encoders.add(encoder);
+        }
+    }
+
+    private static List<Event> events(List<PendingEvent> batch) {
         List<Event> events = new ArrayList<>(batch.size());
         batch.forEach((pending) -> events.add(pending.event()));
-        ByteArrayOutputStream body = new ByteArrayOutputStream(this.settings.compression() ? 64 * batch.size()
-                : 256 * batch.size());
-        try {
-            OutputStream target = this.settings.compression() ? new GZIPOutputStream(body, 4096) : body;
-            UploadEncoder.encode(events.get(0).context(), events, target);
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return body.toByteArray();
+        return events;
     }
 
     private void answered(List<PendingEvent> batch, int attempt, @Nullable HttpResponse<byte[]> response,
@@ -264,25 +304,35 @@ public final class HttpTransport implements Transport {
         if (!this.unanswered.remove(batch)) {
             return;
         }
+        Throwable cause = (error instanceof CompletionException) ? error.getCause() : error;
         if (response != null) {
             read(batch, attempt, response);
         }
+        else if (cause instanceof BodyEncoder.BodyTooLargeException) {
+            split(batch, attempt);
+        }
+        else if (cause instanceof EncodingFailure failure) {
+            fail(batch, new PublishException(PublishException.Reason.REJECTED,
+                    "The events could not be encoded: " + failure.getCause(), Duration.ZERO, failure.getCause()));
+        }
         else {
-            retry(batch, attempt, Duration.ZERO, String.valueOf(error));
+            retry(batch, attempt, Duration.ZERO, String.valueOf(cause));
         }
         drain();
     }
 
     private void read(List<PendingEvent> batch, int attempt, HttpResponse<byte[]> response) {
         AmplitudeResponse answer = AmplitudeResponse.parse(response.statusCode(), response.body());
+        if (answer.isSuccess()) {
+            acceptAll(batch);
+            return;
+        }
         if (answer.code() == 413 && batch.size() > 1) {
             split(batch, attempt);
             return;
         }
         Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null));
-        List<Event> events = new ArrayList<>(batch.size());
-        batch.forEach((pending) -> events.add(pending.event()));
-        DeliveryResult result = this.outcomes.outcomes(answer, events, retryAfter);
+        DeliveryResult result = this.outcomes.outcomes(answer, events(batch), retryAfter);
         List<PendingEvent> retries = new ArrayList<>();
         Duration requested = Duration.ZERO;
         for (int i = 0; i < batch.size(); i++) {
@@ -310,14 +360,29 @@ public final class HttpTransport implements Transport {
         }
     }
 
+    /** Settles a batch the endpoint accepted whole, one report per run of events of the same submission. */
+    private static void acceptAll(List<PendingEvent> batch) {
+        int i = 0;
+        while (i < batch.size()) {
+            Submission submission = batch.get(i).submission();
+            int run = 1;
+            while (i + run < batch.size() && batch.get(i + run).submission() == submission) {
+                run++;
+            }
+            submission.accepted(run);
+            i += run;
+        }
+    }
+
     /**
-     * Halves a batch the endpoint found too large, and keeps later batches at most that large.
+     * Halves a batch the endpoint found too large, or whose body would exceed the endpoint's
+     * limit, and keeps later batches at most that large.
      * The second half may exceed {@code maxRequestsInFlight} by one request for a moment.
      */
     private void split(List<PendingEvent> batch, int attempt) {
         int half = batch.size() / 2;
         this.batchLimit = Math.max(1, Math.min(this.batchLimit, half));
-        logger.debug("Endpoint returned 413, splitting the batch: batch_size={} batch_limit={}",
+        logger.debug("Batch too large for the endpoint, splitting it: batch_size={} batch_limit={}",
                 batch.size(), this.batchLimit);
         send(new ArrayList<>(batch.subList(0, half)), attempt);
         send(new ArrayList<>(batch.subList(half, batch.size())), attempt);
@@ -374,6 +439,10 @@ public final class HttpTransport implements Transport {
         this.scheduler.shutdownNow();
         this.httpExecutor.shutdownNow();
         failIncoming();
+        BodyEncoder encoder;
+        while ((encoder = this.encoders.poll()) != null) {
+            encoder.close();
+        }
     }
 
     private void failEverything(PublishException error) {
@@ -383,16 +452,18 @@ public final class HttpTransport implements Transport {
         this.unanswered.clear();
         this.awaitingRetry.forEach((batch) -> fail(batch, error));
         this.awaitingRetry.clear();
-        Submission submission;
-        while ((submission = this.incoming.poll()) != null) {
+        Submission submission = takeIncoming();
+        while (submission != null) {
             submission.failed(error);
+            submission = unlink(submission);
         }
     }
 
     private void failIncoming() {
-        Submission submission;
-        while ((submission = this.incoming.poll()) != null) {
+        Submission submission = takeIncoming();
+        while (submission != null) {
             submission.failed(closedException());
+            submission = unlink(submission);
         }
     }
 
@@ -414,6 +485,15 @@ public final class HttpTransport implements Transport {
     }
 
     private record PendingEvent(Event event, Submission submission, long enqueuedNanos) {
+    }
+
+    /** Marks a batch that could not be encoded, which no retry can fix. */
+    private static final class EncodingFailure extends RuntimeException {
+
+        EncodingFailure(RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
     }
 
 }

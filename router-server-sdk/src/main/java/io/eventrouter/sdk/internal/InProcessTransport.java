@@ -2,6 +2,8 @@ package io.eventrouter.sdk.internal;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
@@ -15,13 +17,18 @@ public final class InProcessTransport implements Transport {
 
     private final Source source;
 
+    /** Submissions the source has not answered yet, failed on close. */
+    private final Set<Submission> outstanding = ConcurrentHashMap.newKeySet();
+
     public InProcessTransport(Source source) {
         this.source = Objects.requireNonNull(source, "source");
     }
 
     @Override
     public void send(Submission submission) {
+        this.outstanding.add(submission);
         this.source.submit(submission.events())
+                .doFinally((signal) -> this.outstanding.remove(submission))
                 .subscribe((acceptance) -> submission.accepted(submission.events().size()),
                         (error) -> submission.failed(toPublishException(error)));
     }
@@ -42,7 +49,10 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public void close() {
-        // The pipeline settles what it was given; it belongs to the application, not to the publisher.
+        // The pipeline belongs to the application and goes on with what it was given, but the
+        // publisher's callers learn that it gave up waiting.
+        PublishException closed = new PublishException(PublishException.Reason.CLOSED, "The publisher is closed");
+        this.outstanding.forEach((submission) -> submission.failed(closed));
     }
 
 }

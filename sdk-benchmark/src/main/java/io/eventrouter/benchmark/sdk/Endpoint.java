@@ -28,8 +28,9 @@ import reactor.netty.http.server.HttpServerResponse;
  * test's check that nothing accepted was lost.
  *
  * <p>Control routes on the same port: {@code GET /stats} answers
- * {@code received distinct}, {@code POST /down} makes uploads fail with 503 until
- * {@code POST /up}, and {@code POST /reset} zeroes the counters.
+ * {@code received distinct connections uploads}: events, distinct insert ids, TLS connections
+ * opened and successful uploads since the last reset. {@code POST /down} makes uploads fail
+ * with 503 until {@code POST /up}, and {@code POST /reset} zeroes the counters.
  *
  * <p>Usage: {@code Endpoint PORT [--track-ids]}.
  */
@@ -38,6 +39,10 @@ public final class Endpoint {
     private static final byte[] MARKER = "\"insert_id\":\"".getBytes(StandardCharsets.US_ASCII);
 
     private final AtomicLong received = new AtomicLong();
+
+    private final AtomicLong connections = new AtomicLong();
+
+    private final AtomicLong uploads = new AtomicLong();
 
     private final Set<String> insertIds = ConcurrentHashMap.newKeySet();
 
@@ -56,6 +61,7 @@ public final class Endpoint {
         DisposableServer server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(port)
+                .doOnChannelInit((observer, channel, address) -> endpoint.connections.incrementAndGet())
                 .secure((spec) -> spec.sslContext(Http11SslContextSpec.forServer(Tls.keyManagers())))
                 .route((routes) -> routes
                         .post("/2/httpapi", endpoint::upload)
@@ -78,6 +84,7 @@ public final class Endpoint {
                     byte[] json = read(body, gzip);
                     int events = count(json);
                     this.received.addAndGet(events);
+                    this.uploads.incrementAndGet();
                     String answer = "{\"code\":200,\"events_ingested\":" + events + ",\"payload_size_bytes\":"
                             + json.length + ",\"server_upload_time\":" + System.currentTimeMillis() + "}";
                     return response.header("Content-Type", "application/json").sendString(Mono.just(answer)).then();
@@ -136,7 +143,8 @@ public final class Endpoint {
     }
 
     private String stats() {
-        return this.received.get() + " " + this.insertIds.size();
+        return this.received.get() + " " + this.insertIds.size() + " " + this.connections.get() + " "
+                + this.uploads.get();
     }
 
     private Mono<Void> switchTo(boolean down, HttpServerResponse response) {
@@ -146,6 +154,8 @@ public final class Endpoint {
 
     private Mono<Void> reset(HttpServerResponse response) {
         this.received.set(0);
+        this.connections.set(0);
+        this.uploads.set(0);
         this.insertIds.clear();
         return response.sendString(Mono.just("reset")).then();
     }

@@ -84,6 +84,8 @@ final class Outage {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }
             sample("after", (System.nanoTime() - phaseStart) / 1e9, publisher.stats(), accepted, rejected);
+            // Keeps the JVM up for a heap histogram (jcmd PID GC.class_histogram) after the drain.
+            Thread.sleep(TimeUnit.SECONDS.toMillis(Long.getLong("benchmark.holdSeconds", 0L)));
             long distinct = control.distinct();
             PublisherStats stats = publisher.stats();
             System.out.printf(Locale.ROOT, "RESULT outage outage_s=%d published=%d accepted=%d rejected=%d "
