@@ -119,7 +119,9 @@ public final class MVStoreSpool implements Spool {
     private long recover(String fileName) {
         MVMap<Long, byte[]> records = this.file.records();
         Long last = records.lastKey();
-        long end = (last != null) ? last + 1 : 0;
+        // Delivered records are deleted, so the last key alone understates the end once a
+        // destination has caught up; the committed next offset covers that.
+        long end = Math.max((last != null) ? last + 1 : 0, this.file.state(SpoolFile.NEXT_OFFSET));
         long highest = this.file.positions().values().stream().mapToLong(Long::longValue).max().orElse(0);
         if (this.file.state(SpoolFile.OPEN) != 0) {
             logger.warn("The spool was not closed cleanly, so it resumes at its last complete commit and drops "

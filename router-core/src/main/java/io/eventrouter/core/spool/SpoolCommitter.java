@@ -216,6 +216,7 @@ final class SpoolCommitter implements Runnable {
                 bytes += append.bytes();
             }
             this.file.putState(SpoolFile.LIVE_BYTES, bytes);
+            this.file.putState(SpoolFile.NEXT_OFFSET, offset);
             commit(this.settings.syncPolicy() == SyncPolicy.ALWAYS);
         }
         catch (RuntimeException ex) {

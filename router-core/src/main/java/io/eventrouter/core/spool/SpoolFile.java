@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code records}: offset to stored value ({@link SpoolRecords#frame}).
  * <li>{@code positions}: destination id to its first unacknowledged offset, as of the last
  * checkpoint.
- * <li>{@code state}: the bytes the records take ({@value #LIVE_BYTES}), and whether the spool is
+ * <li>{@code state}: the bytes the records take ({@value #LIVE_BYTES}), the offset the next
+ * append gets ({@value #NEXT_OFFSET}), and whether the spool is
  * open ({@value #OPEN}), which tells the next start that the last run did not close it, and when
  * the file was last shrunk ({@value #SHRUNK_AT}).
  * </ul>
@@ -35,6 +36,8 @@ final class SpoolFile {
     static final String FILE_NAME = "spool.mv.db";
 
     static final String LIVE_BYTES = "live-bytes";
+
+    static final String NEXT_OFFSET = "next-offset";
 
     static final String OPEN = "open";
 

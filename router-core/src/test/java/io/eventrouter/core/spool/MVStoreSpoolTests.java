@@ -176,6 +176,25 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void reopensDeliveredSpoolWithoutWarning() {
+        captureLogs(MVStoreSpool.class);
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        first.append(SOURCE, events("a", "b")).block(WAIT);
+        for (long offset = 0; offset < 2; offset++) {
+            first.acknowledge(AMPLITUDE, offset);
+            first.acknowledge(FILE, offset);
+        }
+        first.close();
+        assertThat(storedOffsets()).isEmpty();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        second.append(SOURCE, events("c")).block(WAIT);
+
+        assertThat(read(second, AMPLITUDE, 1)).extracting(SpooledEvent::offset).containsExactly(2L);
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
     void deletesEventsEveryDestinationAcknowledged() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
         spool.append(SOURCE, IntStream.range(0, 100).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
