@@ -88,7 +88,7 @@ public final class DispatchPipeline implements AutoCloseable {
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
-                        builder.maxHeldEvents))
+                        builder.maxHeldEvents, builder.maxDeliveriesInFlight))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
@@ -287,6 +287,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
+        private int maxDeliveriesInFlight = 8;
+
         private final List<EventTransformer> transformers = new ArrayList<>();
 
         private Builder() {
@@ -317,6 +319,19 @@ public final class DispatchPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeldEvents must be at least 1, but was " + maxHeldEvents);
             }
             this.maxHeldEvents = maxHeldEvents;
+            return this;
+        }
+
+        /**
+         * Sets how many deliveries each destination's dispatcher keeps in flight at once. A
+         * device's events are in at most one of them, so its order holds however they settle.
+         */
+        public Builder maxDeliveriesInFlight(int maxDeliveriesInFlight) {
+            if (maxDeliveriesInFlight < 1) {
+                throw new IllegalArgumentException(
+                        "maxDeliveriesInFlight must be at least 1, but was " + maxDeliveriesInFlight);
+            }
+            this.maxDeliveriesInFlight = maxDeliveriesInFlight;
             return this;
         }
 
