@@ -61,6 +61,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final List<DestinationDispatcher> dispatchers;
 
+    private final SpoolPressure spoolPressure;
+
     private final int maxAppendsInFlight;
 
     private final DuplicateWindow duplicates;
@@ -83,8 +85,10 @@ public final class DispatchPipeline implements AutoCloseable {
         this.deadLetters = (builder.deadLetters != null) ? builder.deadLetters : MVStoreDeadLetterStore.inMemory();
         this.metrics = new PipelineMetrics(builder.meterRegistry);
         this.sources = new LinkedHashMap<>();
+        this.spoolPressure = new SpoolPressure(this.spool,
+                builder.destinations.stream().map((destination) -> destination.destination().id()).toList());
         builder.sources.forEach((id) -> this.sources.put(id,
-                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics)));
+                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics, this.spoolPressure)));
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
@@ -200,6 +204,7 @@ public final class DispatchPipeline implements AutoCloseable {
                 })
                 .onErrorResume((error) -> {
                     claimed.forEach(this.duplicates::release);
+                    this.spoolPressure.appendFailed(error);
                     this.metrics.rejected(submission.source(), rejectionReason(error), fresh.size());
                     submission.result().error(error);
                     return Mono.empty();
