@@ -9,6 +9,7 @@ import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.amplitude.UploadRequest;
 import io.eventrouter.core.source.AcceptanceException;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -62,8 +63,10 @@ public final class HttpApiHandler {
         }
         UploadRequest upload = this.decoder.decode(body, this.intake.apiKeys()::accepts);
         return this.intake.submit(request, upload.context().apiKey(), upload.events())
-                .flatMap((acceptance) -> Responses.json(AmplitudeResponse.success(acceptance.ingested(),
-                        body.length, this.clock.millis())));
+                .flatMap((acceptance) -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(AmplitudeResponse.successBody(acceptance.ingested(), body.length,
+                                this.clock.millis())));
     }
 
 }
