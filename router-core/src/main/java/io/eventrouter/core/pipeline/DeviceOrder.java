@@ -212,6 +212,10 @@ final class DeviceOrder {
 
     /** Returns when the next parked key's pause ends, or {@link Long#MAX_VALUE} when none is parked. */
     long nextParkedRelease() {
+        if (this.parkedUntil.isEmpty()) {
+            // The dispatcher asks after every task, and parked keys are rare.
+            return Long.MAX_VALUE;
+        }
         return this.parkedUntil.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
     }
 
