@@ -296,7 +296,6 @@ final class DestinationDispatcher {
         }
         if (this.heldOffsets.size() >= this.maxHeldEvents) {
             parkPausedGroups(now);
-            purge(this.order.spillWaiting());
         }
         requestMore();
         scheduleWakeUp(now);
@@ -448,9 +447,7 @@ final class DestinationDispatcher {
         if (this.order.release(group, keysBefore)) {
             this.rewindRequested = true;
         }
-        if (this.order.unclaim(group)) {
-            this.rewindRequested = true;
-        }
+        this.order.unclaim(group);
     }
 
     private void acknowledgeDelivered(List<PendingEvent> delivered) {

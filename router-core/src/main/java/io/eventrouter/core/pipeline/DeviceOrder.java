@@ -22,8 +22,7 @@ import io.eventrouter.core.event.RequestContext;
  * <p>Several deliveries may be in flight at once, but a key's events are in at most one of them.
  * A fresh delivery claims the keys of its events until it settles. Events of a claimed key that
  * are read meanwhile wait on the heap in acceptance order, and go out in a delivery of their own
- * once the claim ends. When the heap is full, the waiting events go back to the spool and
- * come back on a rewind, like those of a blocked key.
+ * once the claim ends. They count against the dispatcher's heap limit like any held event.
  *
  * <p>Confined to the dispatcher's thread.
  */
@@ -49,12 +48,8 @@ final class DeviceOrder {
     /** Keys with waiting events whose claim ended, so their events may go out next. */
     private final Set<String> ready = new LinkedHashSet<>();
 
-    /** Claimed keys whose waiting events went back to the spool. */
-    private final Set<String> spilled = new HashSet<>();
-
     boolean isBlocked(String key) {
-        return this.blockedBy.containsKey(key) || this.releasing.contains(key) || this.parkedUntil.containsKey(key)
-                || this.spilled.contains(key);
+        return this.blockedBy.containsKey(key) || this.releasing.contains(key) || this.parkedUntil.containsKey(key);
     }
 
     /**
@@ -84,34 +79,21 @@ final class DeviceOrder {
     }
 
     /**
-     * Ends the claims of a group whose delivery settled. Call it after the group's remaining
-     * events were bound, so that keys the group still holds stay blocked.
-     *
-     * @return whether a key had events in the spool, so the dispatcher must rewind
+     * Ends the claims of a group whose delivery settled, so that the waiting events of its keys may
+     * go out. Call it after the group's remaining events were bound: a key the group still holds
+     * is blocked, and its waiting events have left the heap.
      */
-    boolean unclaim(RetryGroup group) {
-        boolean rewind = false;
+    void unclaim(RetryGroup group) {
         Iterator<Map.Entry<String, RetryGroup>> claims = this.claimedBy.entrySet().iterator();
         while (claims.hasNext()) {
             Map.Entry<String, RetryGroup> claim = claims.next();
-            if (claim.getValue() != group) {
-                continue;
-            }
-            claims.remove();
-            String key = claim.getKey();
-            this.spilled.remove(key);
-            if (this.blockedBy.containsKey(key)) {
-                continue;
-            }
-            if (this.skipped.remove(key)) {
-                this.releasing.add(key);
-                rewind = true;
-            }
-            else if (this.waiting.containsKey(key)) {
-                this.ready.add(key);
+            if (claim.getValue() == group) {
+                claims.remove();
+                if (!this.blockedBy.containsKey(claim.getKey()) && this.waiting.containsKey(claim.getKey())) {
+                    this.ready.add(claim.getKey());
+                }
             }
         }
-        return rewind;
     }
 
     /**
@@ -158,24 +140,6 @@ final class DeviceOrder {
             this.ready.remove(key);
         }
         return removed;
-    }
-
-    /**
-     * Sends the waiting events of claimed keys back to the spool, to make room on the heap.
-     * The keys stay blocked until their claim ends, and a rewind reads the events again.
-     *
-     * @return the keys whose events left; their batched events must leave too
-     */
-    Set<String> spillWaiting() {
-        Set<String> keys = new HashSet<>();
-        for (String key : this.waiting.keySet()) {
-            if (this.claimedBy.containsKey(key)) {
-                keys.add(key);
-            }
-        }
-        this.spilled.addAll(keys);
-        this.skipped.addAll(keys);
-        return keys;
     }
 
     /**

@@ -316,8 +316,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         /**
          * Sets how many events each destination's dispatcher keeps on the heap: batches being
-         * filled, the delivery in flight and events waiting for a retry. Past it, events wait in
-         * the spool.
+         * filled, the deliveries in flight, events waiting for their device's delivery and events
+         * waiting for a retry. Past it, events wait in the spool.
          */
         public Builder maxHeldEvents(int maxHeldEvents) {
             if (maxHeldEvents < 1) {
