@@ -94,7 +94,7 @@ public class RouterProperties {
             return this.duplicateWindow;
         }
 
-        /** Events each destination keeps on the heap (batches, deliveries, retries); the rest wait in the spool. */
+        /** Events each destination keeps on the heap (batches, deliveries in flight, events waiting for their device's delivery, retries); the rest wait in the spool. */
         private int maxHeldEvents = 5_000;
 
         public int getMaxHeldEvents() {
