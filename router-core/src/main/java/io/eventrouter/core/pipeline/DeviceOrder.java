@@ -105,7 +105,7 @@ final class DeviceOrder {
         RequestContext context = null;
         long bytes = 0;
         Iterator<String> keys = this.ready.iterator();
-        while (keys.hasNext() && taken.size() < policy.maxEvents()) {
+        while (keys.hasNext()) {
             String key = keys.next();
             ArrayDeque<PendingEvent> events = this.waiting.get(key);
             if (context == null) {
@@ -114,10 +114,13 @@ final class DeviceOrder {
             if (!events.peek().event.context().equals(context)) {
                 continue;
             }
+            // A key leaves the ready set only with at least one event, which the new group then claims.
+            if (!fits(taken, bytes, events.peek(), policy)) {
+                break;
+            }
             keys.remove();
-            while (!events.isEmpty() && taken.size() < policy.maxEvents()
-                    && events.peek().event.context().equals(context)
-                    && (taken.isEmpty() || bytes + events.peek().bytes <= policy.maxBytes())) {
+            while (!events.isEmpty() && events.peek().event.context().equals(context)
+                    && fits(taken, bytes, events.peek(), policy)) {
                 PendingEvent event = events.poll();
                 bytes += event.bytes;
                 taken.add(event);
@@ -127,6 +130,10 @@ final class DeviceOrder {
             }
         }
         return taken;
+    }
+
+    private static boolean fits(List<PendingEvent> taken, long bytes, PendingEvent next, BatchPolicy policy) {
+        return taken.size() < policy.maxEvents() && (taken.isEmpty() || bytes + next.bytes <= policy.maxBytes());
     }
 
     /** Removes and returns the waiting events of {@code keys}; the keys are no longer ready. */

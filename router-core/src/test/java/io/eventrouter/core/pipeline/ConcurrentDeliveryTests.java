@@ -139,14 +139,40 @@ class ConcurrentDeliveryTests {
                 .hasSize(10);
     }
 
+    @Test
+    void sendsWaitingDevicesPastByteLimit() {
+        Sinks.One<DeliveryResult> slowAnswer = Sinks.one();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> types(delivery)
+                .contains("a-0") ? slowAnswer.asMono() : Mono.just(DeliveryResult.delivered(delivery.size())));
+        // Two of these events, about 95 bytes each with their insert id, fit in 200 bytes.
+        this.pipeline = start(destination, 8, 5_000, new BatchPolicy(10, 200, Duration.ofMillis(20)));
+        submit(List.of(event("device-a", "a-0"), event("device-b", "b-0")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveredEventTypes().contains("a-0"));
+
+        submit(List.of(event("device-a", "a-1"), event("device-b", "b-1"), event("device-a", "a-2"),
+                event("device-b", "b-2"), event("device-a", "a-3"), event("device-b", "b-3")));
+        slowAnswer.tryEmitValue(DeliveryResult.delivered(2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.spool.backlog(DESTINATION) == 0);
+        assertThat(destination.deliveredEventTypes().stream().filter((type) -> type.startsWith("a-")))
+                .containsExactly("a-0", "a-1", "a-2", "a-3");
+        assertThat(destination.deliveredEventTypes().stream().filter((type) -> type.startsWith("b-")))
+                .containsExactly("b-0", "b-1", "b-2", "b-3");
+    }
+
     private DispatchPipeline start(RecordingDestination destination, int maxInFlight, int maxHeldEvents) {
+        return start(destination, maxInFlight, maxHeldEvents, new BatchPolicy(10, Duration.ofMillis(20)));
+    }
+
+    private DispatchPipeline start(RecordingDestination destination, int maxInFlight, int maxHeldEvents,
+            BatchPolicy batchPolicy) {
         DispatchPipeline pipeline = DispatchPipeline.builder()
                 .spool(this.spool)
                 .source(BRIDGE)
                 .retryPolicy(FAST_RETRIES)
                 .maxDeliveriesInFlight(maxInFlight)
                 .maxHeldEvents(maxHeldEvents)
-                .destination(destination, new BatchPolicy(10, Duration.ofMillis(20)))
+                .destination(destination, batchPolicy)
                 .build();
         pipeline.start();
         return pipeline;
