@@ -302,8 +302,10 @@ main() {
     record_machine
     BODIES_10=$WORK/bodies-10.jsonl
     BODIES_100=$WORK/bodies-100.jsonl
-    java -cp "$BENCH_JAR" io.eventrouter.benchmarks.upload.UploadBodies 10 2000 "$BODIES_10"
-    java -cp "$BENCH_JAR" io.eventrouter.benchmarks.upload.UploadBodies 100 200 "$BODIES_100"
+    # 120 000 events per pool, more than the router's duplicate window remembers (100 000), so that
+    # wrapping around the pool does not turn uploads into duplicates that never reach the spool.
+    java -cp "$BENCH_JAR" io.eventrouter.benchmarks.upload.UploadBodies 10 12000 "$BODIES_10"
+    java -cp "$BENCH_JAR" io.eventrouter.benchmarks.upload.UploadBodies 100 1200 "$BODIES_100"
     start_servers
     echo "Servers up; results in $OUT"
     grep -i -h -E 'spool|started' "$OUT/router-fast.log" | head -n 5 > "$OUT/router-startup.txt" || true

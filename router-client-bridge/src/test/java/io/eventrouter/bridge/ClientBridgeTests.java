@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.eventrouter.core.event.Event;
@@ -123,6 +124,18 @@ class ClientBridgeTests {
     }
 
     @Test
+    void answersOverloadWith503BeforeDecoding() {
+        this.source.overload = new AcceptanceException(AcceptanceException.Reason.SPOOL_FULL, Duration.ofSeconds(2),
+                "full");
+
+        client(bridge("")).post().uri("/2/httpapi").bodyValue("{not json")
+                .exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().valueEquals("Retry-After", "2");
+        assertThat(this.source.events).isEmpty();
+    }
+
+    @Test
     void servesTrailingSlashAndPrefix() {
         WebTestClient client = client(bridge("/amplitude"));
 
@@ -186,6 +199,13 @@ class ClientBridgeTests {
         final List<Event> events = new CopyOnWriteArrayList<>();
 
         AcceptanceException failure;
+
+        AcceptanceException overload;
+
+        @Override
+        public Optional<AcceptanceException> overload() {
+            return Optional.ofNullable(this.overload);
+        }
 
         @Override
         public SourceId id() {

@@ -2,10 +2,12 @@ package io.eventrouter.bridge.identity;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.identity.FirstPartyDeviceLinker;
 import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import reactor.core.publisher.Mono;
@@ -38,6 +40,11 @@ public final class FirstPartyLinkingSource implements Source {
         return Mono.deferContextual((context) -> context.<String>getOrEmpty(FirstPartyCookieFilter.CONTEXT_KEY)
                 .map((deviceId) -> this.linker.link(deviceId, events).flatMap(this.delegate::submit))
                 .orElseGet(() -> this.delegate.submit(events)));
+    }
+
+    @Override
+    public Optional<AcceptanceException> overload() {
+        return this.delegate.overload();
     }
 
 }

@@ -2,12 +2,14 @@ package io.eventrouter.bridge.ingest;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.amplitude.UploadRequest;
 import io.eventrouter.core.source.AcceptanceException;
+import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
@@ -17,7 +19,8 @@ import reactor.core.publisher.Mono;
  * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
  * Amplitude does and submits the events. The response is Amplitude's success body once the
  * pipeline has accepted every event. An invalid request is rejected whole, with the positions of
- * the invalid events, so that each SDK drops exactly those and sends the rest again. Resent
+ * the invalid events, so that each SDK drops exactly those and sends the rest again. While the
+ * pipeline is overloaded, the handler responds with 503 before it decodes the body. Resent
  * events the pipeline recognises as duplicates count as ingested, so that the SDK stops resending them.
  */
 public final class HttpApiHandler {
@@ -53,10 +56,17 @@ public final class HttpApiHandler {
     }
 
     private Mono<ServerResponse> accept(ServerRequest request, byte[] body) {
+        // Decoding costs more than the rest of the request, so an overloaded pipeline is checked first.
+        Optional<AcceptanceException> overload = this.intake.overload();
+        if (overload.isPresent()) {
+            return Responses.unavailable(overload.get());
+        }
         UploadRequest upload = this.decoder.decode(body, this.intake.apiKeys()::accepts);
         return this.intake.submit(request, upload.context().apiKey(), upload.events())
-                .flatMap((acceptance) -> Responses.json(AmplitudeResponse.success(acceptance.ingested(),
-                        body.length, this.clock.millis())));
+                .flatMap((acceptance) -> ServerResponse.ok()
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(AmplitudeResponse.successBody(acceptance.ingested(), body.length,
+                                this.clock.millis())));
     }
 
 }

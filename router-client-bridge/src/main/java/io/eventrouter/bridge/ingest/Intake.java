@@ -14,6 +14,7 @@ import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -62,6 +63,14 @@ public final class Intake {
 
     public ClientAddressResolver addresses() {
         return this.addresses;
+    }
+
+    /**
+     * Returns the 503 a submission made now would most likely get, so that handlers can answer it
+     * before they decode the request. See {@link Source#overload()}.
+     */
+    public Optional<AcceptanceException> overload() {
+        return this.source.overload();
     }
 
     /**

@@ -68,6 +68,10 @@ public final class LegacyUploadHandler {
     }
 
     private Mono<ServerResponse> accept(ServerRequest request, FormFields form) {
+        Optional<AcceptanceException> overload = this.intake.overload();
+        if (overload.isPresent()) {
+            return Responses.unavailableText(overload.get());
+        }
         String apiKey = form.get("client").filter((key) -> !key.isBlank())
                 .orElseThrow(() -> RequestBodies.rejected(400, "invalid_api_key"));
         if (!this.intake.apiKeys().accepts(apiKey)) {

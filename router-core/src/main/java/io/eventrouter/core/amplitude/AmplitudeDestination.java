@@ -92,6 +92,12 @@ public final class AmplitudeDestination implements Destination {
                         .map((bytes) -> toResult(response, bytes, delivery)));
     }
 
+    /** Deliveries share nothing but the connection pool, so several may run at once. */
+    @Override
+    public boolean acceptsConcurrentDeliveries() {
+        return true;
+    }
+
     private DeliveryResult toResult(HttpClientResponse response, byte[] body, Delivery delivery) {
         AmplitudeResponse answer = AmplitudeResponse.parse(response.status().code(), body);
         Duration retryAfter = RetryAfter.parse(response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER));

@@ -1,5 +1,6 @@
 package io.eventrouter.core.amplitude;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,15 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         body.put("payload_size_bytes", payloadSizeBytes);
         body.put("server_upload_time", serverUploadTime);
         return new AmplitudeResponse(200, body);
+    }
+
+    /**
+     * Returns the JSON of {@link #success}, written without building a tree: the bridge sends
+     * one for every accepted upload.
+     */
+    public static byte[] successBody(int eventsIngested, long payloadSizeBytes, long serverUploadTime) {
+        return ("{\"code\":200,\"events_ingested\":" + eventsIngested + ",\"payload_size_bytes\":" + payloadSizeBytes
+                + ",\"server_upload_time\":" + serverUploadTime + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** An error response with {@code code} and {@code error}; add detail with the builder. */

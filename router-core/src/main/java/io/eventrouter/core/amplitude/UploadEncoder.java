@@ -1,7 +1,9 @@
 package io.eventrouter.core.amplitude;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 
 import io.eventrouter.core.event.Event;
@@ -32,8 +34,14 @@ public final class UploadEncoder {
             generator.writeStartObject();
             generator.writeStringProperty("api_key", context.apiKey());
             generator.writeArrayPropertyStart("events");
-            for (Event event : events) {
-                event.writeTo(generator);
+            // Each event keeps its encoded JSON, so the bytes go out as they are. The generator
+            // counts no array elements this way, so it adds no commas: they are written here.
+            generator.flush();
+            for (int i = 0; i < events.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                events.get(i).writeTo(out);
             }
             generator.writeEndArray();
             if (context.minIdLength() != null) {
@@ -42,6 +50,9 @@ public final class UploadEncoder {
                 generator.writeEndObject();
             }
             generator.writeEndObject();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot write the upload body", ex);
         }
     }
 

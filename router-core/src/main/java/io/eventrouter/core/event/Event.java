@@ -1,5 +1,7 @@
 package io.eventrouter.core.event;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -8,6 +10,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -25,10 +28,18 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Event {
 
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
     private final RequestContext context;
 
-    /** Owned by this instance and never mutated after construction. */
+    /**
+     * Owned by this instance and never mutated after construction. Copies made by the
+     * {@code with} methods may share nested values with it for the same reason.
+     */
     private final ObjectNode fields;
+
+    /** The fields' JSON in UTF-8, written on first use; a race only writes it twice. */
+    private volatile byte @Nullable [] json;
 
     private Event(RequestContext context, ObjectNode fields) {
         this.context = Objects.requireNonNull(context, "context");
@@ -127,7 +138,7 @@ public final class Event {
 
     /** Returns a copy of this event with {@code name} set to a copy of {@code value}. */
     public Event with(String name, JsonNode value) {
-        ObjectNode copy = this.fields.deepCopy();
+        ObjectNode copy = shallowCopy();
         copy.set(name, value.deepCopy());
         return new Event(this.context, copy);
     }
@@ -141,7 +152,7 @@ public final class Event {
     }
 
     public Event without(String name) {
-        ObjectNode copy = this.fields.deepCopy();
+        ObjectNode copy = shallowCopy();
         copy.remove(name);
         return new Event(this.context, copy);
     }
@@ -158,6 +169,35 @@ public final class Event {
     /** Writes the event's fields as one JSON object, without its context. */
     public void writeTo(JsonGenerator generator) {
         generator.writeTree(this.fields);
+    }
+
+    /**
+     * Writes the event's fields as one JSON object in UTF-8, without its context. The bytes are
+     * encoded once and kept, so that sizing a batch and sending it encode the event once.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        out.write(json());
+    }
+
+    /** Returns the number of bytes {@link #writeTo(OutputStream)} writes. */
+    public int encodedSize() {
+        return json().length;
+    }
+
+    private byte[] json() {
+        byte[] encoded = this.json;
+        if (encoded == null) {
+            encoded = MAPPER.writeValueAsBytes(this.fields);
+            this.json = encoded;
+        }
+        return encoded;
+    }
+
+    /** Copies the top level only: the values are never mutated, so both events may share them. */
+    private ObjectNode shallowCopy() {
+        ObjectNode copy = JsonNodeFactory.instance.objectNode();
+        copy.setAll(this.fields);
+        return copy;
     }
 
     @Override

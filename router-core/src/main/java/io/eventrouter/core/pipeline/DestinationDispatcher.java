@@ -36,13 +36,17 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Feeds one destination from its cursor in the spool. It batches events and delivers one chunk at
- * a time. It retries what failed transiently and sends what was rejected or ran out of retry
- * budget to the dead-letter store. Each event is acknowledged in the spool once it is settled.
+ * Feeds one destination from its cursor in the spool. It batches events and keeps up to
+ * {@code maxInFlight} deliveries in flight, or one for a destination that does not accept
+ * concurrent deliveries. It retries what failed transiently and sends what was rejected or ran
+ * out of retry budget to the dead-letter store. Each event is acknowledged in the spool once it
+ * is settled.
  *
  * <p>Design note. All state lives on one thread of the dispatcher's own single-thread scheduler;
  * spool signals, delivery results and timers are posted to it. Ordering is kept per device (see
- * {@link PendingEvent}): an event waiting for a retry blocks only its own device. A blocked
+ * {@link PendingEvent}): a device's events are in at most one delivery in flight, and its later
+ * events wait on the heap until that delivery settles (see {@link DeviceOrder}), so deliveries
+ * may settle in any order. An event waiting for a retry blocks only its own device. A blocked
  * device's later events are not held on the heap; they are skipped and stay unacknowledged in
  * the spool. When the device is released, the dispatcher rewinds: it resubscribes to the spool,
  * which starts again at the oldest unacknowledged event, and ignores the offsets it already
@@ -69,6 +73,8 @@ final class DestinationDispatcher {
     private final PipelineMetrics metrics;
 
     private final int maxHeldEvents;
+
+    private final int maxInFlight;
 
     private final Scheduler scheduler;
 
@@ -98,9 +104,8 @@ final class DestinationDispatcher {
 
     private final RetryPlanner planner;
 
-    private @Nullable RetryGroup inFlight;
-
-    private @Nullable Disposable delivery;
+    /** The groups with a delivery in flight, with the subscription that delivers it. */
+    private final Map<RetryGroup, Disposable> inFlight = new HashMap<>();
 
     private boolean rewindRequested;
 
@@ -112,7 +117,7 @@ final class DestinationDispatcher {
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
             Duration deliveryTimeout, Spool spool, DeadLetterStore deadLetters, PipelineMetrics metrics,
-            int maxHeldEvents) {
+            int maxHeldEvents, int maxInFlight) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
         this.deliveryTimeout = deliveryTimeout;
@@ -120,6 +125,7 @@ final class DestinationDispatcher {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.maxHeldEvents = maxHeldEvents;
+        this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
@@ -145,7 +151,7 @@ final class DestinationDispatcher {
             if (this.reader != null) {
                 this.reader.cancel();
             }
-            dispose(this.delivery);
+            this.inFlight.values().forEach(Disposable::dispose);
             dispose(this.wakeUp);
             this.scheduler.dispose();
         });
@@ -257,9 +263,11 @@ final class DestinationDispatcher {
         }
     }
 
-    /** Drops the batched events of newly blocked keys; they stay in the spool and come back on a rewind. */
+    /** Drops the held events of newly blocked keys; they stay in the spool and come back on a rewind. */
     private void purge(Set<String> keys) {
-        for (PendingEvent event : this.batches.removeKeys(keys)) {
+        List<PendingEvent> removed = this.batches.removeKeys(keys);
+        removed.addAll(this.order.removeWaiting(keys));
+        for (PendingEvent event : removed) {
             this.heldOffsets.remove(event.offset);
             this.order.skip(Objects.requireNonNull(event.key));
         }
@@ -267,7 +275,7 @@ final class DestinationDispatcher {
 
     // Delivering
 
-    /** Moves the dispatch along: rewinds, reads, and starts the next delivery when none is in flight. */
+    /** Moves the dispatch along: rewinds, reads, and starts deliveries while fewer than the limit are in flight. */
     private void pump() {
         if (!this.running) {
             return;
@@ -279,16 +287,17 @@ final class DestinationDispatcher {
         if (this.rewindRequested && now - this.lastRewind >= REWIND_INTERVAL_MILLIS) {
             rewind();
         }
+        while (this.inFlight.size() < this.maxInFlight) {
+            RetryGroup next = nextGroup(now);
+            if (next == null) {
+                break;
+            }
+            send(next, now);
+        }
         if (this.heldOffsets.size() >= this.maxHeldEvents) {
             parkPausedGroups(now);
         }
         requestMore();
-        if (this.inFlight == null) {
-            RetryGroup next = nextGroup(now);
-            if (next != null) {
-                send(next, now);
-            }
-        }
         scheduleWakeUp(now);
     }
 
@@ -300,7 +309,7 @@ final class DestinationDispatcher {
     private void parkPausedGroups(long now) {
         int parked = 0;
         for (RetryGroup group : List.copyOf(this.groups)) {
-            if (!group.throttled || group == this.inFlight || group.dueAt <= now) {
+            if (!group.throttled || this.inFlight.containsKey(group) || group.dueAt <= now) {
                 continue;
             }
             List<PendingEvent> keyed = group.events.stream().filter((event) -> event.key != null).toList();
@@ -319,23 +328,45 @@ final class DestinationDispatcher {
         }
     }
 
+    /**
+     * Picks what to deliver next: a retry that is due, then events that waited for their device's
+     * earlier delivery, then the oldest batch. Events of a batch whose device has a delivery in
+     * flight wait for it, so a device's events are in at most one delivery at a time.
+     */
     private @Nullable RetryGroup nextGroup(long now) {
         RetryGroup due = null;
         for (RetryGroup group : this.groups) {
-            if (group.dueAt <= now && (due == null || group.dueAt < due.dueAt)) {
+            if (group.dueAt <= now && !this.inFlight.containsKey(group) && (due == null || group.dueAt < due.dueAt)) {
                 due = group;
             }
         }
         if (due != null) {
             return due;
         }
-        List<PendingEvent> batch = this.batches.poll(now);
-        if (batch == null) {
+        List<PendingEvent> events = this.order.takeReady(this.batchPolicy);
+        if (events.isEmpty()) {
+            events = pollBatch(now);
+        }
+        if (events == null) {
             return null;
         }
-        RetryGroup group = new RetryGroup(batch, 0, now, this.batchPolicy.maxEvents());
+        RetryGroup group = new RetryGroup(events, 0, now, this.batchPolicy.maxEvents());
+        this.order.claim(group);
         this.groups.add(group);
         return group;
+    }
+
+    /** Takes the oldest batch that still has events once those of devices in flight are set aside. */
+    private @Nullable List<PendingEvent> pollBatch(long now) {
+        List<PendingEvent> batch = this.batches.poll(now);
+        while (batch != null) {
+            batch.removeIf(this.order::waitIfClaimed);
+            if (!batch.isEmpty()) {
+                return batch;
+            }
+            batch = this.batches.poll(now);
+        }
+        return null;
     }
 
     private void send(RetryGroup group, long now) {
@@ -343,15 +374,16 @@ final class DestinationDispatcher {
         RequestContext context = chunk.get(0).event.context();
         Delivery delivery = new Delivery(context, chunk.stream().map((event) -> event.event).toList(),
                 group.attempts + 1);
-        this.inFlight = group;
         group.lastAttempt = now;
         long started = System.nanoTime();
-        this.delivery = Mono.defer(() -> this.destination.deliver(delivery))
+        // A destination that answers at once still settles on a later task, after the put.
+        Disposable subscription = Mono.defer(() -> this.destination.deliver(delivery))
                 .timeout(this.deliveryTimeout)
                 .map((result) -> new Answer(result, null))
                 .onErrorResume((error) -> Mono.just(new Answer(null, error.toString())))
                 .defaultIfEmpty(new Answer(null, "the destination completed without a result"))
                 .subscribe((answer) -> post(() -> settle(group, chunk, answer, System.nanoTime() - started)));
+        this.inFlight.put(group, subscription);
     }
 
     /** Returns the longest head of the group that shares one context and fits the batch limits. */
@@ -374,8 +406,9 @@ final class DestinationDispatcher {
     // Settling
 
     private void settle(RetryGroup group, List<PendingEvent> chunk, Answer answer, long elapsedNanos) {
-        this.inFlight = null;
-        this.delivery = null;
+        if (this.inFlight.remove(group) == null) {
+            return;
+        }
         long now = now();
         ChunkOutcomes outcomes = ChunkOutcomes.sort(chunk, answer);
         this.metrics.deliveryLatency(id(), outcomes.label(), Duration.ofNanos(elapsedNanos));
@@ -405,12 +438,16 @@ final class DestinationDispatcher {
         rebindKeys(group, keysBefore, remaining);
     }
 
-    /** Points each key at the group that now holds it, and releases the keys no group holds. */
+    /**
+     * Points each key at the group that now holds it, releases the keys no group holds, and ends
+     * the group's claims, so that its devices' waiting events may go out.
+     */
     private void rebindKeys(RetryGroup group, Set<String> keysBefore, List<RetryGroup> remaining) {
         purge(this.order.bind(remaining));
         if (this.order.release(group, keysBefore)) {
             this.rewindRequested = true;
         }
+        this.order.unclaim(group);
     }
 
     private void acknowledgeDelivered(List<PendingEvent> delivered) {
@@ -538,11 +575,13 @@ final class DestinationDispatcher {
     private long nextWakeUp() {
         long next = this.rewindRequested ? this.lastRewind + REWIND_INTERVAL_MILLIS : Long.MAX_VALUE;
         next = Math.min(next, this.order.nextParkedRelease());
-        if (this.inFlight != null) {
+        if (this.inFlight.size() >= this.maxInFlight) {
             return next;
         }
         for (RetryGroup group : this.groups) {
-            next = Math.min(next, group.dueAt);
+            if (!this.inFlight.containsKey(group)) {
+                next = Math.min(next, group.dueAt);
+            }
         }
         return Math.min(next, this.batches.nextDeadline());
     }

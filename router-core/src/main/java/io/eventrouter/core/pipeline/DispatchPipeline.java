@@ -61,6 +61,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final List<DestinationDispatcher> dispatchers;
 
+    private final SpoolPressure spoolPressure;
+
     private final int maxAppendsInFlight;
 
     private final DuplicateWindow duplicates;
@@ -83,12 +85,14 @@ public final class DispatchPipeline implements AutoCloseable {
         this.deadLetters = (builder.deadLetters != null) ? builder.deadLetters : MVStoreDeadLetterStore.inMemory();
         this.metrics = new PipelineMetrics(builder.meterRegistry);
         this.sources = new LinkedHashMap<>();
+        this.spoolPressure = new SpoolPressure(this.spool,
+                builder.destinations.stream().map((destination) -> destination.destination().id()).toList());
         builder.sources.forEach((id) -> this.sources.put(id,
-                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics)));
+                new PipelineSource(id, builder.sourceQueueCapacity, this.metrics, this.spoolPressure)));
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
-                        builder.maxHeldEvents))
+                        builder.maxHeldEvents, builder.maxDeliveriesInFlight))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
@@ -200,6 +204,7 @@ public final class DispatchPipeline implements AutoCloseable {
                 })
                 .onErrorResume((error) -> {
                     claimed.forEach(this.duplicates::release);
+                    this.spoolPressure.appendFailed(error);
                     this.metrics.rejected(submission.source(), rejectionReason(error), fresh.size());
                     submission.result().error(error);
                     return Mono.empty();
@@ -287,6 +292,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
+        private int maxDeliveriesInFlight = 8;
+
         private final List<EventTransformer> transformers = new ArrayList<>();
 
         private Builder() {
@@ -309,14 +316,27 @@ public final class DispatchPipeline implements AutoCloseable {
 
         /**
          * Sets how many events each destination's dispatcher keeps on the heap: batches being
-         * filled, the delivery in flight and events waiting for a retry. Past it, events wait in
-         * the spool.
+         * filled, the deliveries in flight, events waiting for their device's delivery and events
+         * waiting for a retry. Past it, events wait in the spool.
          */
         public Builder maxHeldEvents(int maxHeldEvents) {
             if (maxHeldEvents < 1) {
                 throw new IllegalArgumentException("maxHeldEvents must be at least 1, but was " + maxHeldEvents);
             }
             this.maxHeldEvents = maxHeldEvents;
+            return this;
+        }
+
+        /**
+         * Sets how many deliveries each destination's dispatcher keeps in flight at once. A
+         * device's events are in at most one of them, so its order holds however they settle.
+         */
+        public Builder maxDeliveriesInFlight(int maxDeliveriesInFlight) {
+            if (maxDeliveriesInFlight < 1) {
+                throw new IllegalArgumentException(
+                        "maxDeliveriesInFlight must be at least 1, but was " + maxDeliveriesInFlight);
+            }
+            this.maxDeliveriesInFlight = maxDeliveriesInFlight;
             return this;
         }
 

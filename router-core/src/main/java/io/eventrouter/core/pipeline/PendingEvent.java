@@ -1,14 +1,10 @@
 package io.eventrouter.core.pipeline;
 
-import java.io.OutputStream;
-
 import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.SpooledEvent;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An event a dispatcher holds on the heap until it is settled: read from the spool, or replayed
@@ -18,8 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
  * neither have no key and are never held back for another event. Instances compare by identity.
  */
 final class PendingEvent {
-
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     /** The spool offset, or -1 for a replayed event, which the spool does not hold. */
     final long offset;
@@ -40,7 +34,7 @@ final class PendingEvent {
         this.offset = offset;
         this.source = source;
         this.event = event;
-        this.bytes = encodedSize(event) + 1;
+        this.bytes = event.encodedSize() + 1;
         // A replayed event already lost its place in its device's order, so it neither waits nor blocks.
         this.key = (offset >= 0) ? orderingKey(event) : null;
         this.deadLetterId = deadLetterId;
@@ -63,31 +57,6 @@ final class PendingEvent {
             return "d:" + event.deviceId().get();
         }
         return event.userId().map((userId) -> "u:" + userId).orElse(null);
-    }
-
-    /** Counts the bytes of the event's JSON without keeping them. */
-    private static int encodedSize(Event event) {
-        CountingStream counter = new CountingStream();
-        try (JsonGenerator generator = MAPPER.createGenerator(counter)) {
-            event.writeTo(generator);
-        }
-        return (int) Math.min(counter.count, Integer.MAX_VALUE);
-    }
-
-    private static final class CountingStream extends OutputStream {
-
-        long count;
-
-        @Override
-        public void write(int b) {
-            this.count++;
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-            this.count += length;
-        }
-
     }
 
 }

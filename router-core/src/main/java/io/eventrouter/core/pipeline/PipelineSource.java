@@ -2,6 +2,8 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.Acceptance;
@@ -29,10 +31,19 @@ final class PipelineSource implements Source {
 
     private final PipelineMetrics metrics;
 
-    PipelineSource(SourceId id, int capacity, PipelineMetrics metrics) {
+    private final Queue<Submission> buffer;
+
+    private final int capacity;
+
+    private final SpoolPressure spoolPressure;
+
+    PipelineSource(SourceId id, int capacity, PipelineMetrics metrics, SpoolPressure spoolPressure) {
         this.id = id;
         this.metrics = metrics;
-        this.queue = Sinks.many().unicast().onBackpressureBuffer(Queues.<Submission>get(capacity).get());
+        this.capacity = capacity;
+        this.spoolPressure = spoolPressure;
+        this.buffer = Queues.<Submission>get(capacity).get();
+        this.queue = Sinks.many().unicast().onBackpressureBuffer(this.buffer);
     }
 
     @Override
@@ -59,14 +70,27 @@ final class PipelineSource implements Source {
                 this.metrics.rejected(this.id, DispatchPipeline.rejectionReason(reason), submitted.size());
             }
             if (emitted == Sinks.EmitResult.FAIL_OVERFLOW) {
-                result.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL,
-                        RETRY_AFTER_FULL_QUEUE, "The queue of source '" + this.id + "' is full"));
+                result.error(queueFull());
             }
             else if (emitted.isFailure()) {
                 result.error(new AcceptanceException(AcceptanceException.Reason.NOT_RUNNING,
                         RETRY_AFTER_FULL_QUEUE, "The pipeline is not accepting events"));
             }
         });
+    }
+
+    @Override
+    public Optional<AcceptanceException> overload() {
+        // The size of a concurrent queue is an estimate, which is all a hint needs.
+        if (this.buffer.size() >= this.capacity) {
+            return Optional.of(queueFull());
+        }
+        return Optional.ofNullable(this.spoolPressure.rejection());
+    }
+
+    private AcceptanceException queueFull() {
+        return new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL, RETRY_AFTER_FULL_QUEUE,
+                "The queue of source '" + this.id + "' is full");
     }
 
     Flux<Submission> submissions() {

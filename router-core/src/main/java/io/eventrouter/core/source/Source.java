@@ -1,6 +1,7 @@
 package io.eventrouter.core.source;
 
 import java.util.List;
+import java.util.Optional;
 
 import io.eventrouter.core.event.Event;
 import reactor.core.publisher.Mono;
@@ -23,5 +24,15 @@ public interface Source {
      * submission are accepted together and keep their order.
      */
     Mono<Acceptance> submit(List<Event> events);
+
+    /**
+     * Returns the rejection a submission made now would most likely get, such as for a full queue
+     * or a full spool, without submitting anything. Callers check it before decoding a request,
+     * so that an overloaded pipeline turns requests away cheaply. It is a hint: an empty answer does
+     * not promise that {@link #submit} succeeds. Empty by default.
+     */
+    default Optional<AcceptanceException> overload() {
+        return Optional.empty();
+    }
 
 }

@@ -1,5 +1,7 @@
 package io.eventrouter.core.event;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +50,32 @@ class EventTests {
 
         assertThat(changed.ip()).hasValue("192.0.2.1");
         assertThat(event.ip()).isEmpty();
+    }
+
+    @Test
+    void copyKeepsNestedValuesOfOriginal() {
+        ObjectNode fields = (ObjectNode) MAPPER.readTree(
+                "{\"event_type\":\"play\",\"event_properties\":{\"a\":1},\"ip\":\"$remote\"}");
+        Event event = Event.of(CONTEXT, fields);
+
+        Event changed = event.with(EventField.IP, "192.0.2.1");
+        changed.toJson().withObject("/event_properties").put("a", 2);
+
+        assertThat(changed.field("event_properties")).hasValueSatisfying((value) -> assertThat(value.toString())
+                .isEqualTo("{\"a\":1}"));
+        assertThat(event.ip()).hasValue("$remote");
+    }
+
+    @Test
+    void writesJsonOfItsFields() throws IOException {
+        Event event = Event.builder("play").apiKey("api-key-1234").deviceId("device-1").eventProperty("é", "ü")
+                .build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        event.writeTo(out);
+
+        assertThat(MAPPER.readTree(out.toByteArray())).isEqualTo(event.toJson());
+        assertThat(event.encodedSize()).isEqualTo(out.size());
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.eventrouter.core.pipeline;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
@@ -93,6 +95,19 @@ final class AmplitudeDispatch implements AutoCloseable {
     /** Returns the insert ids of every request a destination received, one list per request, oldest first. */
     List<List<String>> insertIdsPerRequest(String destination) {
         return requests(destination).stream().map(AmplitudeDispatch::insertIds).toList();
+    }
+
+    /** Returns the insert ids of the requests a destination answered with 200, oldest first. */
+    List<String> insertIdsDelivered(String destination) {
+        List<String> ids = new ArrayList<>();
+        List<ServeEvent> served = new ArrayList<>(this.wireMock.getAllServeEvents());
+        Collections.reverse(served);
+        for (ServeEvent event : served) {
+            if (event.getRequest().getUrl().equals(path(destination)) && event.getResponse().getStatus() == 200) {
+                ids.addAll(insertIds(event.getRequest()));
+            }
+        }
+        return ids;
     }
 
     static List<String> insertIds(LoggedRequest request) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
@@ -17,6 +18,7 @@ import io.eventrouter.core.spool.MemorySpool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -142,6 +144,62 @@ class DispatchPipelineTests {
         assertThatExceptionOfType(AcceptanceException.class)
                 .isThrownBy(() -> source.submit(events("key-a", 1)).block(Duration.ofSeconds(5)))
                 .satisfies((ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
+    }
+
+    @Test
+    void reportsFullSpoolBeforeSubmission() {
+        Sinks.One<DeliveryResult> answer = Sinks.one();
+        RecordingDestination stuck = new RecordingDestination("stuck", (delivery) -> answer.asMono());
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(5, List.of(stuck.id())))
+                .source(BRIDGE)
+                .shutdownGracePeriod(Duration.ofMillis(100))
+                .destination(stuck, FAST_BATCHES));
+        Source source = this.pipeline.source(BRIDGE);
+        submit(BRIDGE, events("key-a", 5));
+        assertThat(source.overload()).isEmpty();
+
+        assertThatExceptionOfType(AcceptanceException.class)
+                .isThrownBy(() -> source.submit(events("key-a", 1)).block(Duration.ofSeconds(5)));
+
+        assertThat(source.overload()).get().extracting(AcceptanceException::reason)
+                .isEqualTo(AcceptanceException.Reason.SPOOL_FULL);
+    }
+
+    @Test
+    void stopsReportingFullSpoolOnceBacklogShrinks() {
+        Sinks.One<Boolean> release = Sinks.one();
+        RecordingDestination stuck = new RecordingDestination("stuck", (delivery) -> release.asMono()
+                .map((released) -> DeliveryResult.delivered(delivery.size())));
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(5, List.of(stuck.id())))
+                .source(BRIDGE)
+                .destination(stuck, FAST_BATCHES));
+        Source source = this.pipeline.source(BRIDGE);
+        submit(BRIDGE, events("key-a", 5));
+        assertThatExceptionOfType(AcceptanceException.class)
+                .isThrownBy(() -> source.submit(events("key-a", 1)).block(Duration.ofSeconds(5)));
+
+        release.tryEmitValue(true);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.overload().isEmpty());
+        submit(BRIDGE, events("key-a", 1));
+    }
+
+    @Test
+    void reportsFullQueueBeforeSubmission() {
+        this.pipeline = DispatchPipeline.builder()
+                .spool(new MemorySpool(100, List.of(DestinationId.of("first"))))
+                .source(BRIDGE)
+                .sourceQueueCapacity(1)
+                .destination(RecordingDestination.accepting("first"), FAST_BATCHES)
+                .build();
+        Source source = this.pipeline.source(BRIDGE);
+
+        source.submit(events("key-a", 1)).subscribe();
+
+        assertThat(source.overload()).get().extracting(AcceptanceException::reason)
+                .isEqualTo(AcceptanceException.Reason.QUEUE_FULL);
     }
 
     @Test

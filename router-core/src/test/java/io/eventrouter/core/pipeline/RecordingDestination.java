@@ -42,6 +42,11 @@ final class RecordingDestination implements Destination {
         return this.answer.apply(delivery);
     }
 
+    @Override
+    public boolean acceptsConcurrentDeliveries() {
+        return true;
+    }
+
     List<Delivery> deliveries() {
         return List.copyOf(this.deliveries);
     }

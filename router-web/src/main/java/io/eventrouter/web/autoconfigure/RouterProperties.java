@@ -94,7 +94,10 @@ public class RouterProperties {
             return this.duplicateWindow;
         }
 
-        /** Events each destination keeps on the heap (batches, deliveries, retries); the rest wait in the spool. */
+        /**
+         * Events each destination keeps on the heap (batches, deliveries in flight, events waiting
+         * for their device's delivery, retries); the rest wait in the spool.
+         */
         private int maxHeldEvents = 5_000;
 
         public int getMaxHeldEvents() {
@@ -103,6 +106,17 @@ public class RouterProperties {
 
         public void setMaxHeldEvents(int maxHeldEvents) {
             this.maxHeldEvents = maxHeldEvents;
+        }
+
+        /** Deliveries each destination keeps in flight at once; a device's events are in at most one of them. */
+        private int maxDeliveriesInFlight = 8;
+
+        public int getMaxDeliveriesInFlight() {
+            return this.maxDeliveriesInFlight;
+        }
+
+        public void setMaxDeliveriesInFlight(int maxDeliveriesInFlight) {
+            this.maxDeliveriesInFlight = maxDeliveriesInFlight;
         }
 
         public int getSourceQueueCapacity() {
