@@ -50,12 +50,16 @@ import reactor.core.scheduler.Schedulers;
  * device's later events are not held on the heap; they are skipped and stay unacknowledged in
  * the spool. When the device is released, the dispatcher rewinds: it resubscribes to the spool,
  * which starts again at the oldest unacknowledged event, and ignores the offsets it already
- * holds. At most {@code maxHeldEvents} events are on the heap at once; past that the dispatcher
- * stops requesting from the spool, so the backlog of a failing destination stays in the spool.
+ * holds. At most {@code maxHeldEvents} events, and about {@code maxHeldBytes} of encoded events,
+ * are on the heap at once; past either the dispatcher stops requesting from the spool, so the
+ * backlog of a failing destination stays in the spool.
  */
 final class DestinationDispatcher {
 
     private static final Logger logger = LoggerFactory.getLogger(DestinationDispatcher.class);
+
+    /** Most events requested from the spool at once, which bounds how far large events overshoot the byte limit. */
+    private static final int REQUEST_CHUNK = 256;
 
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
@@ -74,6 +78,8 @@ final class DestinationDispatcher {
 
     private final int maxHeldEvents;
 
+    private final long maxHeldBytes;
+
     private final int maxInFlight;
 
     private final Scheduler scheduler;
@@ -91,7 +97,10 @@ final class DestinationDispatcher {
     private long outstanding;
 
     /** Spool offsets on the heap, not acknowledged yet. */
-    private final Set<Long> heldOffsets = new HashSet<>();
+    /** Offsets of the events on the heap, each with its encoded size. */
+    private final Map<Long, Integer> heldOffsets = new HashMap<>();
+
+    private long heldBytes;
 
     /** Dead-letter ids being replayed. */
     private final Set<Long> replaying = new HashSet<>();
@@ -117,7 +126,7 @@ final class DestinationDispatcher {
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
             Duration deliveryTimeout, Spool spool, DeadLetterStore deadLetters, PipelineMetrics metrics,
-            int maxHeldEvents, int maxInFlight) {
+            int maxHeldEvents, long maxHeldBytes, int maxInFlight) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
         this.deliveryTimeout = deliveryTimeout;
@@ -125,6 +134,7 @@ final class DestinationDispatcher {
         this.deadLetters = deadLetters;
         this.metrics = metrics;
         this.maxHeldEvents = maxHeldEvents;
+        this.maxHeldBytes = maxHeldBytes;
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
@@ -243,7 +253,7 @@ final class DestinationDispatcher {
             return;
         }
         this.outstanding--;
-        if (this.heldOffsets.contains(spooled.offset())) {
+        if (this.heldOffsets.containsKey(spooled.offset())) {
             return;
         }
         String key = PendingEvent.orderingKey(spooled.event());
@@ -251,12 +261,23 @@ final class DestinationDispatcher {
             this.order.skip(key);
             return;
         }
-        this.heldOffsets.add(spooled.offset());
+        int bytes = spooled.event().encodedSize();
+        this.heldOffsets.put(spooled.offset(), bytes);
+        this.heldBytes += bytes;
         this.batches.add(PendingEvent.spooled(spooled), now());
     }
 
+    private void release(long offset) {
+        Integer bytes = this.heldOffsets.remove(offset);
+        if (bytes != null) {
+            this.heldBytes -= bytes;
+        }
+    }
+
     private void requestMore() {
-        long wanted = this.maxHeldEvents - this.heldOffsets.size() - this.outstanding;
+        // At most one chunk is outstanding, so large events overshoot the byte limit by one chunk at most.
+        long wanted = (this.heldBytes >= this.maxHeldBytes) ? 0
+                : Math.min(REQUEST_CHUNK - this.outstanding, this.maxHeldEvents - this.heldOffsets.size() - this.outstanding);
         if (wanted > 0 && this.reader != null && this.reader.subscribed) {
             this.outstanding += wanted;
             this.reader.request(wanted);
@@ -268,7 +289,7 @@ final class DestinationDispatcher {
         List<PendingEvent> removed = this.batches.removeKeys(keys);
         removed.addAll(this.order.removeWaiting(keys));
         for (PendingEvent event : removed) {
-            this.heldOffsets.remove(event.offset);
+            release(event.offset);
             this.order.skip(Objects.requireNonNull(event.key));
         }
     }
@@ -294,7 +315,7 @@ final class DestinationDispatcher {
             }
             send(next, now);
         }
-        if (this.heldOffsets.size() >= this.maxHeldEvents) {
+        if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes) {
             parkPausedGroups(now);
         }
         requestMore();
@@ -315,7 +336,7 @@ final class DestinationDispatcher {
             List<PendingEvent> keyed = group.events.stream().filter((event) -> event.key != null).toList();
             for (PendingEvent event : keyed) {
                 this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
-                this.heldOffsets.remove(event.offset);
+                release(event.offset);
             }
             group.events.removeAll(keyed);
             parked += keyed.size();
@@ -473,7 +494,7 @@ final class DestinationDispatcher {
         }
         else {
             this.spool.acknowledge(id(), event.offset);
-            this.heldOffsets.remove(event.offset);
+            release(event.offset);
         }
     }
 
@@ -515,7 +536,7 @@ final class DestinationDispatcher {
                 this.replaying.remove(event.deadLetterId);
             }
             else {
-                this.heldOffsets.remove(event.offset);
+                release(event.offset);
             }
         }
         this.rewindRequested = true;

@@ -92,7 +92,7 @@ public final class DispatchPipeline implements AutoCloseable {
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
-                        builder.maxHeldEvents, builder.maxDeliveriesInFlight))
+                        builder.maxHeldEvents, builder.maxHeldBytes, builder.maxDeliveriesInFlight))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
@@ -292,6 +292,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
+        private long maxHeldBytes = 8L * 1024 * 1024;
+
         private int maxDeliveriesInFlight = 8;
 
         private final List<EventTransformer> transformers = new ArrayList<>();
@@ -324,6 +326,19 @@ public final class DispatchPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("maxHeldEvents must be at least 1, but was " + maxHeldEvents);
             }
             this.maxHeldEvents = maxHeldEvents;
+            return this;
+        }
+
+        /**
+         * Sets about how many bytes of encoded events each destination's dispatcher keeps on the
+         * heap, the byte counterpart of {@link #maxHeldEvents(int)} for large events. The heap
+         * they take is a small multiple of this, since each held event is also a JSON tree.
+         */
+        public Builder maxHeldBytes(long maxHeldBytes) {
+            if (maxHeldBytes < 1) {
+                throw new IllegalArgumentException("maxHeldBytes must be at least 1, but was " + maxHeldBytes);
+            }
+            this.maxHeldBytes = maxHeldBytes;
             return this;
         }
 

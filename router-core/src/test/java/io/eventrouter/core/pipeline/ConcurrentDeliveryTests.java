@@ -17,8 +17,11 @@ import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
+import io.eventrouter.core.spool.Spool;
+import io.eventrouter.core.spool.SpooledEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -158,6 +161,57 @@ class ConcurrentDeliveryTests {
                 .containsExactly("a-0", "a-1", "a-2", "a-3");
         assertThat(destination.deliveredEventTypes().stream().filter((type) -> type.startsWith("b-")))
                 .containsExactly("b-0", "b-1", "b-2", "b-3");
+    }
+
+    @Test
+    void stopsReadingAtByteLimit() {
+        AtomicInteger read = new AtomicInteger();
+        Spool counting = new Spool() {
+
+            @Override
+            public Mono<Void> append(SourceId source, List<Event> events) {
+                return ConcurrentDeliveryTests.this.spool.append(source, events);
+            }
+
+            @Override
+            public Flux<SpooledEvent> read(DestinationId destination) {
+                return ConcurrentDeliveryTests.this.spool.read(destination).doOnNext((spooled) -> read.incrementAndGet());
+            }
+
+            @Override
+            public void acknowledge(DestinationId destination, long offset) {
+                ConcurrentDeliveryTests.this.spool.acknowledge(destination, offset);
+            }
+
+            @Override
+            public long backlog(DestinationId destination) {
+                return ConcurrentDeliveryTests.this.spool.backlog(destination);
+            }
+
+            @Override
+            public void close() {
+                ConcurrentDeliveryTests.this.spool.close();
+            }
+
+        };
+        RecordingDestination hanging = new RecordingDestination("first", (delivery) -> Mono.never());
+        this.pipeline = DispatchPipeline.builder()
+                .spool(counting)
+                .source(BRIDGE)
+                .maxHeldEvents(5_000)
+                .maxHeldBytes(1_000)
+                .shutdownGracePeriod(Duration.ofMillis(100))
+                .destination(hanging, new BatchPolicy(10, Duration.ofMillis(20)))
+                .build();
+        this.pipeline.start();
+
+        submit(devices("d", 1_000));
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.deliveries().size() == 8);
+
+        // About ten events of a hundred bytes fill 1,000 bytes, and one chunk of 256 may be on its
+        // way past them; the event limit alone would read all 1,000.
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> read.get() < 300);
+        assertThat(this.spool.backlog(DESTINATION)).isEqualTo(1_000);
     }
 
     private DispatchPipeline start(RecordingDestination destination, int maxInFlight, int maxHeldEvents) {

@@ -106,6 +106,7 @@ public final class EventRouterAutoConfiguration {
                 .duplicateWindow(settings.getDuplicateWindow().getSize(), settings.getDuplicateWindow().getMaxAge())
                 .shutdownGracePeriod(settings.getShutdownGracePeriod())
                 .maxHeldEvents(settings.getMaxHeldEvents())
+                .maxHeldBytes(settings.getMaxHeldBytes().toBytes())
                 .maxDeliveriesInFlight(settings.getMaxDeliveriesInFlight())
                 .deadLetterStore(deadLetters)
                 .meterRegistry(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));

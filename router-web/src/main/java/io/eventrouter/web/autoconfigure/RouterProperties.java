@@ -108,6 +108,20 @@ public class RouterProperties {
             this.maxHeldEvents = maxHeldEvents;
         }
 
+        /**
+         * Encoded events each destination keeps on the heap, the byte counterpart of
+         * max-held-events for large events; the heap they take is about twice this.
+         */
+        private DataSize maxHeldBytes = DataSize.ofMegabytes(8);
+
+        public DataSize getMaxHeldBytes() {
+            return this.maxHeldBytes;
+        }
+
+        public void setMaxHeldBytes(DataSize maxHeldBytes) {
+            this.maxHeldBytes = maxHeldBytes;
+        }
+
         /** Deliveries each destination keeps in flight at once; a device's events are in at most one of them. */
         private int maxDeliveriesInFlight = 8;
 
