@@ -198,7 +198,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
     }
 
     /**
-     * Sets one property of the object {@code name}, such as {@code event_properties}, keeping a
+     * Sets one property of the object {@code name}, such as {@code event_properties}, storing a
      * plain value without a node when the object is the builder's own.
      */
     final B putNested(String name, String property, @Nullable Object value) {

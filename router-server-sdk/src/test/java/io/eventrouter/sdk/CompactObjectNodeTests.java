@@ -18,7 +18,7 @@ class CompactObjectNodeTests {
     private final CompactObjectNode node = new CompactObjectNode(CompactNodeFactory.INSTANCE, 2);
 
     @Test
-    void writesTheSameJsonAsAPlainObjectNode() {
+    void writesSameJsonAsPlainNode() {
         fill(this.node);
         ObjectNode plain = JsonNodeFactory.instance.objectNode();
         fill(plain);
@@ -27,7 +27,7 @@ class CompactObjectNodeTests {
     }
 
     @Test
-    void readsPlainValuesAsTheNodesJacksonMakes() {
+    void readsPlainValuesAsNodes() {
         fill(this.node);
 
         assertThat(this.node.get("text").stringValue()).isEqualTo("value");
@@ -42,7 +42,7 @@ class CompactObjectNodeTests {
     }
 
     @Test
-    void equalsAPlainObjectNodeWithTheSameProperties() {
+    void equalsPlainNodeWithSameProperties() {
         fill(this.node);
         ObjectNode plain = JsonNodeFactory.instance.objectNode();
         fill(plain);
@@ -53,7 +53,7 @@ class CompactObjectNodeTests {
     }
 
     @Test
-    void deepCopyIsIndependentOfTheOriginal() {
+    void deepCopyIsIndependent() {
         fill(this.node);
 
         CompactObjectNode copy = this.node.deepCopy();
@@ -66,7 +66,7 @@ class CompactObjectNodeTests {
     }
 
     @Test
-    void writesTheSameJsonOnceItOutgrowsTheArray() {
+    void writesSameJsonWhenLarge() {
         ObjectNode plain = JsonNodeFactory.instance.objectNode();
         for (int i = 0; i <= CompactObjectMap.MAX_ARRAY_ENTRIES; i++) {
             this.node.putValue("key-" + i, (i % 2 == 0) ? "value-" + i : i);
