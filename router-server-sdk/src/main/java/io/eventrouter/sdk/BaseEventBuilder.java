@@ -36,7 +36,10 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
      */
     private static volatile @Nullable RequestContext recentContext;
 
-    private ObjectNode fields = NODES.objectNode();
+    /** Room for the usual top-level fields: type, ids, time and properties. */
+    private static final int TOP_LEVEL_CAPACITY = 8;
+
+    private CompactObjectNode fields = new CompactObjectNode(NODES, TOP_LEVEL_CAPACITY);
 
     /** Whether an event built last owns {@link #fields}, so the next change must copy it first. */
     private boolean fieldsShared;
@@ -51,7 +54,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
         if (eventType.isEmpty()) {
             throw new IllegalArgumentException("eventType must not be empty");
         }
-        this.fields.put(EventField.EVENT_TYPE.jsonName(), eventType);
+        this.fields.putValue(EventField.EVENT_TYPE.jsonName(), eventType);
     }
 
     /** Sets the project's API key, which decides where the event is stored. */
@@ -106,8 +109,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
     public B group(String groupType, String groupName) {
         Objects.requireNonNull(groupType, "groupType");
         Objects.requireNonNull(groupName, "groupName");
-        fields().withObjectProperty(EventField.GROUPS.jsonName()).put(groupType, groupName);
-        return self();
+        return putNested(EventField.GROUPS.jsonName(), groupType, groupName);
     }
 
     /**
@@ -121,7 +123,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
         if (name.equals(EventField.EVENT_TYPE.jsonName())) {
             throw new IllegalArgumentException("event_type is set when the builder is created");
         }
-        fields().set(name, toNode(value));
+        fields().putValue(name, value);
         return self();
     }
 
@@ -138,14 +140,15 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
             throw new IllegalStateException("The event needs an API key: call apiKey(...), or build it through "
                     + "a publisher that has a default API key");
         }
-        if (!this.fields.has(EventField.USER_ID.jsonName()) && !this.fields.has(EventField.DEVICE_ID.jsonName())) {
+        if (!this.fields.hasProperty(EventField.USER_ID.jsonName())
+                && !this.fields.hasProperty(EventField.DEVICE_ID.jsonName())) {
             throw new IllegalStateException("The event needs a user id or a device id: call userId(...) or "
                     + "deviceId(...)");
         }
-        ObjectNode event = fields();
+        CompactObjectNode event = fields();
         complete(event);
-        if (!event.has(EventField.INSERT_ID.jsonName())) {
-            event.put(EventField.INSERT_ID.jsonName(), RandomInsertIds.next());
+        if (!event.hasProperty(EventField.INSERT_ID.jsonName())) {
+            event.putValue(EventField.INSERT_ID.jsonName(), RandomInsertIds.next());
             this.insertIdDrawn = true;
         }
         this.fieldsShared = true;
@@ -157,9 +160,9 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
      * The copy leaves out an {@code insert_id} that {@link #build()} drew, so that the next
      * event draws its own.
      */
-    final ObjectNode fields() {
+    final CompactObjectNode fields() {
         if (this.fieldsShared) {
-            ObjectNode copy = this.fields.deepCopy();
+            CompactObjectNode copy = this.fields.deepCopy();
             if (this.insertIdDrawn) {
                 copy.remove(EventField.INSERT_ID.jsonName());
             }
@@ -190,7 +193,23 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
     }
 
     final B putString(EventField field, String value) {
-        fields().put(field.jsonName(), Objects.requireNonNull(value, field.jsonName()));
+        fields().putValue(field.jsonName(), Objects.requireNonNull(value, field.jsonName()));
+        return self();
+    }
+
+    /**
+     * Sets one property of the object {@code name}, such as {@code event_properties}, storing a
+     * plain value without a node when the object is the builder's own.
+     */
+    final B putNested(String name, String property, @Nullable Object value) {
+        Objects.requireNonNull(property, "name");
+        ObjectNode nested = fields().withObjectProperty(name);
+        if (nested instanceof CompactObjectNode compact) {
+            compact.putValue(property, value);
+        }
+        else {
+            nested.set(property, toNode(value));
+        }
         return self();
     }
 

@@ -6,10 +6,10 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Creates the JSON trees of events built by the SDK's builders: object nodes keep their
- * properties in a {@link CompactObjectMap}. Nested objects the builders add through
+ * Creates the JSON trees of events built by the SDK's builders: object nodes are
+ * {@link CompactObjectNode}s. Nested objects the builders add through
  * {@code withObjectProperty} come from here too, because an object node creates its children
- * through its own factory. Copies, such as {@code deepCopy()}, are ordinary Jackson nodes.
+ * through its own factory.
  */
 final class CompactNodeFactory extends JsonNodeFactory {
 
@@ -23,7 +23,7 @@ final class CompactNodeFactory extends JsonNodeFactory {
 
     @Override
     public ObjectNode objectNode() {
-        return new ObjectNode(this, new CompactObjectMap());
+        return new CompactObjectNode(this, CompactObjectMap.DEFAULT_CAPACITY);
     }
 
 }

@@ -78,16 +78,11 @@ public final class RevenueBuilder extends BaseEventBuilder<RevenueBuilder> {
 
     /** Sets another event property, next to the revenue fields. */
     public RevenueBuilder eventProperty(String name, @Nullable Object value) {
-        Objects.requireNonNull(name, "name");
-        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
-                .set(name, toNode(value));
-        return this;
+        return putNested(EventField.EVENT_PROPERTIES.jsonName(), name, value);
     }
 
     private RevenueBuilder property(String name, String value) {
-        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName())
-                .put(name, Objects.requireNonNull(value, name));
-        return this;
+        return putNested(EventField.EVENT_PROPERTIES.jsonName(), name, Objects.requireNonNull(value, name));
     }
 
     @Override

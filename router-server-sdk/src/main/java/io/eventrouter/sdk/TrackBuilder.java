@@ -1,7 +1,6 @@
 package io.eventrouter.sdk;
 
 import java.util.Map;
-import java.util.Objects;
 
 import io.eventrouter.core.event.EventField;
 import org.jspecify.annotations.Nullable;
@@ -20,9 +19,7 @@ public final class TrackBuilder extends BaseEventBuilder<TrackBuilder> {
 
     /** Sets one entry of {@code event_properties}; values as for {@link #field}. */
     public TrackBuilder eventProperty(String name, @Nullable Object value) {
-        Objects.requireNonNull(name, "name");
-        fields().withObjectProperty(EventField.EVENT_PROPERTIES.jsonName()).set(name, toNode(value));
-        return this;
+        return putNested(EventField.EVENT_PROPERTIES.jsonName(), name, value);
     }
 
     /** Sets several entries of {@code event_properties}. */

@@ -69,12 +69,32 @@ class CompactObjectMapTests {
 
     @Test
     void keepsOrderWhenItOutgrowsTheList() {
-        int count = CompactObjectMap.MAX_LIST_ENTRIES + 5;
+        int count = CompactObjectMap.MAX_ARRAY_ENTRIES + 5;
         IntStream.range(0, count).forEach((i) -> this.map.put("key-" + i, NODES.numberNode(i)));
 
         assertThat(this.map).hasSize(count);
         assertThat(this.map.keySet()).first().isEqualTo("key-0");
         assertThat(this.map.get("key-" + (count - 1))).isEqualTo(NODES.numberNode(count - 1));
+    }
+
+    @Test
+    void readsAPlainValueAsItsNode() {
+        this.map.putValue("text", "value");
+        this.map.putValue("number", 3);
+
+        assertThat(this.map).containsEntry("text", NODES.stringNode("value")).containsEntry("number", NODES.numberNode(3));
+    }
+
+    @Test
+    void entrySetValueWritesThrough() {
+        this.map.putValue("a", "one");
+        this.map.putValue("b", "two");
+
+        Map.Entry<String, JsonNode> first = this.map.entrySet().iterator().next();
+        JsonNode previous = first.setValue(NODES.stringNode("changed"));
+
+        assertThat(previous).isEqualTo(NODES.stringNode("one"));
+        assertThat(this.map.get("a")).isEqualTo(NODES.stringNode("changed"));
     }
 
 }
