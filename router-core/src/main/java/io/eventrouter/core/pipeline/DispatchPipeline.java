@@ -174,14 +174,19 @@ public final class DispatchPipeline implements AutoCloseable {
     }
 
     /**
-     * Gives every event an insert id, sets resends aside as duplicates and appends the rest to
-     * the spool. The window claims keys before the append, so two racing uploads of one event
-     * append it once. The keys of a failed append are released, so that the retry is accepted.
+     * Gives every event an insert id and a time, sets resends aside as duplicates and appends
+     * the rest to the spool. The window claims keys before the append, so two racing uploads of
+     * one event append it once. The keys of a failed append are released, so that the retry is
+     * accepted.
      */
     private Mono<Void> accept(Submission submission) {
         List<Event> fresh = new ArrayList<>(submission.events().size());
         List<Long> claimed = new ArrayList<>();
-        for (Event event : submission.events()) {
+        // Amplitude gives an event without a time the time of its upload. The router's upload
+        // may come hours later, after an outage, so the event gets the time the router took it.
+        long acceptedAt = System.currentTimeMillis();
+        for (Event received : submission.events()) {
+            Event event = received.time().isPresent() ? received : received.with(EventField.TIME, acceptedAt);
             long fingerprint = DuplicateWindow.fingerprint(event);
             if (fingerprint == DuplicateWindow.EMPTY) {
                 fresh.add(event.with(EventField.INSERT_ID, UUID.randomUUID().toString()));

@@ -64,6 +64,21 @@ class PipelineAcceptanceTests {
     }
 
     @Test
+    void stampsEventsWithoutTime() {
+        Source source = start(memorySpool());
+        long before = System.currentTimeMillis();
+
+        source.submit(List.of(Event.builder("played").apiKey("key-1234567890").insertId("untimed").build(),
+                Event.builder("played").apiKey("key-1234567890").insertId("timed").time(1_700_000_000_000L).build()))
+                .block(WAIT);
+
+        await().atMost(WAIT).until(() -> this.destination.received.size() == 2);
+        assertThat(this.destination.received).extracting((received) -> received.time().orElseThrow())
+                .satisfiesExactly((time) -> assertThat(time).isBetween(before, System.currentTimeMillis()),
+                        (time) -> assertThat(time).isEqualTo(1_700_000_000_000L));
+    }
+
+    @Test
     void countsAResentEventAsIngestedAndDispatchesItOnce() {
         Source source = start(memorySpool());
         Event event = event("device-1", "insert-1");
