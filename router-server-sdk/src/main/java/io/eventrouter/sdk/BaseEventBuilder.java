@@ -47,6 +47,8 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
     /** Whether the last build drew the {@code insert_id} in {@link #fields}, so the next build draws another. */
     private boolean insertIdDrawn;
 
+    private boolean timeDrawn;
+
     private @Nullable RequestContext context;
 
     BaseEventBuilder(String eventType) {
@@ -89,7 +91,7 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
         return self();
     }
 
-    /** Sets {@code time}; without it the endpoint uses the time it receives the event. */
+    /** Sets {@code time}; without it, {@link #build()} sets the time of the build. */
     public B time(Instant time) {
         fields().put(EventField.TIME.jsonName(), Objects.requireNonNull(time, "time").toEpochMilli());
         return self();
@@ -151,14 +153,19 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
             event.putValue(EventField.INSERT_ID.jsonName(), RandomInsertIds.next());
             this.insertIdDrawn = true;
         }
+        // Without a time Amplitude would use the time of the upload, which batching and retries delay.
+        if (!event.hasProperty(EventField.TIME.jsonName())) {
+            event.putValue(EventField.TIME.jsonName(), System.currentTimeMillis());
+            this.timeDrawn = true;
+        }
         this.fieldsShared = true;
         return Event.ofOwned(context, event);
     }
 
     /**
      * Returns the fields to change, first copying them when an event built earlier owns them.
-     * The copy leaves out an {@code insert_id} that {@link #build()} drew, so that the next
-     * event draws its own.
+     * The copy leaves out the {@code insert_id} and {@code time} that {@link #build()} drew, so
+     * that the next event draws its own.
      */
     final CompactObjectNode fields() {
         if (this.fieldsShared) {
@@ -166,9 +173,13 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
             if (this.insertIdDrawn) {
                 copy.remove(EventField.INSERT_ID.jsonName());
             }
+            if (this.timeDrawn) {
+                copy.remove(EventField.TIME.jsonName());
+            }
             this.fields = copy;
             this.fieldsShared = false;
             this.insertIdDrawn = false;
+            this.timeDrawn = false;
         }
         return this.fields;
     }

@@ -62,6 +62,19 @@ class EventsTests {
     }
 
     @Test
+    void buildSetsTimeWhenNoneIsSet() {
+        TrackBuilder builder = Events.track("Signed Up").apiKey(API_KEY).userId("user-1");
+        long before = System.currentTimeMillis();
+
+        Event first = builder.build();
+        Event timed = builder.time(Instant.ofEpochMilli(1700000001000L)).build();
+
+        assertThat(first.time().orElseThrow()).isBetween(before, System.currentTimeMillis());
+        assertThat(timed.time()).hasValue(1700000001000L);
+        assertThat(first.time().orElseThrow()).isNotEqualTo(1700000001000L);
+    }
+
+    @Test
     void changingTheBuilderAfterBuildLeavesTheBuiltEventAlone() {
         TrackBuilder builder = Events.track("Order Placed").apiKey(API_KEY).userId("user-1")
                 .eventProperty("total", 42);
@@ -103,11 +116,12 @@ class EventsTests {
     @Test
     void builtEventEqualsTheSameEventParsedFromJson() {
         Event built = Events.track("Order Placed").apiKey(API_KEY).userId("user-1").insertId("order-17")
-                .eventProperty("total", 42).eventProperty("price", 9.5).eventProperty("gift", true).build();
+                .time(Instant.ofEpochMilli(1700000001000L)).eventProperty("total", 42).eventProperty("price", 9.5)
+                .eventProperty("gift", true).build();
 
         Event parsed = Event.of(RequestContext.of(API_KEY), (ObjectNode) JSON.readTree(
                 "{\"event_type\":\"Order Placed\",\"user_id\":\"user-1\",\"insert_id\":\"order-17\","
-                        + "\"event_properties\":{\"total\":42,\"price\":9.5,\"gift\":true}}"));
+                        + "\"time\":1700000001000,\"event_properties\":{\"total\":42,\"price\":9.5,\"gift\":true}}"));
 
         assertThat(built).isEqualTo(parsed);
         assertThat(built.hashCode()).isEqualTo(parsed.hashCode());
