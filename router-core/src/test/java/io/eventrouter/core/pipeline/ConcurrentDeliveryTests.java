@@ -147,8 +147,8 @@ class ConcurrentDeliveryTests {
         Sinks.One<DeliveryResult> slowAnswer = Sinks.one();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> types(delivery)
                 .contains("a-0") ? slowAnswer.asMono() : Mono.just(DeliveryResult.delivered(delivery.size())));
-        // Two of these events, about 95 bytes each with their insert id, fit in 200 bytes.
-        this.pipeline = start(destination, 8, 5_000, new BatchPolicy(10, 200, Duration.ofMillis(20)));
+        // Two of these events, about 115 bytes each with their insert id and time, fit in 260 bytes.
+        this.pipeline = start(destination, 8, 5_000, new BatchPolicy(10, 260, Duration.ofMillis(20)));
         submit(List.of(event("device-a", "a-0"), event("device-b", "b-0")));
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveredEventTypes().contains("a-0"));
 
@@ -208,7 +208,7 @@ class ConcurrentDeliveryTests {
         submit(devices("d", 1_000));
         await().atMost(Duration.ofSeconds(10)).until(() -> hanging.deliveries().size() == 8);
 
-        // About ten events of a hundred bytes fill 1,000 bytes, and one chunk of 256 may be on its
+        // About eight events of 115 bytes fill 1,000 bytes, and one chunk of 256 may be on its
         // way past them; the event limit alone would read all 1,000.
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> read.get() < 300);
         assertThat(this.spool.backlog(DESTINATION)).isEqualTo(1_000);
