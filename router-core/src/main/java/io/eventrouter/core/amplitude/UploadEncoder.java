@@ -1,9 +1,7 @@
 package io.eventrouter.core.amplitude;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 import io.eventrouter.core.event.Event;
@@ -34,14 +32,9 @@ public final class UploadEncoder {
             generator.writeStartObject();
             generator.writeStringProperty("api_key", context.apiKey());
             generator.writeArrayPropertyStart("events");
-            // Each event keeps its encoded JSON, so the bytes go out as they are. The generator
-            // counts no array elements this way, so it adds no commas: they are written here.
-            generator.flush();
-            for (int i = 0; i < events.size(); i++) {
-                if (i > 0) {
-                    out.write(',');
-                }
-                events.get(i).writeTo(out);
+            // Events the dispatcher sized keep their encoded JSON, which goes out as it is.
+            for (Event event : events) {
+                event.writeTo(generator);
             }
             generator.writeEndArray();
             if (context.minIdLength() != null) {
@@ -50,9 +43,6 @@ public final class UploadEncoder {
                 generator.writeEndObject();
             }
             generator.writeEndObject();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException("Cannot write the upload body", ex);
         }
     }
 

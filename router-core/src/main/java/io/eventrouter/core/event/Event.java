@@ -166,9 +166,19 @@ public final class Event {
         return this.fields.deepCopy();
     }
 
-    /** Writes the event's fields as one JSON object, without its context. */
+    /**
+     * Writes the event's fields as one JSON object, without its context. An event that was
+     * already encoded (see {@link #encodedSize()}) writes its bytes as they are; any other writes
+     * its tree and keeps no bytes, so an event encoded once, as a publisher's are, costs no copy.
+     */
     public void writeTo(JsonGenerator generator) {
-        generator.writeTree(this.fields);
+        byte[] encoded = this.json;
+        if (encoded != null) {
+            generator.writeRawValue(new EncodedJson(encoded));
+        }
+        else {
+            generator.writeTree(this.fields);
+        }
     }
 
     /**

@@ -25,6 +25,21 @@ class UploadEncoderTests {
     }
 
     @Test
+    void writesEncodedAndTreeEventsAlike() {
+        RequestContext context = RequestContext.of("api-key-1234");
+        List<Event> events = List.of(Event.builder("first").context(context).deviceId("device-1").build(),
+                Event.builder("second").context(context).deviceId("device-2").eventProperty("text", "é").build(),
+                Event.builder("third").context(context).deviceId("device-3").build());
+        // Sizing encodes an event once and keeps its bytes, as the dispatcher does.
+        events.get(1).encodedSize();
+
+        JsonNode body = AmplitudeJson.MAPPER.readTree(UploadEncoder.encode(context, events));
+
+        assertThat(body.get("events")).containsExactly(events.get(0).toJson(), events.get(1).toJson(),
+                events.get(2).toJson());
+    }
+
+    @Test
     void writesEmptyEventList() {
         JsonNode body = AmplitudeJson.MAPPER.readTree(UploadEncoder.encode(RequestContext.of("api-key-1234"),
                 List.of()));
