@@ -1,5 +1,6 @@
 package io.eventrouter.core.spool;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -182,7 +183,12 @@ final class SpoolReader {
         this.retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.backoffMillis);
         logger.error("Reading the spool failed, reading again after a pause: destination_id={} pause_ms={}",
                 this.id, this.backoffMillis, ex);
-        this.worker.schedule(this::signal, this.backoffMillis, TimeUnit.MILLISECONDS);
+        try {
+            this.worker.schedule(this::signal, this.backoffMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException closed) {
+            logger.debug("Spool reader closed during its pause: destination_id={}", this.id);
+        }
     }
 
     private @Nullable SpooledEvent readNext() {
