@@ -19,6 +19,7 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +76,12 @@ public final class MVStoreSpool implements Spool {
         this.directory = builder.directory.toAbsolutePath();
         Files.createDirectories(this.directory);
         String fileName = builder.fileSystemPrefix + this.directory.resolve(SpoolFile.FILE_NAME);
-        this.file = SpoolFile.open(fileName, builder.retentionMillis());
+        this.file = SpoolFile.openOrReplace(fileName, this.directory.resolve(SpoolFile.FILE_NAME),
+                builder.retentionMillis());
         try {
             long committed = recover(fileName);
             Map<String, Long> persisted = this.file.positions();
-            long oldest = oldestOffset(committed);
+            long oldest = oldestOffset(committed, persisted);
             this.readerScheduler = Schedulers.newParallel("spool-reader",
                     Math.min(4, builder.destinations.size()), true);
             List<SpoolReader> created = new ArrayList<>();
@@ -138,9 +140,19 @@ public final class MVStoreSpool implements Spool {
         return Math.max(end, highest);
     }
 
-    private long oldestOffset(long committed) {
-        Long first = this.file.records().firstKey();
-        return (first != null) ? Math.min(first, committed) : committed;
+    private long oldestOffset(long committed, Map<String, Long> persisted) {
+        try {
+            Long first = this.file.records().firstKey();
+            return (first != null) ? Math.min(first, committed) : committed;
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            // The first leaf is damaged: start where the slowest destination stood, and the
+            // readers skip what they cannot read.
+            return Math.min(committed, persisted.values().stream().mapToLong(Long::longValue).min().orElse(0));
+        }
     }
 
     @Override

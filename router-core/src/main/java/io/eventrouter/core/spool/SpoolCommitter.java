@@ -16,6 +16,7 @@ import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.source.AcceptanceException;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +96,13 @@ final class SpoolCommitter implements Runnable {
     private Map<DestinationId, Long> persistedWatermarks;
 
     private boolean writeFailureLogged;
+
+    /** The offset below which the checkpoint has deleted every record it could; null until it ran. */
+    private @Nullable Long deletedBelow;
+
+    private boolean compactionStopped;
+
+    private boolean damagedRecordsLeft;
 
     SpoolCommitter(Settings settings, SpoolFile file, long committedOffset, List<SpoolReader> readers) {
         this.settings = settings;
@@ -391,7 +399,8 @@ final class SpoolCommitter implements Runnable {
         }
         watermarks.forEach((destination, watermark) -> this.file.putPosition(destination.value(), watermark));
         long done = watermarks.values().stream().mapToLong(Long::longValue).min().orElse(this.committedOffset);
-        long bytes = this.liveBytes - deleteBelow(done);
+        long bytes = (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) ? 0
+                : this.liveBytes - deleteBelow(done);
         this.file.putState(SpoolFile.LIVE_BYTES, bytes);
         commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
         this.liveBytes = bytes;
@@ -405,31 +414,108 @@ final class SpoolCommitter implements Runnable {
      * off the free end.
      */
     private void compact() {
-        this.file.compactChunks(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
-        long now = System.nanoTime();
-        long target = Math.max(2 * this.liveBytes, SHRINK_THRESHOLD_BYTES);
-        if (this.file.fileSize() > target && now - this.lastShrinkNanos >= SHRINK_PAUSE_NANOS) {
-            this.lastShrinkNanos = now;
-            this.file.shrink(SHRINK_MAX_MILLIS, target);
-            this.syncs.incrementAndGet();
+        if (this.compactionStopped) {
+            return;
+        }
+        try {
+            this.file.compactChunks(COMPACT_FILL_RATE, COMPACT_WRITE_BYTES);
+            long now = System.nanoTime();
+            long target = Math.max(2 * this.liveBytes, SHRINK_THRESHOLD_BYTES);
+            if (this.file.fileSize() > target && now - this.lastShrinkNanos >= SHRINK_PAUSE_NANOS) {
+                this.lastShrinkNanos = now;
+                this.file.shrink(SHRINK_MAX_MILLIS, target);
+                this.syncs.incrementAndGet();
+            }
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            // Compacting must read every live page of a chunk it moves; a damaged one would fail
+            // every checkpoint from now on.
+            this.compactionStopped = true;
+            logger.warn("The spool file has a damaged page, so it is no longer compacted until the router restarts: "
+                    + "file={} error={}", this.settings.fileName(), ex.getMessage());
         }
     }
 
-    /** Deletes the records below {@code offset} and returns the bytes they took. */
+    /**
+     * Deletes the records below {@code offset} and returns the bytes they took. A record on a
+     * damaged page cannot be deleted; it stays in the file, and the next checkpoint starts past it.
+     */
     private long deleteBelow(long offset) {
         MVMap<Long, byte[]> records = this.file.records();
         List<Long> keys = new ArrayList<>();
         long bytes = 0;
-        Cursor<Long, byte[]> cursor = records.cursor(null);
-        while (cursor.hasNext()) {
-            long key = cursor.next();
-            if (key >= offset) {
-                break;
+        long next = (this.deletedBelow != null) ? this.deletedBelow : 0;
+        try {
+            Cursor<Long, byte[]> cursor = records.cursor(this.deletedBelow);
+            while (cursor.hasNext()) {
+                long key = cursor.next();
+                if (key >= offset) {
+                    break;
+                }
+                keys.add(key);
+                bytes += cursor.getValue().length + RECORD_OVERHEAD_BYTES;
+                next = key + 1;
             }
-            keys.add(key);
-            bytes += cursor.getValue().length + RECORD_OVERHEAD_BYTES;
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            bytes += deleteAroundDamage(records, next, offset);
         }
         keys.forEach(records::remove);
+        this.deletedBelow = Math.max(offset, next);
+        return bytes;
+    }
+
+    /**
+     * Deletes every record once every destination has acknowledged all of them. Records on a
+     * damaged page cannot be deleted one by one, and once the pages after them are deleted, the
+     * damaged page is where the next append would go. Clearing the map drops a damaged leaf
+     * without reading it.
+     */
+    private boolean clearRecords() {
+        try {
+            this.file.records().clear();
+            this.damagedRecordsLeft = false;
+            logger.info("Spool records on a damaged page were dropped with the delivered ones: file={}",
+                    this.settings.fileName());
+            return true;
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            return false;
+        }
+    }
+
+    /** Deletes one key at a time, skipping those on damaged pages; slower, but only after damage. */
+    private long deleteAroundDamage(MVMap<Long, byte[]> records, long from, long to) {
+        long bytes = 0;
+        long damaged = 0;
+        for (long key = from; key < to; key++) {
+            try {
+                byte[] removed = records.remove(key);
+                if (removed != null) {
+                    bytes += removed.length + RECORD_OVERHEAD_BYTES;
+                }
+            }
+            catch (MVStoreException ex) {
+                if (!SpoolFile.isDamage(ex)) {
+                    throw ex;
+                }
+                damaged++;
+            }
+        }
+        if (damaged > 0) {
+            this.damagedRecordsLeft = true;
+            logger.warn("Delivered events on a damaged page of the spool file cannot be deleted and stay in it: "
+                    + "file={} events={} first_offset={}", this.settings.fileName(), damaged, from);
+        }
         return bytes;
     }
 

@@ -1,5 +1,11 @@
 package io.eventrouter.core.spool;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,6 +58,13 @@ final class SpoolFile {
 
     private static final int SHRINK_ROUNDS = 3;
 
+    /** MVStore starts a file with two copies of its header, one block of 4 KB each. */
+    private static final long HEADER_BYTES = 2 * 4096;
+
+    /** UTC and free of colons, so the moved-aside file's name is valid on every file system. */
+    private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
     private final String fileName;
 
     private final int retentionMillis;
@@ -74,13 +87,91 @@ final class SpoolFile {
     }
 
     /**
-     * Opens the store in {@code fileName}, creating it when missing.
+     * Opens the store in {@code fileName}, which names the file {@code path}. When the file is
+     * damaged beyond what MVStore can open, it is moved aside in the same directory and an empty
+     * spool takes its place: a router that refuses to start loses the events arriving meanwhile,
+     * while the moved file keeps the damaged ones for an operator.
      *
-     * @param retentionMillis how long MVStore keeps a dead chunk before reusing its space
      * @throws IllegalStateException when another process has the file open
      */
-    static SpoolFile open(String fileName, int retentionMillis) {
-        return new SpoolFile(fileName, retentionMillis);
+    static SpoolFile openOrReplace(String fileName, Path path, int retentionMillis) {
+        warnIfEmpty(path);
+        try {
+            SpoolFile file = new SpoolFile(fileName, retentionMillis);
+            try {
+                file.verifyReadable();
+                return file;
+            }
+            catch (MVStoreException ex) {
+                file.closeImmediately();
+                throw ex;
+            }
+        }
+        catch (MVStoreException ex) {
+            if (!isDamage(ex) && !isCutInsideHeader(ex, path)) {
+                throw ex;
+            }
+            Path moved = moveAside(path, ex);
+            logger.error("The spool file is damaged and cannot be opened, so it was moved aside and the router "
+                    + "starts with an empty spool; the events in it were not delivered: file={} moved_to={} "
+                    + "error={}", path, moved, ex.getMessage());
+            return new SpoolFile(fileName, retentionMillis);
+        }
+    }
+
+    private static void warnIfEmpty(Path path) {
+        try {
+            if (Files.isRegularFile(path) && Files.size(path) == 0) {
+                logger.warn("The spool file is empty, so the router starts with an empty spool; if the router "
+                        + "spooled events before, they are lost: file={}", path);
+            }
+        }
+        catch (IOException ex) {
+            logger.debug("Cannot read the size of the spool file: {}", ex.toString());
+        }
+    }
+
+    /** Whether MVStore failed because of the file's bytes rather than because it cannot reach the file. */
+    static boolean isDamage(MVStoreException ex) {
+        int code = ex.getErrorCode();
+        return code == DataUtils.ERROR_FILE_CORRUPT || code == DataUtils.ERROR_CHUNK_NOT_FOUND;
+    }
+
+    /**
+     * Whether reading failed because the file ends inside the two header blocks MVStore starts
+     * every file with: a truncated file, rather than a file the router may not read.
+     */
+    private static boolean isCutInsideHeader(MVStoreException ex, Path path) {
+        try {
+            return ex.getErrorCode() == DataUtils.ERROR_READING_FAILED && Files.isReadable(path)
+                    && Files.size(path) > 0 && Files.size(path) < HEADER_BYTES;
+        }
+        catch (IOException notReadable) {
+            return false;
+        }
+    }
+
+    /** Reads what opening the spool reads, so damage there is found before the spool is built. */
+    private void verifyReadable() {
+        // The last key, not the first: appends walk the last leaf, while readers skip a damaged
+        // page anywhere else.
+        this.records.lastKey();
+        positions();
+        state(NEXT_OFFSET);
+    }
+
+    private static Path moveAside(Path path, MVStoreException damage) {
+        String stamp = CORRUPT_STAMP.format(Instant.now());
+        Path target = path.resolveSibling(path.getFileName() + ".corrupt-" + stamp);
+        try {
+            return Files.move(path, target);
+        }
+        catch (IOException ex) {
+            IllegalStateException failure = new IllegalStateException("The spool file " + path
+                    + " is damaged and cannot be moved aside to " + target + ": " + ex.getMessage(), damage);
+            failure.addSuppressed(ex);
+            throw failure;
+        }
     }
 
     private MVStore openStore() {

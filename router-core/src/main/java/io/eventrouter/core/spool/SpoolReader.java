@@ -1,11 +1,14 @@
 package io.eventrouter.core.spool;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.core.destination.DestinationId;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,10 @@ import reactor.core.scheduler.Scheduler;
 final class SpoolReader {
 
     private static final Logger logger = LoggerFactory.getLogger(SpoolReader.class);
+
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+
+    private static final long MAX_BACKOFF_MILLIS = 30_000;
 
     private final DestinationId id;
 
@@ -53,6 +60,11 @@ final class SpoolReader {
     private @Nullable MVMap<Long, byte[]> cursorMap;
 
     private long cursorNext = -1;
+
+    /** How long the reader pauses after its last failure; zero after a successful read. */
+    private long backoffMillis;
+
+    private long retryAtNanos = System.nanoTime();
 
     SpoolReader(DestinationId id, long watermark, SpoolFile file, LongSupplier committedOffset,
             Scheduler.Worker worker) {
@@ -121,17 +133,13 @@ final class SpoolReader {
             FluxSink<SpooledEvent> current = this.sink;
             Runnable release = null;
             try {
-                release = this.file.retain();
-                while (current != null && current.requestedFromDownstream() > 0 && !current.isCancelled()) {
-                    SpooledEvent next = readNext();
-                    if (next == null) {
-                        break;
-                    }
-                    current.next(next);
+                if (System.nanoTime() - this.retryAtNanos >= 0) {
+                    release = this.file.retain();
+                    emit(current);
                 }
             }
             catch (RuntimeException ex) {
-                failed(current, ex);
+                failed(ex);
             }
             finally {
                 // The cursor walks the version retained above; the next drain starts from the
@@ -146,7 +154,23 @@ final class SpoolReader {
         while (missed != 0);
     }
 
-    private void failed(@Nullable FluxSink<SpooledEvent> current, RuntimeException ex) {
+    private void emit(@Nullable FluxSink<SpooledEvent> current) {
+        while (current != null && current.requestedFromDownstream() > 0 && !current.isCancelled()) {
+            SpooledEvent next = readNext();
+            if (next == null) {
+                break;
+            }
+            this.backoffMillis = 0;
+            current.next(next);
+        }
+    }
+
+    /**
+     * Reading failed in a way the reader cannot skip: waits, doubling the pause up to
+     * {@link #MAX_BACKOFF_MILLIS}, and logs once per pause. The subscriber is never failed, since
+     * reading again at once would only fail again.
+     */
+    private void failed(RuntimeException ex) {
         this.cursor = null;
         if (!this.file.isOpen()) {
             // The writer is opening the file again after a write error and signals when it has.
@@ -154,10 +178,16 @@ final class SpoolReader {
                     this.id);
             return;
         }
-        logger.error("Reading the spool failed, so the destination stops until the router restarts: "
-                + "destination_id={}", this.id, ex);
-        if (current != null) {
-            current.error(ex);
+        this.backoffMillis = (this.backoffMillis == 0) ? FIRST_BACKOFF_MILLIS
+                : Math.min(MAX_BACKOFF_MILLIS, this.backoffMillis * 2);
+        this.retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(this.backoffMillis);
+        logger.error("Reading the spool failed, reading again after a pause: destination_id={} pause_ms={}",
+                this.id, this.backoffMillis, ex);
+        try {
+            this.worker.schedule(this::signal, this.backoffMillis, TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException closed) {
+            logger.debug("Spool reader closed during its pause: destination_id={}", this.id);
         }
     }
 
@@ -167,7 +197,17 @@ final class SpoolReader {
             if (target < 0) {
                 return null;
             }
-            Entry entry = entryAtOrAfter(target);
+            Entry entry;
+            try {
+                entry = entryAtOrAfter(target);
+            }
+            catch (MVStoreException ex) {
+                this.cursor = null;
+                if (!this.file.isOpen() || !SpoolFile.isDamage(ex) || !skipDamaged(target, ex)) {
+                    throw ex;
+                }
+                continue;
+            }
             if (entry == null || entry.offset() >= this.committedOffset.getAsLong()) {
                 skipLost(target, this.committedOffset.getAsLong());
                 continue;
@@ -183,6 +223,54 @@ final class SpoolReader {
                 return event;
             }
         }
+    }
+
+    /**
+     * Skips the records on the damaged page that holds {@code target}: finds the next offset
+     * whose page reads, and acknowledges the ones before it for this destination, so they hold
+     * back neither its watermark nor the deletion of delivered records. Returns false when the
+     * page holding {@code target} reads after all, so there is nothing to skip.
+     */
+    private boolean skipDamaged(long target, MVStoreException damage) {
+        MVMap<Long, byte[]> records = this.file.records();
+        if (isReadable(records, target)) {
+            return false;
+        }
+        long committed = this.committedOffset.getAsLong();
+        long next = target + 1;
+        while (next < committed && !isReadable(records, next)) {
+            next++;
+        }
+        long lost = acknowledgeRange(target, next);
+        logger.warn("Skipping spooled events on a damaged page of the spool file, they are lost for this "
+                + "destination: destination_id={} first_offset={} last_offset={} events={} error={}",
+                this.id, target, next - 1, lost, damage.getMessage());
+        return true;
+    }
+
+    private static boolean isReadable(MVMap<Long, byte[]> records, long offset) {
+        try {
+            records.get(offset);
+            return true;
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            return false;
+        }
+    }
+
+    /** Acknowledges the offsets from {@code from} to {@code to} and returns how many were not yet. */
+    private synchronized long acknowledgeRange(long from, long to) {
+        long count = 0;
+        for (long offset = from; offset < to; offset++) {
+            if (!this.acknowledgements.isAcknowledged(offset)) {
+                count++;
+                this.acknowledgements.acknowledge(offset);
+            }
+        }
+        return count;
     }
 
     private @Nullable SpooledEvent decode(Entry entry) {

@@ -1,13 +1,19 @@
 package io.eventrouter.core.spool;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -28,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -281,6 +288,104 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void skipsDamagedPagesAndReadsOn() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 4000);
+        first.close();
+        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
+        overwrite(file, Files.size(file) / 2, 4096);
+        captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        List<SpooledEvent> read = readAll(second, AMPLITUDE);
+
+        assertThat(read).extracting(SpooledEvent::offset).isSorted().doesNotHaveDuplicates();
+        assertThat(read.size() + skippedEvents()).isEqualTo(4000);
+        assertThat(warnings()).anyMatch((message) -> message.startsWith(
+                "Skipping spooled events on a damaged page of the spool file"));
+        assertThat(errors()).isEmpty();
+    }
+
+    @Test
+    void logsDamageOncePerRange() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 4000);
+        first.close();
+        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
+        overwrite(file, Files.size(file) / 2, 4096);
+        captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        readAll(second, AMPLITUDE);
+        readAll(second, FILE);
+        // Until the checkpoint drops the damaged page, appends may land on it and fail with 503.
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            second.append(SOURCE, events("after")).block(WAIT);
+            return true;
+        });
+        List<SpooledEvent> later = read(second, AMPLITUDE, 1);
+
+        assertThat(insertIds(later)).containsExactly("after");
+        // One warning per damaged range and destination, and at most one each from the checkpoint.
+        assertThat(this.logs.list).hasSizeLessThan(12);
+    }
+
+    @Test
+    void movesTruncatedFileAside() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 1000);
+        first.close();
+        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
+        // A cut further in lets MVStore fall back to an older complete version; a cut inside the
+        // header leaves it nothing to open.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(6000);
+        }
+        captureLogs(SpoolFile.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        second.append(SOURCE, events("a")).block(WAIT);
+
+        assertThat(insertIds(read(second, AMPLITUDE, 1))).containsExactly("a");
+        assertThat(movedAside()).hasSize(1);
+        assertThat(errors()).singleElement().asString()
+                .startsWith("The spool file is damaged and cannot be opened, so it was moved aside")
+                .contains(movedAside().get(0).getFileName().toString());
+    }
+
+    @Test
+    void movesFileWithDamagedHeadersAside() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 1000);
+        first.close();
+        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
+        try (RandomAccessFile damaged = new RandomAccessFile(file.toFile(), "rw")) {
+            damaged.write(new byte[8192]);
+        }
+        captureLogs(SpoolFile.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+
+        assertThat(second.backlog(AMPLITUDE)).isZero();
+        assertThat(movedAside()).singleElement().satisfies((moved) -> assertThat(Files.size(moved)).isPositive());
+        assertThat(errors()).singleElement().asString().contains("the events in it were not delivered");
+    }
+
+    @Test
+    void warnsAboutEmptyFile() throws IOException {
+        Files.createDirectories(this.directory);
+        Files.createFile(this.directory.resolve(SpoolFile.FILE_NAME));
+        captureLogs(SpoolFile.class);
+
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.append(SOURCE, events("a")).block(WAIT);
+
+        assertThat(insertIds(read(spool, AMPLITUDE, 1))).containsExactly("a");
+        assertThat(warnings()).singleElement().asString().startsWith("The spool file is empty");
+        assertThat(movedAside()).isEmpty();
+    }
+
+    @Test
     void rejectsAppendsBeyondMaxSize() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).maxBytes(1024 * 1024));
         List<Event> large = IntStream.range(0, 100).mapToObj((i) -> padded("event-" + i, 2000)).toList();
@@ -484,11 +589,68 @@ class MVStoreSpoolTests {
         return last;
     }
 
-    private void captureLogs(Class<?> type) {
+    private void captureLogs(Class<?>... types) {
         this.logs.start();
-        Logger logger = (Logger) LoggerFactory.getLogger(type);
-        logger.addAppender(this.logs);
-        this.capturing.add(logger);
+        for (Class<?> type : types) {
+            Logger logger = (Logger) LoggerFactory.getLogger(type);
+            logger.addAppender(this.logs);
+            this.capturing.add(logger);
+        }
+    }
+
+    private List<String> errors() {
+        return this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.ERROR)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    private long skippedEvents() {
+        return this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.WARN)
+                .filter((log) -> log.getMessage().startsWith("Skipping spooled events on a damaged page"))
+                .mapToLong((log) -> ((Number) log.getArgumentArray()[3]).longValue())
+                .sum();
+    }
+
+    private static void appendNumbered(MVStoreSpool spool, int count) {
+        for (int batch = 0; batch < count / 500; batch++) {
+            int start = batch * 500;
+            spool.append(SOURCE, IntStream.range(start, start + 500).mapToObj((i) -> padded("event-" + i, 200))
+                    .toList()).block(WAIT);
+        }
+    }
+
+    /** Writes bytes from a fixed seed over part of the file, as a failing disk sector would. */
+    private static void overwrite(Path file, long position, int length) throws IOException {
+        byte[] noise = new byte[length];
+        new Random(42).nextBytes(noise);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(noise), position);
+        }
+    }
+
+    /** Reads and acknowledges until the destination has nothing left. */
+    private static List<SpooledEvent> readAll(MVStoreSpool spool, DestinationId destination) {
+        List<SpooledEvent> read = new CopyOnWriteArrayList<>();
+        Disposable reading = spool.read(destination).subscribe((spooled) -> {
+            read.add(spooled);
+            spool.acknowledge(destination, spooled.offset());
+        });
+        try {
+            await().atMost(WAIT).until(() -> spool.backlog(destination) == 0);
+        }
+        finally {
+            reading.dispose();
+        }
+        return read;
+    }
+
+    private List<Path> movedAside() throws IOException {
+        try (Stream<Path> files = Files.list(this.directory)) {
+            return files.filter((file) -> file.getFileName().toString().startsWith(SpoolFile.FILE_NAME + ".corrupt-"))
+                    .toList();
+        }
     }
 
     private List<String> warnings() {

@@ -244,7 +244,10 @@ public class RouterProperties {
         /** Directory of the file spool's H2 MVStore file, spool.mv.db. */
         private Path path = Path.of("data", "spool");
 
-        /** Maximum bytes of the events in the file spool; beyond it, ingestion responds with 503. */
+        /**
+         * Maximum bytes of the events in the file spool, at least 1MB; beyond it, ingestion
+         * responds with 503.
+         */
         private DataSize maxSize = DataSize.ofGigabytes(1);
 
         /** Policy for syncing the file spool's appended events to disk: always, periodic or never. */

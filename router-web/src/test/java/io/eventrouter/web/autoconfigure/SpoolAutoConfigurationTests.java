@@ -43,6 +43,16 @@ class SpoolAutoConfigurationTests {
     }
 
     @Test
+    void namesThePropertyWhenMaxSizeIsTooSmall() {
+        contextRunner()
+                .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
+                        "router.spool.max-size=512KB",
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).getFailure().rootCause()
+                        .hasMessageStartingWith("router.spool.max-size must be at least 1MB"));
+    }
+
+    @Test
     void rejectsAnUnknownSyncPolicy() {
         contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
