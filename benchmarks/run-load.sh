@@ -143,9 +143,13 @@ await_drain() {
     echo "The stand-in on port $port was still receiving events after 180 s" >&2
 }
 
-# wrk_run PORT BODIES CONNECTIONS SECONDS OUTPUT: drives one server, output to OUTPUT.
+# wrk_run PORT BODIES CONNECTIONS SECONDS OUTPUT: drives one server, output to OUTPUT. Each run
+# prefixes the insert ids with its own tag, so that no run reposts events the router's duplicate
+# window still remembers from the run before.
+wrk_runs=0
 wrk_run() {
-    BODIES_FILE=$2 taskset -c "$LOAD_CPU" wrk -t1 -c"$3" -d"$4s" --timeout 10s --latency \
+    wrk_runs=$((wrk_runs + 1))
+    RUN_TAG="w$wrk_runs-" BODIES_FILE=$2 taskset -c "$LOAD_CPU" wrk -t1 -c"$3" -d"$4s" --timeout 10s --latency \
         -s "$ROOT/benchmarks/upload.lua" "http://127.0.0.1:$1/2/httpapi" > "$5" 2>&1
 }
 

@@ -1,8 +1,10 @@
 -- wrk script: posts the upload bodies in the file named by BODIES_FILE, one JSON body per line,
 -- in turn, and prints one RESULT line that run-load.sh reads. Latencies are in microseconds.
+-- RUN_TAG, when set, prefixes every insert_id, so that each run posts events of its own.
+local tag = os.getenv("RUN_TAG") or ""
 local bodies = {}
 for line in io.lines(os.getenv("BODIES_FILE")) do
-  bodies[#bodies + 1] = line
+  bodies[#bodies + 1] = (tag == "") and line or line:gsub('"insert_id":"', '"insert_id":"' .. tag)
 end
 local next_body = 0
 
