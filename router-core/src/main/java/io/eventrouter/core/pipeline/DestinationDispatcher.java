@@ -276,11 +276,11 @@ final class DestinationDispatcher {
 
     private void requestMore() {
         // At most one chunk is outstanding, so large events overshoot the byte limit by one chunk at most.
-        long wanted = (this.heldBytes >= this.maxHeldBytes) ? 0
+        long requested = (this.heldBytes >= this.maxHeldBytes) ? 0
                 : Math.min(REQUEST_CHUNK - this.outstanding, this.maxHeldEvents - this.heldOffsets.size() - this.outstanding);
-        if (wanted > 0 && this.reader != null && this.reader.subscribed) {
-            this.outstanding += wanted;
-            this.reader.request(wanted);
+        if (requested > 0 && this.reader != null && this.reader.subscribed) {
+            this.outstanding += requested;
+            this.reader.request(requested);
         }
     }
 

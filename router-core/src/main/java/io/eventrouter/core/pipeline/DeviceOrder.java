@@ -39,7 +39,7 @@ final class DeviceOrder {
     /** Keys whose paused events left the heap, with the scheduler time their pause ends. */
     private final Map<String, Long> parkedUntil = new HashMap<>();
 
-    /** Keys with events in a delivery in flight that is not a retry, with the group that holds them. */
+    /** Keys with events in a delivery in flight that is not a retry, with the group that contains them. */
     private final Map<String, RetryGroup> claimedBy = new HashMap<>();
 
     /** Events of claimed keys read after the claim began, in acceptance order per key. */

@@ -32,8 +32,8 @@ import reactor.core.scheduler.Schedulers;
  * The durable spool: one H2 MVStore file in a directory on local disk. It survives a killed
  * process, and with {@link SyncPolicy#ALWAYS} a power loss.
  *
- * <p>Layout ({@link SpoolFile}): the records map holds each event under its offset, framed with a
- * format version and a CRC-32C ({@link SpoolRecords}); the positions map holds each destination's
+ * <p>Layout ({@link SpoolFile}): the records map contains each event under its offset, framed with a
+ * format version and a CRC-32C ({@link SpoolRecords}); the positions map contains each destination's
  * first unacknowledged offset as of the last checkpoint.
  *
  * <p>Threading: one writer thread ({@link SpoolCommitter}) makes every change. Appends are encoded
@@ -115,7 +115,7 @@ public final class MVStoreSpool implements Spool {
     }
 
     /**
-     * Works out the next offset from what the file holds and warns about what a crash may have
+     * Works out the next offset from what the file contains and warns about what a crash may have
      * taken, then marks the file open so the next start can tell whether this run was closed.
      */
     private long recover(String fileName) {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint.
  * <li>{@code state}: the bytes the records take ({@value #LIVE_BYTES}), the offset the next
  * append gets ({@value #NEXT_OFFSET}), and whether the spool is
- * open ({@value #OPEN}), which tells the next start that the last run did not close it, and when
+ * open ({@value #OPEN}), which shows the next start that the last run did not close it, and when
  * the file was last shrunk ({@value #SHRUNK_AT}).
  * </ul>
  *
@@ -51,8 +51,8 @@ final class SpoolFile {
 
     /**
      * MVStore's page cache. A destination reads each record about once, soon after it was
-     * written, so the cache mostly holds the tree's inner pages; the heap is better spent on the
-     * dispatchers' batches.
+     * written, so the cache mostly contains the tree's inner pages, and the heap is better spent
+     * on the dispatchers' batches.
      */
     private static final int CACHE_MEGABYTES = 2;
 

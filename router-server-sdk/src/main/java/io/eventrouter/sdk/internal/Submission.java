@@ -39,7 +39,7 @@ public final class Submission {
         }
     }
 
-    /** The outcome of an accepted submission; a failed one holds its {@link PublishException}. */
+    /** The outcome of an accepted submission; a failed one contains its {@link PublishException}. */
     private static final Object ACCEPTED = new Object();
 
     /** Claims the submission for the one thread that settles it, until it stores the outcome. */

@@ -43,7 +43,7 @@ class SpoolAutoConfigurationTests {
     }
 
     @Test
-    void namesThePropertyWhenMaxSizeIsTooSmall() {
+    void rejectsTooSmallMaxSize() {
         contextRunner()
                 .withPropertyValues("router.spool.path=" + this.directory.resolve("spool"),
                         "router.spool.max-size=512KB",
