@@ -1,5 +1,6 @@
 package io.eventrouter.web;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,6 +9,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.extension.Parameters;
 import com.github.tomakehurst.wiremock.extension.ServeEventListener;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import org.awaitility.core.ConditionTimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,6 +17,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.awaitility.Awaitility.await;
 
 /**
  * WireMock standing in for Amplitude's HTTP V2 API. It records the insert id of every event it
@@ -62,6 +65,21 @@ final class AmplitudeFake implements AutoCloseable {
 
     Set<String> receivedInsertIds() {
         return this.received;
+    }
+
+    /**
+     * Waits until every one of {@code insertIds} arrived. A timeout fails with how many are
+     * missing and how the router fared, since its log is not in the test's output.
+     */
+    void awaitReceived(Set<String> insertIds, Duration timeout, RouterProcess router) {
+        try {
+            await().atMost(timeout).until(() -> this.received.containsAll(insertIds));
+        }
+        catch (ConditionTimeoutException ex) {
+            long missing = insertIds.stream().filter((insertId) -> !this.received.contains(insertId)).count();
+            throw new AssertionError(missing + " of " + insertIds.size() + " acknowledged events did not arrive within "
+                    + timeout + "; the router is " + router.describe(), ex);
+        }
     }
 
     long deliveries() {

@@ -26,13 +26,18 @@ final class RouterProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final int LOG_TAIL_LINES = 20;
+
     private final Process process;
 
     private final int port;
 
-    private RouterProcess(Process process, int port) {
+    private final Path log;
+
+    private RouterProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     /**
@@ -62,7 +67,7 @@ final class RouterProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            RouterProcess router = new RouterProcess(process, port);
+            RouterProcess router = new RouterProcess(process, port, log);
             router.awaitReady();
             return router;
         }
@@ -88,6 +93,22 @@ final class RouterProcess implements AutoCloseable {
 
     boolean isAlive() {
         return this.process.isAlive();
+    }
+
+    /**
+     * Describes the process for a failure message: on the first line whether it runs or how it
+     * exited, then the last lines of its log.
+     */
+    String describe() {
+        String state = this.process.isAlive() ? "running" : "exited with status " + this.process.exitValue();
+        try {
+            List<String> lines = Files.readAllLines(this.log);
+            return state + "; the end of " + this.log + ":\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        }
+        catch (IOException ex) {
+            return state + "; its log is unreadable: " + ex;
+        }
     }
 
     /** Sends SIGKILL: the process gets no chance to flush or clean up. */

@@ -67,7 +67,7 @@ class SpoolBackpressureIntegrationTests {
 
         this.amplitude.up();
 
-        await().atMost(TIMEOUT).until(() -> this.amplitude.receivedInsertIds().containsAll(acknowledged));
+        this.amplitude.awaitReceived(acknowledged, TIMEOUT, this.router);
         assertThat(this.router.isAlive()).isTrue();
     }
 

@@ -62,8 +62,7 @@ class SpoolCrashIntegrationTests {
         }
         this.router = startRouter();
 
-        await().atMost(DELIVERY_TIMEOUT)
-                .until(() -> this.amplitude.receivedInsertIds().containsAll(acknowledged));
+        this.amplitude.awaitReceived(acknowledged, DELIVERY_TIMEOUT, this.router);
         assertThat(acknowledged).hasSizeGreaterThan(KILL_ROUNDS * 200);
     }
 
