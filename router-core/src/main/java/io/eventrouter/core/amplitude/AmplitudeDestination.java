@@ -8,13 +8,15 @@ import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.Event;
 import io.eventrouter.core.pipeline.BatchPolicy;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
@@ -83,13 +85,33 @@ public final class AmplitudeDestination implements Destination {
             // Calls back here with the batch's other events only, so this branch runs once.
             return this.identifyApi.deliver(delivery, this::deliver);
         }
-        byte[] body = UploadEncoder.encode(delivery.context(), delivery.events());
         return this.client.post()
                 .uri(this.path)
-                .send(ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
+                .send((request, outbound) -> outbound.send(Mono.fromCallable(() -> body(delivery, outbound.alloc()))))
                 .responseSingle((response, content) -> content.asByteArray()
                         .defaultIfEmpty(new byte[0])
                         .map((bytes) -> toResult(response, bytes, delivery)));
+    }
+
+    /**
+     * Encodes the request body into a buffer from Netty's allocator, which the connection releases
+     * after writing it. Heap arrays near the 1 MB body limit take whole G1 regions, and in a 64 MB
+     * heap they caused repeated full collections.
+     */
+    private static ByteBuf body(Delivery delivery, ByteBufAllocator allocator) {
+        int size = 64 + delivery.context().apiKey().length();
+        for (Event event : delivery.events()) {
+            size += event.encodedSize() + 1;
+        }
+        ByteBuf body = allocator.buffer(size);
+        try {
+            UploadEncoder.encode(delivery.context(), delivery.events(), new ByteBufOutputStream(body));
+            return body;
+        }
+        catch (RuntimeException ex) {
+            body.release();
+            throw ex;
+        }
     }
 
     /** Deliveries share nothing but the connection pool, so several may run at once. */

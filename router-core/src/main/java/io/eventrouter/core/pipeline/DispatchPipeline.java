@@ -271,6 +271,8 @@ public final class DispatchPipeline implements AutoCloseable {
     /** Collects a pipeline's parts; {@link #build()} checks that they fit together. */
     public static final class Builder {
 
+        private static final long MEGABYTE = 1024 * 1024;
+
         private @Nullable Spool spool;
 
         private final List<SourceId> sources = new ArrayList<>();
@@ -297,7 +299,7 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
-        private long maxHeldBytes = 8L * 1024 * 1024;
+        private long maxHeldBytes = defaultMaxHeldBytes(Runtime.getRuntime().maxMemory());
 
         private int maxDeliveriesInFlight = 8;
 
@@ -337,7 +339,8 @@ public final class DispatchPipeline implements AutoCloseable {
         /**
          * Sets about how many bytes of encoded events each destination's dispatcher keeps on the
          * heap, the byte counterpart of {@link #maxHeldEvents(int)} for large events. The heap
-         * they take is a small multiple of this, since each held event is also a JSON tree.
+         * they take is a small multiple of this, since each held event is also a JSON tree. The
+         * default is {@link #defaultMaxHeldBytes(long) sized from the heap}.
          */
         public Builder maxHeldBytes(long maxHeldBytes) {
             if (maxHeldBytes < 1) {
@@ -345,6 +348,15 @@ public final class DispatchPipeline implements AutoCloseable {
             }
             this.maxHeldBytes = maxHeldBytes;
             return this;
+        }
+
+        /**
+         * Returns the default of {@link #maxHeldBytes(long)} for a heap of {@code maxHeapBytes}:
+         * a thirty-second of it, between 1 MB and 8 MB. Held events take two to three times
+         * their encoded size, so a small heap keeps room for decoding and deliveries.
+         */
+        public static long defaultMaxHeldBytes(long maxHeapBytes) {
+            return Math.max(MEGABYTE, Math.min(8 * MEGABYTE, maxHeapBytes / 32));
         }
 
         /**

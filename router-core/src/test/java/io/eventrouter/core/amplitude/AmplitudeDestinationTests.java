@@ -19,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -59,6 +60,7 @@ class AmplitudeDestinationTests {
         assertThat(result.outcomes()).containsExactly(EventOutcome.delivered());
         amplitude.verify(postRequestedFor(urlEqualTo("/2/httpapi"))
                 .withHeader("Content-Type", equalTo("application/json"))
+                .withHeader("Content-Length", matching("[1-9][0-9]*"))
                 .withRequestBody(equalToJson("{\"api_key\":\"key-12345\",\"options\":{\"min_id_length\":3},"
                         + "\"events\":[{\"event_type\":\"play\",\"device_id\":\"device-1\"}]}")));
     }

@@ -210,6 +210,15 @@ class DispatchPipelineTests {
                 .isThrownBy(() -> this.pipeline.source(SourceId.of("unknown")));
     }
 
+    @Test
+    void heldBytesDefaultScalesWithHeap() {
+        long megabyte = 1024 * 1024;
+
+        assertThat(DispatchPipeline.Builder.defaultMaxHeldBytes(16 * megabyte)).isEqualTo(megabyte);
+        assertThat(DispatchPipeline.Builder.defaultMaxHeldBytes(64 * megabyte)).isEqualTo(2 * megabyte);
+        assertThat(DispatchPipeline.Builder.defaultMaxHeldBytes(4096 * megabyte)).isEqualTo(8 * megabyte);
+    }
+
     private static DispatchPipeline.Builder builder(RecordingDestination... destinations) {
         DispatchPipeline.Builder builder = DispatchPipeline.builder()
                 .spool(new MemorySpool(1000, List.of(destinations).stream().map(RecordingDestination::id).toList()))

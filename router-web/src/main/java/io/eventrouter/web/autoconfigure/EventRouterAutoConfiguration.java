@@ -38,6 +38,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -114,10 +115,13 @@ public final class EventRouterAutoConfiguration {
                 .duplicateWindow(settings.getDuplicateWindow().getSize(), settings.getDuplicateWindow().getMaxAge())
                 .shutdownGracePeriod(settings.getShutdownGracePeriod())
                 .maxHeldEvents(settings.getMaxHeldEvents())
-                .maxHeldBytes(settings.getMaxHeldBytes().toBytes())
                 .maxDeliveriesInFlight(settings.getMaxDeliveriesInFlight())
                 .deadLetterStore(deadLetters)
                 .meterRegistry(meterRegistry.getIfAvailable(() -> Metrics.globalRegistry));
+        DataSize maxHeldBytes = settings.getMaxHeldBytes();
+        if (maxHeldBytes != null) {
+            builder.maxHeldBytes(maxHeldBytes.toBytes());
+        }
         destinations.orderedStream()
                 .forEach((destination) -> builder.destination(destination, batchPolicy(properties, destination.id())));
         transformers.orderedStream().forEach(builder::transformer);

@@ -110,15 +110,16 @@ public class RouterProperties {
 
         /**
          * Encoded events each destination keeps on the heap, the byte counterpart of
-         * max-held-events for large events; the heap they take is about twice this.
+         * max-held-events for large events; the heap they take is two to three times this. When
+         * unset, a thirty-second of the maximum heap, between 1MB and 8MB.
          */
-        private DataSize maxHeldBytes = DataSize.ofMegabytes(8);
+        private @Nullable DataSize maxHeldBytes;
 
-        public DataSize getMaxHeldBytes() {
+        public @Nullable DataSize getMaxHeldBytes() {
             return this.maxHeldBytes;
         }
 
-        public void setMaxHeldBytes(DataSize maxHeldBytes) {
+        public void setMaxHeldBytes(@Nullable DataSize maxHeldBytes) {
             this.maxHeldBytes = maxHeldBytes;
         }
 
