@@ -1,7 +1,6 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import io.eventrouter.core.destination.DestinationId;
@@ -57,9 +56,8 @@ public final class EventRouterActuatorAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(RouterMeterBinder.class)
-        RouterMeterBinder eventRouterMeterBinder(DispatchPipeline pipeline, Spool spool, EventPublisher publisher) {
-            List<DestinationId> destinations = pipeline.destinations();
-            return new RouterMeterBinder(spool, destinations, publisher);
+        RouterMeterBinder eventRouterMeterBinder(EventPublisher publisher) {
+            return new RouterMeterBinder(publisher);
         }
 
     }

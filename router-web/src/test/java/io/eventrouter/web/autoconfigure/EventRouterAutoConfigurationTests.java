@@ -234,7 +234,7 @@ class EventRouterAutoConfigurationTests {
     }
 
     @Test
-    void metersReportBacklogAndSdkOutcomes() {
+    void metersReportSdkOutcomes() {
         configure(new ApplicationContextRunner()).run((context) -> {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             EventPublisher publisher = context.getBean(EventPublisher.class);
@@ -242,7 +242,6 @@ class EventRouterAutoConfigurationTests {
 
             context.getBean(RouterMeterBinder.class).bindTo(registry);
 
-            assertThat(registry.get("router.spool.backlog").tag("destination", "file").gauge()).isNotNull();
             assertThat(registry.get("router.sdk.events").tag("outcome", "accepted").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("router.sdk.pending").gauge().value()).isZero();
