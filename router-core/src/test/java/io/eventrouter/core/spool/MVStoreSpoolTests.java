@@ -49,7 +49,7 @@ class MVStoreSpoolTests {
 
     private static final SourceId SOURCE = SourceId.of("client-bridge");
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path directory;
