@@ -53,6 +53,9 @@ public enum IdentifyApi {
 
     /** Returns the API an event was received for, or empty for an ordinary event. */
     public static Optional<IdentifyApi> of(Event event) {
+        if (!event.has(MARKER_FIELD)) {
+            return Optional.empty();
+        }
         Optional<String> marker = event.field(MARKER_FIELD).filter(JsonNode::isString).map(JsonNode::stringValue);
         if (marker.isEmpty()) {
             return Optional.empty();

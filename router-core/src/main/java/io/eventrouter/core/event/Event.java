@@ -2,6 +2,8 @@ package io.eventrouter.core.event;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -34,20 +36,39 @@ public final class Event {
 
     /**
      * Owned by this instance and never mutated after construction. Copies made by the
-     * {@code with} methods may share nested values with it for the same reason.
+     * {@code with} methods may share nested values with it for the same reason. Null until first
+     * use for an event made from its JSON; a race only parses it twice.
      */
-    private final ObjectNode fields;
+    private volatile @Nullable ObjectNode fields;
 
     /** The fields' JSON in UTF-8, written on first use; a race only writes it twice. */
     private volatile byte @Nullable [] json;
 
+    /** Whether {@link #deviceId} and {@link #userId} were given, so reading them needs no tree. */
+    private final boolean idsKnown;
+
+    private final @Nullable String deviceId;
+
+    private final @Nullable String userId;
+
     private Event(RequestContext context, ObjectNode fields) {
         this.context = Objects.requireNonNull(context, "context");
         this.fields = Objects.requireNonNull(fields, "fields");
+        this.idsKnown = false;
+        this.deviceId = null;
+        this.userId = null;
         JsonNode eventType = fields.get(EventField.EVENT_TYPE.jsonName());
         if (eventType == null || !eventType.isString()) {
             throw new IllegalArgumentException("event_type must be a string, but was " + eventType);
         }
+    }
+
+    private Event(RequestContext context, byte[] json, @Nullable String deviceId, @Nullable String userId) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.json = Objects.requireNonNull(json, "json");
+        this.idsKnown = true;
+        this.deviceId = deviceId;
+        this.userId = userId;
     }
 
     /** Creates an event from a copy of {@code fields}. */
@@ -63,6 +84,21 @@ public final class Event {
         return new Event(context, fields);
     }
 
+    /**
+     * Creates an event from the JSON of an event this class wrote, such as a spool record, with
+     * the values of its {@code device_id} and {@code user_id} as {@link #deviceId()} and
+     * {@link #userId()} return them. The JSON is parsed only when another field is read, and is
+     * written out as it is, so that an event that passes through unchanged is never parsed.
+     *
+     * @param json the event's JSON object in UTF-8, owned by the event from now on
+     * @param deviceId the JSON's {@code device_id}, or null when it has none
+     * @param userId the JSON's {@code user_id}, or null when it has none
+     */
+    public static Event ofEncoded(RequestContext context, byte[] json, @Nullable String deviceId,
+            @Nullable String userId) {
+        return new Event(context, json, deviceId, userId);
+    }
+
     public static Builder builder(String eventType) {
         return new Builder(eventType);
     }
@@ -72,17 +108,17 @@ public final class Event {
     }
 
     public String eventType() {
-        return this.fields.get(EventField.EVENT_TYPE.jsonName()).stringValue();
+        return fields().get(EventField.EVENT_TYPE.jsonName()).stringValue();
     }
 
     /** Returns the {@code user_id}, absent when it is missing, JSON null or empty. */
     public Optional<String> userId() {
-        return string(EventField.USER_ID);
+        return this.idsKnown ? Optional.ofNullable(this.userId) : string(EventField.USER_ID);
     }
 
     /** Returns the {@code device_id}, absent when it is missing, JSON null or empty. */
     public Optional<String> deviceId() {
-        return string(EventField.DEVICE_ID);
+        return this.idsKnown ? Optional.ofNullable(this.deviceId) : string(EventField.DEVICE_ID);
     }
 
     public Optional<String> insertId() {
@@ -106,7 +142,7 @@ public final class Event {
 
     /** Returns a field's value when it is a non-empty string. */
     public Optional<String> string(EventField field) {
-        JsonNode value = this.fields.get(field.jsonName());
+        JsonNode value = fields().get(field.jsonName());
         if (value == null || !value.isString() || value.stringValue().isEmpty()) {
             return Optional.empty();
         }
@@ -115,7 +151,7 @@ public final class Event {
 
     /** Returns a field's value when it is an integral JSON number that fits in a {@code long}. */
     public OptionalLong integer(EventField field) {
-        JsonNode value = this.fields.get(field.jsonName());
+        JsonNode value = fields().get(field.jsonName());
         if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
             return OptionalLong.empty();
         }
@@ -124,16 +160,39 @@ public final class Event {
 
     /** Returns a copy of any field, listed in {@link EventField} or not. */
     public Optional<JsonNode> field(String name) {
-        JsonNode value = this.fields.get(name);
+        JsonNode value = fields().get(name);
         return (value != null) ? Optional.of(value.deepCopy()) : Optional.empty();
     }
 
+    /**
+     * Returns whether the event has a top-level field {@code name}. For an event made from its
+     * JSON, this skips the parse when the JSON has no escapes and never contains the quoted name.
+     */
     public boolean has(String name) {
-        return this.fields.has(name);
+        ObjectNode parsed = this.fields;
+        if (parsed == null && !mentions(Objects.requireNonNull(this.json), name)) {
+            return false;
+        }
+        return fields().has(name);
+    }
+
+    private static boolean mentions(byte[] json, String name) {
+        byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
+        for (int start = 0; start < json.length; start++) {
+            if (json[start] == '\\') {
+                // An escape may spell the name differently, so only a parse can tell.
+                return true;
+            }
+            if (json[start] == '"' && Arrays.equals(json, start, Math.min(json.length, start + quoted.length),
+                    quoted, 0, quoted.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Set<String> fieldNames() {
-        return Set.copyOf(this.fields.propertyNames());
+        return Set.copyOf(fields().propertyNames());
     }
 
     /** Returns a copy of this event with {@code name} set to a copy of {@code value}. */
@@ -158,12 +217,16 @@ public final class Event {
     }
 
     public Event withContext(RequestContext context) {
-        return new Event(context, this.fields);
+        ObjectNode parsed = this.fields;
+        if (parsed == null) {
+            return new Event(context, json(), this.deviceId, this.userId);
+        }
+        return new Event(context, parsed);
     }
 
     /** Returns a mutable copy of the event's fields. */
     public ObjectNode toJson() {
-        return this.fields.deepCopy();
+        return fields().deepCopy();
     }
 
     /**
@@ -177,7 +240,7 @@ public final class Event {
             generator.writeRawValue(new EncodedJson(encoded));
         }
         else {
-            generator.writeTree(this.fields);
+            generator.writeTree(fields());
         }
     }
 
@@ -197,28 +260,41 @@ public final class Event {
     private byte[] json() {
         byte[] encoded = this.json;
         if (encoded == null) {
-            encoded = MAPPER.writeValueAsBytes(this.fields);
+            encoded = MAPPER.writeValueAsBytes(fields());
             this.json = encoded;
         }
         return encoded;
     }
 
+    private ObjectNode fields() {
+        ObjectNode parsed = this.fields;
+        if (parsed == null) {
+            JsonNode tree = MAPPER.readTree(Objects.requireNonNull(this.json));
+            if (!(tree instanceof ObjectNode object)) {
+                throw new IllegalStateException("The JSON of an encoded event is not an object but " + tree.getNodeType());
+            }
+            parsed = object;
+            this.fields = parsed;
+        }
+        return parsed;
+    }
+
     /** Copies the top level only: the values are never mutated, so both events may share them. */
     private ObjectNode shallowCopy() {
         ObjectNode copy = JsonNodeFactory.instance.objectNode();
-        copy.setAll(this.fields);
+        copy.setAll(fields());
         return copy;
     }
 
     @Override
     public boolean equals(Object other) {
         return (other instanceof Event event)
-                && this.context.equals(event.context) && this.fields.equals(event.fields);
+                && this.context.equals(event.context) && fields().equals(event.fields());
     }
 
     @Override
     public int hashCode() {
-        return 31 * this.context.hashCode() + this.fields.hashCode();
+        return 31 * this.context.hashCode() + fields().hashCode();
     }
 
     /** Names the event by type and insert id only: properties may hold personal data. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.event.RequestContext;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStoreException;
@@ -60,6 +61,9 @@ final class SpoolReader {
     private @Nullable MVMap<Long, byte[]> cursorMap;
 
     private long cursorNext = -1;
+
+    /** The context of the last record read, shared by the next records of the same request. */
+    private @Nullable RequestContext recentContext;
 
     /** How long the reader pauses after its last failure; zero after a successful read. */
     private long backoffMillis;
@@ -274,15 +278,16 @@ final class SpoolReader {
     }
 
     private @Nullable SpooledEvent decode(Entry entry) {
-        byte[] payload = SpoolRecords.unframe(entry.offset(), entry.value());
-        if (payload == null) {
+        if (!SpoolRecords.isIntact(entry.offset(), entry.value())) {
             logger.warn("Skipping a spooled event whose checksum or format version does not match: "
                     + "destination_id={} offset={}", this.id, entry.offset());
             acknowledge(entry.offset());
             return null;
         }
         try {
-            return SpoolRecords.decode(entry.offset(), payload);
+            SpooledEvent event = SpoolRecords.decode(entry.offset(), entry.value(), this.recentContext);
+            this.recentContext = event.event().context();
+            return event;
         }
         catch (RuntimeException ex) {
             logger.error("Dropping a spooled event that passed its checksum but cannot be decoded: "

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import io.eventrouter.core.event.Event;
@@ -28,15 +29,21 @@ import tools.jackson.databind.node.ObjectNode;
  * short length, then UTF-8   source id
  * short length, then UTF-8   API key
  * int   options.min_id_length, or -1 when the request set none
+ * short length, then UTF-8   device_id, empty when the event has none (version 2 only)
+ * short length, then UTF-8   user_id, empty when the event has none (version 2 only)
  * ...   the event's fields as one JSON object, up to the end of the payload
  * </pre>
  *
  * <p>All numbers are big-endian. The checksum tells damaged bytes from data, so a damaged value
  * is never read as an event, and covers the offset, so a value under the wrong key fails too.
+ * Version 2 repeats the ids that order a device's events, so that a dispatcher reads a record
+ * without parsing its JSON. Version 1 records, from spools written before, are still read.
  */
 final class SpoolRecords {
 
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+
+    private static final int FORMAT_VERSION_WITHOUT_IDS = 1;
 
     /** The bytes a stored value carries before its payload: format version and checksum. */
     static final int VALUE_HEADER_BYTES = 1 + Integer.BYTES;
@@ -54,6 +61,8 @@ final class SpoolRecords {
             writeString(out, event.context().apiKey());
             Integer minIdLength = event.context().minIdLength();
             out.writeInt((minIdLength != null) ? minIdLength : -1);
+            writeString(out, event.deviceId().orElse(""));
+            writeString(out, event.userId().orElse(""));
             out.flush();
             try (JsonGenerator generator = MAPPER.createGenerator(bytes)) {
                 event.writeTo(generator);
@@ -76,9 +85,13 @@ final class SpoolRecords {
     }
 
     static int checksum(long offset, ByteBuffer payload) {
+        return checksum(FORMAT_VERSION, offset, payload);
+    }
+
+    private static int checksum(int version, long offset, ByteBuffer payload) {
         CRC32C crc = new CRC32C();
         ByteBuffer prefix = ByteBuffer.allocate(1 + Long.BYTES);
-        prefix.put((byte) FORMAT_VERSION).putLong(offset).flip();
+        prefix.put((byte) version).putLong(offset).flip();
         crc.update(prefix);
         crc.update(payload.duplicate());
         return (int) crc.getValue();
@@ -97,37 +110,54 @@ final class SpoolRecords {
     }
 
     /**
-     * Returns the payload of a stored value, or null when its version is unknown or its checksum
-     * does not match, so damaged bytes are never read as an event.
+     * Returns whether a stored value has a known version and a matching checksum, so damaged
+     * bytes are never read as an event.
      */
-    static byte @Nullable [] unframe(long offset, byte[] value) {
-        if (value.length < VALUE_HEADER_BYTES || value[0] != FORMAT_VERSION) {
-            return null;
+    static boolean isIntact(long offset, byte[] value) {
+        if (value.length < VALUE_HEADER_BYTES
+                || (value[0] != FORMAT_VERSION && value[0] != FORMAT_VERSION_WITHOUT_IDS)) {
+            return false;
         }
         ByteBuffer in = ByteBuffer.wrap(value);
         in.position(1);
         int expected = in.getInt();
-        ByteBuffer payload = in.slice();
-        if (checksum(offset, payload) != expected) {
-            return null;
-        }
-        byte[] bytes = new byte[payload.remaining()];
-        payload.get(bytes);
-        return bytes;
+        return checksum(value[0], offset, in.slice()) == expected;
     }
 
-    /** Decodes a payload that passed its checksum. */
-    static SpooledEvent decode(long offset, byte[] payload) {
-        ByteBuffer in = ByteBuffer.wrap(payload);
+    /**
+     * Decodes a stored value that {@link #isIntact} accepted. A version 2 record keeps its JSON
+     * as bytes, parsed only if a field other than the ids is read.
+     *
+     * @param recent a context to reuse when the record's is equal, so that the dispatcher's
+     *        many comparisons of one request's contexts find the same instance
+     */
+    static SpooledEvent decode(long offset, byte[] value, @Nullable RequestContext recent) {
+        ByteBuffer in = ByteBuffer.wrap(value);
+        int version = in.get();
+        in.position(VALUE_HEADER_BYTES);
         SourceId source = SourceId.of(readString(in));
         String apiKey = readString(in);
         int minIdLength = in.getInt();
         RequestContext context = new RequestContext(apiKey, (minIdLength >= 0) ? minIdLength : null);
-        JsonNode fields = MAPPER.readTree(payload, in.position(), in.remaining());
-        if (!(fields instanceof ObjectNode object)) {
-            throw new IllegalStateException("The record at offset " + offset + " does not contain a JSON object");
+        if (context.equals(recent)) {
+            context = recent;
         }
-        return new SpooledEvent(offset, source, Event.ofOwned(context, object));
+        if (version == FORMAT_VERSION_WITHOUT_IDS) {
+            JsonNode fields = MAPPER.readTree(value, in.position(), in.remaining());
+            if (!(fields instanceof ObjectNode object)) {
+                throw new IllegalStateException("The record at offset " + offset + " does not contain a JSON object");
+            }
+            return new SpooledEvent(offset, source, Event.ofOwned(context, object));
+        }
+        String deviceId = readString(in);
+        String userId = readString(in);
+        byte[] json = Arrays.copyOfRange(value, in.position(), value.length);
+        return new SpooledEvent(offset, source, Event.ofEncoded(context, json, emptyToNull(deviceId),
+                emptyToNull(userId)));
+    }
+
+    private static @Nullable String emptyToNull(String value) {
+        return value.isEmpty() ? null : value;
     }
 
     private static String readString(ByteBuffer in) {

@@ -2,6 +2,7 @@ package io.eventrouter.core.event;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -79,6 +80,48 @@ class EventTests {
     }
 
     @Test
+    void encodedEventWritesItsBytesUnchanged() throws IOException {
+        String json = "{ \"event_type\" : \"play\", \"device_id\" : \"device-1\", \"time\" : 5 }";
+        Event event = Event.ofEncoded(CONTEXT, json.getBytes(StandardCharsets.UTF_8), "device-1", null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        event.writeTo(out);
+
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(json);
+        assertThat(event.encodedSize()).isEqualTo(json.length());
+        assertThat(event.deviceId()).contains("device-1");
+        assertThat(event.userId()).isEmpty();
+    }
+
+    @Test
+    void encodedEventParsesOnFieldAccess() {
+        String json = "{\"event_type\":\"play\",\"user_id\":\"user-1\",\"time\":5}";
+        Event event = Event.ofEncoded(CONTEXT, json.getBytes(StandardCharsets.UTF_8), null, "user-1");
+
+        Event changed = event.with(EventField.INSERT_ID, "insert-1");
+
+        assertThat(event.eventType()).isEqualTo("play");
+        assertThat(event.time()).hasValue(5);
+        assertThat(changed.insertId()).contains("insert-1");
+        assertThat(changed.userId()).contains("user-1");
+        assertThat(event.insertId()).isEmpty();
+        assertThat(event.withContext(RequestContext.of("api-key-5678")).userId()).contains("user-1");
+    }
+
+    @Test
+    void encodedEventFindsTopLevelFieldsOnly() {
+        Event event = encoded("{\"event_type\":\"play\",\"user_properties\":{\"plan\":\"ip\"},\"ip\":\"1.2.3.4\"}");
+        Event nested = encoded("{\"event_type\":\"play\",\"user_properties\":{\"ip\":\"x\"}}");
+        Event escaped = encoded("{\"event_type\":\"play\",\"\\u0069p\":\"1.2.3.4\"}");
+
+        assertThat(event.has("ip")).isTrue();
+        assertThat(event.has("plan")).isFalse();
+        assertThat(event.has("time")).isFalse();
+        assertThat(nested.has("ip")).isFalse();
+        assertThat(escaped.has("ip")).isTrue();
+    }
+
+    @Test
     void treatsNullEmptyAndMinusOneAsAbsent() {
         ObjectNode fields = (ObjectNode) MAPPER.readTree(
                 "{\"event_type\":\"play\",\"user_id\":null,\"device_id\":\"\",\"session_id\":-1}");
@@ -124,6 +167,10 @@ class EventTests {
 
         assertThat(event.toString()).contains("play", "insert-1").doesNotContain("secret-user");
         assertThat(event.context().toString()).doesNotContain("api-key-1234");
+    }
+
+    private static Event encoded(String json) {
+        return Event.ofEncoded(CONTEXT, json.getBytes(StandardCharsets.UTF_8), null, null);
     }
 
 }
