@@ -20,6 +20,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Reads a request body into memory, inflating {@code gzip} and {@code deflate} bodies, with a
@@ -54,7 +55,14 @@ public final class RequestBodies {
                 .timeout(readTimeout)
                 .onErrorMap(DataBufferLimitException.class, (ex) -> tooLarge())
                 .onErrorMap(TimeoutException.class, (ex) -> rejected(408, "Request timeout"))
+                // The client is gone and reads no answer, but as a rejection this is no server error.
+                .onErrorMap(RequestBodies::isClosedByClient,
+                        (ex) -> rejected(400, "The connection closed before the request body was complete"))
                 .map((bytes) -> decode(bytes, encoding, maxBytes));
+    }
+
+    private static boolean isClosedByClient(Throwable error) {
+        return error instanceof AbortedException || AbortedException.isConnectionReset(error);
     }
 
     private static String contentEncoding(HttpHeaders headers) {
