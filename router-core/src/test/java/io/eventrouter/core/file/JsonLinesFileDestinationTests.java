@@ -72,4 +72,39 @@ class JsonLinesFileDestinationTests {
         return new Delivery(context, events, 1);
     }
 
+    @Test
+    void skipsEventsAlreadyInFileAfterReopen() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        Event first = Event.builder("first").context(context).insertId("insert-1").build();
+        Event second = Event.builder("second").context(context).insertId("insert-2").build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(first), 1)).block(Duration.ofSeconds(5));
+        }
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(first, second), 1)).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "{\"event_type\":\"first\",\"insert_id\":\"insert-1\"}",
+                "{\"event_type\":\"second\",\"insert_id\":\"insert-2\"}");
+    }
+
+    @Test
+    void dropsPartialLastLineOnOpen() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        Files.writeString(file, "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}\n{\"event_type\":\"cut");
+        Event cut = Event.builder("cut").context(context).insertId("insert-2").build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(cut), 1)).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}",
+                "{\"event_type\":\"cut\",\"insert_id\":\"insert-2\"}");
+    }
+
 }
