@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.eventrouter.core.pipeline.RetryPolicy;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,6 +28,15 @@ class ConfigurationMetadataTests {
         List<String> names = new ArrayList<>();
         metadata.get("properties").forEach((property) -> names.add(property.get("name").stringValue()));
         return names;
+    }
+
+    private static JsonNode property(JsonNode metadata, String name) {
+        for (JsonNode property : metadata.get("properties")) {
+            if (property.get("name").stringValue().equals(name)) {
+                return property;
+            }
+        }
+        throw new AssertionError("No property " + name + " in the configuration metadata");
     }
 
     @Test
@@ -63,6 +73,13 @@ class ConfigurationMetadataTests {
 
         assertThat(amplitudeBatch).isNotNull();
         assertThat(amplitudeBatch.get("defaultValue").intValue()).isEqualTo(500);
+    }
+
+    @Test
+    void retryDefaultMatchesRetryPolicy() throws IOException {
+        JsonNode maxAttempts = property(metadata(), "router.pipeline.retry.max-attempts");
+
+        assertThat(maxAttempts.get("defaultValue").intValue()).isEqualTo(RetryPolicy.defaults().maxAttempts());
     }
 
     @Test
