@@ -122,6 +122,9 @@ final class DestinationDispatcher {
 
     private @Nullable Disposable wakeUp;
 
+    /** Failed deliveries since the last one that delivered events, for the log. */
+    private int failuresSinceSuccess;
+
     private long wakeUpAt = Long.MAX_VALUE;
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
@@ -456,6 +459,11 @@ final class DestinationDispatcher {
         if (remaining.contains(group) && outcomes.retried > 0) {
             logRetry(group, outcomes);
         }
+        else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {
+            logger.info("Deliveries succeed again: destination_id={} failed_deliveries={}", id(),
+                    this.failuresSinceSuccess);
+            this.failuresSinceSuccess = 0;
+        }
         rebindKeys(group, keysBefore, remaining);
     }
 
@@ -542,9 +550,18 @@ final class DestinationDispatcher {
         this.rewindRequested = true;
     }
 
+    /**
+     * Logs a failed delivery. Only the first failure after a success is a WARN, so a destination
+     * that is down does not log one line per batch. The success that ends the outage logs at INFO.
+     */
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
-        if (group.attempts == 1) {
-            logger.warn("Delivery failed, will retry: destination_id={} events={} failure={}", id(),
+        this.failuresSinceSuccess++;
+        if (this.failuresSinceSuccess == 1) {
+            logger.warn("Delivery failed, will retry; further failures log at DEBUG until a delivery succeeds: "
+                    + "destination_id={} events={} failure={}", id(), outcomes.retried, outcomes.failure);
+        }
+        else if (group.attempts == 1) {
+            logger.debug("Delivery failed, will retry: destination_id={} events={} failure={}", id(),
                     outcomes.retried, outcomes.failure);
         }
         else {

@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.destination.EventOutcome;
@@ -17,6 +21,7 @@ import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -113,6 +118,38 @@ class DispatchPipelineTests {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 3);
         assertThat(destination.deliveries().get(2).attempt()).isEqualTo(3);
+    }
+
+    @Test
+    void outageLogsOneWarningAndRecovery() {
+        Logger logger = (Logger) LoggerFactory.getLogger(DestinationDispatcher.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        AtomicInteger calls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> (calls.getAndIncrement() < 4)
+                ? Mono.error(new IllegalStateException("connection refused"))
+                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        try {
+            this.pipeline = start(builder(destination));
+
+            // Three batches of distinct devices, delivered side by side, all fail at first.
+            submit(BRIDGE, IntStream.range(0, 25)
+                    .mapToObj((i) -> Event.builder("event-" + i).apiKey("key-a").deviceId("device-" + i).build())
+                    .toList());
+
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> logs.list.stream().anyMatch((event) -> event.getLevel() == Level.INFO));
+        }
+        finally {
+            logger.detachAppender(logs);
+        }
+        List<ILoggingEvent> warnings = logs.list.stream().filter((event) -> event.getLevel() == Level.WARN).toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0).getFormattedMessage()).startsWith("Delivery failed, will retry");
+        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage).asString()
+                .startsWith("Deliveries succeed again: destination_id=first failed_deliveries=");
     }
 
     @Test
