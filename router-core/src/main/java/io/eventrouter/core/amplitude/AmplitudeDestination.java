@@ -44,7 +44,11 @@ public final class AmplitudeDestination implements Destination {
 
     private final HttpClient client;
 
-    private final String path;
+    /**
+     * The URL batches go to, kept as a URI because Reactor Netty reads the port of a URL string
+     * only when it has two to five digits.
+     */
+    private final URI target;
 
     private final AmplitudeOutcomes outcomes;
 
@@ -54,20 +58,20 @@ public final class AmplitudeDestination implements Destination {
 
     private AmplitudeDestination(Builder builder) {
         this.id = builder.id;
-        this.path = builder.batchApi ? "/batch" : "/2/httpapi";
+        String baseUrl = stripTrailingSlash(builder.url.toString());
+        this.target = URI.create(baseUrl + (builder.batchApi ? "/batch" : "/2/httpapi"));
         this.outcomes = new AmplitudeOutcomes(builder.throttlePause);
         this.connections = ConnectionProvider.builder("amplitude-" + builder.id)
                 .maxConnections(builder.maxConnections)
                 .pendingAcquireTimeout(builder.timeout)
                 .build();
         this.client = HttpClient.create(this.connections)
-                .baseUrl(stripTrailingSlash(builder.url.toString()))
                 .responseTimeout(builder.timeout)
                 .compress(true)
                 .headers((headers) -> headers
                         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                         .set(HttpHeaderNames.ACCEPT, HttpHeaderValues.APPLICATION_JSON));
-        this.identifyApi = new IdentifyApiDelivery(this.client, builder.throttlePause);
+        this.identifyApi = new IdentifyApiDelivery(this.client, baseUrl, builder.throttlePause);
     }
 
     public static Builder builder() {
@@ -86,7 +90,7 @@ public final class AmplitudeDestination implements Destination {
             return this.identifyApi.deliver(delivery, this::deliver);
         }
         return this.client.post()
-                .uri(this.path)
+                .uri(this.target)
                 .send((request, outbound) -> outbound.send(Mono.fromCallable(() -> body(delivery, outbound.alloc()))))
                 .responseSingle((response, content) -> content.asByteArray()
                         .defaultIfEmpty(new byte[0])

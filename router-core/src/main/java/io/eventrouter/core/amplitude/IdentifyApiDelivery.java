@@ -1,5 +1,6 @@
 package io.eventrouter.core.amplitude;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,10 +36,17 @@ final class IdentifyApiDelivery {
 
     private final HttpClient client;
 
+    private final String baseUrl;
+
     private final Duration throttlePause;
 
-    IdentifyApiDelivery(HttpClient client, Duration throttlePause) {
+    /**
+     * @param baseUrl the destination's URL without a trailing slash, such as
+     *        {@code https://api2.amplitude.com}
+     */
+    IdentifyApiDelivery(HttpClient client, String baseUrl, Duration throttlePause) {
         this.client = client;
+        this.baseUrl = baseUrl;
         this.throttlePause = throttlePause;
     }
 
@@ -89,7 +97,7 @@ final class IdentifyApiDelivery {
                         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED)
                         .set(HttpHeaderNames.ACCEPT, "*/*"))
                 .post()
-                .uri("/" + api.path())
+                .uri(URI.create(this.baseUrl + "/" + api.path()))
                 .send(ByteBufFlux.fromInbound(Mono.just(Unpooled.wrappedBuffer(body))))
                 .responseSingle((response, content) -> content.asByteArray()
                         .defaultIfEmpty(new byte[0])

@@ -1,5 +1,6 @@
 package io.eventrouter.core.amplitude;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -79,6 +80,25 @@ class AmplitudeDestinationTests {
         amplitude.stubFor(post("/2/httpapi").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
         assertThatException().isThrownBy(() -> deliver(RequestContext.of("key-12345"), "play"));
+    }
+
+    @Test
+    void connectsToOneDigitPort() {
+        // Nothing listens on port 9 of the loopback interface, so the connection is refused.
+        AmplitudeDestination oneDigit = AmplitudeDestination.builder()
+                .url(URI.create("http://127.0.0.1:9"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        RequestContext context = RequestContext.of("key-12345");
+        Event event = Event.builder("play").context(context).deviceId("device-1").build();
+        try {
+            assertThatException()
+                    .isThrownBy(() -> oneDigit.deliver(new Delivery(context, List.of(event), 1)).block(Duration.ofSeconds(10)))
+                    .withRootCauseInstanceOf(ConnectException.class);
+        }
+        finally {
+            oneDigit.close();
+        }
     }
 
     private DeliveryResult deliver(RequestContext context, String eventType) {
