@@ -8,9 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,9 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  * an interrupt would close the channel and end every later write.
  *
  * <p>After a crash the pipeline delivers again the events whose delivery it had not recorded
- * yet. To keep them from appearing twice, opening the file truncates a partial last line and
- * remembers the insert ids of the last {@value #REMEMBERED_LINES} lines; a delivered event with
- * one of those ids is not written again.
+ * yet. To keep them from appearing twice, opening the file truncates an incomplete last line and
+ * remembers the insert ids of the last {@value #REMEMBERED_LINES} lines, within the last 64 MB; a
+ * delivered event with one of those ids is not written again.
  */
 public final class JsonLinesFileDestination implements Destination, AutoCloseable {
 
@@ -53,11 +52,20 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
-    /** Lines read back on open: an estimate of the most events delivered between two checkpoints 1 s apart. */
-    static final int REMEMBERED_LINES = 20_000;
+    /**
+     * Lines whose insert ids are read back on open. Delivery since the last checkpoint, 1 s apart
+     * by default, stays below it up to 100,000 events a second.
+     */
+    static final int REMEMBERED_LINES = 100_000;
 
     /** The maximum bytes read back on open, so that a file of long lines does not stall the start. */
-    private static final int MAX_TAIL_BYTES = 16 * 1024 * 1024;
+    private static final int MAX_TAIL_BYTES = 64 * 1024 * 1024;
+
+    /** The maximum length of a last line without a newline that is checked for being complete JSON. */
+    private static final int MAX_KEPT_LINE_BYTES = 4 * 1024 * 1024;
+
+    /** Bytes read at a time when reading back. */
+    private static final int SCAN_CHUNK_BYTES = 64 * 1024;
 
     private final DestinationId id;
 
@@ -67,8 +75,8 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     private final ExecutorService writer;
 
-    /** Insert ids of the lines found on open, read on the writer thread. */
-    private final Set<String> foundOnOpen;
+    /** Sorted hashes of the insert ids of the lines found on open, read on the writer thread. */
+    private final long[] foundOnOpen;
 
     /**
      * Opens {@code path} for appending, creating it and its parent folders when missing.
@@ -98,57 +106,131 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
     }
 
     /**
-     * Truncates a partial last line, left by a crash during a write, and returns the insert ids of
-     * the last lines. The events of a partial line were not acknowledged, so they come again.
+     * Ends the file with a whole line and returns the insert ids of its last lines. A last line
+     * without a newline is kept, with a newline added, when it is complete JSON; otherwise it was
+     * cut by a crash during a write, which was never acknowledged, and it is truncated.
      */
-    private static Set<String> recover(Path path) throws IOException {
-        Set<String> insertIds = new HashSet<>();
+    private static long[] recover(Path path) throws IOException {
         if (!Files.exists(path)) {
-            return insertIds;
+            return new long[0];
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             long size = channel.size();
-            int length = (int) Math.min(size, MAX_TAIL_BYTES);
-            ByteBuffer tail = ByteBuffer.allocate(length);
-            while (tail.hasRemaining()) {
-                if (channel.read(tail, size - length + tail.position()) < 0) {
-                    break;
+            long lineStart = lastNewline(channel, size) + 1;
+            if (lineStart < size) {
+                if (size - lineStart <= MAX_KEPT_LINE_BYTES
+                        && isJson(read(channel, lineStart, (int) (size - lineStart)))) {
+                    channel.write(ByteBuffer.wrap(new byte[] { '\n' }), size);
+                    size++;
+                }
+                else {
+                    channel.truncate(lineStart);
+                    logger.warn("Dropped an incomplete line at the end of the event file, left by a crash during a "
+                            + "write: path={} bytes={}", path, size - lineStart);
+                    size = lineStart;
                 }
             }
-            byte[] bytes = tail.array();
-            int end = length;
-            while (end > 0 && bytes[end - 1] != '\n') {
-                end--;
+            return recentInsertIds(channel, size);
+        }
+    }
+
+    /**
+     * Returns the sorted hashes of the insert ids of the last {@value #REMEMBERED_LINES} lines
+     * within the last {@value #MAX_TAIL_BYTES} bytes, reading forward in chunks.
+     */
+    private static long[] recentInsertIds(FileChannel channel, long size) throws IOException {
+        long from = Math.max(0, size - MAX_TAIL_BYTES);
+        long[] ring = new long[REMEMBERED_LINES];
+        long found = 0;
+        // A tail that starts mid-file starts with a cut line, which is left out.
+        boolean cut = from > 0;
+        ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+        ByteBuffer chunk = ByteBuffer.allocate(SCAN_CHUNK_BYTES);
+
+        long position = from;
+        while (position < size) {
+            chunk.clear();
+            int read = channel.read(chunk, position);
+            if (read < 0) {
+                break;
             }
-            if (end < length && (end > 0 || length == size)) {
-                channel.truncate(size - (length - end));
-                logger.warn("Dropped a partial line at the end of the event file; its events are delivered again: "
-                        + "path={} bytes={}", path, length - end);
-            }
-            int lines = 0;
-            int lineEnd = end;
-            while (lineEnd > 0 && lines < REMEMBERED_LINES) {
-                int lineStart = lineEnd - 1;
-                while (lineStart > 0 && bytes[lineStart - 1] != '\n') {
-                    lineStart--;
-                }
-                // The first line of a tail that starts mid-file may be cut, so it is left out.
-                if (lineStart > 0 || length == size) {
-                    String insertId = insertId(bytes, lineStart, lineEnd - 1 - lineStart);
+            position += read;
+            byte[] bytes = chunk.array();
+            int start = 0;
+            for (int i = 0; i < read; i++) {
+                if (bytes[i] == '\n') {
+                    line.write(bytes, start, i - start);
+                    String insertId = cut ? null : insertId(line.toByteArray());
                     if (insertId != null) {
-                        insertIds.add(insertId);
+                        ring[(int) (found++ % REMEMBERED_LINES)] = hash(insertId);
                     }
+                    cut = false;
+                    line.reset();
+                    start = i + 1;
                 }
-                lines++;
-                lineEnd = lineStart;
+            }
+            line.write(bytes, start, read - start);
+        }
+
+        long[] hashes = (found >= REMEMBERED_LINES) ? ring : Arrays.copyOf(ring, (int) found);
+        Arrays.sort(hashes);
+        return hashes;
+    }
+
+    /** Returns a 64-bit hash of an insert id: FNV-1a over its characters, then a finalizing mix. */
+    static long hash(String insertId) {
+        long hash = 0xcbf29ce484222325L;
+        for (int i = 0; i < insertId.length(); i++) {
+            hash = (hash ^ insertId.charAt(i)) * 0x100000001b3L;
+        }
+        hash = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
+        hash = (hash ^ (hash >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return hash ^ (hash >>> 33);
+    }
+
+    /** Returns the position of the file's last newline, or -1 when it has none. */
+    private static long lastNewline(FileChannel channel, long size) throws IOException {
+        long end = size;
+        while (end > 0) {
+            int length = (int) Math.min(end, SCAN_CHUNK_BYTES);
+            byte[] chunk = read(channel, end - length, length);
+            for (int i = length - 1; i >= 0; i--) {
+                if (chunk[i] == '\n') {
+                    return end - length + i;
+                }
+            }
+            end -= length;
+        }
+        return -1;
+    }
+
+    private static byte[] read(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("The event file ended before position " + (position + length));
             }
         }
-        return insertIds;
+        return buffer.array();
+    }
+
+    /** Returns whether {@code bytes} hold exactly one complete JSON object. */
+    private static boolean isJson(byte[] bytes) {
+        try (JsonParser parser = MAPPER.createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        }
+        catch (JacksonException ex) {
+            return false;
+        }
     }
 
     /** Returns the top-level {@code insert_id} of one line, or null when it has none or is not JSON. */
-    private static @Nullable String insertId(byte[] bytes, int offset, int length) {
-        try (JsonParser parser = MAPPER.createParser(bytes, offset, length)) {
+    private static @Nullable String insertId(byte[] line) {
+        try (JsonParser parser = MAPPER.createParser(line)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -195,10 +277,11 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         return DeliveryResult.delivered(delivery.size());
     }
 
-    private static byte[] encode(Delivery delivery, Set<String> foundOnOpen) {
+    private static byte[] encode(Delivery delivery, long[] foundOnOpen) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * delivery.size());
         for (Event event : delivery.events()) {
-            if (!foundOnOpen.isEmpty() && event.insertId().filter(foundOnOpen::contains).isPresent()) {
+            if (foundOnOpen.length > 0 && event.insertId()
+                    .filter((insertId) -> Arrays.binarySearch(foundOnOpen, hash(insertId)) >= 0).isPresent()) {
                 continue;
             }
             // The marker only routes an identification to Amplitude's Identify APIs; it is not data.

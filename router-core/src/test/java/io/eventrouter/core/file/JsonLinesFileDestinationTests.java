@@ -107,4 +107,59 @@ class JsonLinesFileDestinationTests {
                 "{\"event_type\":\"cut\",\"insert_id\":\"insert-2\"}");
     }
 
+    @Test
+    void keepsCompleteLastLineWithoutNewline() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        Files.writeString(file, "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}");
+        Event kept = Event.builder("kept").context(context).insertId("insert-1").build();
+        Event next = Event.builder("next").context(context).insertId("insert-2").build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(kept, next), 1)).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}",
+                "{\"event_type\":\"next\",\"insert_id\":\"insert-2\"}");
+    }
+
+    @Test
+    void dropsIncompleteLineLongerThanTail() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        Files.writeString(file, "{\"event_type\":\"kept\"}\n{\"event_type\":\"cut\",\"p\":\""
+                + "a".repeat(17 * 1024 * 1024));
+        Event next = Event.builder("next").context(context).insertId("insert-2").build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(next), 1)).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly("{\"event_type\":\"kept\"}",
+                "{\"event_type\":\"next\",\"insert_id\":\"insert-2\"}");
+    }
+
+    @Test
+    void remembersOnlyLastLines() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        int total = JsonLinesFileDestination.REMEMBERED_LINES + 10;
+        StringBuilder lines = new StringBuilder();
+        for (int line = 0; line < total; line++) {
+            lines.append("{\"event_type\":\"old\",\"insert_id\":\"insert-").append(line).append("\"}\n");
+        }
+        Files.writeString(file, lines);
+        Event forgotten = Event.builder("again").context(context).insertId("insert-5").build();
+        Event remembered = Event.builder("again").context(context).insertId("insert-" + (total - 1)).build();
+
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(context, List.of(forgotten, remembered), 1)).block(Duration.ofSeconds(5));
+        }
+
+        List<String> written = Files.readAllLines(file);
+        assertThat(written).hasSize(total + 1);
+        assertThat(written.get(total)).isEqualTo("{\"event_type\":\"again\",\"insert_id\":\"insert-5\"}");
+    }
+
 }
