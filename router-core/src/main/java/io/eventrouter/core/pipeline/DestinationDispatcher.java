@@ -61,6 +61,9 @@ final class DestinationDispatcher {
     /** Most events requested from the spool at once, which bounds how far large events overshoot the byte limit. */
     private static final int REQUEST_CHUNK = 256;
 
+    /** The minimum time between two WARN lines about failed deliveries. */
+    private static final long FAILURE_WARNING_INTERVAL_MILLIS = 60_000;
+
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
 
@@ -124,6 +127,11 @@ final class DestinationDispatcher {
 
     /** Failed deliveries since the last one that delivered events, for the log. */
     private int failuresSinceSuccess;
+
+    /** Whether the current run of failures logged its WARN, so its end logs at INFO. */
+    private boolean failureWarned;
+
+    private long lastFailureWarning = Long.MIN_VALUE / 2;
 
     private long wakeUpAt = Long.MAX_VALUE;
 
@@ -460,8 +468,11 @@ final class DestinationDispatcher {
             logRetry(group, outcomes);
         }
         else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {
-            logger.info("Deliveries succeed again: destination_id={} failed_deliveries={}", id(),
-                    this.failuresSinceSuccess);
+            if (this.failureWarned) {
+                logger.info("Deliveries succeed again: destination_id={} failed_deliveries={}", id(),
+                        this.failuresSinceSuccess);
+                this.failureWarned = false;
+            }
             this.failuresSinceSuccess = 0;
         }
         rebindKeys(group, keysBefore, remaining);
@@ -551,12 +562,17 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Logs a failed delivery. Only the first failure after a success is a WARN, so a destination
-     * that is down does not log one line per batch. The success that ends the outage logs at INFO.
+     * Logs a failed delivery. A run of failures between two successes logs one WARN, so a
+     * destination that is down does not log one line per batch, and WARNs are at least a minute
+     * apart, so one device that keeps failing among others that succeed does not either. The
+     * success after a WARN logs at INFO.
      */
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
         this.failuresSinceSuccess++;
-        if (this.failuresSinceSuccess == 1) {
+        long now = now();
+        if (!this.failureWarned && now - this.lastFailureWarning >= FAILURE_WARNING_INTERVAL_MILLIS) {
+            this.lastFailureWarning = now;
+            this.failureWarned = true;
             logger.warn("Delivery failed, will retry; further failures log at DEBUG until a delivery succeeds: "
                     + "destination_id={} events={} failure={}", id(), outcomes.retried, outcomes.failure);
         }

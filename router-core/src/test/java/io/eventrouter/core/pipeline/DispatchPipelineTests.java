@@ -153,6 +153,38 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void flappingDeviceLogsOneWarning() {
+        Logger logger = (Logger) LoggerFactory.getLogger(DestinationDispatcher.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        AtomicInteger badCalls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            boolean bad = delivery.events().stream().anyMatch((event) -> event.deviceId().orElse("").equals("device-bad"));
+            return (bad && badCalls.getAndIncrement() < 3) ? Mono.error(new IllegalStateException("rejected"))
+                    : Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        try {
+            this.pipeline = start(builder(destination)
+                    .retryPolicy(new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(200))));
+
+            // The bad device fails three times while other devices succeed between its failures.
+            submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> badCalls.get() >= 1);
+            while (badCalls.get() <= 3) {
+                int delivered = destination.deliveries().size();
+                submit(BRIDGE, events("key-a", 5));
+                await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() > delivered);
+            }
+        }
+        finally {
+            logger.detachAppender(logs);
+        }
+        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.WARN).hasSize(1);
+        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).hasSizeLessThanOrEqualTo(1);
+    }
+
+    @Test
     void failingDestinationDoesNotStallAnother() {
         RecordingDestination failing = new RecordingDestination("failing",
                 (delivery) -> Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ofSeconds(30)),
