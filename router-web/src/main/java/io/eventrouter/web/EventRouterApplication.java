@@ -2,9 +2,13 @@ package io.eventrouter.web;
 
 import java.util.Map;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import reactor.core.publisher.Hooks;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Runs Event Router as a standalone service. Everything it serves comes from
@@ -15,7 +19,12 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 @EnableAutoConfiguration
 public class EventRouterApplication {
 
+    private static final Logger logger = LoggerFactory.getLogger(EventRouterApplication.class);
+
     public static void main(String[] args) {
+        // A client's connection reset that arrives after its request failed reaches Reactor as a
+        // dropped error, which Reactor logs at ERROR. The hook is global, so only the service sets it.
+        Hooks.onErrorDropped(EventRouterApplication::logDroppedError);
         SpringApplication application = new SpringApplication(EventRouterApplication.class);
         // Defaults of the standalone service only: a properties file in this jar would also
         // reach every application that embeds the router.
@@ -24,6 +33,16 @@ public class EventRouterApplication {
         application.setDefaultProperties(Map.of("spring.application.name", "event-router",
                 "server.shutdown", "graceful"));
         application.run(args);
+    }
+
+    /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */
+    static void logDroppedError(Throwable error) {
+        if (error instanceof AbortedException || AbortedException.isConnectionReset(error)) {
+            logger.debug("Client connection closed after its request ended: {}", error.toString());
+        }
+        else {
+            logger.error("An error arrived after its sequence ended and was dropped", error);
+        }
     }
 
 }
