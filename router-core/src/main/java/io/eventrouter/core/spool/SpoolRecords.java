@@ -29,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  * short length, then UTF-8   source id
  * short length, then UTF-8   API key
  * int   options.min_id_length, or -1 when the request set none
- * short length, then UTF-8   device_id, empty when the event has none (version 2 only)
- * short length, then UTF-8   user_id, empty when the event has none (version 2 only)
+ * int length, then UTF-8     device_id, empty when the event has none (version 2 only)
+ * int length, then UTF-8     user_id, empty when the event has none (version 2 only)
  * ...   the event's fields as one JSON object, up to the end of the payload
  * </pre>
  *
@@ -61,8 +61,9 @@ final class SpoolRecords {
             writeString(out, event.context().apiKey());
             Integer minIdLength = event.context().minIdLength();
             out.writeInt((minIdLength != null) ? minIdLength : -1);
-            writeString(out, event.deviceId().orElse(""));
-            writeString(out, event.userId().orElse(""));
+            // Ids come from clients and may pass the 65535 bytes a short length allows.
+            writeId(out, event.deviceId().orElse(""));
+            writeId(out, event.userId().orElse(""));
             out.flush();
             try (JsonGenerator generator = MAPPER.createGenerator(bytes)) {
                 event.writeTo(generator);
@@ -81,6 +82,12 @@ final class SpoolRecords {
                     + bytes.length);
         }
         out.writeShort(bytes.length);
+        out.write(bytes);
+    }
+
+    private static void writeId(DataOutputStream out, String value) throws IOException {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
         out.write(bytes);
     }
 
@@ -149,8 +156,8 @@ final class SpoolRecords {
             }
             return new SpooledEvent(offset, source, Event.ofOwned(context, object));
         }
-        String deviceId = readString(in);
-        String userId = readString(in);
+        String deviceId = readId(in);
+        String userId = readId(in);
         byte[] json = Arrays.copyOfRange(value, in.position(), value.length);
         return new SpooledEvent(offset, source, Event.ofEncoded(context, json, emptyToNull(deviceId),
                 emptyToNull(userId)));
@@ -161,7 +168,14 @@ final class SpoolRecords {
     }
 
     private static String readString(ByteBuffer in) {
-        int length = Short.toUnsignedInt(in.getShort());
+        return readUtf8(in, Short.toUnsignedInt(in.getShort()));
+    }
+
+    private static String readId(ByteBuffer in) {
+        return readUtf8(in, in.getInt());
+    }
+
+    private static String readUtf8(ByteBuffer in, int length) {
         String value = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);
         return value;

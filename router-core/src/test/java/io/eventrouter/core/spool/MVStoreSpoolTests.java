@@ -292,8 +292,7 @@ class MVStoreSpoolTests {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
         appendNumbered(first, 4000);
         first.close();
-        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
-        overwrite(file, Files.size(file) / 2, 4096);
+        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
         captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
 
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
@@ -311,8 +310,7 @@ class MVStoreSpoolTests {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
         appendNumbered(first, 4000);
         first.close();
-        Path file = this.directory.resolve(SpoolFile.FILE_NAME);
-        overwrite(file, Files.size(file) / 2, 4096);
+        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
         captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
 
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
@@ -622,6 +620,17 @@ class MVStoreSpoolTests {
     }
 
     /** Writes bytes from a fixed seed over part of the file, as a failing disk sector would. */
+    /**
+     * Overwrites 4 KB around the newest copy of an event's record, which is on a live leaf page.
+     * A fixed position in the file could hit the newest chunk instead, and MVStore would then
+     * open an older version rather than report damage.
+     */
+    private static void damagePageHolding(Path file, String insertId) throws IOException {
+        int position = lastIndexOf(Files.readAllBytes(file), "\"" + insertId + "\"");
+        assertThat(position).as("position of %s in the spool file", insertId).isNotNegative();
+        overwrite(file, Math.max(0, position - 2048), 4096);
+    }
+
     private static void overwrite(Path file, long position, int length) throws IOException {
         byte[] noise = new byte[length];
         new Random(42).nextBytes(noise);

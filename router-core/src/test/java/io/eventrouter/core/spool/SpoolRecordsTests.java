@@ -52,6 +52,18 @@ class SpoolRecordsTests {
     }
 
     @Test
+    void roundTripKeepsLongIds() {
+        String deviceId = "d".repeat(70_000);
+        Event event = Event.builder("played").context(CONTEXT).deviceId(deviceId).build();
+
+        SpooledEvent read = SpoolRecords.decode(3, SpoolRecords.frame(3, SpoolRecords.encodePayload(SOURCE, event)),
+                null);
+
+        assertThat(read.event().deviceId()).contains(deviceId);
+        assertThat(json(read.event())).isEqualTo(json(event));
+    }
+
+    @Test
     void reusesEqualRecentContext() {
         Event event = Event.builder("played").context(new RequestContext("key-1234567890", 3)).build();
         byte[] value = SpoolRecords.frame(2, SpoolRecords.encodePayload(SOURCE, event));
