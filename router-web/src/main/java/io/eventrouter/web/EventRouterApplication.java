@@ -2,13 +2,13 @@ package io.eventrouter.web;
 
 import java.util.Map;
 
+import io.eventrouter.bridge.ingest.RequestBodies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import reactor.core.publisher.Hooks;
-import reactor.netty.channel.AbortedException;
 
 /**
  * Runs Event Router as a standalone service. Everything it serves comes from
@@ -37,7 +37,7 @@ public class EventRouterApplication {
 
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */
     static void logDroppedError(Throwable error) {
-        if (error instanceof AbortedException || AbortedException.isConnectionReset(error)) {
+        if (RequestBodies.isClosedByClient(error)) {
             logger.debug("Client connection closed after its request ended: {}", error.toString());
         }
         else {

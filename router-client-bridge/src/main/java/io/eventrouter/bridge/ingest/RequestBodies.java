@@ -55,13 +55,14 @@ public final class RequestBodies {
                 .timeout(readTimeout)
                 .onErrorMap(DataBufferLimitException.class, (ex) -> tooLarge())
                 .onErrorMap(TimeoutException.class, (ex) -> rejected(408, "Request timeout"))
-                // The client is gone and reads no answer, but as a rejection this is no server error.
+                // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
                 .map((bytes) -> decode(bytes, encoding, maxBytes));
     }
 
-    private static boolean isClosedByClient(Throwable error) {
+    /** Returns whether {@code error} means the client closed or reset its connection. */
+    public static boolean isClosedByClient(Throwable error) {
         return error instanceof AbortedException || AbortedException.isConnectionReset(error);
     }
 
