@@ -22,6 +22,7 @@ import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
+import io.eventrouter.core.event.Fingerprints;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     private final ExecutorService writer;
 
-    /** Sorted hashes of the insert ids of the lines found on open, read on the writer thread. */
+    /** Sorted fingerprints of the insert ids of the lines found on open, read on the writer thread. */
     private final long[] foundOnOpen;
 
     /**
@@ -135,7 +136,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
     }
 
     /**
-     * Returns the sorted hashes of the insert ids of the last {@value #REMEMBERED_LINES} lines
+     * Returns the sorted fingerprints of the insert ids of the last {@value #REMEMBERED_LINES} lines
      * within the last {@value #MAX_TAIL_BYTES} bytes, reading forward in chunks.
      */
     private static long[] recentInsertIds(FileChannel channel, long size) throws IOException {
@@ -162,7 +163,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
                     line.write(bytes, start, i - start);
                     String insertId = cut ? null : insertId(line.toByteArray());
                     if (insertId != null) {
-                        ring[(int) (found++ % REMEMBERED_LINES)] = hash(insertId);
+                        ring[(int) (found++ % REMEMBERED_LINES)] = Fingerprints.of(insertId);
                     }
                     cut = false;
                     line.reset();
@@ -172,20 +173,9 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
             line.write(bytes, start, read - start);
         }
 
-        long[] hashes = (found >= REMEMBERED_LINES) ? ring : Arrays.copyOf(ring, (int) found);
-        Arrays.sort(hashes);
-        return hashes;
-    }
-
-    /** Returns a 64-bit hash of an insert id: FNV-1a over its characters, then a finalizing mix. */
-    static long hash(String insertId) {
-        long hash = 0xcbf29ce484222325L;
-        for (int i = 0; i < insertId.length(); i++) {
-            hash = (hash ^ insertId.charAt(i)) * 0x100000001b3L;
-        }
-        hash = (hash ^ (hash >>> 33)) * 0xff51afd7ed558ccdL;
-        hash = (hash ^ (hash >>> 33)) * 0xc4ceb9fe1a85ec53L;
-        return hash ^ (hash >>> 33);
+        long[] fingerprints = (found >= REMEMBERED_LINES) ? ring : Arrays.copyOf(ring, (int) found);
+        Arrays.sort(fingerprints);
+        return fingerprints;
     }
 
     /** Returns the position of the file's last newline, or -1 when it has none. */
@@ -281,7 +271,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         ByteArrayOutputStream out = new ByteArrayOutputStream(256 * delivery.size());
         for (Event event : delivery.events()) {
             if (foundOnOpen.length > 0 && event.insertId()
-                    .filter((insertId) -> Arrays.binarySearch(foundOnOpen, hash(insertId)) >= 0).isPresent()) {
+                    .filter((insertId) -> Arrays.binarySearch(foundOnOpen, Fingerprints.of(insertId)) >= 0).isPresent()) {
                 continue;
             }
             // The marker only routes an identification to Amplitude's Identify APIs; it is not data.

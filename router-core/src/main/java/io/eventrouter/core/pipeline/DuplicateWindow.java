@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.Fingerprints;
 
 /**
  * Remembers the most recent accepted events by API key, device id (or user id when there is no
@@ -74,32 +75,8 @@ final class DuplicateWindow {
             return EMPTY;
         }
         String identity = event.deviceId().or(event::userId).orElse("");
-        long hash = 0xcbf29ce484222325L;
-        hash = mix(hash, event.context().apiKey());
-        hash = mix(hash, identity);
-        hash = mix(hash, insertId);
-        hash = finish(hash);
+        long hash = Fingerprints.of(event.context().apiKey(), identity, insertId);
         return (hash == EMPTY) ? 1 : hash;
-    }
-
-    /** FNV-1a over the string's characters and a separator, so that "ab"+"c" differs from "a"+"bc". */
-    private static long mix(long hash, String value) {
-        long result = hash;
-        for (int i = 0; i < value.length(); i++) {
-            result = (result ^ value.charAt(i)) * 0x100000001b3L;
-        }
-        return (result ^ 0xFFFF) * 0x100000001b3L;
-    }
-
-    /** Applies MurmurHash3's finalizer, so that every input bit affects every output bit. */
-    private static long finish(long hash) {
-        long result = hash;
-        result ^= result >>> 33;
-        result *= 0xff51afd7ed558ccdL;
-        result ^= result >>> 33;
-        result *= 0xc4ceb53a87e9c99bL;
-        result ^= result >>> 33;
-        return result;
     }
 
     /**
