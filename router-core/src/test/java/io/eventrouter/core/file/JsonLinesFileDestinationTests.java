@@ -58,11 +58,16 @@ class JsonLinesFileDestinationTests {
         Event identify = Event.builder("$identify").context(context).userId("user-1")
                 .field(IdentifyApi.MARKER_FIELD, "identify").build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(identify), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, identify);
 
         assertThat(Files.readAllLines(file)).containsExactly("{\"event_type\":\"$identify\",\"user_id\":\"user-1\"}");
+    }
+
+    /** Opens the file as a new destination would after a restart, delivers the events in one batch, and closes it. */
+    private static void openAndDeliver(Path file, Event... events) throws Exception {
+        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
+            destination.deliver(new Delivery(events[0].context(), List.of(events), 1)).block(Duration.ofSeconds(5));
+        }
     }
 
     private static Delivery delivery(RequestContext context, String... eventTypes) {
@@ -79,12 +84,8 @@ class JsonLinesFileDestinationTests {
         Event first = Event.builder("first").context(context).insertId("insert-1").build();
         Event second = Event.builder("second").context(context).insertId("insert-2").build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(first), 1)).block(Duration.ofSeconds(5));
-        }
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(first, second), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, first);
+        openAndDeliver(file, first, second);
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "{\"event_type\":\"first\",\"insert_id\":\"insert-1\"}",
@@ -98,9 +99,7 @@ class JsonLinesFileDestinationTests {
         Files.writeString(file, "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}\n{\"event_type\":\"cut");
         Event cut = Event.builder("cut").context(context).insertId("insert-2").build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(cut), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, cut);
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}",
@@ -112,12 +111,10 @@ class JsonLinesFileDestinationTests {
         Path file = this.folder.resolve("events.jsonl");
         RequestContext context = RequestContext.of("key-12345");
         Files.writeString(file, "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}");
-        Event kept = Event.builder("kept").context(context).insertId("insert-1").build();
+        Event alreadyWritten = Event.builder("kept").context(context).insertId("insert-1").build();
         Event next = Event.builder("next").context(context).insertId("insert-2").build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(kept, next), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, alreadyWritten, next);
 
         assertThat(Files.readAllLines(file)).containsExactly(
                 "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}",
@@ -132,9 +129,7 @@ class JsonLinesFileDestinationTests {
                 + "a".repeat(17 * 1024 * 1024));
         Event next = Event.builder("next").context(context).insertId("insert-2").build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(next), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, next);
 
         assertThat(Files.readAllLines(file)).containsExactly("{\"event_type\":\"kept\"}",
                 "{\"event_type\":\"next\",\"insert_id\":\"insert-2\"}");
@@ -153,9 +148,7 @@ class JsonLinesFileDestinationTests {
         Event forgotten = Event.builder("again").context(context).insertId("insert-5").build();
         Event remembered = Event.builder("again").context(context).insertId("insert-" + (total - 1)).build();
 
-        try (JsonLinesFileDestination destination = new JsonLinesFileDestination(DestinationId.of("file"), file)) {
-            destination.deliver(new Delivery(context, List.of(forgotten, remembered), 1)).block(Duration.ofSeconds(5));
-        }
+        openAndDeliver(file, forgotten, remembered);
 
         List<String> written = Files.readAllLines(file);
         assertThat(written).hasSize(total + 1);

@@ -20,6 +20,7 @@ import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -39,10 +40,21 @@ class DispatchPipelineTests {
 
     private static final RetryPolicy FAST_RETRIES = new RetryPolicy(5, Duration.ofMillis(1), Duration.ofMillis(5));
 
+    private final Logger dispatcherLogger = (Logger) LoggerFactory.getLogger(DestinationDispatcher.class);
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
     private DispatchPipeline pipeline;
+
+    @BeforeEach
+    void captureLogs() {
+        this.logs.start();
+        this.dispatcherLogger.addAppender(this.logs);
+    }
 
     @AfterEach
     void close() {
+        this.dispatcherLogger.detachAppender(this.logs);
         if (this.pipeline != null) {
             this.pipeline.close();
         }
@@ -122,66 +134,49 @@ class DispatchPipelineTests {
 
     @Test
     void outageLogsOneWarningAndRecovery() {
-        Logger logger = (Logger) LoggerFactory.getLogger(DestinationDispatcher.class);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
         AtomicInteger calls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> (calls.getAndIncrement() < 4)
                 ? Mono.error(new IllegalStateException("connection refused"))
                 : Mono.just(DeliveryResult.delivered(delivery.size())));
-        try {
-            this.pipeline = start(builder(destination));
+        this.pipeline = start(builder(destination));
 
-            // Three batches of distinct devices, delivered side by side, all fail at first.
-            submit(BRIDGE, IntStream.range(0, 25)
-                    .mapToObj((i) -> Event.builder("event-" + i).apiKey("key-a").deviceId("device-" + i).build())
-                    .toList());
+        // Three batches of distinct devices, delivered side by side, all fail at first.
+        submit(BRIDGE, IntStream.range(0, 25)
+                .mapToObj((i) -> Event.builder("event-" + i).apiKey("key-a").deviceId("device-" + i).build())
+                .toList());
 
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> logs.list.stream().anyMatch((event) -> event.getLevel() == Level.INFO));
-        }
-        finally {
-            logger.detachAppender(logs);
-        }
-        List<ILoggingEvent> warnings = logs.list.stream().filter((event) -> event.getLevel() == Level.WARN).toList();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> this.logs.list.stream().anyMatch((event) -> event.getLevel() == Level.INFO));
+        List<ILoggingEvent> warnings = this.logs.list.stream().filter((event) -> event.getLevel() == Level.WARN).toList();
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0).getFormattedMessage()).startsWith("Delivery failed, will retry");
-        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).singleElement()
+        assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).singleElement()
                 .extracting(ILoggingEvent::getFormattedMessage).asString()
                 .startsWith("Deliveries succeed again: destination_id=first failed_deliveries=");
     }
 
     @Test
     void flappingDeviceLogsOneWarning() {
-        Logger logger = (Logger) LoggerFactory.getLogger(DestinationDispatcher.class);
-        ListAppender<ILoggingEvent> logs = new ListAppender<>();
-        logs.start();
-        logger.addAppender(logs);
         AtomicInteger badCalls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
             boolean bad = delivery.events().stream().anyMatch((event) -> event.deviceId().orElse("").equals("device-bad"));
             return (bad && badCalls.getAndIncrement() < 3) ? Mono.error(new IllegalStateException("rejected"))
                     : Mono.just(DeliveryResult.delivered(delivery.size()));
         });
-        try {
-            this.pipeline = start(builder(destination)
-                    .retryPolicy(new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(200))));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(10, Duration.ofMillis(100), Duration.ofMillis(200))));
 
-            // The bad device fails three times while other devices succeed between its failures.
-            submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build()));
-            await().atMost(Duration.ofSeconds(10)).until(() -> badCalls.get() >= 1);
-            while (badCalls.get() <= 3) {
-                int delivered = destination.deliveries().size();
-                submit(BRIDGE, events("key-a", 5));
-                await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() > delivered);
-            }
+        // The bad device fails three times while other devices succeed between its failures.
+        submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> badCalls.get() >= 1);
+        while (badCalls.get() <= 3) {
+            int delivered = destination.deliveries().size();
+            submit(BRIDGE, events("key-a", 5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() > delivered);
         }
-        finally {
-            logger.detachAppender(logs);
-        }
-        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.WARN).hasSize(1);
-        assertThat(logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).hasSizeLessThanOrEqualTo(1);
+
+        assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.WARN).hasSize(1);
+        assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).hasSizeLessThanOrEqualTo(1);
     }
 
     @Test
