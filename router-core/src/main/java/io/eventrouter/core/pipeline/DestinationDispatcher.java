@@ -563,9 +563,9 @@ final class DestinationDispatcher {
 
     /**
      * Logs a failed delivery. A run of failures between two successes logs one WARN, so a
-     * destination that is down does not log one line per batch, and WARNs are at least a minute
-     * apart, so one device that keeps failing among others that succeed does not either. The
-     * success after a WARN logs at INFO.
+     * destination that is down does not log one line per batch. WARNs are also at least a minute
+     * apart, for a device that keeps failing among others that succeed. The success after a WARN
+     * logs at INFO.
      */
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
         this.failuresSinceSuccess++;
