@@ -107,9 +107,9 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
     }
 
     /**
-     * Ends the file with a whole line and returns the insert ids of its last lines. A last line
-     * without a newline is kept, with a newline added, when it is complete JSON; otherwise it was
-     * cut by a crash during a write, which was never acknowledged, and it is truncated.
+     * Ends the file with a whole line and returns the fingerprints of its last lines' insert ids.
+     * A last line without a newline gets one when it is complete JSON. Otherwise a crash cut it
+     * during a write that was never acknowledged, so it is truncated.
      */
     private static long[] recover(Path path) throws IOException {
         if (!Files.exists(path)) {
