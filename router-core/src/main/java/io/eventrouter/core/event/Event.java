@@ -178,13 +178,18 @@ public final class Event {
 
     private static boolean mentions(byte[] json, String name) {
         byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
+        // Dispatchers call this for every event they send, so the loop checks the byte after
+        // each quote before comparing the whole name.
+        byte first = quoted[1];
+        int last = json.length - quoted.length;
         for (int start = 0; start < json.length; start++) {
-            if (json[start] == '\\') {
+            byte current = json[start];
+            if (current == '\\') {
                 // An escape may spell the name differently, so only a parse can tell.
                 return true;
             }
-            if (json[start] == '"' && Arrays.equals(json, start, Math.min(json.length, start + quoted.length),
-                    quoted, 0, quoted.length)) {
+            if (current == '"' && start <= last && json[start + 1] == first
+                    && Arrays.equals(json, start, start + quoted.length, quoted, 0, quoted.length)) {
                 return true;
             }
         }
