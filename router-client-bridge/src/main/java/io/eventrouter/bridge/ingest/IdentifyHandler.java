@@ -9,6 +9,7 @@ import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.AcceptanceException;
 import org.springframework.http.HttpMethod;
@@ -38,7 +39,7 @@ public final class IdentifyHandler {
     /** Amplitude's limit on identifications in one request. */
     static final int MAX_IDENTIFICATIONS = 1024;
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = EventJson.MAPPER;
 
     private final IdentifyApi api;
 

@@ -13,6 +13,7 @@ import java.util.Set;
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.AcceptanceException;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public final class LegacyUploadHandler {
 
     private static final Logger logger = LoggerFactory.getLogger(LegacyUploadHandler.class);
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final JsonMapper JSON = EventJson.MAPPER;
 
     private final Intake intake;
 

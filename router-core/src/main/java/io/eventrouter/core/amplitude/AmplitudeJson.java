@@ -1,5 +1,6 @@
 package io.eventrouter.core.amplitude;
 
+import io.eventrouter.core.event.EventJson;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
@@ -18,9 +19,9 @@ final class AmplitudeJson {
      */
     private static final int MAX_NESTING_DEPTH = 64;
 
-    static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+    static final JsonMapper MAPPER = EventJson.configure(JsonMapper.builder(JsonFactory.builder()
                     .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
-                    .build())
+                    .build()))
             // Text after the request object is malformed input, not something to ignore.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

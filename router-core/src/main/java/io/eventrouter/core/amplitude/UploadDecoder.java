@@ -221,10 +221,12 @@ public final class UploadDecoder {
         };
     }
 
-    /** Accepts {@code 1.0} where an integer is expected, since JavaScript clients cannot tell them apart. */
+    /**
+     * Accepts {@code 1.0} where an integer is expected, since JavaScript clients cannot tell them
+     * apart, as long as it fits in 64 bits; {@code 1e400} does not.
+     */
     private static boolean isWhole(JsonNode value) {
-        double number = value.doubleValue();
-        return Math.rint(number) == number && !Double.isInfinite(number);
+        return value.canConvertToExactIntegral() && value.canConvertToLong();
     }
 
     private static UploadRejectedException rejection(AmplitudeResponse.ErrorBuilder errors) {

@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
 import tools.jackson.databind.JsonNode;
@@ -16,7 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DeadLetterCodec {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = EventJson.MAPPER;
 
     private DeadLetterCodec() {
     }

@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Event {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = EventJson.MAPPER;
 
     private final RequestContext context;
 
@@ -149,10 +149,13 @@ public final class Event {
         return Optional.of(value.stringValue());
     }
 
-    /** Returns a field's value when it is an integral JSON number that fits in a {@code long}. */
+    /**
+     * Returns a field's value when it is a whole JSON number that fits in a {@code long}, written
+     * as an integer or, as JavaScript clients may, as {@code 1.0} or {@code 1.7e12}.
+     */
     public OptionalLong integer(EventField field) {
         JsonNode value = fields().get(field.jsonName());
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+        if (value == null || !value.isNumber() || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(value.longValue());

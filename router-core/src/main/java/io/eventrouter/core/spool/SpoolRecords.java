@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +49,7 @@ final class SpoolRecords {
     /** The bytes a stored value carries before its payload: format version and checksum. */
     static final int VALUE_HEADER_BYTES = 1 + Integer.BYTES;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonMapper MAPPER = EventJson.MAPPER;
 
     private SpoolRecords() {
     }

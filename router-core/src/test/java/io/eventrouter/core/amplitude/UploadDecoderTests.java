@@ -1,8 +1,14 @@
 package io.eventrouter.core.amplitude;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
+import io.eventrouter.core.event.EventJson;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -81,6 +87,30 @@ class UploadDecoderTests {
 
         assertThat(response.code()).isEqualTo(413);
         assertThat(response.body().toString()).isEqualTo("{\"code\":413,\"error\":\"Payload too large\"}");
+    }
+
+    @Test
+    void keepsDecimalNumbersExact() throws IOException {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\","
+                + "\"user_id\":\"user-1\",\"price\":0.1000000000000000055511151231257827,\"huge\":1e400,"
+                + "\"count\":123456789012345678901234567890,\"time\":1.7333568e12}]}");
+        ByteArrayOutputStream spooled = new ByteArrayOutputStream();
+
+        upload.events().get(0).writeTo(spooled);
+
+        JsonNode written = EventJson.MAPPER.readTree(spooled.toByteArray());
+        assertThat(written.get("price").decimalValue()).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
+        assertThat(written.get("huge").decimalValue()).isEqualByComparingTo(new BigDecimal("1e400"));
+        assertThat(written.get("count").bigIntegerValue()).isEqualTo(new BigInteger("123456789012345678901234567890"));
+        assertThat(upload.events().get(0).time()).hasValue(1733356800000L);
+    }
+
+    @Test
+    void rejectsIntegerBeyondLongRange() {
+        AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":1e400}]}");
+
+        assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[0]");
     }
 
     private UploadRequest decode(String json) {

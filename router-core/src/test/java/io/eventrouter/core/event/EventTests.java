@@ -169,6 +169,15 @@ class EventTests {
         assertThat(event.context().toString()).doesNotContain("api-key-1234");
     }
 
+    @Test
+    void readsWholeNumbersWrittenAsDecimalsAsIntegers() {
+        Event event = encoded("{\"event_type\":\"play\",\"time\":1.7333568e12,\"session_id\":1.5,\"event_id\":1e400}");
+
+        assertThat(event.integer(EventField.TIME)).hasValue(1733356800000L);
+        assertThat(event.integer(EventField.SESSION_ID)).isEmpty();
+        assertThat(event.integer(EventField.EVENT_ID)).isEmpty();
+    }
+
     private static Event encoded(String json) {
         return Event.ofEncoded(CONTEXT, json.getBytes(StandardCharsets.UTF_8), null, null);
     }
