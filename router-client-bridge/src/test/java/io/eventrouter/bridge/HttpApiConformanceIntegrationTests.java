@@ -229,6 +229,18 @@ class HttpApiConformanceIntegrationTests {
 
         assertThat(body.at("/events_with_invalid_id_lengths/user_id").toString()).isEqualTo("[1]");
         assertThat(body.at("/events_with_invalid_fields/user_id").toString()).isEqualTo("[1]");
+        assertThat(body.get("error").stringValue()).isEqualTo("Invalid id length for user_id or device_id");
+    }
+
+    @Test
+    void keepsTheGeneralErrorTextWhenOtherFieldsAreInvalidToo() {
+        BridgeServer server = start();
+
+        JsonNode body = body(post(server, "/2/httpapi",
+                upload("{'event_type':'e','user_id':'abcd'}", "{'event_type':'e','user_id':'user-1','time':'noon'}")));
+
+        assertThat(body.get("error").stringValue()).isEqualTo("Invalid field values on some events");
+        assertThat(body.at("/events_with_invalid_fields/time").toString()).isEqualTo("[1]");
     }
 
     @Test

@@ -236,6 +236,12 @@ public record AmplitudeResponse(int code, ObjectNode body) {
             this.body.put("error", error);
         }
 
+        /** Replaces the {@code error} text given when the builder was made. */
+        public ErrorBuilder error(String error) {
+            this.body.put("error", error);
+            return this;
+        }
+
         public ErrorBuilder missingField(String field) {
             this.body.put("missing_field", field);
             return this;
@@ -264,6 +270,32 @@ public record AmplitudeResponse(int code, ObjectNode body) {
 
         public boolean hasEventErrors() {
             return !this.indexMaps.isEmpty();
+        }
+
+        /**
+         * Tells whether every event listed so far is listed for a short id, in
+         * {@code events_with_invalid_id_lengths} and, for the same field, at most in
+         * {@code events_with_invalid_fields}.
+         */
+        public boolean listsOnlyIdLengths() {
+            Map<String, Set<Integer>> idLengths = this.indexMaps.get("events_with_invalid_id_lengths");
+            if (idLengths == null) {
+                return false;
+            }
+            for (Map.Entry<String, Map<String, Set<Integer>>> map : this.indexMaps.entrySet()) {
+                if (map.getKey().equals("events_with_invalid_id_lengths")) {
+                    continue;
+                }
+                if (!map.getKey().equals("events_with_invalid_fields")) {
+                    return false;
+                }
+                for (Map.Entry<String, Set<Integer>> field : map.getValue().entrySet()) {
+                    if (!idLengths.getOrDefault(field.getKey(), Set.of()).containsAll(field.getValue())) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
 
         /** Returns the position of every event listed so far, in any map. */

@@ -109,6 +109,9 @@ public final class UploadDecoder {
         for (int index = 0; index < events.size(); index++) {
             validate(events.get(index), index, minIdLength, errors);
         }
+        if (errors.listsOnlyIdLengths()) {
+            errors.error("Invalid id length for user_id or device_id");
+        }
         return errors;
     }
 
