@@ -13,7 +13,7 @@
 #
 # Usage: benchmarks/run-load.sh   (build first: ./mvnw -B -pl router-web,benchmarks -am package -DskipTests)
 # Settings, from the environment (defaults in brackets): DURATION seconds per measured run [10],
-# WARMUP seconds per server and body size before the first run [30], REPEATS [3], CONNECTIONS for the throughput
+# WARMUP seconds per server and body size before the first run [60], REPEATS [3], CONNECTIONS for the throughput
 # runs [16], SLOW_CONNECTIONS [64], SLOW_DELAY_MS [50], LOAD_CPU [0], SERVER_CPU [1],
 # SERVER_JAVA_OPTS [-Xms1g -Xmx1g], ROUTER_ARGS (extra --name=value arguments for both routers),
 # ISOLATION_ARGS (options of IsolationScenario) [--seconds 20 --warmup-seconds 5 --repeats 3],
@@ -22,7 +22,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-30}
+WARMUP=${WARMUP:-60}
 REPEATS=${REPEATS:-3}
 CONNECTIONS=${CONNECTIONS:-16}
 SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-64}
