@@ -102,7 +102,8 @@ public final class UploadDecoder {
     /**
      * Validates each element of {@code events} as an HTTP V2 event and collects what is wrong,
      * by position in the array. Decoders of other upload formats use it to find the events
-     * Amplitude would refuse.
+     * Amplitude would refuse. It also rewrites a whole decimal in an integer field, such as a
+     * {@code time} of {@code 1.7e12}, as an integer.
      */
     public static AmplitudeResponse.ErrorBuilder validateEvents(JsonNode events, int minIdLength) {
         AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
@@ -164,8 +165,15 @@ public final class UploadDecoder {
         }
         for (EventField field : TYPE_CHECKED) {
             JsonNode value = event.get(field.jsonName());
-            if (!isAbsent(value) && !hasType(value, field.type())) {
+            if (isAbsent(value)) {
+                continue;
+            }
+            if (!hasType(value, field.type())) {
                 errors.invalidField(field.jsonName(), index);
+            }
+            else if (field.type() == EventField.Type.INTEGER && value.isFloatingPointNumber()) {
+                // Amplitude expects integers here, so 1.7e12 is sent on as 1700000000000.
+                ((ObjectNode) event).put(field.jsonName(), value.longValue());
             }
         }
         validateIds(event, index, minIdLength, errors);
@@ -216,7 +224,7 @@ public final class UploadDecoder {
     private static boolean hasType(JsonNode value, EventField.Type type) {
         return switch (type) {
             case STRING -> value.isString();
-            case INTEGER -> value.isIntegralNumber() || (value.isFloatingPointNumber() && isWhole(value));
+            case INTEGER -> value.isNumber() && isWhole(value);
             case NUMBER -> value.isNumber();
             case BOOLEAN -> value.isBoolean();
             case OBJECT -> value.isObject();
@@ -225,8 +233,8 @@ public final class UploadDecoder {
     }
 
     /**
-     * Accepts {@code 1.0} where an integer is expected, since JavaScript clients cannot tell them
-     * apart, as long as it fits in 64 bits; {@code 1e400} does not.
+     * Accepts a whole number that fits in 64 bits, also written as {@code 1.0}, since JavaScript
+     * clients cannot tell the two apart. Neither {@code 1e400} nor {@code 2^64} fits.
      */
     private static boolean isWhole(JsonNode value) {
         return value.canConvertToExactIntegral() && value.canConvertToLong();

@@ -102,15 +102,19 @@ class UploadDecoderTests {
         assertThat(written.get("price").decimalValue()).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
         assertThat(written.get("huge").decimalValue()).isEqualByComparingTo(new BigDecimal("1e400"));
         assertThat(written.get("count").bigIntegerValue()).isEqualTo(new BigInteger("123456789012345678901234567890"));
-        assertThat(upload.events().get(0).time()).hasValue(1733356800000L);
+        assertThat(written.get("time").isIntegralNumber()).isTrue();
+        assertThat(written.get("time").longValue()).isEqualTo(1733356800000L);
     }
 
     @Test
     void rejectsIntegerBeyondLongRange() {
         AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
-                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":1e400}]}");
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":1e400},"
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":9223372036854775808},"
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"session_id\":123456789012345678901234567890}]}");
 
-        assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[0]");
+        assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[0,1]");
+        assertThat(response.body().at("/events_with_invalid_fields/session_id").toString()).isEqualTo("[2]");
     }
 
     private UploadRequest decode(String json) {
