@@ -16,6 +16,8 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
@@ -27,6 +29,8 @@ import reactor.netty.resources.ConnectionProvider;
  * {@code /batch}) with the batch's own API key.
  */
 public final class AmplitudeDestination implements Destination {
+
+    private static final Logger logger = LoggerFactory.getLogger(AmplitudeDestination.class);
 
     /** Amplitude's default ingestion host in the US. */
     public static final URI DEFAULT_URL = URI.create("https://api2.amplitude.com");
@@ -60,6 +64,11 @@ public final class AmplitudeDestination implements Destination {
         this.id = builder.id;
         String baseUrl = stripTrailingSlash(builder.url.toString());
         this.target = URI.create(baseUrl + (builder.batchApi ? "/batch" : "/2/httpapi"));
+        if (baseUrl.endsWith("/2/httpapi") || baseUrl.endsWith("/batch")) {
+            logger.warn("The Amplitude URL ends with an API path, and the destination appends its own: "
+                    + "destination_id={} url={} requests_to={}. Set the base URL, such as https://api2.amplitude.com",
+                    builder.id, builder.url, this.target);
+        }
         this.outcomes = new AmplitudeOutcomes(builder.throttlePause);
         this.connections = ConnectionProvider.builder("amplitude-" + builder.id)
                 .maxConnections(builder.maxConnections)

@@ -5,6 +5,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.eventrouter.core.destination.Delivery;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -80,6 +85,25 @@ class AmplitudeDestinationTests {
         amplitude.stubFor(post("/2/httpapi").willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
         assertThatException().isThrownBy(() -> deliver(RequestContext.of("key-12345"), "play"));
+    }
+
+    @Test
+    void warnsOfAnApiPathInTheUrl() {
+        Logger logger = (Logger) LoggerFactory.getLogger(AmplitudeDestination.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            AmplitudeDestination.builder().url(URI.create(amplitude.baseUrl() + "/2/httpapi")).build().close();
+        }
+        finally {
+            logger.detachAppender(logs);
+        }
+
+        assertThat(logs.list).singleElement().satisfies((event) -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("requests_to=" + amplitude.baseUrl() + "/2/httpapi/2/httpapi");
+        });
     }
 
     @Test
