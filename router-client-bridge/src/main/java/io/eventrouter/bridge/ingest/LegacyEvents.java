@@ -13,10 +13,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  * <li>{@code timestamp} becomes {@code time}, {@code uuid} becomes {@code insert_id}, and
  * {@code library: {name, version}} becomes {@code "name/version"}.
- * <li>From {@code api_properties}: {@code location.lat/lng} become {@code location_lat/lng},
- * {@code androidADID} becomes {@code adid}, {@code android_app_set_id}, {@code productId},
- * {@code quantity}, {@code price}, {@code revenue}, {@code revenueType}, {@code receipt} and
- * {@code receiptSig} move to the top level; the rest of {@code api_properties} stays as it came.
+ * <li>From {@code api_properties}, copied to the top level unless the event already has the
+ * field: {@code location.lat/lng} as {@code location_lat/lng}, {@code androidADID} as
+ * {@code adid}, and {@code android_app_set_id}, {@code productId}, {@code quantity},
+ * {@code price}, {@code revenue}, {@code revenueType}, {@code receipt} and {@code receiptSig}.
+ * {@code api_properties} itself stays as it came.
  * <li>The legacy server takes the user's IP from the upload itself, so each event gets
  * {@code ip: "$remote"} unless it has an {@code ip} or its {@code tracking_options} turn
  * {@code ip_address} off.
