@@ -233,7 +233,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void keepsTheGeneralErrorTextWhenOtherFieldsAreInvalidToo() {
+    void keepsGeneralTextForMixedErrors() {
         BridgeServer server = start();
 
         JsonNode body = body(post(server, "/2/httpapi",

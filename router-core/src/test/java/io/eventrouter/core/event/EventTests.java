@@ -170,7 +170,7 @@ class EventTests {
     }
 
     @Test
-    void readsWholeNumbersWrittenAsDecimalsAsIntegers() {
+    void readsWholeDecimalsAsIntegers() {
         Event event = encoded("{\"event_type\":\"play\",\"time\":1.7333568e12,\"session_id\":1.5,\"event_id\":1e400}");
 
         assertThat(event.integer(EventField.TIME)).hasValue(1733356800000L);
