@@ -158,11 +158,44 @@ public final class DispatchPipeline implements AutoCloseable {
         if (this.running != null) {
             throw new IllegalStateException("The pipeline is already started");
         }
+        restoreDuplicateWindow();
         Disposable.Composite running = Disposables.composite();
         running.add(acceptance());
         this.dispatchers.forEach((dispatcher) -> running.add(dispatcher.start()));
         this.running = running;
         logger.info("Pipeline started: sources={} destinations={}", this.sources.keySet(), destinations());
+    }
+
+    /**
+     * Fills the duplicate window with the newest events the spool still contains, so that a
+     * client resending an upload whose response a crash cut off gets it counted as a duplicate.
+     * The window records them as accepted now, so they stay in it up to its maximum age from
+     * the start. A failure only costs that recognition, so it is logged and the start goes on.
+     */
+    private void restoreDuplicateWindow() {
+        long started = System.nanoTime();
+        long[] fingerprints = new long[this.duplicates.capacity()];
+        int[] found = { 0 };
+        try {
+            this.spool.forEachNewest(fingerprints.length, (event) -> {
+                long fingerprint = DuplicateWindow.fingerprint(event);
+                if (fingerprint != DuplicateWindow.EMPTY) {
+                    fingerprints[found[0]++] = fingerprint;
+                }
+            });
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Failed to read the newest spooled events, so resends of them count as new: events_read={}",
+                    found[0], ex);
+        }
+        // Oldest first, so that the window evicts them in the order they were accepted.
+        for (int index = found[0] - 1; index >= 0; index--) {
+            this.duplicates.claim(fingerprints[index]);
+        }
+        if (found[0] > 0) {
+            logger.info("Duplicate window restored from the spool: events={} millis={}", found[0],
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
     }
 
     private Disposable acceptance() {

@@ -108,6 +108,10 @@ final class DuplicateWindow {
         }
     }
 
+    int capacity() {
+        return this.capacity;
+    }
+
     synchronized int size() {
         return this.size;
     }

@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
@@ -171,6 +174,36 @@ public final class MVStoreSpool implements Spool {
             return Mono.<Void>create((sink) -> this.writer.enqueue(payloads, sink))
                     .publishOn(Schedulers.parallel());
         });
+    }
+
+    /**
+     * Reads records from the newest down. A record that fails its checksum is skipped, and a
+     * damaged page ends the walk with a warning, keeping the events passed before it.
+     */
+    @Override
+    public void forEachNewest(int max, Consumer<Event> action) {
+        Cursor<Long, byte[]> cursor = this.file.records().cursor(null, null, true);
+        RequestContext recent = null;
+        int passed = 0;
+        try {
+            while (passed < max && cursor.hasNext()) {
+                long offset = cursor.next();
+                byte[] value = cursor.getValue();
+                if (SpoolRecords.isIntact(offset, value)) {
+                    Event event = SpoolRecords.decode(offset, value, recent).event();
+                    recent = event.context();
+                    action.accept(event);
+                    passed++;
+                }
+            }
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            logger.warn("Stopped reading the newest spooled events at a damaged page: events_read={} error={}",
+                    passed, ex.getMessage());
+        }
     }
 
     @Override

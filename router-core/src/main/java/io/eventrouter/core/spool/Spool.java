@@ -1,6 +1,7 @@
 package io.eventrouter.core.spool;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
@@ -44,6 +45,14 @@ public interface Spool extends AutoCloseable {
 
     /** Returns how many events the destination has not acknowledged yet. */
     long backlog(DestinationId destination);
+
+    /**
+     * Passes up to {@code max} of the newest events still in the spool to {@code action}, newest
+     * first, so that a restarted pipeline can recognise resends of what the last run accepted.
+     * The default passes none, which suits a spool that keeps nothing across restarts.
+     */
+    default void forEachNewest(int max, Consumer<Event> action) {
+    }
 
     /** Releases the spool's resources; later calls fail. */
     @Override

@@ -156,6 +156,21 @@ class PipelineAcceptanceTests {
     }
 
     @Test
+    void recognisesResendsAfterARestart() {
+        this.destination.down.set(true);
+        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
+        this.pipeline.close();
+        this.spool.close();
+
+        Source restarted = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        Acceptance resent = restarted.submit(List.of(event("device-1", "insert-2"), event("device-1", "insert-3")))
+                .block(WAIT);
+
+        assertThat(resent).isEqualTo(new Acceptance(1, 1));
+    }
+
+    @Test
     void keepsTheBacklogOfADestinationThatIsDownWithoutHoldingBackTheOthers() {
         RecordingDestination down = new RecordingDestination("down");
         down.down.set(true);

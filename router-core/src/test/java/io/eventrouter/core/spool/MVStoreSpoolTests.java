@@ -95,6 +95,17 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void passesTheNewestEventsNewestFirst() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.append(SOURCE, events("a", "b", "c", "d")).block(WAIT);
+        List<String> newest = new ArrayList<>();
+
+        spool.forEachNewest(3, (event) -> newest.add(event.insertId().orElseThrow()));
+
+        assertThat(newest).containsExactly("d", "c", "b");
+    }
+
+    @Test
     void honoursDemand() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
         spool.append(SOURCE, events("a", "b", "c")).block(WAIT);
