@@ -174,26 +174,37 @@ public final class DispatchPipeline implements AutoCloseable {
      */
     private void restoreDuplicateWindow() {
         long started = System.nanoTime();
-        long[] fingerprints = new long[this.duplicates.capacity()];
-        int[] found = { 0 };
+        int capacity = this.duplicates.capacity();
+        long[] fingerprints = new long[2 * capacity];
+        int[] keys = { 0 };
+        int[] events = { 0 };
         try {
-            this.spool.forEachNewest(fingerprints.length, (event) -> {
+            this.spool.forEachNewest(capacity, (event) -> {
                 long fingerprint = DuplicateWindow.fingerprint(event);
-                if (fingerprint != DuplicateWindow.EMPTY) {
-                    fingerprints[found[0]++] = fingerprint;
+                if (fingerprint == DuplicateWindow.EMPTY) {
+                    return;
                 }
+                // Stitching may have added the device id after the window recorded the event
+                // under its user id, so an event with both ids is recorded under both keys.
+                long userFingerprint = event.deviceId().isPresent() ? DuplicateWindow.userFingerprint(event)
+                        : DuplicateWindow.EMPTY;
+                if (userFingerprint != DuplicateWindow.EMPTY) {
+                    fingerprints[keys[0]++] = userFingerprint;
+                }
+                fingerprints[keys[0]++] = fingerprint;
+                events[0]++;
             });
         }
         catch (RuntimeException ex) {
             logger.warn("Failed to read the newest spooled events, so resends of them count as new: events_read={}",
-                    found[0], ex);
+                    events[0], ex);
         }
         // Oldest first, so that the window evicts them in the order they were accepted.
-        for (int index = found[0] - 1; index >= 0; index--) {
+        for (int index = keys[0] - 1; index >= 0; index--) {
             this.duplicates.claim(fingerprints[index]);
         }
-        if (found[0] > 0) {
-            logger.info("Duplicate window restored from the spool: events={} millis={}", found[0],
+        if (keys[0] > 0) {
+            logger.info("Duplicate window restored from the spool: events={} keys={} millis={}", events[0], keys[0],
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }

@@ -70,11 +70,23 @@ final class DuplicateWindow {
      * id and so cannot be recognised when resent.
      */
     static long fingerprint(Event event) {
+        return fingerprint(event, event.deviceId().or(event::userId).orElse(""));
+    }
+
+    /**
+     * Returns the fingerprint the event had when it arrived without its device id, or
+     * {@link #EMPTY} when it has no user id. Identity stitching may add a device id after the
+     * window recorded the event under its user id.
+     */
+    static long userFingerprint(Event event) {
+        return event.userId().map((userId) -> fingerprint(event, userId)).orElse(EMPTY);
+    }
+
+    private static long fingerprint(Event event, String identity) {
         String insertId = event.insertId().orElse(null);
         if (insertId == null) {
             return EMPTY;
         }
-        String identity = event.deviceId().or(event::userId).orElse("");
         long hash = Fingerprints.of(event.context().apiKey(), identity, insertId);
         return (hash == EMPTY) ? 1 : hash;
     }

@@ -20,7 +20,6 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
-import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
@@ -177,32 +176,54 @@ public final class MVStoreSpool implements Spool {
     }
 
     /**
-     * Reads records from the newest down. A record that fails its checksum is skipped, and a
-     * damaged page ends the walk with a warning, keeping the events passed before it.
+     * Reads records by offset from the newest down. Live records have consecutive offsets, so
+     * the walk reads each one by key and skips one that is damaged or fails its checksum, as
+     * the destinations' readers do, instead of stopping at the first damaged page.
      */
     @Override
     public void forEachNewest(int max, Consumer<Event> action) {
-        Cursor<Long, byte[]> cursor = this.file.records().cursor(null, null, true);
-        RequestContext recent = null;
-        int passed = 0;
+        MVMap<Long, byte[]> records = this.file.records();
+        Long newest;
+        Long oldest;
         try {
-            while (passed < max && cursor.hasNext()) {
-                long offset = cursor.next();
-                byte[] value = cursor.getValue();
-                if (SpoolRecords.isIntact(offset, value)) {
-                    Event event = SpoolRecords.decode(offset, value, recent).event();
-                    recent = event.context();
-                    action.accept(event);
-                    passed++;
-                }
-            }
+            newest = records.lastKey();
+            oldest = records.firstKey();
         }
         catch (MVStoreException ex) {
             if (!SpoolFile.isDamage(ex)) {
                 throw ex;
             }
-            logger.warn("Stopped reading the newest spooled events at a damaged page: events_read={} error={}",
-                    passed, ex.getMessage());
+            logger.warn("Cannot find the newest spooled events, because a page is damaged: error={}", ex.getMessage());
+            return;
+        }
+        if (newest == null || oldest == null) {
+            return;
+        }
+        @Nullable RequestContext recent = null;
+        int passed = 0;
+        int damaged = 0;
+        for (long offset = newest; offset >= oldest && passed < max; offset--) {
+            byte[] value;
+            try {
+                value = records.get(offset);
+            }
+            catch (MVStoreException ex) {
+                if (!SpoolFile.isDamage(ex)) {
+                    throw ex;
+                }
+                damaged++;
+                continue;
+            }
+            if (value != null && SpoolRecords.isIntact(offset, value)) {
+                Event event = SpoolRecords.decode(offset, value, recent).event();
+                recent = event.context();
+                action.accept(event);
+                passed++;
+            }
+        }
+        if (damaged > 0) {
+            logger.warn("Skipped spooled events on damaged pages while reading the newest: events_read={} "
+                    + "events_skipped={}", passed, damaged);
         }
     }
 

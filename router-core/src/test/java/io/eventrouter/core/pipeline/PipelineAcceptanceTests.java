@@ -12,6 +12,7 @@ import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
@@ -171,6 +172,26 @@ class PipelineAcceptanceTests {
     }
 
     @Test
+    void recognisesResendsOfStitchedEventsAfterARestart() {
+        this.destination.down.set(true);
+        EventTransformer stitching = (source, events) -> Mono.just(events.stream()
+                .map((event) -> event.deviceId().isPresent() ? event : event.with(EventField.DEVICE_ID, "device-1"))
+                .toList());
+        Event userOnly = Event.builder("played").apiKey("key-1234567890").userId("user-1").insertId("insert-1").build();
+        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build(),
+                stitching);
+        source.submit(List.of(userOnly)).block(WAIT);
+        this.pipeline.close();
+        this.spool.close();
+
+        Source restarted = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build(),
+                stitching);
+        Acceptance resent = restarted.submit(List.of(userOnly)).block(WAIT);
+
+        assertThat(resent).isEqualTo(new Acceptance(0, 1));
+    }
+
+    @Test
     void keepsTheBacklogOfADestinationThatIsDownWithoutHoldingBackTheOthers() {
         RecordingDestination down = new RecordingDestination("down");
         down.down.set(true);
@@ -198,9 +219,13 @@ class PipelineAcceptanceTests {
         return new MemorySpool(1000, List.of(this.destination.id()));
     }
 
-    private Source start(Spool spool) {
+    private Source start(Spool spool, EventTransformer... transformers) {
         this.spool = spool;
-        this.pipeline = DispatchPipeline.builder()
+        DispatchPipeline.Builder builder = DispatchPipeline.builder();
+        for (EventTransformer transformer : transformers) {
+            builder.transformer(transformer);
+        }
+        this.pipeline = builder
                 .spool(spool)
                 .source(SOURCE)
                 .destination(this.destination, new BatchPolicy(5, Duration.ofMillis(10)))

@@ -317,6 +317,21 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void passesTheNewestEventsAroundADamagedPage() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 4000);
+        first.close();
+        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        List<String> newest = new ArrayList<>();
+
+        second.forEachNewest(4000, (event) -> newest.add(event.insertId().orElseThrow()));
+
+        assertThat(newest).contains("event-3999", "event-0").doesNotContain("event-2000");
+        assertThat(newest).hasSizeGreaterThan(3000);
+    }
+
+    @Test
     void logsDamageOncePerRange() throws IOException {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
         appendNumbered(first, 4000);
