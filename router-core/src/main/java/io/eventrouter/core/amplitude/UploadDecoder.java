@@ -171,11 +171,13 @@ public final class UploadDecoder {
             if (!hasType(value, field.type())) {
                 errors.invalidField(field.jsonName(), index);
             }
-            else if (field.type() == EventField.Type.INTEGER && value.isFloatingPointNumber()) {
-                // Amplitude expects integers here, so 1.7e12 is sent on as 1700000000000.
-                ((ObjectNode) event).put(field.jsonName(), value.longValue());
+            else if (field.type() == EventField.Type.INTEGER) {
+                writeWholeAsInteger((ObjectNode) event, field);
             }
         }
+        // Amplitude documents quantity as an integer but not what it does with anything else,
+        // so the router only rewrites a whole decimal and passes other values on.
+        writeWholeAsInteger((ObjectNode) event, EventField.QUANTITY);
         validateIds(event, index, minIdLength, errors);
     }
 
@@ -210,6 +212,14 @@ public final class UploadDecoder {
         }
         else if (INVALID_IDS.contains(value.toLowerCase(Locale.ROOT))) {
             errors.invalidField(field.jsonName(), index);
+        }
+    }
+
+    /** Rewrites a whole decimal that fits in 64 bits, such as 1.7e12, as an integer. */
+    private static void writeWholeAsInteger(ObjectNode event, EventField field) {
+        JsonNode value = event.get(field.jsonName());
+        if (value != null && value.isFloatingPointNumber() && isWhole(value)) {
+            event.put(field.jsonName(), value.longValue());
         }
     }
 

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
+import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventJson;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -94,16 +95,26 @@ class UploadDecoderTests {
         UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\","
                 + "\"user_id\":\"user-1\",\"price\":0.1000000000000000055511151231257827,\"huge\":1e400,"
                 + "\"count\":123456789012345678901234567890,\"time\":1.7333568e12}]}");
-        ByteArrayOutputStream spooled = new ByteArrayOutputStream();
 
-        upload.events().get(0).writeTo(spooled);
+        JsonNode written = written(upload.events().get(0));
 
-        JsonNode written = EventJson.MAPPER.readTree(spooled.toByteArray());
         assertThat(written.get("price").decimalValue()).isEqualTo(new BigDecimal("0.1000000000000000055511151231257827"));
         assertThat(written.get("huge").decimalValue()).isEqualByComparingTo(new BigDecimal("1e400"));
         assertThat(written.get("count").bigIntegerValue()).isEqualTo(new BigInteger("123456789012345678901234567890"));
         assertThat(written.get("time").isIntegralNumber()).isTrue();
         assertThat(written.get("time").longValue()).isEqualTo(1733356800000L);
+    }
+
+    @Test
+    void rewritesOnlyWholeQuantities() throws IOException {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":["
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"quantity\":2.0},"
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"quantity\":2.5},"
+                + "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"quantity\":\"abc\"}]}");
+
+        assertThat(written(upload.events().get(0)).get("quantity").isIntegralNumber()).isTrue();
+        assertThat(written(upload.events().get(1)).get("quantity").decimalValue()).isEqualTo(new BigDecimal("2.5"));
+        assertThat(written(upload.events().get(2)).get("quantity").stringValue()).isEqualTo("abc");
     }
 
     @Test
@@ -115,6 +126,12 @@ class UploadDecoderTests {
 
         assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[0,1]");
         assertThat(response.body().at("/events_with_invalid_fields/session_id").toString()).isEqualTo("[2]");
+    }
+
+    private static JsonNode written(Event event) throws IOException {
+        ByteArrayOutputStream spooled = new ByteArrayOutputStream();
+        event.writeTo(spooled);
+        return EventJson.MAPPER.readTree(spooled.toByteArray());
     }
 
     private UploadRequest decode(String json) {
