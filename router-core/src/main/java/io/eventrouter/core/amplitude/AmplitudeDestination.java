@@ -2,6 +2,7 @@ package io.eventrouter.core.amplitude;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 import io.eventrouter.core.destination.Delivery;
@@ -64,7 +65,8 @@ public final class AmplitudeDestination implements Destination {
         this.id = builder.id;
         String baseUrl = stripTrailingSlash(builder.url.toString());
         this.target = URI.create(baseUrl + (builder.batchApi ? "/batch" : "/2/httpapi"));
-        if (baseUrl.endsWith("/2/httpapi") || baseUrl.endsWith("/batch")) {
+        String path = baseUrl.replaceAll("/+$", "").toLowerCase(Locale.ROOT);
+        if (path.endsWith("/2/httpapi") || path.endsWith("/batch")) {
             logger.warn("The Amplitude URL ends with an API path, and the destination appends its own: "
                     + "destination_id={} url={} requests_to={}. Set the base URL, such as https://api2.amplitude.com",
                     builder.id, builder.url, this.target);

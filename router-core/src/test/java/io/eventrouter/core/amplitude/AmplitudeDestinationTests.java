@@ -95,15 +95,15 @@ class AmplitudeDestinationTests {
         logger.addAppender(logs);
         try {
             AmplitudeDestination.builder().url(URI.create(amplitude.baseUrl() + "/2/httpapi")).build().close();
+            AmplitudeDestination.builder().url(URI.create(amplitude.baseUrl() + "/2/HTTPAPI//")).build().close();
         }
         finally {
             logger.detachAppender(logs);
         }
 
-        assertThat(logs.list).singleElement().satisfies((event) -> {
-            assertThat(event.getLevel()).isEqualTo(Level.WARN);
-            assertThat(event.getFormattedMessage()).contains("requests_to=" + amplitude.baseUrl() + "/2/httpapi/2/httpapi");
-        });
+        assertThat(logs.list).hasSize(2).allSatisfy((event) -> assertThat(event.getLevel()).isEqualTo(Level.WARN));
+        assertThat(logs.list.get(0).getFormattedMessage())
+                .contains("requests_to=" + amplitude.baseUrl() + "/2/httpapi/2/httpapi");
     }
 
     @Test
