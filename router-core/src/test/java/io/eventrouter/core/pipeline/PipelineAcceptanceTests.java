@@ -140,13 +140,12 @@ class PipelineAcceptanceTests {
     @Test
     void keepsWhatItCouldNotDeliverWithinTheGracePeriodForTheNextStart() {
         this.destination.down.set(true);
-        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        Source source = startOnFileSpool();
         source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
-        this.pipeline.close();
-        this.spool.close();
+        stopPipelineAndSpool();
 
         this.destination.down.set(false);
-        start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        startOnFileSpool();
 
         // Delivery is at least once, so count distinct events: a retry timer of the closed
         // pipeline may still deliver once the destination is back.
@@ -159,12 +158,11 @@ class PipelineAcceptanceTests {
     @Test
     void recognisesResendsAfterARestart() {
         this.destination.down.set(true);
-        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        Source source = startOnFileSpool();
         source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
-        this.pipeline.close();
-        this.spool.close();
+        stopPipelineAndSpool();
 
-        Source restarted = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build());
+        Source restarted = startOnFileSpool();
         Acceptance resent = restarted.submit(List.of(event("device-1", "insert-2"), event("device-1", "insert-3")))
                 .block(WAIT);
 
@@ -178,14 +176,11 @@ class PipelineAcceptanceTests {
                 .map((event) -> event.deviceId().isPresent() ? event : event.with(EventField.DEVICE_ID, "device-1"))
                 .toList());
         Event userOnly = Event.builder("played").apiKey("key-1234567890").userId("user-1").insertId("insert-1").build();
-        Source source = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build(),
-                stitching);
+        Source source = startOnFileSpool(stitching);
         source.submit(List.of(userOnly)).block(WAIT);
-        this.pipeline.close();
-        this.spool.close();
+        stopPipelineAndSpool();
 
-        Source restarted = start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build(),
-                stitching);
+        Source restarted = startOnFileSpool(stitching);
         Acceptance resent = restarted.submit(List.of(userOnly)).block(WAIT);
 
         assertThat(resent).isEqualTo(new Acceptance(0, 1));
@@ -217,6 +212,17 @@ class PipelineAcceptanceTests {
 
     private Spool memorySpool() {
         return new MemorySpool(1000, List.of(this.destination.id()));
+    }
+
+    /** Starts a pipeline on the file spool in {@link #directory}, the one a restart reopens. */
+    private Source startOnFileSpool(EventTransformer... transformers) {
+        return start(MVStoreSpool.builder(this.directory).destinations(List.of(this.destination.id())).build(),
+                transformers);
+    }
+
+    private void stopPipelineAndSpool() {
+        this.pipeline.close();
+        this.spool.close();
     }
 
     private Source start(Spool spool, EventTransformer... transformers) {

@@ -300,10 +300,7 @@ class MVStoreSpoolTests {
 
     @Test
     void skipsDamagedPagesAndReadsOn() throws IOException {
-        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
-        appendNumbered(first, 4000);
-        first.close();
-        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
+        writeSpoolWithADamagedPage();
         captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
 
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
@@ -318,10 +315,7 @@ class MVStoreSpoolTests {
 
     @Test
     void passesTheNewestEventsAroundADamagedPage() throws IOException {
-        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
-        appendNumbered(first, 4000);
-        first.close();
-        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
+        writeSpoolWithADamagedPage();
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
         List<String> newest = new ArrayList<>();
 
@@ -333,10 +327,7 @@ class MVStoreSpoolTests {
 
     @Test
     void logsDamageOncePerRange() throws IOException {
-        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
-        appendNumbered(first, 4000);
-        first.close();
-        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
+        writeSpoolWithADamagedPage();
         captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
 
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
@@ -635,6 +626,17 @@ class MVStoreSpoolTests {
                 .filter((log) -> log.getMessage().startsWith("Skipping spooled events on a damaged page"))
                 .mapToLong((log) -> ((Number) log.getArgumentArray()[3]).longValue())
                 .sum();
+    }
+
+    /**
+     * Writes events event-0 to event-3999 to a spool file, closes it, then damages the page that
+     * contains event-2000.
+     */
+    private void writeSpoolWithADamagedPage() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 4000);
+        first.close();
+        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-2000");
     }
 
     private static void appendNumbered(MVStoreSpool spool, int count) {
