@@ -65,7 +65,7 @@ public final class AmplitudeDestination implements Destination {
         this.id = builder.id;
         String baseUrl = stripTrailingSlash(builder.url.toString());
         this.target = URI.create(baseUrl + (builder.batchApi ? "/batch" : "/2/httpapi"));
-        String path = baseUrl.replaceAll("/+$", "").toLowerCase(Locale.ROOT);
+        String path = builder.url.getPath().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
         if (path.endsWith("/2/httpapi") || path.endsWith("/batch")) {
             logger.warn("The Amplitude URL ends with an API path, and the destination appends its own: "
                     + "destination_id={} url={} requests_to={}. Set the base URL, such as https://api2.amplitude.com",
