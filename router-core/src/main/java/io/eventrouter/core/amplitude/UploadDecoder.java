@@ -1,16 +1,21 @@
 package io.eventrouter.core.amplitude;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.event.TopLevelFields;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -45,6 +50,14 @@ public final class UploadDecoder {
             EventField.TIME, EventField.SESSION_ID, EventField.EVENT_ID, EventField.INSERT_ID,
             EventField.EVENT_PROPERTIES, EventField.USER_PROPERTIES, EventField.GROUPS, EventField.GROUP_PROPERTIES);
 
+    /** The integer fields whose whole decimals, such as {@code 1.7e12}, are rewritten as integers. */
+    private static final List<EventField> REWRITTEN = List.of(EventField.TIME, EventField.SESSION_ID,
+            EventField.EVENT_ID, EventField.QUANTITY);
+
+    private static final String INVALID_MIN_ID_LENGTH = "Invalid options: min_id_length must be a non-negative integer";
+
+    private static final BigDecimal MAX_INT = BigDecimal.valueOf(Integer.MAX_VALUE);
+
     private final int maxEvents;
 
     public UploadDecoder() {
@@ -71,9 +84,189 @@ public final class UploadDecoder {
      * Decodes and validates an upload body, rejecting an API key that {@code acceptsApiKey} does
      * not accept with Amplitude's invalid-key response before any event is looked at.
      *
+     * <p>A UTF-8 body is read once by a streaming parser: each event keeps its bytes as the
+     * client wrote them, with the fields the router reads located in them (see
+     * {@link TopLevelFields}), so no event is built into a tree or encoded again. A body in
+     * another encoding that JSON allows, an event with a located field written twice, and an
+     * event whose integer field must be rewritten are read into trees instead.
+     *
      * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
     public UploadRequest decode(byte[] body, Predicate<String> acceptsApiKey) {
+        if (body.length == 0) {
+            throw rejection(AmplitudeResponse.error(400, "Missing request body"));
+        }
+        ScannedUpload upload = scan(body);
+        if (upload == null) {
+            return decodeTree(body, acceptsApiKey);
+        }
+        String apiKey = upload.apiKey;
+        if (apiKey == null || apiKey.isBlank()) {
+            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("api_key"));
+        }
+        if (!acceptsApiKey.test(apiKey)) {
+            throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
+        }
+        if (upload.events == null || upload.eventCount == 0) {
+            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("events"));
+        }
+        if (upload.eventCount > this.maxEvents) {
+            throw new UploadRejectedException(AmplitudeResponse.payloadTooLarge());
+        }
+        RequestContext context = new RequestContext(apiKey, upload.minIdLength());
+        int minIdLength = (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
+        AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
+        for (int index = 0; index < upload.events.size(); index++) {
+            TopLevelFields event = upload.events.get(index);
+            validate((event != null) ? new ScannedView(event) : NOT_AN_OBJECT, index, minIdLength, errors);
+        }
+        if (errors.hasEventErrors()) {
+            throw rejection(withIdLengthText(errors));
+        }
+        List<Event> decoded = new ArrayList<>(upload.events.size());
+        for (TopLevelFields event : upload.events) {
+            decoded.add(toEvent(context, body, Objects.requireNonNull(event)));
+        }
+        return new UploadRequest(context, decoded);
+    }
+
+    private static Event toEvent(RequestContext context, byte[] body, TopLevelFields event) {
+        if (event.isSpliceable(body) && !hasWholeDecimal(event)) {
+            return Event.ofScanned(context, body, event);
+        }
+        int start = event.objectStart();
+        ObjectNode fields = (ObjectNode) AmplitudeJson.MAPPER.readTree(body, start, event.objectEnd() - start);
+        writeWholeDecimalsAsIntegers(fields);
+        return Event.ofOwned(context, fields);
+    }
+
+    private static boolean hasWholeDecimal(TopLevelFields event) {
+        for (EventField field : REWRITTEN) {
+            if (event.token(field) == JsonToken.VALUE_NUMBER_FLOAT && event.isWhole(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Reads the body with a streaming parser, or returns null when the body is not UTF-8 and
+     * must be read into a tree.
+     */
+    private @Nullable ScannedUpload scan(byte[] body) {
+        try (JsonParser parser = AmplitudeJson.MAPPER.createParser(body)) {
+            if (!TopLevelFields.canScan(parser)) {
+                return null;
+            }
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw invalidJson();
+            }
+            ScannedUpload upload = new ScannedUpload();
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                switch (name) {
+                    case "api_key" -> upload.apiKey = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
+                    case "events" -> scanEvents(parser, body, value, upload);
+                    case "options" -> scanOptions(parser, value, upload);
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                throw invalidJson();
+            }
+            return upload;
+        }
+        catch (JacksonException ex) {
+            // The client needs the protocol's response, not the parser's message.
+            throw invalidJson();
+        }
+    }
+
+    private void scanEvents(JsonParser parser, byte[] body, @Nullable JsonToken value, ScannedUpload upload) {
+        // A name given twice keeps its last value, as a tree would.
+        upload.events = null;
+        upload.eventCount = 0;
+        if (value != JsonToken.START_ARRAY) {
+            parser.skipChildren();
+            return;
+        }
+        List<@Nullable TopLevelFields> events = new ArrayList<>();
+        JsonToken element;
+        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+            upload.eventCount++;
+            if (element == JsonToken.START_OBJECT && upload.eventCount <= this.maxEvents) {
+                events.add(TopLevelFields.scan(parser, body));
+            }
+            else {
+                // Past the limit the body is only checked for syntax, as a tree would have read it.
+                events.add(null);
+                parser.skipChildren();
+            }
+        }
+        upload.events = events;
+    }
+
+    private static void scanOptions(JsonParser parser, @Nullable JsonToken value, ScannedUpload upload) {
+        upload.minIdLength = null;
+        upload.minIdLengthValid = true;
+        if (value != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return;
+        }
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            JsonToken option = parser.nextToken();
+            if ("min_id_length".equals(name)) {
+                upload.minIdLength = null;
+                upload.minIdLengthValid = true;
+                if (option == JsonToken.VALUE_NUMBER_INT || option == JsonToken.VALUE_NUMBER_FLOAT) {
+                    upload.minIdLength = intValue(parser.getDecimalValue());
+                    upload.minIdLengthValid = upload.minIdLength != null;
+                }
+                else if (option != JsonToken.VALUE_NULL) {
+                    upload.minIdLengthValid = false;
+                }
+            }
+            parser.skipChildren();
+        }
+    }
+
+    /** Returns a whole, non-negative number that fits in an {@code int}, written either way, or null. */
+    private static @Nullable Integer intValue(BigDecimal value) {
+        if (value.signum() < 0 || value.compareTo(MAX_INT) > 0) {
+            return null;
+        }
+        if (value.scale() > 0 && value.stripTrailingZeros().scale() > 0) {
+            return null;
+        }
+        return value.intValue();
+    }
+
+    /** The parts of an upload that the streaming read found. */
+    private static final class ScannedUpload {
+
+        @Nullable String apiKey;
+
+        /** Each event's located fields (null for an element that is not an object), or null without events. */
+        @Nullable List<@Nullable TopLevelFields> events;
+
+        int eventCount;
+
+        @Nullable Integer minIdLength;
+
+        boolean minIdLengthValid = true;
+
+        @Nullable Integer minIdLength() {
+            if (!this.minIdLengthValid) {
+                throw rejection(AmplitudeResponse.error(400, INVALID_MIN_ID_LENGTH));
+            }
+            return this.minIdLength;
+        }
+
+    }
+
+    private UploadRequest decodeTree(byte[] body, Predicate<String> acceptsApiKey) {
         ObjectNode request = parse(body);
         String apiKey = requiredApiKey(request);
         if (!acceptsApiKey.test(apiKey)) {
@@ -108,8 +301,16 @@ public final class UploadDecoder {
     public static AmplitudeResponse.ErrorBuilder validateEvents(JsonNode events, int minIdLength) {
         AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
         for (int index = 0; index < events.size(); index++) {
-            validate(events.get(index), index, minIdLength, errors);
+            JsonNode event = events.get(index);
+            validate(event.isObject() ? new TreeView(event) : NOT_AN_OBJECT, index, minIdLength, errors);
+            if (event instanceof ObjectNode object) {
+                writeWholeDecimalsAsIntegers(object);
+            }
         }
+        return withIdLengthText(errors);
+    }
+
+    private static AmplitudeResponse.ErrorBuilder withIdLengthText(AmplitudeResponse.ErrorBuilder errors) {
         if (errors.listsOnlyIdLengths()) {
             errors.error("Invalid id length for user_id or device_id");
         }
@@ -117,9 +318,6 @@ public final class UploadDecoder {
     }
 
     private static ObjectNode parse(byte[] body) {
-        if (body.length == 0) {
-            throw rejection(AmplitudeResponse.error(400, "Missing request body"));
-        }
         try {
             JsonNode request = AmplitudeJson.MAPPER.readTree(body);
             if (request instanceof ObjectNode object) {
@@ -129,7 +327,11 @@ public final class UploadDecoder {
         catch (JacksonException ex) {
             // Reported below: the client needs the protocol's response, not the parser's message.
         }
-        throw rejection(AmplitudeResponse.error(400, "Invalid JSON request body"));
+        throw invalidJson();
+    }
+
+    private static UploadRejectedException invalidJson() {
+        return rejection(AmplitudeResponse.error(400, "Invalid JSON request body"));
     }
 
     private static String requiredApiKey(ObjectNode request) {
@@ -145,50 +347,133 @@ public final class UploadDecoder {
         if (value == null || value.isNull()) {
             return null;
         }
-        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0) {
-            throw rejection(AmplitudeResponse.error(400, "Invalid options: min_id_length must be a non-negative integer"));
+        Integer minIdLength = value.isNumber() ? intValue(value.decimalValue()) : null;
+        if (minIdLength == null) {
+            throw rejection(AmplitudeResponse.error(400, INVALID_MIN_ID_LENGTH));
         }
-        return value.intValue();
+        return minIdLength;
     }
 
-    private static void validate(JsonNode event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {
+    /**
+     * The top-level fields of one event as validation reads them, from a tree or from a
+     * streaming scan, so that both are validated by the same rules.
+     */
+    private interface EventView {
+
+        boolean isObject();
+
+        /** Returns the token of the field's value, or null when the field is missing. */
+        @Nullable JsonToken token(EventField field);
+
+        /** Tells whether the field is a whole number that fits in a {@code long}. */
+        boolean isWhole(EventField field);
+
+        /** Returns the field's value when it is a string, or null. */
+        @Nullable String string(EventField field);
+
+    }
+
+    private static final EventView NOT_AN_OBJECT = new EventView() {
+
+        @Override
+        public boolean isObject() {
+            return false;
+        }
+
+        @Override
+        public @Nullable JsonToken token(EventField field) {
+            return null;
+        }
+
+        @Override
+        public boolean isWhole(EventField field) {
+            return false;
+        }
+
+        @Override
+        public @Nullable String string(EventField field) {
+            return null;
+        }
+
+    };
+
+    private record TreeView(JsonNode event) implements EventView {
+
+        @Override
+        public boolean isObject() {
+            return true;
+        }
+
+        @Override
+        public @Nullable JsonToken token(EventField field) {
+            JsonNode value = this.event.get(field.jsonName());
+            return (value != null) ? value.asToken() : null;
+        }
+
+        @Override
+        public boolean isWhole(EventField field) {
+            JsonNode value = this.event.get(field.jsonName());
+            return value != null && value.isNumber() && value.canConvertToExactIntegral() && value.canConvertToLong();
+        }
+
+        @Override
+        public @Nullable String string(EventField field) {
+            JsonNode value = this.event.get(field.jsonName());
+            return (value != null && value.isString()) ? value.stringValue() : null;
+        }
+
+    }
+
+    private record ScannedView(TopLevelFields event) implements EventView {
+
+        @Override
+        public boolean isObject() {
+            return true;
+        }
+
+        @Override
+        public @Nullable JsonToken token(EventField field) {
+            return this.event.token(field);
+        }
+
+        @Override
+        public boolean isWhole(EventField field) {
+            return this.event.isWhole(field);
+        }
+
+        @Override
+        public @Nullable String string(EventField field) {
+            return this.event.string(field);
+        }
+
+    }
+
+    private static void validate(EventView event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {
         if (!event.isObject()) {
             errors.invalidField("event", index);
             return;
         }
-        JsonNode eventType = event.get(EventField.EVENT_TYPE.jsonName());
+        JsonToken eventType = event.token(EventField.EVENT_TYPE);
         if (isAbsent(eventType)) {
             errors.missingEventField(EventField.EVENT_TYPE.jsonName(), index);
         }
-        else if (!eventType.isString()) {
+        else if (eventType != JsonToken.VALUE_STRING) {
             errors.invalidField(EventField.EVENT_TYPE.jsonName(), index);
         }
         for (EventField field : TYPE_CHECKED) {
-            JsonNode value = event.get(field.jsonName());
-            if (isAbsent(value)) {
-                continue;
-            }
-            if (!hasType(value, field.type())) {
+            if (!isAbsent(event.token(field)) && !hasType(event, field)) {
                 errors.invalidField(field.jsonName(), index);
             }
-            else if (field.type() == EventField.Type.INTEGER) {
-                writeWholeAsInteger((ObjectNode) event, field);
-            }
         }
-        // Amplitude documents quantity as an integer but not what it does with anything else,
-        // so the router only rewrites a whole decimal and passes other values on.
-        writeWholeAsInteger((ObjectNode) event, EventField.QUANTITY);
         validateIds(event, index, minIdLength, errors);
     }
 
-    private static void validateIds(JsonNode event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {
-        JsonNode userId = event.get(EventField.USER_ID.jsonName());
-        JsonNode deviceId = event.get(EventField.DEVICE_ID.jsonName());
-        boolean hasUserId = isPresentString(userId);
-        boolean hasDeviceId = isPresentString(deviceId);
+    private static void validateIds(EventView event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {
+        String userId = presentString(event, EventField.USER_ID);
+        String deviceId = presentString(event, EventField.DEVICE_ID);
         // Amplitude's own event of this type carries neither id; see its Group Identify API.
-        boolean groupIdentify = "$groupidentify".equals(event.path(EventField.EVENT_TYPE.jsonName()).asString(""));
-        if (!hasUserId && !hasDeviceId && !groupIdentify) {
+        boolean groupIdentify = "$groupidentify".equals(event.string(EventField.EVENT_TYPE));
+        if (userId == null && deviceId == null && !groupIdentify) {
             errors.missingEventField(EventField.USER_ID.jsonName(), index);
             errors.missingEventField(EventField.DEVICE_ID.jsonName(), index);
             return;
@@ -197,12 +482,11 @@ public final class UploadDecoder {
         checkId(deviceId, EventField.DEVICE_ID, index, minIdLength, errors);
     }
 
-    private static void checkId(@Nullable JsonNode id, EventField field, int index, int minIdLength,
+    private static void checkId(@Nullable String value, EventField field, int index, int minIdLength,
             AmplitudeResponse.ErrorBuilder errors) {
-        if (!isPresentString(id)) {
+        if (value == null) {
             return;
         }
-        String value = id.stringValue();
         if (value.codePointCount(0, value.length()) < minIdLength) {
             // The Java, Kotlin and Swift SDKs drop only events listed as invalid fields, and
             // the TypeScript SDKs read the id-length map: listing both makes every SDK drop
@@ -215,39 +499,41 @@ public final class UploadDecoder {
         }
     }
 
-    /** Rewrites a whole decimal that fits in 64 bits, such as 1.7e12, as an integer. */
-    private static void writeWholeAsInteger(ObjectNode event, EventField field) {
-        JsonNode value = event.get(field.jsonName());
-        if (value != null && value.isFloatingPointNumber() && isWhole(value)) {
-            event.put(field.jsonName(), value.longValue());
+    /**
+     * Rewrites a whole decimal that fits in 64 bits, such as 1.7e12, as an integer in the fields
+     * Amplitude types as integers. Amplitude documents quantity as an integer but not what it
+     * does with anything else, so a quantity that is not whole passes on unchanged.
+     */
+    private static void writeWholeDecimalsAsIntegers(ObjectNode event) {
+        for (EventField field : REWRITTEN) {
+            JsonNode value = event.get(field.jsonName());
+            if (value != null && value.isFloatingPointNumber() && value.canConvertToExactIntegral()
+                    && value.canConvertToLong()) {
+                event.put(field.jsonName(), value.longValue());
+            }
         }
     }
 
-    private static boolean isAbsent(@Nullable JsonNode value) {
-        return value == null || value.isNull();
+    private static boolean isAbsent(@Nullable JsonToken token) {
+        return token == null || token == JsonToken.VALUE_NULL;
     }
 
-    private static boolean isPresentString(@Nullable JsonNode value) {
-        return value != null && value.isString() && !value.stringValue().isEmpty();
+    private static @Nullable String presentString(EventView event, EventField field) {
+        String value = event.string(field);
+        return (value != null && !value.isEmpty()) ? value : null;
     }
 
-    private static boolean hasType(JsonNode value, EventField.Type type) {
-        return switch (type) {
-            case STRING -> value.isString();
-            case INTEGER -> value.isNumber() && isWhole(value);
-            case NUMBER -> value.isNumber();
-            case BOOLEAN -> value.isBoolean();
-            case OBJECT -> value.isObject();
+    private static boolean hasType(EventView event, EventField field) {
+        JsonToken token = event.token(field);
+        boolean number = token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
+        return switch (field.type()) {
+            case STRING -> token == JsonToken.VALUE_STRING;
+            case INTEGER -> number && event.isWhole(field);
+            case NUMBER -> number;
+            case BOOLEAN -> token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE;
+            case OBJECT -> token == JsonToken.START_OBJECT;
             case ANY -> true;
         };
-    }
-
-    /**
-     * Accepts a whole number that fits in 64 bits, also written as {@code 1.0}, since JavaScript
-     * clients cannot tell the two apart. Neither {@code 1e400} nor {@code 2^64} fits.
-     */
-    private static boolean isWhole(JsonNode value) {
-        return value.canConvertToExactIntegral() && value.canConvertToLong();
     }
 
     private static UploadRejectedException rejection(AmplitudeResponse.ErrorBuilder errors) {

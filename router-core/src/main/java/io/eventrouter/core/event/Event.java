@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -23,6 +24,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>An event is immutable. It keeps every field it was given, including fields that
  * {@link EventField} does not list, so that a field Amplitude adds tomorrow reaches the
  * destination unchanged. The {@code with} methods return modified copies.
+ *
+ * <p>An event holds a JSON tree, its encoded bytes, or both. An event decoded from an upload
+ * holds the bytes the client sent and where its main fields sit in them (see
+ * {@link #ofScanned}): it is parsed into a tree only when a field outside {@link TopLevelFields}
+ * is read or set, so most events reach the spool without a tree.
  *
  * <p>The only field an event must have is a string {@code event_type}: every other rule of
  * Amplitude's validation belongs to the edge that accepts events, because a destination other
@@ -51,12 +57,19 @@ public final class Event {
 
     private final @Nullable String userId;
 
+    /**
+     * Where the fields the router reads and sets sit in {@link #json}, for an event scanned from
+     * an upload; null for any other event.
+     */
+    private final @Nullable TopLevelFields located;
+
     private Event(RequestContext context, ObjectNode fields) {
         this.context = Objects.requireNonNull(context, "context");
         this.fields = Objects.requireNonNull(fields, "fields");
         this.idsKnown = false;
         this.deviceId = null;
         this.userId = null;
+        this.located = null;
         JsonNode eventType = fields.get(EventField.EVENT_TYPE.jsonName());
         if (eventType == null || !eventType.isString()) {
             throw new IllegalArgumentException("event_type must be a string, but was " + eventType);
@@ -69,6 +82,23 @@ public final class Event {
         this.idsKnown = true;
         this.deviceId = deviceId;
         this.userId = userId;
+        this.located = null;
+    }
+
+    private Event(RequestContext context, byte[] json, TopLevelFields located) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.json = json;
+        this.located = located;
+        this.idsKnown = true;
+        this.deviceId = nonEmpty(located.string(EventField.DEVICE_ID));
+        this.userId = nonEmpty(located.string(EventField.USER_ID));
+        if (located.token(EventField.EVENT_TYPE) != JsonToken.VALUE_STRING) {
+            throw new IllegalArgumentException("event_type must be a string, but was " + located.token(EventField.EVENT_TYPE));
+        }
+    }
+
+    private static @Nullable String nonEmpty(@Nullable String value) {
+        return (value != null && !value.isEmpty()) ? value : null;
     }
 
     /** Creates an event from a copy of {@code fields}. */
@@ -99,6 +129,23 @@ public final class Event {
         return new Event(context, json, deviceId, userId);
     }
 
+    /**
+     * Creates an event from one object of an upload that {@code located} was scanned from,
+     * copying its bytes. The event keeps them as the client wrote them: reading or setting a
+     * field that {@link TopLevelFields} locates needs no parse, and setting one splices the bytes.
+     *
+     * @param source the upload the object was scanned from
+     * @param located the result of {@link TopLevelFields#scan} for the object, which must be
+     * {@linkplain TopLevelFields#isSpliceable spliceable}
+     */
+    public static Event ofScanned(RequestContext context, byte[] source, TopLevelFields located) {
+        if (!located.isSpliceable(source)) {
+            throw new IllegalArgumentException("The scanned fields cannot be spliced");
+        }
+        byte[] json = Arrays.copyOfRange(source, located.objectStart(), located.objectEnd());
+        return new Event(context, json, located.rebased());
+    }
+
     public static Builder builder(String eventType) {
         return new Builder(eventType);
     }
@@ -108,6 +155,10 @@ public final class Event {
     }
 
     public String eventType() {
+        TopLevelFields located = this.located;
+        if (located != null) {
+            return Objects.requireNonNull(located.string(EventField.EVENT_TYPE));
+        }
         return fields().get(EventField.EVENT_TYPE.jsonName()).stringValue();
     }
 
@@ -142,6 +193,10 @@ public final class Event {
 
     /** Returns a field's value when it is a non-empty string. */
     public Optional<String> string(EventField field) {
+        TopLevelFields located = this.located;
+        if (located != null && TopLevelFields.isIndexed(field)) {
+            return Optional.ofNullable(nonEmpty(located.string(field)));
+        }
         JsonNode value = fields().get(field.jsonName());
         if (value == null || !value.isString() || value.stringValue().isEmpty()) {
             return Optional.empty();
@@ -154,6 +209,10 @@ public final class Event {
      * as an integer or, as JavaScript clients may, as {@code 1.0} or {@code 1.7e12}.
      */
     public OptionalLong integer(EventField field) {
+        TopLevelFields located = this.located;
+        if (located != null && TopLevelFields.isIndexed(field)) {
+            return located.isWhole(field) ? OptionalLong.of(located.longValue(field)) : OptionalLong.empty();
+        }
         JsonNode value = fields().get(field.jsonName());
         if (value == null || !value.isNumber() || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
             return OptionalLong.empty();
@@ -172,6 +231,11 @@ public final class Event {
      * JSON, this skips the parse when the JSON has no escapes and never contains the quoted name.
      */
     public boolean has(String name) {
+        TopLevelFields located = this.located;
+        Optional<EventField> field = EventField.fromJsonName(name);
+        if (located != null && field.isPresent() && TopLevelFields.isIndexed(field.get())) {
+            return located.token(field.get()) != null;
+        }
         ObjectNode parsed = this.fields;
         if (parsed == null && !mentions(Objects.requireNonNull(this.json), name)) {
             return false;
@@ -211,10 +275,20 @@ public final class Event {
     }
 
     public Event with(EventField field, String value) {
+        TopLevelFields located = this.located;
+        if (located != null && TopLevelFields.isIndexed(field)) {
+            TopLevelFields.Spliced spliced = located.with(json(), field, value);
+            return new Event(this.context, spliced.json(), spliced.fields());
+        }
         return with(field.jsonName(), JsonNodeFactory.instance.stringNode(value));
     }
 
     public Event with(EventField field, long value) {
+        TopLevelFields located = this.located;
+        if (located != null && TopLevelFields.isIndexed(field)) {
+            TopLevelFields.Spliced spliced = located.with(json(), field, value);
+            return new Event(this.context, spliced.json(), spliced.fields());
+        }
         return with(field.jsonName(), JsonNodeFactory.instance.numberNode(value));
     }
 
@@ -225,6 +299,10 @@ public final class Event {
     }
 
     public Event withContext(RequestContext context) {
+        TopLevelFields located = this.located;
+        if (located != null) {
+            return new Event(context, json(), located);
+        }
         ObjectNode parsed = this.fields;
         if (parsed == null) {
             return new Event(context, json(), this.deviceId, this.userId);

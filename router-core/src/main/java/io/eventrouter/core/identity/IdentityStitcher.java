@@ -284,6 +284,11 @@ public final class IdentityStitcher {
     }
 
     private Event apply(Event event, Sighting sighting, Known known) {
+        if (sighting.userId().isPresent() && sighting.deviceId().isPresent()
+                && sighting.sessionId() != UserActivity.NO_SESSION) {
+            // Nothing to fill, so the event's fields need no copy.
+            return event;
+        }
         List<EventField> filled = new ArrayList<>(3);
         ObjectNode fields = event.toJson();
         if (isAbsent(fields, EventField.USER_ID) && known.userId().isPresent()) {

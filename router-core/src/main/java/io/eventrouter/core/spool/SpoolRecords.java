@@ -14,7 +14,6 @@ import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
 import org.jspecify.annotations.Nullable;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -56,7 +55,7 @@ final class SpoolRecords {
 
     /** Encodes the payload of one event's record; {@link #frame} adds version and checksum. */
     static byte[] encodePayload(SourceId source, Event event) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + event.encodedSize());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, source.value());
             writeString(out, event.context().apiKey());
@@ -65,10 +64,7 @@ final class SpoolRecords {
             // Ids come from clients and may pass the 65535 bytes a short length allows.
             writeId(out, event.deviceId().orElse(""));
             writeId(out, event.userId().orElse(""));
-            out.flush();
-            try (JsonGenerator generator = MAPPER.createGenerator(bytes)) {
-                event.writeTo(generator);
-            }
+            event.writeTo(out);
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);

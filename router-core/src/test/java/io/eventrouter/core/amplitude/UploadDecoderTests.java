@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.EventJson;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -126,6 +129,92 @@ class UploadDecoderTests {
 
         assertThat(response.body().at("/events_with_invalid_fields/time").toString()).isEqualTo("[0,1]");
         assertThat(response.body().at("/events_with_invalid_fields/session_id").toString()).isEqualTo("[2]");
+    }
+
+    @Test
+    void keepsEachEventsBytesAsTheClientWroteThem() throws IOException {
+        String first = "{ \"event_type\" : \"caf\u00e9 \\\"quoted\\\"\" ,\n\t\"user_id\":\"user-1\",\"props\":{\"a\":[1, 2.50]} }";
+        String second = "{\"device_id\":\"device-1\",\"event_type\":\"b\",\"time\":1700000000000}";
+        UploadRequest upload = decode("{\"events\" : [ " + first + " ,\r\n" + second + "],\"api_key\":\"key-12345\"}");
+
+        assertThat(spooled(upload.events().get(0))).isEqualTo(first);
+        assertThat(spooled(upload.events().get(1))).isEqualTo(second);
+        assertThat(upload.events().get(0).eventType()).isEqualTo("caf\u00e9 \"quoted\"");
+        assertThat(upload.events().get(1).time()).hasValue(1700000000000L);
+    }
+
+    @Test
+    void setsLocatedFieldsInTheBytesAsATreeWould() throws IOException {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"ip\": \"$remote\" , "
+                + "\"event_type\":\"a\",\"insert_id\":\"i-1\",\"user_id\":\"user-1\",\"n\":1 }]}");
+        Event event = upload.events().get(0);
+
+        Event changed = event.with(EventField.IP, "203.0.113.9").with(EventField.TIME, 42L)
+                .with(EventField.INSERT_ID, "i-\"2\"").with(EventField.TIME, -7L);
+
+        assertThat(spooled(changed)).isEqualTo("{\"ip\": \"203.0.113.9\" , \"event_type\":\"a\","
+                + "\"insert_id\":\"i-\\\"2\\\"\",\"user_id\":\"user-1\",\"n\":1 ,\"time\":-7}");
+        ObjectNode expected = event.toJson();
+        expected.put("ip", "203.0.113.9");
+        expected.put("insert_id", "i-\"2\"");
+        expected.put("time", -7L);
+        assertThat(written(changed).toString()).isEqualTo(expected.toString());
+        assertThat(changed.ip()).hasValue("203.0.113.9");
+        assertThat(changed.insertId()).hasValue("i-\"2\"");
+        assertThat(changed.time()).hasValue(-7L);
+        assertThat(changed.userId()).hasValue("user-1");
+        assertThat(spooled(event)).contains("$remote");
+    }
+
+    @Test
+    void readsEventsWithRepeatedFieldsAsATreeWould() {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\","
+                + "\"user_id\":\"first-user\",\"user_id\":\"second-user\"}]}");
+
+        assertThat(upload.events().get(0).userId()).hasValue("second-user");
+        assertThat(upload.events().get(0).with(EventField.USER_ID, "third-user").toJson().toString())
+                .isEqualTo("{\"event_type\":\"a\",\"user_id\":\"third-user\"}");
+    }
+
+    @Test
+    void decodesBodiesInOtherJsonEncodingsAndWithAByteOrderMark() {
+        String json = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"\u00e9t\u00e9\",\"user_id\":\"user-1\"}]}";
+        byte[] bom = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
+        byte[] utf8 = bytes(json);
+        byte[] withBom = new byte[bom.length + utf8.length];
+        System.arraycopy(bom, 0, withBom, 0, bom.length);
+        System.arraycopy(utf8, 0, withBom, bom.length, utf8.length);
+
+        for (byte[] body : List.of(json.getBytes(StandardCharsets.UTF_16BE), json.getBytes(StandardCharsets.UTF_16LE),
+                withBom)) {
+            Event event = this.decoder.decode(body).events().get(0);
+            assertThat(event.eventType()).isEqualTo("\u00e9t\u00e9");
+            assertThat(event.with(EventField.IP, "203.0.113.9").toJson().get("ip").stringValue()).isEqualTo("203.0.113.9");
+        }
+    }
+
+    @Test
+    void readsMinIdLengthWrittenAsAWholeDecimal() {
+        assertThat(decode("{\"api_key\":\"key-12345\",\"options\":{\"min_id_length\":2.0},"
+                + "\"events\":[{\"event_type\":\"a\",\"user_id\":\"ab\"}]}").context().minIdLength()).isEqualTo(2);
+        assertThat(rejected("{\"api_key\":\"key-12345\",\"options\":{\"min_id_length\":2.5},"
+                + "\"events\":[{\"event_type\":\"a\",\"user_id\":\"ab\"}]}").error())
+                .hasValue("Invalid options: min_id_length must be a non-negative integer");
+    }
+
+    @Test
+    void rejectsTextAfterTheRequestObject() {
+        String upload = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\",\"user_id\":\"user-1\"}]}";
+
+        assertThat(decode(upload + " \n").events()).hasSize(1);
+        assertThat(rejected(upload + "{}").error()).hasValue("Invalid JSON request body");
+        assertThat(rejected("[" + upload + "]").error()).hasValue("Invalid JSON request body");
+    }
+
+    private static String spooled(Event event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        event.writeTo(out);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static JsonNode written(Event event) throws IOException {
