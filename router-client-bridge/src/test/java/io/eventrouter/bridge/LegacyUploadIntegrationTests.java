@@ -1,6 +1,7 @@
 package io.eventrouter.bridge;
 
 import java.net.URLEncoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -184,6 +185,38 @@ class LegacyUploadIntegrationTests {
                 .expectBody().returnResult();
 
         assertThat(result.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void readsAFormInTheCharsetItDeclares() {
+        this.server = BridgeServer.start();
+        String events = quoted("[{'event_type':'caf\u00e9','device_id':'device-0001'}]");
+        String form = "checksum=" + md5("2" + KEY + events + "1") + "&client=" + KEY
+                + "&e=" + URLEncoder.encode(events, StandardCharsets.ISO_8859_1) + "&v=2&upload_time=1";
+        // A raw Latin-1 byte outside the percent escapes, in a field the handler ignores.
+        byte[] body = (form + "&note=\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+
+        EntityExchangeResult<byte[]> result = this.server.client().post().uri("/")
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=ISO-8859-1")
+                .bodyValue(body)
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(this.server.source().events()).extracting(Event::eventType).containsExactly("caf\u00e9");
+    }
+
+    @Test
+    void rejectsAFormInAnUnsupportedCharset() {
+        this.server = BridgeServer.start();
+
+        HttpResponse<byte[]> result = this.server.postWithContentType("/",
+                "application/x-www-form-urlencoded; charset=x-no-such-charset",
+                form(KEY, quoted("[" + EVENT + "]"), true).getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.statusCode()).isEqualTo(400);
+        assertThat(new String(result.body(), StandardCharsets.UTF_8)).contains("'x-no-such-charset'");
+        assertThat(this.server.source().events()).isEmpty();
     }
 
     @Test

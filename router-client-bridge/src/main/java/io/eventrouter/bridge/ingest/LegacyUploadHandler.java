@@ -61,8 +61,8 @@ public final class LegacyUploadHandler {
     }
 
     public Mono<ServerResponse> upload(ServerRequest request) {
-        return RequestBodies.read(request, this.maxBodyBytes, this.readTimeout)
-                .flatMap((body) -> accept(request, FormFields.parse(body)))
+        return FormFields.read(request, this.maxBodyBytes, this.readTimeout)
+                .flatMap((form) -> accept(request, form))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.text(ex.response().code(),
                         legacyWords(ex)))
                 .onErrorResume(AcceptanceException.class, Responses::unavailableText);

@@ -4,6 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +17,7 @@ import java.util.zip.InflaterInputStream;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -27,6 +32,10 @@ import reactor.netty.channel.AbortedException;
  * limit on the bytes read and on the bytes inflated: a small body that inflates to gigabytes is
  * a 413, never an out-of-memory. Every failure is an {@link UploadRejectedException} carrying
  * Amplitude's response, for the handler to write in its protocol's shape.
+ *
+ * <p>Charset: Amplitude's SDKs send UTF-8. A body whose {@code Content-Type} declares another
+ * charset that Java supports is read in that charset, so that a client which labels its body
+ * correctly is served. A charset Java does not support gets a 400 that names it.
  */
 public final class RequestBodies {
 
@@ -59,6 +68,66 @@ public final class RequestBodies {
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
                 .map((bytes) -> decode(bytes, encoding, maxBytes));
+    }
+
+    /**
+     * Reads and inflates the body of {@code request} like {@link #read}, then transcodes it to
+     * UTF-8 when its {@code Content-Type} declares another charset. A UTF-8 body, or one that
+     * declares no charset, is returned as read. The size limit applies before transcoding, so a
+     * transcoded body may be up to three times the limit.
+     */
+    static Mono<byte[]> readUtf8(ServerRequest request, int maxBytes, Duration readTimeout) {
+        Charset charset;
+        try {
+            charset = charset(request);
+        }
+        catch (UploadRejectedException ex) {
+            return Mono.error(ex);
+        }
+        Mono<byte[]> body = read(request, maxBytes, readTimeout);
+        if (charset.equals(StandardCharsets.UTF_8)) {
+            return body;
+        }
+        return body.map((bytes) -> new String(bytes, charset).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Returns the charset the request's {@code Content-Type} declares, or UTF-8 when it declares
+     * none. Only the charset parameter is read, because the handlers accept a body whatever its
+     * declared type, so a malformed type alone must not fail the request.
+     *
+     * @throws UploadRejectedException with a 400 when Java does not support the declared charset
+     */
+    static Charset charset(ServerRequest request) {
+        String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String name = (contentType != null) ? charsetParameter(contentType) : null;
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name);
+        }
+        catch (IllegalCharsetNameException | UnsupportedCharsetException ex) {
+            throw rejected(400, "Unsupported charset '" + name + "' in the Content-Type header: "
+                    + "send the body as UTF-8");
+        }
+    }
+
+    /** Returns the value of the {@code charset} parameter of a media type, unquoted, or null. */
+    private static @Nullable String charsetParameter(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).trim().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(equals + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value.isEmpty() ? null : value;
+            }
+        }
+        return null;
     }
 
     /** Returns whether {@code error} means the client closed or reset its connection. */
