@@ -8,10 +8,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.bridge.ingest.LegacyUploadHandler;
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -28,13 +34,23 @@ class LegacyUploadIntegrationTests {
             + "'library':{'name':'amplitude-js','version':'8.21.10'},'api_properties':{},"
             + "'event_properties':{'unicode':'h\u00e9llo \ud83d\ude00'},'sequence_number':1}";
 
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    private final Logger handlerLogger = (Logger) LoggerFactory.getLogger(LegacyUploadHandler.class);
+
     private BridgeServer server;
 
     @AfterEach
     void stop() {
+        this.handlerLogger.detachAppender(this.logs);
         if (this.server != null) {
             this.server.close();
         }
+    }
+
+    private void captureLogs() {
+        this.logs.start();
+        this.handlerLogger.addAppender(this.logs);
     }
 
     private static String form(String apiKey, String events, boolean withChecksum) {
@@ -114,6 +130,39 @@ class LegacyUploadIntegrationTests {
         assertThat(mapped.string(io.eventrouter.core.event.EventField.PRODUCT_ID)).contains("sku-1");
         assertThat(mapped.field("quantity").orElseThrow().intValue()).isEqualTo(2);
         assertThat(mapped.ip()).isEmpty();
+    }
+
+    @Test
+    void liftsOnlyValuesOfTheRightType() {
+        this.server = BridgeServer.start();
+        captureLogs();
+        String event = "{'event_type':'buy','device_id':'device-0001','api_properties':{'location':{'lat':{},"
+                + "'lng':2.5},'productId':7,'price':'abc','quantity':2.5,'revenue':9.99,'receipt':'r-1'}}";
+        String events = quoted("[" + event + "]");
+
+        EntityExchangeResult<byte[]> first = upload("/", form(KEY, events, true));
+        EntityExchangeResult<byte[]> second = upload("/", form(KEY, events, true));
+
+        assertThat(first.getStatus().value()).isEqualTo(200);
+        assertThat(new String(first.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("success");
+        assertThat(second.getStatus().value()).isEqualTo(200);
+        assertThat(this.server.source().events()).hasSize(2);
+        Event mapped = this.server.source().events().get(0);
+        assertThat(mapped.has("location_lat")).isFalse();
+        assertThat(mapped.has("productId")).isFalse();
+        assertThat(mapped.has("price")).isFalse();
+        assertThat(mapped.has("quantity")).isFalse();
+        assertThat(mapped.field("location_lng").orElseThrow().doubleValue()).isEqualTo(2.5);
+        assertThat(mapped.field("revenue").orElseThrow().doubleValue()).isEqualTo(9.99);
+        assertThat(mapped.field("receipt").orElseThrow().stringValue()).isEqualTo("r-1");
+        assertThat(mapped.field("api_properties").orElseThrow().get("price").stringValue()).isEqualTo("abc");
+        List<String> warnings = this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("fields=[location_lat, price, productId, quantity]");
+        assertThat(warnings.get(0)).doesNotContain("abc");
     }
 
     @Test
