@@ -427,11 +427,29 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
+    void readsAValidUtf8BodyWhateverCharsetItDeclares() {
+        BridgeServer server = start();
+        byte[] utf8 = utf8(quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}")));
+
+        server.client().post().uri("/2/httpapi")
+                .header("Content-Type", "application/json; charset=ISO-8859-1")
+                .bodyValue(utf8)
+                .exchange()
+                .expectStatus().isOk();
+        HttpResponse<byte[]> unknown = server.postWithContentType("/2/httpapi",
+                "application/json; charset=x-no-such-charset", utf8);
+
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(server.source().events()).extracting(Event::eventType).containsExactly("caf\u00e9", "caf\u00e9");
+    }
+
+    @Test
     void rejectsAnUnsupportedCharsetByName() {
         BridgeServer server = start();
 
         HttpResponse<byte[]> result = server.postWithContentType("/2/httpapi",
-                "application/json; charset=x-no-such-charset", utf8(quoted(upload(EVENT))));
+                "application/json; charset=x-no-such-charset",
+                quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}")).getBytes(StandardCharsets.ISO_8859_1));
 
         assertThat(result.statusCode()).isEqualTo(400);
         JsonNode body = Json.read(result.body());

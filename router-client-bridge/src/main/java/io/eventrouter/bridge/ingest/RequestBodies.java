@@ -4,7 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -71,24 +74,35 @@ public final class RequestBodies {
     }
 
     /**
-     * Reads and inflates the body of {@code request} like {@link #read}, then transcodes it to
-     * UTF-8 when its {@code Content-Type} declares another charset. A UTF-8 body, or one that
-     * declares no charset, is returned as read. The size limit applies before transcoding, so a
-     * transcoded body may be up to three times the limit.
+     * Reads and inflates the body of {@code request} like {@link #read}, and returns it in
+     * UTF-8. A body that is valid UTF-8 is returned as read, whatever charset its
+     * {@code Content-Type} declares: JSON has no charset parameter, and a client that labels a
+     * UTF-8 body as Latin-1 would otherwise have every non-ASCII character garbled. Any other
+     * body is transcoded from the declared charset. The size limit applies before transcoding,
+     * so a transcoded body may be up to three times the limit.
      */
     static Mono<byte[]> readUtf8(ServerRequest request, int maxBytes, Duration readTimeout) {
-        Charset charset;
-        try {
-            charset = charset(request);
-        }
-        catch (UploadRejectedException ex) {
-            return Mono.error(ex);
-        }
+        String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String name = (contentType != null) ? charsetParameter(contentType) : null;
         Mono<byte[]> body = read(request, maxBytes, readTimeout);
-        if (charset.equals(StandardCharsets.UTF_8)) {
+        if (name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")) {
             return body;
         }
-        return body.map((bytes) -> new String(bytes, charset).getBytes(StandardCharsets.UTF_8));
+        return body.map((bytes) -> isUtf8(bytes) ? bytes
+                : new String(bytes, charset(name)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        }
+        catch (CharacterCodingException ex) {
+            return false;
+        }
     }
 
     /**
@@ -101,9 +115,10 @@ public final class RequestBodies {
     static Charset charset(ServerRequest request) {
         String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
         String name = (contentType != null) ? charsetParameter(contentType) : null;
-        if (name == null) {
-            return StandardCharsets.UTF_8;
-        }
+        return (name != null) ? charset(name) : StandardCharsets.UTF_8;
+    }
+
+    private static Charset charset(String name) {
         try {
             return Charset.forName(name);
         }
