@@ -38,7 +38,8 @@ import reactor.netty.channel.AbortedException;
  *
  * <p>Charset: Amplitude's SDKs send UTF-8. A body whose {@code Content-Type} declares another
  * charset that Java supports is read in that charset, so that a client which labels its body
- * correctly is served. A charset Java does not support gets a 400 that names it.
+ * correctly is served, except a JSON body that is valid UTF-8 (see {@link #readUtf8}). A charset
+ * Java does not support gets a 400 that names it.
  */
 public final class RequestBodies {
 
