@@ -1,5 +1,12 @@
 package io.eventrouter.bridge;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -65,6 +72,28 @@ final class BridgeServer implements AutoCloseable {
 
     WebTestClient client() {
         return WebTestClient.bindToServer().baseUrl(baseUrl()).build();
+    }
+
+    /**
+     * Posts a body with its {@code Content-Type} header sent exactly as given. WebTestClient
+     * parses the header first and fails the request when it names a charset Java lacks.
+     */
+    HttpResponse<byte[]> postWithContentType(String path, String contentType, byte[] body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        try {
+            return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while posting to " + path, ex);
+        }
     }
 
     @Override

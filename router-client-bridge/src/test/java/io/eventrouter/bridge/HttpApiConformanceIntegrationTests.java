@@ -1,6 +1,8 @@
 package io.eventrouter.bridge;
 
 import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -398,6 +400,62 @@ class HttpApiConformanceIntegrationTests {
                 .expectStatus().isOk();
 
         assertThat(server.source().events()).hasSize(1);
+    }
+
+    @Test
+    void readsAnUploadInTheCharsetItDeclares() {
+        BridgeServer server = start();
+        byte[] latin1 = quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}"))
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        for (String path : List.of("/2/httpapi", "/batch")) {
+            server.client().post().uri(path)
+                    .header("Content-Type", "application/json; charset=ISO-8859-1")
+                    .bodyValue(latin1)
+                    .exchange()
+                    .expectStatus().isOk();
+        }
+        server.client().post().uri("/2/httpapi")
+                .header("Content-Type", "text/plain;charset=\"iso-8859-1\"")
+                .header("Content-Encoding", "gzip")
+                .bodyValue(Json.gzip(latin1))
+                .exchange()
+                .expectStatus().isOk();
+
+        assertThat(server.source().events()).extracting(Event::eventType)
+                .containsExactly("caf\u00e9", "caf\u00e9", "caf\u00e9");
+    }
+
+    @Test
+    void readsAValidUtf8BodyWhateverCharsetItDeclares() {
+        BridgeServer server = start();
+        byte[] utf8 = utf8(quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}")));
+
+        server.client().post().uri("/2/httpapi")
+                .header("Content-Type", "application/json; charset=ISO-8859-1")
+                .bodyValue(utf8)
+                .exchange()
+                .expectStatus().isOk();
+        HttpResponse<byte[]> unknown = server.postWithContentType("/2/httpapi",
+                "application/json; charset=x-no-such-charset", utf8);
+
+        assertThat(unknown.statusCode()).isEqualTo(200);
+        assertThat(server.source().events()).extracting(Event::eventType).containsExactly("caf\u00e9", "caf\u00e9");
+    }
+
+    @Test
+    void rejectsAnUnsupportedCharsetByName() {
+        BridgeServer server = start();
+
+        HttpResponse<byte[]> result = server.postWithContentType("/2/httpapi",
+                "application/json; charset=x-no-such-charset",
+                quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}")).getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThat(result.statusCode()).isEqualTo(400);
+        JsonNode body = Json.read(result.body());
+        assertThat(body.get("code").intValue()).isEqualTo(400);
+        assertThat(body.get("error").stringValue()).contains("'x-no-such-charset'");
+        assertThat(server.source().events()).isEmpty();
     }
 
     @Test

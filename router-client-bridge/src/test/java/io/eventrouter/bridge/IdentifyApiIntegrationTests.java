@@ -1,6 +1,8 @@
 package io.eventrouter.bridge;
 
 import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 import io.eventrouter.core.amplitude.IdentifyApi;
@@ -70,6 +72,38 @@ class IdentifyApiIntegrationTests {
         JsonNode identification = IdentifyApi.GROUP_IDENTIFY.toIdentification(event);
         assertThat(identification.get("group_type").stringValue()).isEqualTo("org");
         assertThat(identification.has("event_type")).isFalse();
+    }
+
+    @Test
+    void readsAFormInTheCharsetItDeclares() {
+        this.server = BridgeServer.start();
+        String identification = quoted("{'user_id':'user-0001','user_properties':{'$set':{'city':'M\u00e1laga'}}}");
+
+        EntityExchangeResult<byte[]> result = this.server.client().post().uri("/identify")
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=windows-1252")
+                .bodyValue("api_key=key-1&identification=" + URLEncoder.encode(identification,
+                        Charset.forName("windows-1252")))
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        JsonNode properties = this.server.source().events().get(0).field("user_properties").orElseThrow();
+        assertThat(properties.get("$set").get("city").stringValue()).isEqualTo("M\u00e1laga");
+    }
+
+    @Test
+    void rejectsAFormInAnUnsupportedCharset() {
+        this.server = BridgeServer.start();
+
+        HttpResponse<byte[]> result = this.server.postWithContentType("/identify",
+                "application/x-www-form-urlencoded; charset=x-no-such-charset",
+                ("api_key=key-1&identification=" + encode(quoted("{'user_id':'user-0001'}")))
+                        .getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.statusCode()).isEqualTo(400);
+        JsonNode body = Json.read(result.body());
+        assertThat(body.get("code").intValue()).isEqualTo(400);
+        assertThat(body.get("error").stringValue()).contains("'x-no-such-charset'");
     }
 
     @Test

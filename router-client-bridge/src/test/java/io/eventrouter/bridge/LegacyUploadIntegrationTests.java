@@ -1,16 +1,23 @@
 package io.eventrouter.bridge;
 
 import java.net.URLEncoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.bridge.ingest.LegacyUploadHandler;
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -27,13 +34,23 @@ class LegacyUploadIntegrationTests {
             + "'library':{'name':'amplitude-js','version':'8.21.10'},'api_properties':{},"
             + "'event_properties':{'unicode':'h\u00e9llo \ud83d\ude00'},'sequence_number':1}";
 
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    private final Logger handlerLogger = (Logger) LoggerFactory.getLogger(LegacyUploadHandler.class);
+
     private BridgeServer server;
 
     @AfterEach
     void stop() {
+        this.handlerLogger.detachAppender(this.logs);
         if (this.server != null) {
             this.server.close();
         }
+    }
+
+    private void captureLogs() {
+        this.logs.start();
+        this.handlerLogger.addAppender(this.logs);
     }
 
     private static String form(String apiKey, String events, boolean withChecksum) {
@@ -116,6 +133,39 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
+    void liftsOnlyValuesOfTheRightType() {
+        this.server = BridgeServer.start();
+        captureLogs();
+        String event = "{'event_type':'buy','device_id':'device-0001','api_properties':{'location':{'lat':{},"
+                + "'lng':2.5},'productId':7,'price':'abc','quantity':2.5,'revenue':9.99,'receipt':'r-1'}}";
+        String events = quoted("[" + event + "]");
+
+        EntityExchangeResult<byte[]> first = upload("/", form(KEY, events, true));
+        EntityExchangeResult<byte[]> second = upload("/", form(KEY, events, true));
+
+        assertThat(first.getStatus().value()).isEqualTo(200);
+        assertThat(new String(first.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("success");
+        assertThat(second.getStatus().value()).isEqualTo(200);
+        assertThat(this.server.source().events()).hasSize(2);
+        Event mapped = this.server.source().events().get(0);
+        assertThat(mapped.has("location_lat")).isFalse();
+        assertThat(mapped.has("productId")).isFalse();
+        assertThat(mapped.has("price")).isFalse();
+        assertThat(mapped.has("quantity")).isFalse();
+        assertThat(mapped.field("location_lng").orElseThrow().doubleValue()).isEqualTo(2.5);
+        assertThat(mapped.field("revenue").orElseThrow().doubleValue()).isEqualTo(9.99);
+        assertThat(mapped.field("receipt").orElseThrow().stringValue()).isEqualTo("r-1");
+        assertThat(mapped.field("api_properties").orElseThrow().get("price").stringValue()).isEqualTo("abc");
+        List<String> warnings = this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0)).contains("fields=[location_lat, price, productId, quantity]");
+        assertThat(warnings.get(0)).doesNotContain("abc");
+    }
+
+    @Test
     void keepsEveryUserPropertyOperationOfALegacyIdentify() {
         this.server = BridgeServer.start();
         String identify = "{'event_type':'$identify','device_id':'device-0001','user_properties':{"
@@ -184,6 +234,38 @@ class LegacyUploadIntegrationTests {
                 .expectBody().returnResult();
 
         assertThat(result.getStatus().value()).isEqualTo(200);
+    }
+
+    @Test
+    void readsAFormInTheCharsetItDeclares() {
+        this.server = BridgeServer.start();
+        String events = quoted("[{'event_type':'caf\u00e9','device_id':'device-0001'}]");
+        String form = "checksum=" + md5("2" + KEY + events + "1") + "&client=" + KEY
+                + "&e=" + URLEncoder.encode(events, StandardCharsets.ISO_8859_1) + "&v=2&upload_time=1";
+        // A raw Latin-1 byte outside the percent escapes, in a field the handler ignores.
+        byte[] body = (form + "&note=\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+
+        EntityExchangeResult<byte[]> result = this.server.client().post().uri("/")
+                .header("Content-Type", "application/x-www-form-urlencoded; charset=ISO-8859-1")
+                .bodyValue(body)
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(this.server.source().events()).extracting(Event::eventType).containsExactly("caf\u00e9");
+    }
+
+    @Test
+    void rejectsAFormInAnUnsupportedCharset() {
+        this.server = BridgeServer.start();
+
+        HttpResponse<byte[]> result = this.server.postWithContentType("/",
+                "application/x-www-form-urlencoded; charset=x-no-such-charset",
+                form(KEY, quoted("[" + EVENT + "]"), true).getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.statusCode()).isEqualTo(400);
+        assertThat(new String(result.body(), StandardCharsets.UTF_8)).contains("'x-no-such-charset'");
+        assertThat(this.server.source().events()).isEmpty();
     }
 
     @Test

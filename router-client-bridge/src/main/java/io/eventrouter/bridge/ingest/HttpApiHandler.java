@@ -16,12 +16,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * Handles {@code POST /2/httpapi} and {@code POST /batch}: reads the body whatever its declared
- * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}), validates it as
- * Amplitude does and submits the events. The response is Amplitude's success body once the
- * pipeline has accepted every event. An invalid request is rejected whole, with the positions of
- * the invalid events, so that each SDK drops exactly those and sends the rest again. While the
- * pipeline is overloaded, the handler responds with 503 before it decodes the body. Resent
- * events the pipeline recognises as duplicates count as ingested, so that the SDK stops resending them.
+ * content type (browsers send {@code sendBeacon} uploads as {@code text/plain}) but in the charset
+ * that type declares, validates it as Amplitude does and submits the events. The response is
+ * Amplitude's success body once the pipeline has accepted every event. An invalid request is
+ * rejected whole, with the positions of the invalid events, so that each SDK drops exactly those
+ * and sends the rest again. While the pipeline is overloaded, the handler responds with 503
+ * before it decodes the body. Resent events the pipeline recognises as duplicates count as
+ * ingested, so that the SDK stops resending them.
  */
 public final class HttpApiHandler {
 
@@ -49,7 +50,7 @@ public final class HttpApiHandler {
     }
 
     public Mono<ServerResponse> upload(ServerRequest request) {
-        return RequestBodies.read(request, this.maxBodyBytes, this.readTimeout)
+        return RequestBodies.readUtf8(request, this.maxBodyBytes, this.readTimeout)
                 .flatMap((body) -> accept(request, body))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);

@@ -57,10 +57,10 @@ public final class IdentifyHandler {
     }
 
     public Mono<ServerResponse> identify(ServerRequest request) {
-        Mono<byte[]> body = HttpMethod.GET.equals(request.method()) ? Mono.just(new byte[0])
-                : RequestBodies.read(request, this.maxBodyBytes, this.readTimeout);
+        Mono<FormFields> body = HttpMethod.GET.equals(request.method()) ? Mono.just(FormFields.empty())
+                : FormFields.read(request, this.maxBodyBytes, this.readTimeout);
         return body
-                .map((bytes) -> FormFields.parse(bytes).withDefaults(request.queryParams().toSingleValueMap()))
+                .map((form) -> form.withDefaults(request.queryParams().toSingleValueMap()))
                 .flatMap((form) -> accept(request, form))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);

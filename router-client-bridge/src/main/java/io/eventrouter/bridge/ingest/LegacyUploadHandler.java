@@ -9,6 +9,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
@@ -38,6 +40,11 @@ import tools.jackson.databind.node.ObjectNode;
  * SDKs reads as success. They know no per-event errors: on any other response they keep the whole
  * batch and send it again. So events Amplitude would reject are dropped here and counted in the
  * log, and the valid rest is accepted. A 400 would make the SDK resend the batch forever.
+ *
+ * <p>A field of {@code api_properties} that would be copied to the top level but has the wrong
+ * JSON type, such as {@code "price": "abc"}, costs only that copy: the event is accepted with the
+ * value left inside {@code api_properties} (see {@link LegacyEvents}). The first time a handler
+ * meets each such field it logs a WARN naming the field, never its value, and DEBUG afterwards.
  */
 public final class LegacyUploadHandler {
 
@@ -53,6 +60,9 @@ public final class LegacyUploadHandler {
 
     private final Duration readTimeout;
 
+    /** The lifted fields already reported at WARN; bounded by the fields {@link LegacyEvents} lifts. */
+    private final Set<String> reportedInvalidFields = ConcurrentHashMap.newKeySet();
+
     public LegacyUploadHandler(Intake intake, int maxBodyBytes, int maxEvents, Duration readTimeout) {
         this.intake = intake;
         this.maxBodyBytes = maxBodyBytes;
@@ -61,8 +71,8 @@ public final class LegacyUploadHandler {
     }
 
     public Mono<ServerResponse> upload(ServerRequest request) {
-        return RequestBodies.read(request, this.maxBodyBytes, this.readTimeout)
-                .flatMap((body) -> accept(request, FormFields.parse(body)))
+        return FormFields.read(request, this.maxBodyBytes, this.readTimeout)
+                .flatMap((form) -> accept(request, form))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.text(ex.response().code(),
                         legacyWords(ex)))
                 .onErrorResume(AcceptanceException.class, Responses::unavailableText);
@@ -122,9 +132,13 @@ public final class LegacyUploadHandler {
         throw RequestBodies.rejected(400, "invalid_event_json");
     }
 
-    private static List<Event> validEvents(RequestContext context, ArrayNode legacyEvents) {
+    private List<Event> validEvents(RequestContext context, ArrayNode legacyEvents) {
         ArrayNode events = JsonNodeFactory.instance.arrayNode();
-        legacyEvents.forEach((legacy) -> events.add(LegacyEvents.toHttpApi(legacy)));
+        Set<String> invalidFields = new TreeSet<>();
+        legacyEvents.forEach((legacy) -> events.add(LegacyEvents.toHttpApi(legacy, invalidFields)));
+        if (!invalidFields.isEmpty()) {
+            logInvalidFields(invalidFields, events.size());
+        }
         Set<Integer> invalid = UploadDecoder.validateEvents(events, UploadDecoder.DEFAULT_MIN_ID_LENGTH)
                 .eventIndexes();
         List<Event> valid = new ArrayList<>(events.size());
@@ -137,6 +151,18 @@ public final class LegacyUploadHandler {
             logger.debug("Dropped invalid legacy events: dropped={} batch_size={}", invalid.size(), events.size());
         }
         return valid;
+    }
+
+    private void logInvalidFields(Set<String> invalidFields, int batchSize) {
+        if (this.reportedInvalidFields.addAll(invalidFields)) {
+            logger.warn("Legacy events carry api_properties of the wrong JSON type, so these top-level fields are "
+                    + "left out and the values stay only in api_properties; the events are accepted: fields={} "
+                    + "batch_size={}", invalidFields, batchSize);
+        }
+        else {
+            logger.debug("Legacy events carry api_properties of the wrong JSON type, so these top-level fields are "
+                    + "left out: fields={} batch_size={}", invalidFields, batchSize);
+        }
     }
 
     /** Returns the legacy protocol's plain-text error words for a rejection. */

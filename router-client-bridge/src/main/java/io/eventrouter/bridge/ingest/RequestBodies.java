@@ -4,6 +4,13 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +20,7 @@ import java.util.zip.InflaterInputStream;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -27,6 +35,11 @@ import reactor.netty.channel.AbortedException;
  * limit on the bytes read and on the bytes inflated: a small body that inflates to gigabytes is
  * a 413, never an out-of-memory. Every failure is an {@link UploadRejectedException} carrying
  * Amplitude's response, for the handler to write in its protocol's shape.
+ *
+ * <p>Charset: Amplitude's SDKs send UTF-8. A body whose {@code Content-Type} declares another
+ * charset that Java supports is read in that charset, so that a client which labels its body
+ * correctly is served, except a JSON body that is valid UTF-8 (see {@link #readUtf8}). A charset
+ * Java does not support gets a 400 that names it.
  */
 public final class RequestBodies {
 
@@ -59,6 +72,78 @@ public final class RequestBodies {
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
                 .map((bytes) -> decode(bytes, encoding, maxBytes));
+    }
+
+    /**
+     * Reads and inflates the body of {@code request} like {@link #read}, and returns it in
+     * UTF-8. A body that is valid UTF-8 is returned as read, whatever charset its
+     * {@code Content-Type} declares: JSON has no charset parameter, and a client that labels a
+     * UTF-8 body as Latin-1 would otherwise have every non-ASCII character garbled. Any other
+     * body is transcoded from the declared charset. The size limit applies before transcoding,
+     * so a transcoded body may be up to three times the limit.
+     */
+    static Mono<byte[]> readUtf8(ServerRequest request, int maxBytes, Duration readTimeout) {
+        String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String name = (contentType != null) ? charsetParameter(contentType) : null;
+        Mono<byte[]> body = read(request, maxBytes, readTimeout);
+        if (name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")) {
+            return body;
+        }
+        return body.map((bytes) -> isUtf8(bytes) ? bytes
+                : new String(bytes, charset(name)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        }
+        catch (CharacterCodingException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * Returns the charset the request's {@code Content-Type} declares, or UTF-8 when it declares
+     * none. Only the charset parameter is read, because the handlers accept a body whatever its
+     * declared type, so a malformed type alone must not fail the request.
+     *
+     * @throws UploadRejectedException with a 400 when Java does not support the declared charset
+     */
+    static Charset charset(ServerRequest request) {
+        String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String name = (contentType != null) ? charsetParameter(contentType) : null;
+        return (name != null) ? charset(name) : StandardCharsets.UTF_8;
+    }
+
+    private static Charset charset(String name) {
+        try {
+            return Charset.forName(name);
+        }
+        catch (IllegalCharsetNameException | UnsupportedCharsetException ex) {
+            throw rejected(400, "Unsupported charset '" + name + "' in the Content-Type header: "
+                    + "send the body as UTF-8");
+        }
+    }
+
+    /** Returns the value of the {@code charset} parameter of a media type, unquoted, or null. */
+    private static @Nullable String charsetParameter(String contentType) {
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            int equals = parameter.indexOf('=');
+            if (equals > 0 && parameter.substring(0, equals).trim().equalsIgnoreCase("charset")) {
+                String value = parameter.substring(equals + 1).trim();
+                if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+                    value = value.substring(1, value.length() - 1);
+                }
+                return value.isEmpty() ? null : value;
+            }
+        }
+        return null;
     }
 
     /** Returns whether {@code error} means the client closed or reset its connection. */

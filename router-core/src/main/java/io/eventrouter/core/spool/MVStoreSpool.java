@@ -177,8 +177,8 @@ public final class MVStoreSpool implements Spool {
 
     /**
      * Reads records by offset from the newest down. Live records have consecutive offsets, so
-     * the walk reads each one by key and skips one that is damaged or fails its checksum, as
-     * the destinations' readers do, instead of stopping at the first damaged page.
+     * the walk reads each one by key and skips one that is damaged, fails its checksum or
+     * cannot be decoded, as the destinations' readers do, instead of stopping at the first.
      */
     @Override
     public void forEachNewest(int max, Consumer<Event> action) {
@@ -214,8 +214,11 @@ public final class MVStoreSpool implements Spool {
                 damaged++;
                 continue;
             }
-            if (value != null && SpoolRecords.isIntact(offset, value)) {
-                Event event = SpoolRecords.decode(offset, value, recent).event();
+            if (value == null || !SpoolRecords.isIntact(offset, value)) {
+                continue;
+            }
+            Event event = decodeNewest(offset, value, recent);
+            if (event != null) {
                 recent = event.context();
                 action.accept(event);
                 passed++;
@@ -224,6 +227,26 @@ public final class MVStoreSpool implements Spool {
         if (damaged > 0) {
             logger.warn("Skipped spooled events on damaged pages while reading the newest: events_read={} "
                     + "events_skipped={}", passed, damaged);
+        }
+    }
+
+    /**
+     * Decodes a record for {@link #forEachNewest} and parses its JSON, or returns null when
+     * either fails, so that one undecodable record costs only itself.
+     */
+    private static @Nullable Event decodeNewest(long offset, byte[] value, @Nullable RequestContext recent) {
+        try {
+            Event event = SpoolRecords.decode(offset, value, recent).event();
+            // A version 2 record keeps its JSON as bytes until a field is read. Reading one here
+            // parses it, and the event keeps the parsed fields for the caller's own reads.
+            event.insertId();
+            return event;
+        }
+        catch (RuntimeException ex) {
+            // The exception's message may quote the stored JSON, so only its type is logged.
+            logger.warn("Skipping a spooled event that passed its checksum but cannot be decoded while reading "
+                    + "the newest: offset={} error={}", offset, ex.getClass().getName());
+            return null;
         }
     }
 

@@ -326,6 +326,31 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void passesTheNewestEventsAroundUndecodableRecords() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c", "d")).block(WAIT);
+        first.close();
+        // A source id length past the end of the payload, and JSON cut off inside its properties.
+        replaceRecord(1, new byte[] { (byte) 0xFF, (byte) 0xFF, 's' });
+        byte[] payload = SpoolRecords.encodePayload(SOURCE, padded("c", 10));
+        replaceRecord(2, Arrays.copyOf(payload, indexOf(payload, "padding", 0)));
+        captureLogs(MVStoreSpool.class);
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        List<String> newest = new ArrayList<>();
+
+        second.forEachNewest(4, (event) -> newest.add(event.insertId().orElseThrow()));
+
+        assertThat(newest).containsExactly("d", "a");
+        List<String> skipped = warnings().stream()
+                .filter((message) -> message.startsWith("Skipping a spooled event that passed its checksum"))
+                .toList();
+        assertThat(skipped).hasSize(2);
+        assertThat(skipped.get(0)).contains("offset=2");
+        assertThat(skipped.get(1)).contains("offset=1");
+        assertThat(skipped).noneMatch((message) -> message.contains("insert_id"));
+    }
+
+    @Test
     void logsDamageOncePerRange() throws IOException {
         writeSpoolWithADamagedPage();
         captureLogs(SpoolReader.class, SpoolCommitter.class, SpoolFile.class);
@@ -558,6 +583,18 @@ class MVStoreSpoolTests {
             return new ArrayList<>(store.openMap("records", new MVMap.Builder<Long, byte[]>()
                     .keyType(LongDataType.INSTANCE)
                     .valueType(ByteArrayDataType.INSTANCE)).keySet());
+        }
+    }
+
+    /** Stores a payload under an offset of the closed spool's file, framed with a valid checksum. */
+    private void replaceRecord(long offset, byte[] payload) {
+        try (MVStore store = new MVStore.Builder().fileName(this.directory.resolve(SpoolFile.FILE_NAME).toString())
+                .open()) {
+            MVMap<Long, byte[]> records = store.openMap("records", new MVMap.Builder<Long, byte[]>()
+                    .keyType(LongDataType.INSTANCE)
+                    .valueType(ByteArrayDataType.INSTANCE));
+            records.put(offset, SpoolRecords.frame(offset, payload));
+            store.commit();
         }
     }
 
