@@ -290,8 +290,9 @@ final class SpoolReader {
             return event;
         }
         catch (RuntimeException ex) {
+            // The exception's message may quote the stored JSON, so only its class is logged.
             logger.error("Dropping a spooled event that passed its checksum but cannot be decoded: "
-                    + "destination_id={} offset={} error={}", this.id, entry.offset(), ex.toString());
+                    + "destination_id={} offset={} error={}", this.id, entry.offset(), ex.getClass().getName());
             acknowledge(entry.offset());
             return null;
         }

@@ -684,7 +684,6 @@ class MVStoreSpoolTests {
         }
     }
 
-    /** Writes bytes from a fixed seed over part of the file, as a failing disk sector would. */
     /**
      * Overwrites 4 KB around the newest copy of an event's record, which is on a live leaf page.
      * A fixed position in the file could hit the newest chunk instead, and MVStore would then
@@ -696,6 +695,7 @@ class MVStoreSpoolTests {
         overwrite(file, Math.max(0, position - 2048), 4096);
     }
 
+    /** Writes bytes from a fixed seed over part of the file, as a failing disk sector would. */
     private static void overwrite(Path file, long position, int length) throws IOException {
         byte[] noise = new byte[length];
         new Random(42).nextBytes(noise);
