@@ -2,6 +2,9 @@ package io.eventrouter.core.event;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -37,6 +40,14 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Event {
 
     private static final JsonMapper MAPPER = EventJson.MAPPER;
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final long ONE_IN_EVERY_BYTE = 0x0101010101010101L;
+
+    private static final long HIGH_BIT_IN_EVERY_BYTE = 0x8080808080808080L;
+
+    private static final long BACKSLASHES = ONE_IN_EVERY_BYTE * '\\';
 
     private final RequestContext context;
 
@@ -245,22 +256,50 @@ public final class Event {
 
     private static boolean mentions(byte[] json, String name) {
         byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
-        // Dispatchers call this for every event they send, so the loop checks the byte after
-        // each quote before comparing the whole name.
-        byte first = quoted[1];
-        int last = json.length - quoted.length;
-        for (int start = 0; start < json.length; start++) {
-            byte current = json[start];
-            if (current == '\\') {
-                // An escape may spell the name differently, so only a parse can tell.
-                return true;
+        // Dispatchers call this for every event they send, so it skips each run of eight bytes
+        // that holds neither a backslash nor the first byte of the name.
+        long firsts = ONE_IN_EVERY_BYTE * (quoted[1] & 0xFF);
+        int index = 0;
+        for (; index + Long.BYTES <= json.length; index += Long.BYTES) {
+            long word = (long) LONGS.get(json, index);
+            if ((hasByte(word, BACKSLASHES) | hasByte(word, firsts)) == 0) {
+                continue;
             }
-            if (current == '"' && start <= last && json[start + 1] == first
-                    && Arrays.equals(json, start, start + quoted.length, quoted, 0, quoted.length)) {
+            for (int candidate = index; candidate < index + Long.BYTES; candidate++) {
+                if (startsNameOrEscape(json, candidate, quoted)) {
+                    return true;
+                }
+            }
+        }
+        for (; index < json.length; index++) {
+            if (startsNameOrEscape(json, index, quoted)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Returns a word with the high bit set in each byte that equals the byte repeated in
+     * {@code pattern}, and perhaps in bytes above such a byte, which callers then check one by one.
+     */
+    private static long hasByte(long word, long pattern) {
+        long difference = word ^ pattern;
+        return (difference - ONE_IN_EVERY_BYTE) & ~difference & HIGH_BIT_IN_EVERY_BYTE;
+    }
+
+    /**
+     * Tells whether the byte at {@code index} is a backslash, since an escape may spell the name
+     * differently and only a parse can tell, or the first byte of the quoted name.
+     */
+    private static boolean startsNameOrEscape(byte[] json, int index, byte[] quoted) {
+        byte current = json[index];
+        if (current == '\\') {
+            return true;
+        }
+        int quote = index - 1;
+        return current == quoted[1] && quote >= 0 && json[quote] == '"' && quote + quoted.length <= json.length
+                && Arrays.equals(json, quote, quote + quoted.length, quoted, 0, quoted.length);
     }
 
     public Set<String> fieldNames() {

@@ -122,6 +122,20 @@ class EventTests {
     }
 
     @Test
+    void encodedEventFindsAFieldAtEveryAlignment() {
+        for (int padding = 0; padding < 20; padding++) {
+            String filler = "x".repeat(padding);
+            Event marked = encoded("{\"event_type\":\"" + filler + "\",\"$identify_api\":\"/identify\"}");
+            Event mentioned = encoded("{\"event_type\":\"" + filler + "$identify_api\",\"$set\":\"a\"}");
+            Event escaped = encoded("{\"event_type\":\"" + filler + "\",\"\\u0024identify_api\":\"/identify\"}");
+
+            assertThat(marked.has("$identify_api")).as("padding %d", padding).isTrue();
+            assertThat(mentioned.has("$identify_api")).as("padding %d", padding).isFalse();
+            assertThat(escaped.has("$identify_api")).as("padding %d", padding).isTrue();
+        }
+    }
+
+    @Test
     void treatsNullEmptyAndMinusOneAsAbsent() {
         ObjectNode fields = (ObjectNode) MAPPER.readTree(
                 "{\"event_type\":\"play\",\"user_id\":null,\"device_id\":\"\",\"session_id\":-1}");
