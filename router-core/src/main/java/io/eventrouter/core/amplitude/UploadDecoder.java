@@ -87,8 +87,9 @@ public final class UploadDecoder {
      * <p>A UTF-8 body is read once by a streaming parser: each event keeps its bytes as the
      * client wrote them, with the fields the router reads located in them (see
      * {@link TopLevelFields}), so no event is built into a tree or encoded again. A body in
-     * another encoding that JSON allows, an event with a located field written twice, and an
-     * event whose integer field must be rewritten are read into trees instead.
+     * another encoding that JSON allows or with bytes that are not valid UTF-8, an event with a
+     * located field written twice, and an event whose integer field must be rewritten are read
+     * into trees instead, as before.
      *
      * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
@@ -150,12 +151,12 @@ public final class UploadDecoder {
     }
 
     /**
-     * Reads the body with a streaming parser, or returns null when the body is not UTF-8 and
-     * must be read into a tree.
+     * Reads the body with a streaming parser, or returns null when the body is not valid UTF-8
+     * and must be read into a tree.
      */
     private @Nullable ScannedUpload scan(byte[] body) {
         try (JsonParser parser = AmplitudeJson.MAPPER.createParser(body)) {
-            if (!TopLevelFields.canScan(parser)) {
+            if (!TopLevelFields.canScan(parser, body)) {
                 return null;
             }
             if (parser.nextToken() != JsonToken.START_OBJECT) {

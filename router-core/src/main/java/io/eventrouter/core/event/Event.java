@@ -142,8 +142,9 @@ public final class Event {
 
     /**
      * Creates an event from one object of an upload that {@code located} was scanned from,
-     * copying its bytes. The event keeps them as the client wrote them: reading or setting a
-     * field that {@link TopLevelFields} locates needs no parse, and setting one splices the bytes.
+     * copying its bytes. The event keeps them as the client wrote them, except that line breaks
+     * become spaces. Reading or setting a field that {@link TopLevelFields} locates needs no
+     * parse, and setting one splices the bytes.
      *
      * @param source the upload the object was scanned from
      * @param located the result of {@link TopLevelFields#scan} for the object, which must be
@@ -154,6 +155,13 @@ public final class Event {
             throw new IllegalArgumentException("The scanned fields cannot be spliced");
         }
         byte[] json = Arrays.copyOfRange(source, located.objectStart(), located.objectEnd());
+        // A line break can only be whitespace between tokens, since a JSON string cannot hold
+        // one raw. A space in its place keeps every offset and one event on one line of a file.
+        for (int index = 0; index < json.length; index++) {
+            if (json[index] == '\n' || json[index] == '\r') {
+                json[index] = ' ';
+            }
+        }
         return new Event(context, json, located.rebased());
     }
 

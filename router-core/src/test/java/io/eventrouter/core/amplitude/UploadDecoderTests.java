@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 
 import io.eventrouter.core.event.Event;
@@ -137,10 +140,54 @@ class UploadDecoderTests {
         String second = "{\"device_id\":\"device-1\",\"event_type\":\"b\",\"time\":1700000000000}";
         UploadRequest upload = decode("{\"events\" : [ " + first + " ,\r\n" + second + "],\"api_key\":\"key-12345\"}");
 
-        assertThat(spooled(upload.events().get(0))).isEqualTo(first);
+        assertThat(spooled(upload.events().get(0))).isEqualTo(first.replace('\n', ' '));
         assertThat(spooled(upload.events().get(1))).isEqualTo(second);
         assertThat(upload.events().get(0).eventType()).isEqualTo("caf\u00e9 \"quoted\"");
         assertThat(upload.events().get(1).time()).hasValue(1700000000000L);
+    }
+
+    @Test
+    void writesEachEventOnOneLine() throws IOException {
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\",\r\n"
+                + "  \"user_id\":\"user-1\",\n  \"event_properties\":{\n    \"text\":\"two\\nlines\"\n  }\n}]}");
+
+        String spooled = spooled(upload.events().get(0));
+
+        assertThat(spooled).doesNotContain("\n").doesNotContain("\r");
+        assertThat(written(upload.events().get(0)).at("/event_properties/text").stringValue()).isEqualTo("two\nlines");
+    }
+
+    @Test
+    void neverPassesInvalidUtf8On() throws IOException {
+        byte[] overlong = HexFormat.of().parseHex("c181");
+        byte[] surrogate = HexFormat.of().parseHex("eda080");
+
+        UploadRequest upload = this.decoder.decode(withValue(overlong));
+
+        assertThat(isStrictUtf8(spooledBytes(upload.events().get(0)))).isTrue();
+        assertThat(catchThrowableOfType(UploadRejectedException.class, () -> this.decoder.decode(withValue(surrogate)))
+                .response().error()).hasValue("Invalid JSON request body");
+    }
+
+    private static byte[] withValue(byte[] value) {
+        byte[] prefix = bytes("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\",\"user_id\":\"user-1\","
+                + "\"event_properties\":{\"p\":\"");
+        byte[] suffix = bytes("\"}}]}");
+        byte[] body = new byte[prefix.length + value.length + suffix.length];
+        System.arraycopy(prefix, 0, body, 0, prefix.length);
+        System.arraycopy(value, 0, body, prefix.length, value.length);
+        System.arraycopy(suffix, 0, body, prefix.length + value.length, suffix.length);
+        return body;
+    }
+
+    private static boolean isStrictUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes));
+            return true;
+        }
+        catch (CharacterCodingException ex) {
+            return false;
+        }
     }
 
     @Test
@@ -209,6 +256,12 @@ class UploadDecoderTests {
         assertThat(decode(upload + " \n").events()).hasSize(1);
         assertThat(rejected(upload + "{}").error()).hasValue("Invalid JSON request body");
         assertThat(rejected("[" + upload + "]").error()).hasValue("Invalid JSON request body");
+    }
+
+    private static byte[] spooledBytes(Event event) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        event.writeTo(out);
+        return out.toByteArray();
     }
 
     private static String spooled(Event event) throws IOException {
