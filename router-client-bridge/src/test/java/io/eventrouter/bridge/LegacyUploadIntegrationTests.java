@@ -166,6 +166,16 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
+    void liftsOverATopLevelNull() {
+        this.server = BridgeServer.start();
+        String event = "{'event_type':'buy','device_id':'device-0001','price':null,'api_properties':{'price':3}}";
+
+        upload("/", form(KEY, quoted("[" + event + "]"), true));
+
+        assertThat(this.server.source().events().get(0).field("price").orElseThrow().intValue()).isEqualTo(3);
+    }
+
+    @Test
     void keepsEveryUserPropertyOperationOfALegacyIdentify() {
         this.server = BridgeServer.start();
         String identify = "{'event_type':'$identify','device_id':'device-0001','user_properties':{"

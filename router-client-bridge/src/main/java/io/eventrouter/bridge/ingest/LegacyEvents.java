@@ -86,9 +86,13 @@ final class LegacyEvents {
         }
     }
 
-    /** Copies a value to the top level unless the event has the field or the value's type is wrong. */
+    /**
+     * Copies a value to the top level unless the event has the field, JSON null counting as
+     * absent, or the value's type is wrong.
+     */
     private static void lift(ObjectNode event, EventField field, @Nullable JsonNode value, Set<String> invalidFields) {
-        if (value == null || value.isNull() || event.has(field.jsonName())) {
+        JsonNode existing = event.get(field.jsonName());
+        if (value == null || value.isNull() || (existing != null && !existing.isNull())) {
             return;
         }
         if (!hasType(value, field.type())) {
