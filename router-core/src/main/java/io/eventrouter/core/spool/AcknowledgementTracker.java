@@ -19,6 +19,28 @@ final class AcknowledgementTracker {
         this.watermark = watermark;
     }
 
+    /**
+     * Creates a tracker from a watermark and the offsets acknowledged above it, as
+     * {@link #acknowledgedAbove()} returned them, keeping only those below {@code end}.
+     */
+    AcknowledgementTracker(long watermark, byte[] acknowledgedAbove, long end) {
+        this.watermark = watermark;
+        BitSet above = BitSet.valueOf(acknowledgedAbove);
+        long limit = end - watermark - 1;
+        if (limit < above.length()) {
+            above.clear((int) Math.max(0, limit), above.length());
+        }
+        this.above = above;
+    }
+
+    /**
+     * Returns the offsets acknowledged above the watermark as the bytes of a {@link BitSet},
+     * empty when there are none.
+     */
+    byte[] acknowledgedAbove() {
+        return this.above.toByteArray();
+    }
+
     /** Returns the first offset that is not yet acknowledged. */
     long watermark() {
         return this.watermark;

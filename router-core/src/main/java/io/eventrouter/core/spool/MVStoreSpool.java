@@ -83,6 +83,7 @@ public final class MVStoreSpool implements Spool {
         try {
             long committed = recover(fileName);
             Map<String, Long> persisted = this.file.positions();
+            Map<String, byte[]> acknowledged = this.file.acknowledged();
             long oldest = oldestOffset(committed, persisted);
             this.readerScheduler = Schedulers.newParallel("spool-reader",
                     Math.min(4, builder.destinations.size()), true);
@@ -90,7 +91,17 @@ public final class MVStoreSpool implements Spool {
             for (DestinationId destination : builder.destinations) {
                 long watermark = Math.max(oldest,
                         Math.min(persisted.getOrDefault(destination.value(), oldest), committed));
-                SpoolReader reader = new SpoolReader(destination, watermark, this.file, this::committedOffset,
+                // The acknowledged offsets count from the persisted watermark, so they apply only
+                // when the reader starts there. Offsets past the last record are dropped, because
+                // new records will take them.
+                byte[] above = acknowledged.get(destination.value());
+                Long persistedWatermark = persisted.get(destination.value());
+                boolean startsAtPersisted = above != null && persistedWatermark != null
+                        && persistedWatermark == watermark;
+                AcknowledgementTracker acknowledgements = startsAtPersisted
+                        ? new AcknowledgementTracker(watermark, above, committed)
+                        : new AcknowledgementTracker(watermark);
+                SpoolReader reader = new SpoolReader(destination, acknowledgements, this.file, this::committedOffset,
                         this.readerScheduler.createWorker());
                 this.readers.put(destination, reader);
                 created.add(reader);

@@ -3,6 +3,7 @@ package io.eventrouter.core.spool;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.time.Duration;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +60,12 @@ final class SpoolCommitter implements Runnable {
     /** Bounds the writer's pause while it shrinks the file; appends wait meanwhile. */
     private static final int SHRINK_MAX_MILLIS = 50;
 
+    /**
+     * The maximum bytes of acknowledged offsets a checkpoint persists for one destination, which
+     * cover 4 million offsets above its watermark. Past it only the watermark is persisted.
+     */
+    static final int MAX_ACKNOWLEDGED_BYTES = 512 * 1024;
+
     private final Settings settings;
 
     private final SpoolFile file;
@@ -93,7 +100,7 @@ final class SpoolCommitter implements Runnable {
 
     private long lastShrinkNanos = System.nanoTime();
 
-    private Map<DestinationId, Long> persistedWatermarks;
+    private Map<DestinationId, SpoolReader.Position> persistedPositions;
 
     private boolean writeFailureLogged;
 
@@ -110,7 +117,7 @@ final class SpoolCommitter implements Runnable {
         this.readers = readers;
         this.committedOffset = committedOffset;
         this.liveBytes = file.state(SpoolFile.LIVE_BYTES);
-        this.persistedWatermarks = watermarks();
+        this.persistedPositions = positions();
     }
 
     long committedOffset() {
@@ -388,23 +395,32 @@ final class SpoolCommitter implements Runnable {
     }
 
     /**
-     * Persists the watermarks and deletes the records below the lowest one in the same commit,
-     * so a restart never resumes a destination at a deleted record, then compacts a step.
+     * Persists the destinations' positions and deletes the records below the lowest watermark in
+     * the same commit, so a restart never resumes a destination at a deleted record, then
+     * compacts a step. The offsets acknowledged above each watermark are persisted too, so that
+     * a restart does not deliver them again, unless they take more than
+     * {@value #MAX_ACKNOWLEDGED_BYTES} bytes.
      */
     private void checkpoint() {
-        Map<DestinationId, Long> watermarks = watermarks();
-        if (watermarks.equals(this.persistedWatermarks)) {
+        Map<DestinationId, SpoolReader.Position> positions = positions();
+        if (positions.equals(this.persistedPositions)) {
             compact();
             return;
         }
-        watermarks.forEach((destination, watermark) -> this.file.putPosition(destination.value(), watermark));
-        long done = watermarks.values().stream().mapToLong(Long::longValue).min().orElse(this.committedOffset);
+        positions.forEach((destination, position) -> {
+            this.file.putPosition(destination.value(), position.watermark());
+            ByteBuffer above = position.acknowledgedAbove();
+            byte[] offsets = (above.remaining() <= MAX_ACKNOWLEDGED_BYTES) ? toArray(above) : new byte[0];
+            this.file.putAcknowledged(destination.value(), offsets);
+        });
+        long done = positions.values().stream().mapToLong(SpoolReader.Position::watermark).min()
+                .orElse(this.committedOffset);
         long bytes = (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) ? 0
                 : this.liveBytes - deleteBelow(done);
         this.file.putState(SpoolFile.LIVE_BYTES, bytes);
         commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
         this.liveBytes = bytes;
-        this.persistedWatermarks = watermarks;
+        this.persistedPositions = positions;
         compact();
     }
 
@@ -519,10 +535,16 @@ final class SpoolCommitter implements Runnable {
         return bytes;
     }
 
-    private Map<DestinationId, Long> watermarks() {
-        Map<DestinationId, Long> watermarks = new LinkedHashMap<>();
-        this.readers.forEach((reader) -> watermarks.put(reader.id(), reader.watermark()));
-        return watermarks;
+    private Map<DestinationId, SpoolReader.Position> positions() {
+        Map<DestinationId, SpoolReader.Position> positions = new LinkedHashMap<>();
+        this.readers.forEach((reader) -> positions.put(reader.id(), reader.position()));
+        return positions;
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 
     private void failQueued() {

@@ -20,11 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The H2 MVStore file of an {@link MVStoreSpool} and its three maps:
+ * The H2 MVStore file of an {@link MVStoreSpool} and its four maps:
  * <ul>
  * <li>{@code records}: offset to stored value ({@link SpoolRecords#frame}).
  * <li>{@code positions}: destination id to its first unacknowledged offset, as of the last
  * checkpoint.
+ * <li>{@code acknowledged}: destination id to the offsets above that one it had acknowledged at
+ * the same checkpoint, as the bytes of a {@link java.util.BitSet} whose bit {@code i} stands for
+ * offset {@code position + 1 + i}. Files written before it was added have none.
  * <li>{@code state}: the bytes the records take ({@value #LIVE_BYTES}), the offset the next
  * append gets ({@value #NEXT_OFFSET}), and whether the spool is
  * open ({@value #OPEN}), which shows the next start that the last run did not close it, and when
@@ -78,6 +81,8 @@ final class SpoolFile {
 
     private MVMap<String, Long> positions;
 
+    private MVMap<String, byte[]> acknowledged;
+
     private MVMap<String, Long> state;
 
     private SpoolFile(String fileName, int retentionMillis) {
@@ -86,6 +91,7 @@ final class SpoolFile {
         this.store = openStore();
         this.records = openRecords(this.store);
         this.positions = openLongs(this.store, "positions");
+        this.acknowledged = openAcknowledged(this.store);
         this.state = openLongs(this.store, "state");
     }
 
@@ -160,6 +166,7 @@ final class SpoolFile {
         // page anywhere else.
         this.records.lastKey();
         positions();
+        acknowledged();
         state(NEXT_OFFSET);
     }
 
@@ -205,6 +212,12 @@ final class SpoolFile {
                 .valueType(ByteArrayDataType.INSTANCE));
     }
 
+    private static MVMap<String, byte[]> openAcknowledged(MVStore store) {
+        return store.openMap("acknowledged", new MVMap.Builder<String, byte[]>()
+                .keyType(StringDataType.INSTANCE)
+                .valueType(ByteArrayDataType.INSTANCE));
+    }
+
     private static MVMap<String, Long> openLongs(MVStore store, String name) {
         return store.openMap(name, new MVMap.Builder<String, Long>()
                 .keyType(StringDataType.INSTANCE)
@@ -237,6 +250,24 @@ final class SpoolFile {
 
     void putPosition(String destination, long watermark) {
         this.positions.put(destination, watermark);
+    }
+
+    /**
+     * Returns the offsets each destination had acknowledged above its persisted position, as
+     * {@link #putAcknowledged} stored them.
+     */
+    Map<String, byte[]> acknowledged() {
+        return new LinkedHashMap<>(this.acknowledged);
+    }
+
+    /** Stores the offsets a destination acknowledged above its position; an empty array removes them. */
+    void putAcknowledged(String destination, byte[] offsets) {
+        if (offsets.length == 0) {
+            this.acknowledged.remove(destination);
+        }
+        else {
+            this.acknowledged.put(destination, offsets);
+        }
     }
 
     long state(String key) {
@@ -300,6 +331,7 @@ final class SpoolFile {
         closeImmediately();
         MVStore reopened = openStore();
         this.positions = openLongs(reopened, "positions");
+        this.acknowledged = openAcknowledged(reopened);
         this.state = openLongs(reopened, "state");
         this.records = openRecords(reopened);
         this.store = reopened;

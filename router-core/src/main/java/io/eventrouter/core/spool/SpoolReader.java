@@ -1,5 +1,6 @@
 package io.eventrouter.core.spool;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,12 +73,17 @@ final class SpoolReader {
 
     SpoolReader(DestinationId id, long watermark, SpoolFile file, LongSupplier committedOffset,
             Scheduler.Worker worker) {
+        this(id, new AcknowledgementTracker(watermark), file, committedOffset, worker);
+    }
+
+    SpoolReader(DestinationId id, AcknowledgementTracker acknowledgements, SpoolFile file,
+            LongSupplier committedOffset, Scheduler.Worker worker) {
         this.id = id;
         this.file = file;
         this.committedOffset = committedOffset;
         this.worker = worker;
-        this.acknowledgements = new AcknowledgementTracker(watermark);
-        this.readOffset = watermark;
+        this.acknowledgements = acknowledgements;
+        this.readOffset = acknowledgements.watermark();
     }
 
     DestinationId id() {
@@ -120,6 +126,19 @@ final class SpoolReader {
     /** Returns the first offset this destination has not acknowledged. */
     synchronized long watermark() {
         return this.acknowledgements.watermark();
+    }
+
+    /** Returns the watermark and the offsets acknowledged above it, read together. */
+    synchronized Position position() {
+        return new Position(this.acknowledgements.watermark(),
+                ByteBuffer.wrap(this.acknowledgements.acknowledgedAbove()));
+    }
+
+    /**
+     * A destination's position: its watermark and the offsets it acknowledged above it, as the
+     * bytes of a {@link java.util.BitSet} (a buffer, so that two positions compare by content).
+     */
+    record Position(long watermark, ByteBuffer acknowledgedAbove) {
     }
 
     /** Completes the subscriber's flux. */

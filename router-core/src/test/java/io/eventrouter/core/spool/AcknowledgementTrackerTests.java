@@ -31,4 +31,22 @@ class AcknowledgementTrackerTests {
         assertThat(tracker.isAcknowledged(9)).isTrue();
     }
 
+    @Test
+    void restoresAcknowledgementsBelowTheEnd() {
+        AcknowledgementTracker tracker = new AcknowledgementTracker(10);
+        tracker.acknowledge(12);
+        tracker.acknowledge(14);
+        tracker.acknowledge(20);
+
+        AcknowledgementTracker restored = new AcknowledgementTracker(10, tracker.acknowledgedAbove(), 15);
+
+        assertThat(restored.watermark()).isEqualTo(10);
+        assertThat(restored.isAcknowledged(12)).isTrue();
+        assertThat(restored.isAcknowledged(13)).isFalse();
+        assertThat(restored.isAcknowledged(14)).isTrue();
+        assertThat(restored.isAcknowledged(20)).isFalse();
+        assertThat(new AcknowledgementTracker(10, new byte[0], 15).acknowledgedAbove()).isEmpty();
+        assertThat(new AcknowledgementTracker(10, tracker.acknowledgedAbove(), 10).acknowledgedAbove()).isEmpty();
+    }
+
 }

@@ -159,6 +159,27 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void skipsEventsAcknowledgedAboveTheWatermarkAfterReopening() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c", "d", "e")).block(WAIT);
+        first.acknowledge(AMPLITUDE, 1);
+        first.acknowledge(AMPLITUDE, 2);
+        first.acknowledge(AMPLITUDE, 4);
+        first.close();
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        List<SpooledEvent> read = read(second, AMPLITUDE, 2);
+        second.acknowledge(AMPLITUDE, 0);
+        second.acknowledge(AMPLITUDE, 3);
+        second.close();
+
+        assertThat(insertIds(read)).containsExactly("a", "d");
+        MVStoreSpool third = open(MVStoreSpool.builder(this.directory));
+        assertThat(third.backlog(AMPLITUDE)).isZero();
+        assertThat(insertIds(read(third, FILE, 5))).containsExactly("a", "b", "c", "d", "e");
+    }
+
+    @Test
     void keepsEventsUnderPeriodicSync() {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.PERIODIC)
                 .syncInterval(Duration.ofMillis(10)));
