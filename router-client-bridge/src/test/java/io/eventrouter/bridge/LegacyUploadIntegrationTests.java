@@ -231,6 +231,7 @@ class LegacyUploadIntegrationTests {
 
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(this.server.source().events()).hasSize(2);
+        assertThat(this.server.source().rejected()).isEqualTo(Map.of("invalid-event", 2));
     }
 
     @Test

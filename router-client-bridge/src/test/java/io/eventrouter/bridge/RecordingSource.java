@@ -2,7 +2,9 @@ package io.eventrouter.bridge;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.Acceptance;
@@ -15,6 +17,8 @@ import reactor.core.publisher.Mono;
 final class RecordingSource implements Source {
 
     private final List<Event> events = new ArrayList<>();
+
+    private final Map<String, Integer> rejected = new HashMap<>();
 
     private volatile boolean full;
 
@@ -31,6 +35,16 @@ final class RecordingSource implements Source {
         }
         this.events.addAll(submitted);
         return Mono.just(new Acceptance(submitted.size()));
+    }
+
+    @Override
+    public synchronized void rejected(String reason, int count) {
+        this.rejected.merge(reason, count, Integer::sum);
+    }
+
+    /** Returns how many events the bridge reported as rejected, by reason. */
+    synchronized Map<String, Integer> rejected() {
+        return Map.copyOf(this.rejected);
     }
 
     synchronized List<Event> events() {

@@ -1,6 +1,7 @@
 package io.eventrouter.bridge;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +59,7 @@ class ThrottlingIntegrationTests {
         assertThat(body.get("exceeded_daily_quota_users").isObject()).isTrue();
         assertThat(body.get("exceeded_daily_quota_devices").isObject()).isTrue();
         assertThat(this.server.source().events()).hasSize(2);
+        assertThat(this.server.source().rejected()).isEqualTo(Map.of("throttled", 2));
     }
 
     @Test

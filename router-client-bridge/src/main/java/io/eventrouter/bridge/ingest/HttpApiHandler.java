@@ -52,7 +52,10 @@ public final class HttpApiHandler {
     public Mono<ServerResponse> upload(ServerRequest request) {
         return RequestBodies.readUtf8(request, this.maxBodyBytes, this.readTimeout)
                 .flatMap((body) -> accept(request, body))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(UploadRejectedException.class, (ex) -> {
+                    this.intake.countRejected(ex.response());
+                    return Responses.json(ex.response());
+                })
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);
     }
 

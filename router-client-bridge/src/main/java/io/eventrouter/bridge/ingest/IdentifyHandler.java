@@ -62,7 +62,10 @@ public final class IdentifyHandler {
         return body
                 .map((form) -> form.withDefaults(request.queryParams().toSingleValueMap()))
                 .flatMap((form) -> accept(request, form))
-                .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(UploadRejectedException.class, (ex) -> {
+                    this.intake.countRejected(ex.response());
+                    return Responses.json(ex.response());
+                })
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);
     }
 

@@ -27,6 +27,12 @@ import reactor.core.publisher.Mono;
  */
 public final class Intake {
 
+    /** The rejection reason, in the pipeline's metrics, for events that fail validation. */
+    static final String INVALID_EVENT = "invalid-event";
+
+    /** The rejection reason, in the pipeline's metrics, for events a rate limit turned away. */
+    static final String THROTTLED = "throttled";
+
     private final Source source;
 
     private final ApiKeyPolicy apiKeys;
@@ -82,11 +88,28 @@ public final class Intake {
     public Mono<Acceptance> submit(ServerRequest request, String apiKey, List<Event> events) {
         Optional<AmplitudeResponse> throttled = throttle(apiKey, events);
         if (throttled.isPresent()) {
+            this.source.rejected(THROTTLED, events.size());
             return Mono.error(new UploadRejectedException(throttled.get()));
         }
         Optional<String> address = this.addresses.resolve(request);
         List<Event> filled = address.map((ip) -> this.addressFiller.fill(events, ip)).orElse(events);
         return this.source.submit(withUpstreamKey(apiKey, filled));
+    }
+
+    /**
+     * Counts the events a 400 response names as invalid, for the pipeline's rejected events.
+     * Requests rejected before any event was read, such as malformed JSON, count only in the
+     * HTTP server's metrics.
+     */
+    public void countRejected(AmplitudeResponse response) {
+        if (response.code() == 400) {
+            this.source.rejected(INVALID_EVENT, response.invalidEventIndexes().size());
+        }
+    }
+
+    /** Counts events a handler dropped as invalid without rejecting the request. */
+    public void countInvalid(int count) {
+        this.source.rejected(INVALID_EVENT, count);
     }
 
     private Optional<AmplitudeResponse> throttle(String apiKey, List<Event> events) {

@@ -148,6 +148,7 @@ public final class LegacyUploadHandler {
             }
         }
         if (!invalid.isEmpty()) {
+            this.intake.countInvalid(invalid.size());
             logger.debug("Dropped invalid legacy events: dropped={} batch_size={}", invalid.size(), events.size());
         }
         return valid;

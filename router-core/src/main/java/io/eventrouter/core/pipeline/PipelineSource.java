@@ -52,6 +52,13 @@ final class PipelineSource implements Source {
     }
 
     @Override
+    public void rejected(String reason, int count) {
+        if (count > 0) {
+            this.metrics.rejected(this.id, reason, count);
+        }
+    }
+
+    @Override
     public Mono<Acceptance> submit(List<Event> events) {
         List<Event> submitted = List.copyOf(events);
         if (submitted.isEmpty()) {

@@ -35,4 +35,13 @@ public interface Source {
         return Optional.empty();
     }
 
+    /**
+     * Counts events the entry point rejected itself, before submitting anything, such as events
+     * that fail validation ({@code invalid-event}) or that a rate limit turned away
+     * ({@code throttled}). The pipeline adds them to its rejected events by reason; does nothing
+     * by default.
+     */
+    default void rejected(String reason, int count) {
+    }
+
 }

@@ -21,6 +21,7 @@ import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -72,6 +73,20 @@ class DispatchPipelineTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> first.deliveredEventTypes().size() == 5
                 && second.deliveredEventTypes().size() == 5);
         assertThat(first.deliveredEventTypes()).containsExactlyInAnyOrderElementsOf(second.deliveredEventTypes());
+    }
+
+    @Test
+    void countsEventsAnEntryPointRejected() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        this.pipeline = start(builder(RecordingDestination.accepting("first")).meterRegistry(meters));
+
+        this.pipeline.source(BRIDGE).rejected("invalid-event", 2);
+        this.pipeline.source(BRIDGE).rejected("invalid-event", 3);
+        this.pipeline.source(SDK).rejected("throttled", 0);
+
+        assertThat(meters.get("router.events.rejected").tags("source", "bridge", "reason", "invalid-event").counter()
+                .count()).isEqualTo(5);
+        assertThat(meters.find("router.events.rejected").tags("source", "sdk").counter()).isNull();
     }
 
     @Test
