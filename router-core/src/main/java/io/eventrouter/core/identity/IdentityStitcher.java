@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.RequestContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -223,7 +224,10 @@ public final class IdentityStitcher {
         String deviceId = sighting.deviceId().get();
         String userId = known.userId().get();
         if (sighting.userId().isPresent()) {
-            direct.recordDeviceLinkNow(scope, deviceId, new DeviceLink(userId, sighting.time()));
+            DeviceLink link = new DeviceLink(userId, sighting.time());
+            if (!isRecentRepeat(link, direct.findDeviceLinkNow(scope, deviceId))) {
+                direct.recordDeviceLinkNow(scope, deviceId, link);
+            }
         }
         UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
         if (!isRecentRepeat(activity, known.activity())) {
@@ -270,6 +274,17 @@ public final class IdentityStitcher {
                         && activity.time() >= known.time()
                         && activity.time() - known.time() < ACTIVITY_REFRESH_MILLIS)
                 .isPresent();
+    }
+
+    /**
+     * Tells whether the store already links the device to the same user, from less than
+     * {@link #ACTIVITY_REFRESH_MILLIS} earlier. Every event with both ids would otherwise write the
+     * link again, and with a persistent store append it to the store's log. Only the direct path
+     * reads the link first, since there a read costs no round trip.
+     */
+    private static boolean isRecentRepeat(DeviceLink link, @Nullable DeviceLink stored) {
+        return stored != null && stored.userId().equals(link.userId()) && link.time() >= stored.time()
+                && link.time() - stored.time() < ACTIVITY_REFRESH_MILLIS;
     }
 
     /** Keeps the device's known session when one of its events arrives without a session id. */
