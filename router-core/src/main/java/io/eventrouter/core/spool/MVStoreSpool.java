@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -85,6 +87,7 @@ public final class MVStoreSpool implements Spool {
             Map<String, Long> persisted = this.file.positions();
             Map<String, byte[]> acknowledged = this.file.acknowledged();
             long oldest = oldestOffset(committed, persisted);
+            forgetRemovedDestinations(persisted, builder.destinations, oldest, committed);
             this.readerScheduler = Schedulers.newParallel("spool-reader",
                     Math.min(4, builder.destinations.size()), true);
             List<SpoolReader> created = new ArrayList<>();
@@ -151,6 +154,31 @@ public final class MVStoreSpool implements Spool {
         this.file.putState(SpoolFile.OPEN, 1L);
         this.file.commit(true);
         return Math.max(end, highest);
+    }
+
+    /**
+     * Warns about each destination the file has a position for but this run does not configure,
+     * and forgets its position. The checkpoint deletes records once the configured destinations
+     * are past them, so the events such a destination had not acknowledged are lost to it. A
+     * destination configured again later starts at the oldest record still in the file.
+     * Runs before the writer thread starts, and the next commit persists the change.
+     */
+    private void forgetRemovedDestinations(Map<String, Long> persisted, List<DestinationId> configured, long oldest,
+            long committed) {
+        Set<String> names = new HashSet<>();
+        configured.forEach((destination) -> names.add(destination.value()));
+        persisted.forEach((destination, watermark) -> {
+            if (names.contains(destination)) {
+                return;
+            }
+            long undelivered = committed - Math.max(oldest, Math.min(watermark, committed));
+            if (undelivered > 0) {
+                logger.warn("A destination with undelivered events in the spool is not configured, so they will be "
+                        + "deleted once the configured destinations have delivered them: destination_id={} "
+                        + "events_at_most={}", destination, undelivered);
+            }
+            this.file.removePosition(destination);
+        });
     }
 
     private long oldestOffset(long committed, Map<String, Long> persisted) {

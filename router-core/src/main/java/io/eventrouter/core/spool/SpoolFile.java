@@ -252,6 +252,12 @@ final class SpoolFile {
         this.positions.put(destination, watermark);
     }
 
+    /** Forgets a destination's position and the offsets it acknowledged above it. */
+    void removePosition(String destination) {
+        this.positions.remove(destination);
+        this.acknowledged.remove(destination);
+    }
+
     /**
      * Returns the offsets each destination had acknowledged above its persisted position, as
      * {@link #putAcknowledged} stored them.

@@ -180,6 +180,24 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void warnsAboutAndForgetsADestinationNoLongerConfigured() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c")).block(WAIT);
+        first.acknowledge(AMPLITUDE, 0);
+        first.close();
+        captureLogs(MVStoreSpool.class);
+
+        MVStoreSpool withoutAmplitude = MVStoreSpool.builder(this.directory).destinations(List.of(FILE)).build();
+        this.opened.add(withoutAmplitude);
+        withoutAmplitude.close();
+
+        assertThat(warnings()).anyMatch((message) -> message.startsWith("A destination with undelivered events")
+                && message.contains("destination_id=amplitude") && message.contains("events_at_most=2"));
+        MVStoreSpool again = open(MVStoreSpool.builder(this.directory));
+        assertThat(insertIds(read(again, AMPLITUDE, 3))).containsExactly("a", "b", "c");
+    }
+
+    @Test
     void keepsEventsUnderPeriodicSync() {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory).syncPolicy(SyncPolicy.PERIODIC)
                 .syncInterval(Duration.ofMillis(10)));
