@@ -114,8 +114,12 @@ public final class IdentityStitcher {
         }
         IdentityScope scope = scope(event.context());
         return resolve(scope, sighting)
-                .flatMap((known) -> record(scope, sighting, known).thenReturn(apply(event, sighting, known)))
+                .flatMap((known) -> record(scope, sighting, known).thenReturn(known))
                 .timeout(this.storeTimeout)
+                .map((known) -> {
+                    storeAnswered();
+                    return applyOrPass(event, sighting, known);
+                })
                 .onErrorResume((error) -> Mono.just(passUnstitched(event, error)));
     }
 
@@ -158,13 +162,38 @@ public final class IdentityStitcher {
             return event;
         }
         IdentityScope scope = scope(event.context());
+        Known known;
         try {
-            Known known = resolveNow(direct, scope, sighting);
+            known = resolveNow(direct, scope, sighting);
             recordNow(direct, scope, sighting, known);
-            return apply(event, sighting, known);
         }
         catch (RuntimeException ex) {
             return passUnstitched(event, ex);
+        }
+        storeAnswered();
+        return applyOrPass(event, sighting, known);
+    }
+
+    /**
+     * Fills the event's missing ids, or returns it unchanged when that fails. Such a failure
+     * comes from the event, not from the store, so it is logged apart from store failures.
+     */
+    private Event applyOrPass(Event event, Sighting sighting, Known known) {
+        try {
+            return apply(event, sighting, known);
+        }
+        catch (RuntimeException ex) {
+            // The exception's message may quote the event, so only its class is logged.
+            logger.warn("An event could not be stitched and passes unchanged: insert_id={} error={}",
+                    event.insertId().orElse("none"), ex.getClass().getName());
+            return event;
+        }
+    }
+
+    /** Logs once that the store answers again after the failure that {@link #passUnstitched} logged. */
+    private void storeAnswered() {
+        if (this.failureLogged.get() && this.failureLogged.compareAndSet(true, false)) {
+            logger.info("Identity store answers again; events are stitched: failed_events={}", this.failedEvents.sum());
         }
     }
 
