@@ -192,7 +192,7 @@ class HttpApiConformanceIntegrationTests {
         assertThat(body.at("/events_with_invalid_fields/user_id").toString()).isEqualTo("[4,7]");
         assertThat(body.at("/events_with_invalid_id_lengths/device_id").toString()).isEqualTo("[3]");
         assertThat(server.source().events()).isEmpty();
-        assertThat(server.source().rejected()).isEqualTo(Map.of("invalid-event", 6));
+        assertThat(server.source().rejected()).isEqualTo(Map.of("invalid-event", 6, "upload-rejected", 2));
     }
 
     @Test

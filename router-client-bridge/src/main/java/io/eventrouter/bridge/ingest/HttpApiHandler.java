@@ -53,7 +53,7 @@ public final class HttpApiHandler {
         return RequestBodies.readUtf8(request, this.maxBodyBytes, this.readTimeout)
                 .flatMap((body) -> accept(request, body))
                 .onErrorResume(UploadRejectedException.class, (ex) -> {
-                    this.intake.countRejected(ex.response());
+                    this.intake.countRejected(ex);
                     return Responses.json(ex.response());
                 })
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);

@@ -63,7 +63,7 @@ public final class IdentifyHandler {
                 .map((form) -> form.withDefaults(request.queryParams().toSingleValueMap()))
                 .flatMap((form) -> accept(request, form))
                 .onErrorResume(UploadRejectedException.class, (ex) -> {
-                    this.intake.countRejected(ex.response());
+                    this.intake.countRejected(ex);
                     return Responses.json(ex.response());
                 })
                 .onErrorResume(AcceptanceException.class, Responses::unavailable);
@@ -114,11 +114,11 @@ public final class IdentifyHandler {
             events.add(identification.isObject() ? this.api.toEventFields((ObjectNode) identification) : identification);
         }
         if (missing.hasEventErrors()) {
-            throw rejection(missing);
+            throw new UploadRejectedException(missing.build(), identifications.size());
         }
         AmplitudeResponse.ErrorBuilder errors = UploadDecoder.validateEvents(events, UploadDecoder.DEFAULT_MIN_ID_LENGTH);
         if (errors.hasEventErrors()) {
-            throw rejection(errors);
+            throw new UploadRejectedException(errors.build(), identifications.size());
         }
         List<Event> decoded = new ArrayList<>(events.size());
         events.forEach((event) -> decoded.add(Event.ofOwned(context, (ObjectNode) event)));

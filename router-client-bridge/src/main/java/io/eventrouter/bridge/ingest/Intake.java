@@ -30,6 +30,9 @@ public final class Intake {
     /** The rejection reason, in the pipeline's metrics, for events that fail validation. */
     static final String INVALID_EVENT = "invalid-event";
 
+    /** The rejection reason, in the pipeline's metrics, for valid events of an upload refused for others. */
+    static final String UPLOAD_REJECTED = "upload-rejected";
+
     /** The rejection reason, in the pipeline's metrics, for events a rate limit turned away. */
     static final String THROTTLED = "throttled";
 
@@ -97,14 +100,18 @@ public final class Intake {
     }
 
     /**
-     * Counts the events a 400 response names as invalid, for the pipeline's rejected events.
-     * Requests rejected before any event was read, such as malformed JSON, count only in the
-     * HTTP server's metrics.
+     * Counts the events of an upload rejected for invalid events: those the response lists as
+     * {@value #INVALID_EVENT}, the valid rest, refused with them as Amplitude refuses them, as
+     * {@value #UPLOAD_REJECTED}. Requests rejected before their events were read, such as
+     * malformed JSON, count only in the HTTP server's metrics.
      */
-    public void countRejected(AmplitudeResponse response) {
-        if (response.code() == 400) {
-            this.source.rejected(INVALID_EVENT, response.invalidEventIndexes().size());
+    public void countRejected(UploadRejectedException rejection) {
+        int invalid = rejection.response().invalidEventIndexes().size();
+        if (rejection.response().code() != 400 || invalid == 0) {
+            return;
         }
+        this.source.rejected(INVALID_EVENT, invalid);
+        this.source.rejected(UPLOAD_REJECTED, Math.max(0, rejection.events() - invalid));
     }
 
     /** Counts events a handler dropped as invalid without rejecting the request. */

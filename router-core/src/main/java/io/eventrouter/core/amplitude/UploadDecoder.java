@@ -122,7 +122,7 @@ public final class UploadDecoder {
             validate((event != null) ? new ScannedView(event) : NOT_AN_OBJECT, index, minIdLength, errors);
         }
         if (errors.hasEventErrors()) {
-            throw rejection(withIdLengthText(errors));
+            throw new UploadRejectedException(withIdLengthText(errors).build(), upload.events.size());
         }
         List<Event> decoded = new ArrayList<>(upload.events.size());
         for (TopLevelFields event : upload.events) {
@@ -284,7 +284,7 @@ public final class UploadDecoder {
         int minIdLength = (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
         AmplitudeResponse.ErrorBuilder errors = validateEvents(events, minIdLength);
         if (errors.hasEventErrors()) {
-            throw rejection(errors);
+            throw new UploadRejectedException(errors.build(), events.size());
         }
         List<Event> decoded = new ArrayList<>(events.size());
         for (JsonNode event : events) {

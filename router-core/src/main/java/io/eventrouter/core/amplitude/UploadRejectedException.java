@@ -10,9 +10,25 @@ public class UploadRejectedException extends RuntimeException {
 
     private final AmplitudeResponse response;
 
+    private final int events;
+
     public UploadRejectedException(AmplitudeResponse response) {
+        this(response, 0);
+    }
+
+    /**
+     * @param events the number of events in the rejected upload, or 0 when the upload was
+     * rejected before its events were read
+     */
+    public UploadRejectedException(AmplitudeResponse response, int events) {
         super(response.error().orElse("Upload rejected with code " + response.code()), null, false, false);
         this.response = Objects.requireNonNull(response, "response");
+        this.events = events;
+    }
+
+    /** Returns the number of events in the rejected upload, 0 when it was rejected before they were read. */
+    public int events() {
+        return this.events;
     }
 
     public AmplitudeResponse response() {

@@ -1,6 +1,7 @@
 package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
+import java.util.Map;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.source.SourceId;
@@ -36,6 +37,15 @@ final class PipelineMetrics {
     static final String BACKLOG = "router.destination.backlog";
 
     static final String DELIVERY_LATENCY = "router.delivery.latency";
+
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            RECEIVED, "Events handed to the router: the accepted, deduplicated and rejected ones",
+            ACCEPTED, "Events appended to the spool",
+            REJECTED, "Events the router turned away, by reason",
+            DEDUPLICATED, "Resent events set aside as duplicates",
+            DELIVERED, "Events a destination took",
+            RETRIED, "Events scheduled for another delivery attempt",
+            DEAD_LETTERED, "Events stored as dead letters, by reason");
 
     private final MeterRegistry registry;
 
@@ -92,8 +102,15 @@ final class PipelineMetrics {
                 .register(this.registry);
     }
 
+    /** Registers a source's counters, so that they read 0 before its first event. */
+    void register(SourceId source) {
+        counter(RECEIVED, "source", source.value());
+        counter(ACCEPTED, "source", source.value());
+        counter(DEDUPLICATED, "source", source.value());
+    }
+
     private Counter counter(String name, String... tags) {
-        return this.registry.counter(name, tags);
+        return Counter.builder(name).description(DESCRIPTIONS.get(name)).tags(tags).register(this.registry);
     }
 
 }

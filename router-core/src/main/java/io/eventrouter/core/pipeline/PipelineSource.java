@@ -43,6 +43,7 @@ final class PipelineSource implements Source {
         this.capacity = capacity;
         this.spoolPressure = spoolPressure;
         this.buffer = Queues.<Submission>get(capacity).get();
+        metrics.register(id);
         this.queue = Sinks.many().unicast().onBackpressureBuffer(this.buffer);
     }
 
@@ -54,6 +55,7 @@ final class PipelineSource implements Source {
     @Override
     public void rejected(String reason, int count) {
         if (count > 0) {
+            this.metrics.received(this.id, count);
             this.metrics.rejected(this.id, reason, count);
         }
     }

@@ -86,7 +86,11 @@ class DispatchPipelineTests {
 
         assertThat(meters.get("router.events.rejected").tags("source", "bridge", "reason", "invalid-event").counter()
                 .count()).isEqualTo(5);
+        assertThat(meters.get("router.events.received").tags("source", "bridge").counter().count()).isEqualTo(5);
         assertThat(meters.find("router.events.rejected").tags("source", "sdk").counter()).isNull();
+        assertThat(meters.get("router.events.received").tags("source", "sdk").counter().count()).isZero();
+        assertThat(meters.get("router.events.accepted").tags("source", "sdk").counter().getId().getDescription())
+                .isEqualTo("Events appended to the spool");
     }
 
     @Test
