@@ -67,7 +67,7 @@ public final class AmplitudeOutcomes {
         for (int i = 0; i < size; i++) {
             outcomes.add(invalid.contains(i)
                     ? EventOutcome.rejected(RejectionReason.INVALID_EVENT, describe(response))
-                    : EventOutcome.retryLater(Duration.ZERO));
+                    : EventOutcome.resend());
         }
         return new DeliveryResult(outcomes);
     }

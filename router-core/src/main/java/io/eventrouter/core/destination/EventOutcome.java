@@ -33,7 +33,16 @@ public sealed interface EventOutcome {
      * to the pipeline's backoff.
      */
     static EventOutcome retryLater(Duration delay) {
-        return new RetryLater(delay);
+        return new RetryLater(delay, false);
+    }
+
+    /**
+     * Returns the outcome of a valid event that the destination did not take only because it
+     * refused the batch for other events in it. The event is sent again like one that failed
+     * transiently, but its resend is not logged as a failure of the destination.
+     */
+    static EventOutcome resend() {
+        return new RetryLater(Duration.ZERO, true);
     }
 
     /**
@@ -78,7 +87,11 @@ public sealed interface EventOutcome {
 
     }
 
-    record RetryLater(Duration delay) implements EventOutcome {
+    /**
+     * @param delay how long the destination asked to wait, or zero
+     * @param resend whether the destination refused only the batch, for other events in it
+     */
+    record RetryLater(Duration delay, boolean resend) implements EventOutcome {
 
         public RetryLater {
             requireNotNegative(delay, "delay");

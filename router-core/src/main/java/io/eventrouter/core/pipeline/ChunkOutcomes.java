@@ -29,8 +29,11 @@ final class ChunkOutcomes {
     /** The longest pause a throttling response requested. */
     Duration pause = Duration.ZERO;
 
-    /** How many events failed transiently. */
+    /** How many events failed transiently or are sent again. */
     int retried;
+
+    /** How many of the retried events the destination refused only for other events of the chunk. */
+    int resent;
 
     /** The longest delay a "retry later" response requested, such as a {@code Retry-After}. */
     Duration retryDelay = Duration.ZERO;
@@ -77,6 +80,9 @@ final class ChunkOutcomes {
         }
         else if (outcome instanceof EventOutcome.RetryLater retryLater) {
             this.retried++;
+            if (retryLater.resend()) {
+                this.resent++;
+            }
             this.retryDelay = max(this.retryDelay, retryLater.delay());
         }
         else {

@@ -464,8 +464,12 @@ final class DestinationDispatcher {
         this.groups.remove(group);
         this.groups.addAll(remaining);
         countRetried(chunk, remaining);
-        if (remaining.contains(group) && outcomes.retried > 0) {
+        if (remaining.contains(group) && outcomes.retried > outcomes.resent) {
             logRetry(group, outcomes);
+        }
+        else if (remaining.contains(group) && outcomes.retried > 0) {
+            logger.debug("Sending again the events of a batch the destination refused for others in it: "
+                    + "destination_id={} events={}", id(), outcomes.resent);
         }
         else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {
             if (this.failureWarned) {
