@@ -174,8 +174,8 @@ public final class MVStoreSpool implements Spool {
             long undelivered = committed - Math.max(oldest, Math.min(watermark, committed));
             if (undelivered > 0) {
                 logger.warn("A destination with undelivered events in the spool is not configured, so they will be "
-                        + "deleted once the configured destinations have delivered them: destination_id={} "
-                        + "events_at_most={}", destination, undelivered);
+                        + "deleted once the configured destinations have delivered them; to keep them, stop now and "
+                        + "configure it again: destination_id={} events_at_most={}", destination, undelivered);
             }
             this.file.removePosition(destination);
         });
