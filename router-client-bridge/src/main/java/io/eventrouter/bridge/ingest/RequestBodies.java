@@ -4,10 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -20,6 +17,7 @@ import java.util.zip.InflaterInputStream;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import io.eventrouter.core.event.Utf8;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -89,22 +87,10 @@ public final class RequestBodies {
         if (name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")) {
             return body;
         }
-        return body.map((bytes) -> isUtf8(bytes) ? bytes
+        return body.map((bytes) -> Utf8.isValid(bytes) ? bytes
                 : new String(bytes, charset(name)).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static boolean isUtf8(byte[] bytes) {
-        try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes));
-            return true;
-        }
-        catch (CharacterCodingException ex) {
-            return false;
-        }
-    }
 
     /**
      * Returns the charset the request's {@code Content-Type} declares, or UTF-8 when it declares

@@ -1,9 +1,6 @@
 package io.eventrouter.core.event;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,10 +34,6 @@ public final class TopLevelFields {
     private static final Map<String, Integer> SLOT_BY_NAME = new HashMap<>();
 
     private static final int[] SLOT_BY_FIELD = new int[EventField.values().length];
-
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
-    private static final long HIGH_BIT_IN_EVERY_BYTE = 0x8080808080808080L;
 
     private static final BigDecimal MIN_LONG = BigDecimal.valueOf(Long.MIN_VALUE);
 
@@ -97,61 +90,9 @@ public final class TopLevelFields {
      * an encoded surrogate would reach the destinations as it came.
      */
     public static boolean canScan(JsonParser parser, byte[] source) {
-        return parser instanceof UTF8StreamJsonParser && isValidUtf8(source);
+        return parser instanceof UTF8StreamJsonParser && Utf8.isValid(source);
     }
 
-    /**
-     * Tells whether {@code bytes} are valid UTF-8 as RFC 3629 defines it: no overlong forms, no
-     * surrogates, nothing above U+10FFFF. Runs of eight ASCII bytes are checked as one word.
-     */
-    static boolean isValidUtf8(byte[] bytes) {
-        int index = 0;
-        int length = bytes.length;
-        while (index < length) {
-            if (index + Long.BYTES <= length && ((long) LONGS.get(bytes, index) & HIGH_BIT_IN_EVERY_BYTE) == 0) {
-                index += Long.BYTES;
-                continue;
-            }
-            int lead = bytes[index] & 0xFF;
-            if (lead < 0x80) {
-                index++;
-                continue;
-            }
-            int continuations;
-            int min;
-            if (lead >= 0xC2 && lead <= 0xDF) {
-                continuations = 1;
-                min = 0x80;
-            }
-            else if (lead >= 0xE0 && lead <= 0xEF) {
-                continuations = 2;
-                min = 0x800;
-            }
-            else if (lead >= 0xF0 && lead <= 0xF4) {
-                continuations = 3;
-                min = 0x10000;
-            }
-            else {
-                return false;
-            }
-            if (index + continuations >= length) {
-                return false;
-            }
-            int codePoint = lead & (0x3F >> continuations);
-            for (int next = 1; next <= continuations; next++) {
-                int continuation = bytes[index + next] & 0xFF;
-                if ((continuation & 0xC0) != 0x80) {
-                    return false;
-                }
-                codePoint = (codePoint << 6) | (continuation & 0x3F);
-            }
-            if (codePoint < min || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
-                return false;
-            }
-            index += 1 + continuations;
-        }
-        return true;
-    }
 
     /**
      * Reads one JSON object, from the {@code START_OBJECT} the parser is at to its matching

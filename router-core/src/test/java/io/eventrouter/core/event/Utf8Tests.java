@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TopLevelFieldsTests {
+class Utf8Tests {
 
     @Test
     void utf8CheckRejectsWhatTheStrictDecoderRejects() {
@@ -21,7 +21,7 @@ class TopLevelFieldsTests {
                 "41424344454647c3a9", "4142434445464748c3", "c3a94142434445464748");
         for (String hex : cases) {
             byte[] bytes = HexFormat.of().parseHex(hex);
-            assertThat(TopLevelFields.isValidUtf8(bytes)).as(hex).isEqualTo(isStrictUtf8(bytes));
+            assertThat(Utf8.isValid(bytes)).as(hex).isEqualTo(isStrictUtf8(bytes));
         }
     }
 
@@ -34,7 +34,7 @@ class TopLevelFieldsTests {
             for (int index = 0; index < bytes.length; index++) {
                 bytes[index] = alphabet[random.nextInt(alphabet.length)];
             }
-            assertThat(TopLevelFields.isValidUtf8(bytes)).as(HexFormat.of().formatHex(bytes))
+            assertThat(Utf8.isValid(bytes)).as(HexFormat.of().formatHex(bytes))
                     .isEqualTo(isStrictUtf8(bytes));
         }
     }
