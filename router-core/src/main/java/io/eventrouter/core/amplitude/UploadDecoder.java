@@ -132,7 +132,7 @@ public final class UploadDecoder {
     }
 
     private static Event toEvent(RequestContext context, byte[] body, TopLevelFields event) {
-        if (event.isSpliceable(body) && !hasWholeDecimal(event)) {
+        if (event.isSpliceable() && !hasWholeDecimal(event)) {
             return Event.ofScanned(context, body, event);
         }
         int start = event.objectStart();

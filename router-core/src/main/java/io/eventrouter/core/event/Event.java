@@ -28,8 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link EventField} does not list, so that a field Amplitude adds tomorrow reaches the
  * destination unchanged. The {@code with} methods return modified copies.
  *
- * <p>An event holds a JSON tree, its encoded bytes, or both. An event decoded from an upload
- * holds the bytes the client sent and where its main fields sit in them (see
+ * <p>An event keeps a JSON tree, its encoded bytes, or both. An event decoded from an upload
+ * contains the bytes the client sent and the positions of its main fields in them (see
  * {@link #ofScanned}): it is parsed into a tree only when a field outside {@link TopLevelFields}
  * is read or set, so most events reach the spool without a tree.
  *
@@ -69,8 +69,8 @@ public final class Event {
     private final @Nullable String userId;
 
     /**
-     * Where the fields the router reads and sets sit in {@link #json}, for an event scanned from
-     * an upload; null for any other event.
+     * The positions of the fields the router reads and sets in {@link #json}, for an event
+     * scanned from an upload, or null for any other event.
      */
     private final @Nullable TopLevelFields located;
 
@@ -151,7 +151,7 @@ public final class Event {
      * {@linkplain TopLevelFields#isSpliceable spliceable}
      */
     public static Event ofScanned(RequestContext context, byte[] source, TopLevelFields located) {
-        if (!located.isSpliceable(source)) {
+        if (!located.isSpliceable()) {
             throw new IllegalArgumentException("The scanned fields cannot be spliced");
         }
         byte[] json = Arrays.copyOfRange(source, located.objectStart(), located.objectEnd());
@@ -251,9 +251,11 @@ public final class Event {
      */
     public boolean has(String name) {
         TopLevelFields located = this.located;
-        Optional<EventField> field = EventField.fromJsonName(name);
-        if (located != null && field.isPresent() && TopLevelFields.isIndexed(field.get())) {
-            return located.token(field.get()) != null;
+        if (located != null) {
+            Optional<EventField> field = EventField.fromJsonName(name);
+            if (field.isPresent() && TopLevelFields.isIndexed(field.get())) {
+                return located.token(field.get()) != null;
+            }
         }
         ObjectNode parsed = this.fields;
         if (parsed == null && !mentions(Objects.requireNonNull(this.json), name)) {
@@ -265,7 +267,7 @@ public final class Event {
     private static boolean mentions(byte[] json, String name) {
         byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
         // Dispatchers call this for every event they send, so it skips each run of eight bytes
-        // that holds neither a backslash nor the first byte of the name.
+        // that contains neither a backslash nor the first byte of the name.
         long firsts = ONE_IN_EVERY_BYTE * (quoted[1] & 0xFF);
         int index = 0;
         for (; index + Long.BYTES <= json.length; index += Long.BYTES) {

@@ -14,8 +14,8 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.core.json.UTF8StreamJsonParser;
 
 /**
- * Where the top-level fields that the router reads or changes sit in one event's JSON, and what
- * their values are, found by a single pass of a streaming parser. An event that carries them
+ * The positions and values of the top-level fields that the router reads or changes in one
+ * event's JSON, found by a single pass of a streaming parser. An event that carries them
  * returns those fields without building a tree, and sets a string or an integer among them by
  * splicing its bytes. So an upload's events reach the spool as the client wrote them, with only
  * {@code ip}, {@code time} or {@code insert_id} changed.
@@ -62,8 +62,8 @@ public final class TopLevelFields {
     /** The number of top-level members, all fields counted. */
     private final int members;
 
-    /** Whether one of the located fields appears more than once. */
-    private final boolean duplicated;
+    /** Whether the offsets can be used to splice the object's bytes; see {@link #isSpliceable()}. */
+    private final boolean spliceable;
 
     /** The offset of the event's opening brace in the bytes it was scanned from. */
     private final int objectStart;
@@ -72,13 +72,13 @@ public final class TopLevelFields {
     private final int objectEnd;
 
     private TopLevelFields(@Nullable JsonToken[] tokens, int[] starts, int[] ends, @Nullable Object[] values,
-            int members, boolean duplicated, int objectStart, int objectEnd) {
+            int members, boolean spliceable, int objectStart, int objectEnd) {
         this.tokens = tokens;
         this.starts = starts;
         this.ends = ends;
         this.values = values;
         this.members = members;
-        this.duplicated = duplicated;
+        this.spliceable = spliceable;
         this.objectStart = objectStart;
         this.objectEnd = objectEnd;
     }
@@ -92,7 +92,6 @@ public final class TopLevelFields {
     public static boolean canScan(JsonParser parser, byte[] source) {
         return parser instanceof UTF8StreamJsonParser && Utf8.isValid(source);
     }
-
 
     /**
      * Reads one JSON object, from the {@code START_OBJECT} the parser is at to its matching
@@ -142,7 +141,9 @@ public final class TopLevelFields {
         if (pending >= 0) {
             ends[pending] = valueEnd(source, closingBrace);
         }
-        return new TopLevelFields(tokens, starts, ends, values, members, duplicated, objectStart, closingBrace + 1);
+        int objectEnd = closingBrace + 1;
+        boolean spliceable = !duplicated && offsetsMatch(source, tokens, starts, ends, objectStart, objectEnd);
+        return new TopLevelFields(tokens, starts, ends, values, members, spliceable, objectStart, objectEnd);
     }
 
     private static int offset(JsonParser parser) {
@@ -202,15 +203,21 @@ public final class TopLevelFields {
      * Tells whether the offsets can be trusted for splicing. Every located value must start and
      * end with bytes its token can start and end with, and the object must be braced. No located
      * field may appear twice, because a splice would change one occurrence and leave the other.
+     * The scan checks this once.
      */
-    public boolean isSpliceable(byte[] source) {
-        if (this.duplicated || this.objectStart < 0 || this.objectEnd > source.length
-                || source[this.objectStart] != '{' || source[this.objectEnd - 1] != '}') {
+    public boolean isSpliceable() {
+        return this.spliceable;
+    }
+
+    /** Tells whether each located value, and the object itself, starts and ends as its token does. */
+    private static boolean offsetsMatch(byte[] source, @Nullable JsonToken[] tokens, int[] starts, int[] ends,
+            int objectStart, int objectEnd) {
+        if (objectStart < 0 || objectEnd > source.length || source[objectStart] != '{' || source[objectEnd - 1] != '}') {
             return false;
         }
         for (int slot = 0; slot < INDEXED.length; slot++) {
-            JsonToken token = this.tokens[slot];
-            if (token != null && !startsLike(token, source[this.starts[slot]], source[this.ends[slot] - 1])) {
+            JsonToken token = tokens[slot];
+            if (token != null && !startsLike(token, source[starts[slot]], source[ends[slot] - 1])) {
                 return false;
             }
         }
@@ -281,7 +288,7 @@ public final class TopLevelFields {
             starts[slot] -= shift;
             ends[slot] -= shift;
         }
-        return new TopLevelFields(this.tokens, starts, ends, this.values, this.members, false, 0,
+        return new TopLevelFields(this.tokens, starts, ends, this.values, this.members, this.spliceable, 0,
                 this.objectEnd - shift);
     }
 
@@ -313,6 +320,7 @@ public final class TopLevelFields {
         Object[] values = this.values.clone();
         tokens[slot] = token;
         values[slot] = value;
+
         if (this.tokens[slot] != null) {
             int start = this.starts[slot];
             int end = this.ends[slot];
@@ -328,9 +336,10 @@ public final class TopLevelFields {
                 }
             }
             ends[slot] = start + encoded.length;
-            return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members, false, 0,
+            return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members, true, 0,
                     spliced.length));
         }
+
         // A new field goes before the closing brace, where a tree would append it too.
         byte[] name = ((this.members > 0 ? ",\"" : "\"") + field.jsonName() + "\":").getBytes(StandardCharsets.US_ASCII);
         int brace = json.length - 1;
@@ -341,7 +350,7 @@ public final class TopLevelFields {
         spliced[spliced.length - 1] = '}';
         starts[slot] = brace + name.length;
         ends[slot] = starts[slot] + encoded.length;
-        return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members + 1, false, 0,
+        return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members + 1, true, 0,
                 spliced.length));
     }
 
