@@ -30,7 +30,7 @@ public final class Intake {
     /** The rejection reason, in the pipeline's metrics, for events that fail validation. */
     static final String INVALID_EVENT = "invalid-event";
 
-    /** The rejection reason, in the pipeline's metrics, for valid events of an upload refused for others. */
+    /** The rejection reason, in the pipeline's metrics, for valid events of an upload rejected for others. */
     static final String UPLOAD_REJECTED = "upload-rejected";
 
     /** The rejection reason, in the pipeline's metrics, for events a rate limit turned away. */
@@ -100,8 +100,8 @@ public final class Intake {
     }
 
     /**
-     * Counts the events of an upload rejected for invalid events: those the response lists as
-     * {@value #INVALID_EVENT}, the valid rest, refused with them as Amplitude refuses them, as
+     * Counts the events of an upload rejected for invalid events. Those the response lists count
+     * as {@value #INVALID_EVENT}, and the valid rest, which Amplitude rejects with them, as
      * {@value #UPLOAD_REJECTED}. Requests rejected before their events were read, such as
      * malformed JSON, count only in the HTTP server's metrics.
      */

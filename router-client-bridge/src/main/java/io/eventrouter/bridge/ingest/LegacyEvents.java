@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <li>A value is copied only when it has the JSON type of its {@link EventField}: a number for
  * the location, {@code price} and {@code revenue}, a whole number for {@code quantity}, a string
  * for the others. Amplitude's HTTP V2 API documents these types, and an event it rejects for a
- * wrong one ends in the dead-letter store, long after the SDK was told {@code success}. The
+ * wrong one ends in the dead-letter store, long after the SDK received {@code success}. The
  * legacy protocol cannot report one invalid event either: the SDKs treat any response but HTTP
  * 200 as a failure of the whole batch and send it again. So a value of another type is not
  * copied. It stays only inside {@code api_properties}, where the legacy SDK put it, the event is

@@ -190,10 +190,10 @@ public final class IdentityStitcher {
         }
     }
 
-    /** Logs once that the store answers again after the failure that {@link #passUnstitched} logged. */
+    /** Logs once that the store responds again after the failure that {@link #passUnstitched} logged. */
     private void storeAnswered() {
         if (this.failureLogged.get() && this.failureLogged.compareAndSet(true, false)) {
-            logger.info("Identity store answers again; events are stitched: failed_events={}", this.failedEvents.sum());
+            logger.info("Identity store recovered; events are stitched again: failed_events={}", this.failedEvents.sum());
         }
     }
 

@@ -468,7 +468,7 @@ final class DestinationDispatcher {
             logRetry(group, outcomes);
         }
         else if (remaining.contains(group) && outcomes.retried > 0) {
-            logger.debug("Sending again the events of a batch the destination refused for others in it: "
+            logger.debug("Resending the valid events of a batch the destination rejected for its invalid events: "
                     + "destination_id={} events={}", id(), outcomes.resent);
         }
         else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {

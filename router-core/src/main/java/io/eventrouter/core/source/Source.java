@@ -39,8 +39,8 @@ public interface Source {
      * Counts events the entry point rejected itself, before submitting anything, such as events
      * that fail validation ({@code invalid-event}) or that a rate limit turned away
      * ({@code throttled}). The pipeline counts them as received and as rejected by reason, so
-     * that received events are the accepted, deduplicated and rejected ones; does nothing by
-     * default.
+     * received events are the sum of accepted, deduplicated and rejected ones. The default does
+     * nothing.
      */
     default void rejected(String reason, int count) {
     }

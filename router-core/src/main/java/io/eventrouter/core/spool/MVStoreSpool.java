@@ -158,7 +158,7 @@ public final class MVStoreSpool implements Spool {
 
     /**
      * Warns about each destination the file has a position for but this run does not configure,
-     * and forgets its position. The checkpoint deletes records once the configured destinations
+     * and removes its position. The checkpoint deletes records once the configured destinations
      * are past them, so the events such a destination had not acknowledged are lost to it. A
      * destination configured again later starts at the oldest record still in the file.
      * Runs before the writer thread starts, and the next commit persists the change.

@@ -252,7 +252,7 @@ final class SpoolFile {
         this.positions.put(destination, watermark);
     }
 
-    /** Forgets a destination's position and the offsets it acknowledged above it. */
+    /** Removes a destination's position and the offsets it acknowledged above it. */
     void removePosition(String destination) {
         this.positions.remove(destination);
         this.acknowledged.remove(destination);

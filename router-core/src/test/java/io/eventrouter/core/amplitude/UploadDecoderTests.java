@@ -135,7 +135,7 @@ class UploadDecoderTests {
     }
 
     @Test
-    void keepsEachEventsBytesAsTheClientWroteThem() throws IOException {
+    void keepsEventBytesAsSent() throws IOException {
         String first = "{ \"event_type\" : \"caf\u00e9 \\\"quoted\\\"\" ,\n\t\"user_id\":\"user-1\",\"props\":{\"a\":[1, 2.50]} }";
         String second = "{\"device_id\":\"device-1\",\"event_type\":\"b\",\"time\":1700000000000}";
         UploadRequest upload = decode("{\"events\" : [ " + first + " ,\r\n" + second + "],\"api_key\":\"key-12345\"}");
@@ -191,7 +191,7 @@ class UploadDecoderTests {
     }
 
     @Test
-    void setsLocatedFieldsInTheBytesAsATreeWould() throws IOException {
+    void splicesLocatedFieldsLikeATree() throws IOException {
         UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"ip\": \"$remote\" , "
                 + "\"event_type\":\"a\",\"insert_id\":\"i-1\",\"user_id\":\"user-1\",\"n\":1 }]}");
         Event event = upload.events().get(0);
@@ -224,7 +224,7 @@ class UploadDecoderTests {
     }
 
     @Test
-    void decodesBodiesInOtherJsonEncodingsAndWithAByteOrderMark() {
+    void decodesUtf16AndByteOrderMark() {
         String json = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"\u00e9t\u00e9\",\"user_id\":\"user-1\"}]}";
         byte[] bom = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
         byte[] utf8 = bytes(json);

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class Utf8Tests {
 
     @Test
-    void utf8CheckRejectsWhatTheStrictDecoderRejects() {
+    void matchesJdkDecoderOnKnownCases() {
         List<String> cases = List.of("", "41", "c3a9", "e282ac", "f09f9880", "7b22223a2263c3a922", "c181", "c0af",
                 "e080af", "eda080", "edbfbf", "f4908080", "f8888080", "80", "c3", "e282", "f09f98", "ff",
                 "41424344454647c3a9", "4142434445464748c3", "c3a94142434445464748");
@@ -26,7 +26,7 @@ class Utf8Tests {
     }
 
     @Test
-    void utf8CheckAgreesWithTheStrictDecoderOnRandomBytes() {
+    void matchesJdkDecoderOnRandomBytes() {
         Random random = new Random(42);
         byte[] alphabet = HexFormat.of().parseHex("41227b7dc0c1c2c3dfe0e2eaedeff0f1f4f5ff808f909fa0bf");
         for (int round = 0; round < 20_000; round++) {

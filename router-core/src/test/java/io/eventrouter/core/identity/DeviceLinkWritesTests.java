@@ -28,7 +28,7 @@ class DeviceLinkWritesTests {
     }
 
     @Test
-    void writesAnUnchangedLinkAtMostOncePerMinute() {
+    void writesUnchangedLinkOncePerMinute() {
         stitch("alice", START);
         stitch("alice", START + 1_000);
         stitch("alice", START + 59_000);

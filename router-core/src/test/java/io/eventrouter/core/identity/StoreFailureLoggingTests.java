@@ -36,7 +36,7 @@ class StoreFailureLoggingTests {
     }
 
     @Test
-    void logsEachFailureEpisodeAndTheRecovery() {
+    void logsEachOutageAndRecovery() {
         IdentityStitcher stitcher = IdentityStitcher.builder(this.store).build();
 
         this.store.down = true;
@@ -50,7 +50,7 @@ class StoreFailureLoggingTests {
 
         assertThat(messagesAtOrAbove(Level.INFO)).containsExactly(
                 "Identity store failed; events pass unstitched until it recovers: java.lang.IllegalStateException: store down",
-                "Identity store answers again; events are stitched: failed_events=2",
+                "Identity store recovered; events are stitched again: failed_events=2",
                 "Identity store failed; events pass unstitched until it recovers: java.lang.IllegalStateException: store down");
         assertThat(stitcher.failedEvents()).isEqualTo(3);
     }

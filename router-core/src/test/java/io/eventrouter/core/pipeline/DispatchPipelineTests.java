@@ -138,7 +138,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void resendsTheValidRestOfARefusedBatchWithoutAFailureWarning() {
+    void resendsValidRestWithoutWarning() {
         AtomicInteger calls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
             if (calls.getAndIncrement() == 0) {
