@@ -202,14 +202,14 @@ public final class MVStoreSpool implements Spool {
             if (events.isEmpty()) {
                 return Mono.empty();
             }
-            List<byte[]> payloads = new ArrayList<>(events.size());
+            List<byte[]> records = new ArrayList<>(events.size());
             for (Event event : events) {
-                payloads.add(SpoolRecords.encodePayload(source, event));
+                records.add(SpoolRecords.encode(source, event));
             }
             // The writer thread completes the append; hopping off it keeps the caller's follow-up
             // work, such as responding to the request and encoding the next submission, out of the
             // writer's cycle.
-            return Mono.<Void>create((sink) -> this.writer.enqueue(payloads, sink))
+            return Mono.<Void>create((sink) -> this.writer.enqueue(records, sink))
                     .publishOn(Schedulers.parallel());
         });
     }

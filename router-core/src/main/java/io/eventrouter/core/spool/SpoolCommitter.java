@@ -128,15 +128,18 @@ final class SpoolCommitter implements Runnable {
         return this.liveBytes;
     }
 
-    /** Queues an append; the sink completes once its records are committed and synced per the policy. */
-    void enqueue(List<byte[]> payloads, MonoSink<Void> sink) {
+    /**
+     * Queues an append of records from {@link SpoolRecords#encode}, which the writer seals in
+     * place; the sink completes once they are committed and synced per the policy.
+     */
+    void enqueue(List<byte[]> records, MonoSink<Void> sink) {
         this.queueLock.lock();
         try {
             if (this.closing) {
                 sink.error(notRunning());
                 return;
             }
-            this.queue.add(new PendingAppend(payloads, sink));
+            this.queue.add(new PendingAppend(records, sink));
             this.queued.signal();
         }
         finally {
@@ -224,8 +227,8 @@ final class SpoolCommitter implements Runnable {
         try {
             MVMap<Long, byte[]> records = this.file.records();
             for (PendingAppend append : accepted) {
-                for (byte[] payload : append.payloads()) {
-                    records.put(offset, SpoolRecords.frame(offset, payload));
+                for (byte[] record : append.records()) {
+                    records.put(offset, SpoolRecords.seal(offset, record));
                     offset++;
                 }
                 bytes += append.bytes();
@@ -583,12 +586,12 @@ final class SpoolCommitter implements Runnable {
             SyncPolicy syncPolicy, Duration syncInterval, Duration checkpointInterval) {
     }
 
-    private record PendingAppend(List<byte[]> payloads, MonoSink<Void> sink) {
+    private record PendingAppend(List<byte[]> records, MonoSink<Void> sink) {
 
         long bytes() {
             long bytes = 0;
-            for (byte[] payload : this.payloads) {
-                bytes += SpoolRecords.VALUE_HEADER_BYTES + payload.length + RECORD_OVERHEAD_BYTES;
+            for (byte[] record : this.records) {
+                bytes += record.length + RECORD_OVERHEAD_BYTES;
             }
             return bytes;
         }

@@ -1,8 +1,7 @@
 package io.eventrouter.core.spool;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,64 +52,66 @@ final class SpoolRecords {
     private SpoolRecords() {
     }
 
-    /** Encodes the payload of one event's record; {@link #frame} adds version and checksum. */
-    static byte[] encodePayload(SourceId source, Event event) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + event.encodedSize());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            writeString(out, source.value());
-            writeString(out, event.context().apiKey());
-            Integer minIdLength = event.context().minIdLength();
-            out.writeInt((minIdLength != null) ? minIdLength : -1);
-            // Ids come from clients and may pass the 65535 bytes a short length allows.
-            writeId(out, event.deviceId().orElse(""));
-            writeId(out, event.userId().orElse(""));
-            event.writeTo(out);
+    /**
+     * Encodes one event's record with room for its header, so the writer {@linkplain #seal seals}
+     * it under an offset without copying it. The record is sized exactly before it is written.
+     */
+    static byte[] encode(SourceId source, Event event) {
+        byte[] sourceId = shortString(source.value());
+        byte[] apiKey = shortString(event.context().apiKey());
+        // Ids come from clients and may pass the 65535 bytes a short length allows.
+        byte[] deviceId = event.deviceId().orElse("").getBytes(StandardCharsets.UTF_8);
+        byte[] userId = event.userId().orElse("").getBytes(StandardCharsets.UTF_8);
+        int size = VALUE_HEADER_BYTES + Short.BYTES + sourceId.length + Short.BYTES + apiKey.length + Integer.BYTES
+                + Integer.BYTES + deviceId.length + Integer.BYTES + userId.length + event.encodedSize();
+        byte[] record = new byte[size];
+        ByteBuffer out = ByteBuffer.wrap(record);
+        out.position(VALUE_HEADER_BYTES);
+        out.putShort((short) sourceId.length).put(sourceId);
+        out.putShort((short) apiKey.length).put(apiKey);
+        Integer minIdLength = event.context().minIdLength();
+        out.putInt((minIdLength != null) ? minIdLength : -1);
+        out.putInt(deviceId.length).put(deviceId);
+        out.putInt(userId.length).put(userId);
+        try {
+            event.writeTo(new ArrayWriter(record, out.position()));
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return bytes.toByteArray();
+        return record;
     }
 
-    private static void writeString(DataOutputStream out, String value) throws IOException {
+    private static byte[] shortString(String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 0xFFFF) {
             throw new IllegalArgumentException("A spooled string must be at most 65535 bytes of UTF-8, but was "
                     + bytes.length);
         }
-        out.writeShort(bytes.length);
-        out.write(bytes);
+        return bytes;
     }
 
-    private static void writeId(DataOutputStream out, String value) throws IOException {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    static int checksum(long offset, ByteBuffer payload) {
-        return checksum(FORMAT_VERSION, offset, payload);
+    /**
+     * Seals a record from {@link #encode} as the value stored under {@code offset}: writes the
+     * format version and a CRC-32C of version, offset and payload into its header, in place.
+     *
+     * @return {@code record}, sealed
+     */
+    static byte[] seal(long offset, byte[] record) {
+        int payloadLength = record.length - VALUE_HEADER_BYTES;
+        int checksum = checksum(FORMAT_VERSION, offset, ByteBuffer.wrap(record, VALUE_HEADER_BYTES, payloadLength));
+        ByteBuffer.wrap(record).put((byte) FORMAT_VERSION).putInt(checksum);
+        return record;
     }
 
     private static int checksum(int version, long offset, ByteBuffer payload) {
         CRC32C crc = new CRC32C();
-        ByteBuffer prefix = ByteBuffer.allocate(1 + Long.BYTES);
-        prefix.put((byte) version).putLong(offset).flip();
-        crc.update(prefix);
-        crc.update(payload.duplicate());
+        crc.update(version);
+        for (int shift = Long.SIZE - Byte.SIZE; shift >= 0; shift -= Byte.SIZE) {
+            crc.update((int) (offset >>> shift));
+        }
+        crc.update(payload);
         return (int) crc.getValue();
-    }
-
-    /**
-     * Frames a payload as the value stored under {@code offset}: a format version byte, a
-     * CRC-32C of version, offset and payload, then the payload.
-     */
-    static byte[] frame(long offset, byte[] payload) {
-        ByteBuffer value = ByteBuffer.allocate(VALUE_HEADER_BYTES + payload.length);
-        value.put((byte) FORMAT_VERSION);
-        value.putInt(checksum(offset, ByteBuffer.wrap(payload)));
-        value.put(payload);
-        return value.array();
     }
 
     /**
@@ -122,10 +123,9 @@ final class SpoolRecords {
                 || (value[0] != FORMAT_VERSION && value[0] != FORMAT_VERSION_WITHOUT_IDS)) {
             return false;
         }
-        ByteBuffer in = ByteBuffer.wrap(value);
-        in.position(1);
-        int expected = in.getInt();
-        return checksum(value[0], offset, in.slice()) == expected;
+        int expected = ByteBuffer.wrap(value).getInt(1);
+        return checksum(value[0], offset,
+                ByteBuffer.wrap(value, VALUE_HEADER_BYTES, value.length - VALUE_HEADER_BYTES)) == expected;
     }
 
     /**
@@ -158,6 +158,31 @@ final class SpoolRecords {
         byte[] json = Arrays.copyOfRange(value, in.position(), value.length);
         return new SpooledEvent(offset, source, Event.ofEncoded(context, json, emptyToNull(deviceId),
                 emptyToNull(userId)));
+    }
+
+    /** Writes into a record that was sized for what is written, past its header and ids. */
+    private static final class ArrayWriter extends OutputStream {
+
+        private final byte[] target;
+
+        private int position;
+
+        ArrayWriter(byte[] target, int position) {
+            this.target = target;
+            this.position = position;
+        }
+
+        @Override
+        public void write(int value) {
+            this.target[this.position++] = (byte) value;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            System.arraycopy(bytes, offset, this.target, this.position, length);
+            this.position += length;
+        }
+
     }
 
     private static @Nullable String emptyToNull(String value) {

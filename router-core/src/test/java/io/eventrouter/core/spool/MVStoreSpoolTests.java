@@ -371,8 +371,8 @@ class MVStoreSpoolTests {
         first.close();
         // A source id length past the end of the payload, and JSON cut off inside its properties.
         replaceRecord(1, new byte[] { (byte) 0xFF, (byte) 0xFF, 's' });
-        byte[] payload = SpoolRecords.encodePayload(SOURCE, padded("c", 10));
-        replaceRecord(2, Arrays.copyOf(payload, indexOf(payload, "padding", 0)));
+        byte[] record = SpoolRecords.encode(SOURCE, padded("c", 10));
+        replaceRecord(2, Arrays.copyOfRange(record, SpoolRecords.VALUE_HEADER_BYTES, indexOf(record, "padding", 0)));
         captureLogs(MVStoreSpool.class);
         MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
         List<String> newest = new ArrayList<>();
@@ -632,7 +632,9 @@ class MVStoreSpoolTests {
             MVMap<Long, byte[]> records = store.openMap("records", new MVMap.Builder<Long, byte[]>()
                     .keyType(LongDataType.INSTANCE)
                     .valueType(ByteArrayDataType.INSTANCE));
-            records.put(offset, SpoolRecords.frame(offset, payload));
+            byte[] record = new byte[SpoolRecords.VALUE_HEADER_BYTES + payload.length];
+            System.arraycopy(payload, 0, record, SpoolRecords.VALUE_HEADER_BYTES, payload.length);
+            records.put(offset, SpoolRecords.seal(offset, record));
             store.commit();
         }
     }

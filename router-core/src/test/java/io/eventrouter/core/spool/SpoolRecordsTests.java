@@ -26,7 +26,7 @@ class SpoolRecordsTests {
     void roundTripKeepsIdsAndJson() {
         Event event = Event.builder("played").context(CONTEXT).deviceId("device-1").userId("user-1")
                 .eventProperty("level", 3).build();
-        byte[] value = SpoolRecords.frame(7, SpoolRecords.encodePayload(SOURCE, event));
+        byte[] value = SpoolRecords.seal(7, SpoolRecords.encode(SOURCE, event));
 
         SpooledEvent read = SpoolRecords.decode(7, value, null);
 
@@ -36,6 +36,7 @@ class SpoolRecordsTests {
         assertThat(read.event().deviceId()).contains("device-1");
         assertThat(read.event().userId()).contains("user-1");
         assertThat(json(read.event())).isEqualTo(json(event));
+        assertThat(read.event().encodedSize()).isEqualTo(event.encodedSize());
         assertThat(read.event().string(EventField.EVENT_TYPE)).contains("played");
     }
 
@@ -43,7 +44,7 @@ class SpoolRecordsTests {
     void roundTripWithoutIds() {
         Event event = Event.builder("played").context(CONTEXT).build();
 
-        SpooledEvent read = SpoolRecords.decode(1, SpoolRecords.frame(1, SpoolRecords.encodePayload(SOURCE, event)),
+        SpooledEvent read = SpoolRecords.decode(1, SpoolRecords.seal(1, SpoolRecords.encode(SOURCE, event)),
                 null);
 
         assertThat(read.event().deviceId()).isEmpty();
@@ -56,7 +57,7 @@ class SpoolRecordsTests {
         String deviceId = "d".repeat(70_000);
         Event event = Event.builder("played").context(CONTEXT).deviceId(deviceId).build();
 
-        SpooledEvent read = SpoolRecords.decode(3, SpoolRecords.frame(3, SpoolRecords.encodePayload(SOURCE, event)),
+        SpooledEvent read = SpoolRecords.decode(3, SpoolRecords.seal(3, SpoolRecords.encode(SOURCE, event)),
                 null);
 
         assertThat(read.event().deviceId()).contains(deviceId);
@@ -64,9 +65,24 @@ class SpoolRecordsTests {
     }
 
     @Test
+    void roundTripKeepsTextOutsideAscii() {
+        RequestContext context = new RequestContext("clé-1234567890", null);
+        Event event = Event.builder("joué").context(context).deviceId("appareil-ü").userId("用户")
+                .eventProperty("note", "🎲").build();
+
+        SpooledEvent read = SpoolRecords.decode(4, SpoolRecords.seal(4, SpoolRecords.encode(SOURCE, event)), null);
+
+        assertThat(read.event().context()).isEqualTo(context);
+        assertThat(read.event().deviceId()).contains("appareil-ü");
+        assertThat(read.event().userId()).contains("用户");
+        assertThat(read.event().encodedSize()).isEqualTo(event.encodedSize());
+        assertThat(json(read.event())).isEqualTo(json(event));
+    }
+
+    @Test
     void reusesEqualRecentContext() {
         Event event = Event.builder("played").context(new RequestContext("key-1234567890", 3)).build();
-        byte[] value = SpoolRecords.frame(2, SpoolRecords.encodePayload(SOURCE, event));
+        byte[] value = SpoolRecords.seal(2, SpoolRecords.encode(SOURCE, event));
 
         SpooledEvent read = SpoolRecords.decode(2, value, CONTEXT);
 
@@ -88,7 +104,7 @@ class SpoolRecordsTests {
     @Test
     void rejectsDamagedOrMisplacedRecord() {
         Event event = Event.builder("played").context(CONTEXT).deviceId("device-1").build();
-        byte[] value = SpoolRecords.frame(9, SpoolRecords.encodePayload(SOURCE, event));
+        byte[] value = SpoolRecords.seal(9, SpoolRecords.encode(SOURCE, event));
         byte[] damaged = value.clone();
         damaged[damaged.length - 2] ^= 1;
         byte[] unknownVersion = value.clone();
