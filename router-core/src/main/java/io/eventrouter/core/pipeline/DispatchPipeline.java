@@ -304,7 +304,27 @@ public final class DispatchPipeline implements AutoCloseable {
         }
         this.running.dispose();
         this.running = null;
-        logger.info("Pipeline stopped: undelivered={}", backlog());
+        logUndelivered();
+    }
+
+    private void logUndelivered() {
+        long undelivered = 0;
+        for (DestinationId destination : destinations()) {
+            long backlog = this.spool.backlog(destination);
+            if (backlog == 0) {
+                continue;
+            }
+            undelivered += backlog;
+            if (this.spool.keepsEventsAcrossRestarts()) {
+                logger.info("Destination stopped with undelivered events, which the spool keeps for the next start: "
+                        + "destination_id={} events={}", destination, backlog);
+            }
+            else {
+                logger.warn("Destination stopped with undelivered events, which are lost with the in-memory spool: "
+                        + "destination_id={} events={}", destination, backlog);
+            }
+        }
+        logger.info("Pipeline stopped: undelivered={}", undelivered);
     }
 
     /** Returns how many events wait in the spool for at least one destination, summed over destinations. */

@@ -54,6 +54,14 @@ public interface Spool extends AutoCloseable {
     default void forEachNewest(int max, Consumer<Event> action) {
     }
 
+    /**
+     * Returns whether the events left in the spool when it closes are read again by the next
+     * spool opened on the same storage. The default says no, as for a spool on the heap.
+     */
+    default boolean keepsEventsAcrossRestarts() {
+        return false;
+    }
+
     /** Releases the spool's resources; later calls fail. */
     @Override
     void close();

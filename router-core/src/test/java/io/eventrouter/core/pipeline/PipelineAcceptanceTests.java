@@ -7,6 +7,11 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
@@ -23,6 +28,7 @@ import io.eventrouter.core.spool.Spool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,8 +50,13 @@ class PipelineAcceptanceTests {
 
     private Spool spool;
 
+    private final Logger pipelineLogger = (Logger) LoggerFactory.getLogger(DispatchPipeline.class);
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
     @AfterEach
     void stop() {
+        this.pipelineLogger.detachAppender(this.logs);
         if (this.pipeline != null) {
             this.pipeline.close();
         }
@@ -142,8 +153,13 @@ class PipelineAcceptanceTests {
         this.destination.down.set(true);
         Source source = startOnFileSpool();
         source.submit(List.of(event("device-1", "insert-1"), event("device-1", "insert-2"))).block(WAIT);
+        captureLogs();
         stopPipelineAndSpool();
 
+        assertThat(this.logs.list).filteredOn((log) -> log.getLevel() == Level.INFO)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .contains("Destination stopped with undelivered events, which the spool keeps for the next start: "
+                        + "destination_id=recording events=2", "Pipeline stopped: undelivered=2");
         this.destination.down.set(false);
         startOnFileSpool();
 
@@ -153,6 +169,21 @@ class PipelineAcceptanceTests {
                 .map((event) -> event.insertId().orElseThrow())
                 .distinct()
                 .count() == 2);
+    }
+
+    @Test
+    void warnsOfWhatTheMemorySpoolLosesWhenItStops() {
+        this.destination.down.set(true);
+        Source source = start(memorySpool());
+        source.submit(List.of(event("device-1", "insert-1"))).block(WAIT);
+        captureLogs();
+
+        this.pipeline.close();
+
+        assertThat(this.logs.list).filteredOn((log) -> log.getLevel() == Level.WARN).singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .isEqualTo("Destination stopped with undelivered events, which are lost with the in-memory spool: "
+                        + "destination_id=recording events=1");
     }
 
     @Test
@@ -208,6 +239,11 @@ class PipelineAcceptanceTests {
         await().atMost(WAIT).until(() -> this.destination.received.size() == 50);
         assertThat(this.spool.backlog(down.id())).isEqualTo(50);
         assertThat(this.spool.backlog(this.destination.id())).isZero();
+    }
+
+    private void captureLogs() {
+        this.logs.start();
+        this.pipelineLogger.addAppender(this.logs);
     }
 
     private Spool memorySpool() {
