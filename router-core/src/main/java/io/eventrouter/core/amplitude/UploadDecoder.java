@@ -72,7 +72,8 @@ public final class UploadDecoder {
     }
 
     /**
-     * Decodes and validates an upload body.
+     * Decodes and validates an upload body, sharing it with the events as
+     * {@link #decode(byte[], Predicate)} does.
      *
      * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
@@ -91,6 +92,8 @@ public final class UploadDecoder {
      * located field written twice, and an event whose integer field must be rewritten are read
      * into trees instead, as before.
      *
+     * @param body the request body, which the decoded events share from now on: the caller
+     * must not change it, and after a successful decode its line breaks may be spaces
      * @throws UploadRejectedException with Amplitude's response when the request is invalid
      */
     public UploadRequest decode(byte[] body, Predicate<String> acceptsApiKey) {

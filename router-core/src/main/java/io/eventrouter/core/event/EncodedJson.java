@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
 
 import tools.jackson.core.SerializableString;
 
@@ -16,13 +18,21 @@ final class EncodedJson implements SerializableString {
 
     private final byte[] utf8;
 
-    EncodedJson(byte[] utf8) {
+    private final int offset;
+
+    private final int length;
+
+    /** The value is {@code length} bytes of {@code utf8} from {@code offset}, never mutated. */
+    EncodedJson(byte[] utf8, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, utf8.length);
         this.utf8 = utf8;
+        this.offset = offset;
+        this.length = length;
     }
 
     @Override
     public String getValue() {
-        return new String(this.utf8, StandardCharsets.UTF_8);
+        return new String(this.utf8, this.offset, this.length, StandardCharsets.UTF_8);
     }
 
     @Override
@@ -32,16 +42,17 @@ final class EncodedJson implements SerializableString {
 
     @Override
     public byte[] asUnquotedUTF8() {
-        return this.utf8;
+        return (this.offset == 0 && this.length == this.utf8.length) ? this.utf8
+                : Arrays.copyOfRange(this.utf8, this.offset, this.offset + this.length);
     }
 
     @Override
     public int appendUnquotedUTF8(byte[] buffer, int offset) {
-        if (offset + this.utf8.length > buffer.length) {
+        if (offset + this.length > buffer.length) {
             return -1;
         }
-        System.arraycopy(this.utf8, 0, buffer, offset, this.utf8.length);
-        return this.utf8.length;
+        System.arraycopy(this.utf8, this.offset, buffer, offset, this.length);
+        return this.length;
     }
 
     @Override
@@ -56,17 +67,17 @@ final class EncodedJson implements SerializableString {
 
     @Override
     public int writeUnquotedUTF8(OutputStream out) throws IOException {
-        out.write(this.utf8);
-        return this.utf8.length;
+        out.write(this.utf8, this.offset, this.length);
+        return this.length;
     }
 
     @Override
     public int putUnquotedUTF8(ByteBuffer buffer) {
-        if (this.utf8.length > buffer.remaining()) {
+        if (this.length > buffer.remaining()) {
             return -1;
         }
-        buffer.put(this.utf8);
-        return this.utf8.length;
+        buffer.put(this.utf8, this.offset, this.length);
+        return this.length;
     }
 
     @Override

@@ -58,8 +58,17 @@ public final class Event {
      */
     private volatile @Nullable ObjectNode fields;
 
-    /** The fields' JSON in UTF-8, written on first use; a race only writes it twice. */
+    /**
+     * The fields' JSON in UTF-8, written on first use; a race only writes it twice. The JSON may
+     * be a range of a larger array shared with other events, such as the upload an event was
+     * scanned from: {@link #jsonStart} to {@link #jsonEnd}. Never mutated.
+     */
     private volatile byte @Nullable [] json;
+
+    private final int jsonStart;
+
+    /** The end of the JSON in {@link #json}, or -1 for the end of the array. */
+    private final int jsonEnd;
 
     /** Whether {@link #deviceId} and {@link #userId} were given, so reading them needs no tree. */
     private final boolean idsKnown;
@@ -77,6 +86,8 @@ public final class Event {
     private Event(RequestContext context, ObjectNode fields) {
         this.context = Objects.requireNonNull(context, "context");
         this.fields = Objects.requireNonNull(fields, "fields");
+        this.jsonStart = 0;
+        this.jsonEnd = -1;
         this.idsKnown = false;
         this.deviceId = null;
         this.userId = null;
@@ -87,9 +98,12 @@ public final class Event {
         }
     }
 
-    private Event(RequestContext context, byte[] json, @Nullable String deviceId, @Nullable String userId) {
+    private Event(RequestContext context, byte[] json, int jsonStart, @Nullable String deviceId,
+            @Nullable String userId) {
         this.context = Objects.requireNonNull(context, "context");
         this.json = Objects.requireNonNull(json, "json");
+        this.jsonStart = jsonStart;
+        this.jsonEnd = -1;
         this.idsKnown = true;
         this.deviceId = deviceId;
         this.userId = userId;
@@ -99,6 +113,8 @@ public final class Event {
     private Event(RequestContext context, byte[] json, TopLevelFields located) {
         this.context = Objects.requireNonNull(context, "context");
         this.json = json;
+        this.jsonStart = located.objectStart();
+        this.jsonEnd = located.objectEnd();
         this.located = located;
         this.idsKnown = true;
         this.deviceId = nonEmpty(located.string(EventField.DEVICE_ID));
@@ -137,16 +153,30 @@ public final class Event {
      */
     public static Event ofEncoded(RequestContext context, byte[] json, @Nullable String deviceId,
             @Nullable String userId) {
-        return new Event(context, json, deviceId, userId);
+        return new Event(context, json, 0, deviceId, userId);
+    }
+
+    /**
+     * Creates an event as {@link #ofEncoded(RequestContext, byte[], String, String)} does, from
+     * JSON that starts at {@code start} and runs to the end of {@code bytes}, without copying it.
+     *
+     * @param bytes an array that holds the JSON after other data, never mutated from now on
+     */
+    public static Event ofEncoded(RequestContext context, byte[] bytes, int start, @Nullable String deviceId,
+            @Nullable String userId) {
+        Objects.checkFromToIndex(start, bytes.length, bytes.length);
+        return new Event(context, bytes, start, deviceId, userId);
     }
 
     /**
      * Creates an event from one object of an upload that {@code located} was scanned from,
-     * copying its bytes. The event keeps them as the client wrote them, except that line breaks
-     * become spaces. Reading or setting a field that {@link TopLevelFields} locates needs no
-     * parse, and setting one splices the bytes.
+     * sharing the upload's bytes with the other events scanned from it. The event keeps them as
+     * the client wrote them, except that line breaks become spaces, in {@code source} itself.
+     * Reading or setting a field that {@link TopLevelFields} locates needs no parse, and setting
+     * one splices the bytes into a copy of the object alone.
      *
-     * @param source the upload the object was scanned from
+     * @param source the upload the object was scanned from, owned by its events from now on:
+     * the caller must not read it as the client sent it any more, nor change it
      * @param located the result of {@link TopLevelFields#scan} for the object, which must be
      * {@linkplain TopLevelFields#isSpliceable spliceable}
      */
@@ -154,15 +184,14 @@ public final class Event {
         if (!located.isSpliceable()) {
             throw new IllegalArgumentException("The scanned fields cannot be spliced");
         }
-        byte[] json = Arrays.copyOfRange(source, located.objectStart(), located.objectEnd());
         // A line break can only be whitespace between tokens, since a JSON string cannot hold
         // one raw. A space in its place keeps every offset and one event on one line of a file.
-        for (int index = 0; index < json.length; index++) {
-            if (json[index] == '\n' || json[index] == '\r') {
-                json[index] = ' ';
+        for (int index = located.objectStart(); index < located.objectEnd(); index++) {
+            if (source[index] == '\n' || source[index] == '\r') {
+                source[index] = ' ';
             }
         }
-        return new Event(context, json, located.rebased());
+        return new Event(context, source, located);
     }
 
     public static Builder builder(String eventType) {
@@ -258,31 +287,31 @@ public final class Event {
             }
         }
         ObjectNode parsed = this.fields;
-        if (parsed == null && !mentions(Objects.requireNonNull(this.json), name)) {
+        if (parsed == null && !mentions(Objects.requireNonNull(this.json), this.jsonStart, jsonEnd(), name)) {
             return false;
         }
         return fields().has(name);
     }
 
-    private static boolean mentions(byte[] json, String name) {
+    private static boolean mentions(byte[] json, int start, int end, String name) {
         byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
         // Dispatchers call this for every event they send, so it skips each run of eight bytes
         // that contains neither a backslash nor the first byte of the name.
         long firsts = ONE_IN_EVERY_BYTE * (quoted[1] & 0xFF);
-        int index = 0;
-        for (; index + Long.BYTES <= json.length; index += Long.BYTES) {
+        int index = start;
+        for (; index + Long.BYTES <= end; index += Long.BYTES) {
             long word = (long) LONGS.get(json, index);
             if ((hasByte(word, BACKSLASHES) | hasByte(word, firsts)) == 0) {
                 continue;
             }
             for (int candidate = index; candidate < index + Long.BYTES; candidate++) {
-                if (startsNameOrEscape(json, candidate, quoted)) {
+                if (startsNameOrEscape(json, start, end, candidate, quoted)) {
                     return true;
                 }
             }
         }
-        for (; index < json.length; index++) {
-            if (startsNameOrEscape(json, index, quoted)) {
+        for (; index < end; index++) {
+            if (startsNameOrEscape(json, start, end, index, quoted)) {
                 return true;
             }
         }
@@ -302,13 +331,13 @@ public final class Event {
      * Tells whether the byte at {@code index} is a backslash, since an escape may spell the name
      * differently and only a parse can tell, or the first byte of the quoted name.
      */
-    private static boolean startsNameOrEscape(byte[] json, int index, byte[] quoted) {
+    private static boolean startsNameOrEscape(byte[] json, int start, int end, int index, byte[] quoted) {
         byte current = json[index];
         if (current == '\\') {
             return true;
         }
         int quote = index - 1;
-        return current == quoted[1] && quote >= 0 && json[quote] == '"' && quote + quoted.length <= json.length
+        return current == quoted[1] && quote >= start && json[quote] == '"' && quote + quoted.length <= end
                 && Arrays.equals(json, quote, quote + quoted.length, quoted, 0, quoted.length);
     }
 
@@ -326,7 +355,7 @@ public final class Event {
     public Event with(EventField field, String value) {
         TopLevelFields located = this.located;
         if (located != null && TopLevelFields.isIndexed(field)) {
-            TopLevelFields.Spliced spliced = located.with(json(), field, value);
+            TopLevelFields.Spliced spliced = located.with(Objects.requireNonNull(this.json), field, value);
             return new Event(this.context, spliced.json(), spliced.fields());
         }
         return with(field.jsonName(), JsonNodeFactory.instance.stringNode(value));
@@ -335,7 +364,7 @@ public final class Event {
     public Event with(EventField field, long value) {
         TopLevelFields located = this.located;
         if (located != null && TopLevelFields.isIndexed(field)) {
-            TopLevelFields.Spliced spliced = located.with(json(), field, value);
+            TopLevelFields.Spliced spliced = located.with(Objects.requireNonNull(this.json), field, value);
             return new Event(this.context, spliced.json(), spliced.fields());
         }
         return with(field.jsonName(), JsonNodeFactory.instance.numberNode(value));
@@ -350,11 +379,11 @@ public final class Event {
     public Event withContext(RequestContext context) {
         TopLevelFields located = this.located;
         if (located != null) {
-            return new Event(context, json(), located);
+            return new Event(context, Objects.requireNonNull(this.json), located);
         }
         ObjectNode parsed = this.fields;
         if (parsed == null) {
-            return new Event(context, json(), this.deviceId, this.userId);
+            return new Event(context, Objects.requireNonNull(this.json), this.jsonStart, this.deviceId, this.userId);
         }
         return new Event(context, parsed);
     }
@@ -372,7 +401,7 @@ public final class Event {
     public void writeTo(JsonGenerator generator) {
         byte[] encoded = this.json;
         if (encoded != null) {
-            generator.writeRawValue(new EncodedJson(encoded));
+            generator.writeRawValue(new EncodedJson(encoded, this.jsonStart, jsonEnd() - this.jsonStart));
         }
         else {
             generator.writeTree(fields());
@@ -384,14 +413,17 @@ public final class Event {
      * encoded once and kept, so that sizing a batch and sending it encode the event once.
      */
     public void writeTo(OutputStream out) throws IOException {
-        out.write(json());
+        byte[] encoded = json();
+        out.write(encoded, this.jsonStart, jsonEnd() - this.jsonStart);
     }
 
     /** Returns the number of bytes {@link #writeTo(OutputStream)} writes. */
     public int encodedSize() {
-        return json().length;
+        byte[] encoded = json();
+        return ((this.jsonEnd >= 0) ? this.jsonEnd : encoded.length) - this.jsonStart;
     }
 
+    /** Returns the array that holds the JSON, encoding the tree on first use, which starts at 0. */
     private byte[] json() {
         byte[] encoded = this.json;
         if (encoded == null) {
@@ -401,10 +433,16 @@ public final class Event {
         return encoded;
     }
 
+    /** Returns the end of the JSON in {@link #json}, which must be set. */
+    private int jsonEnd() {
+        return (this.jsonEnd >= 0) ? this.jsonEnd : Objects.requireNonNull(this.json).length;
+    }
+
     private ObjectNode fields() {
         ObjectNode parsed = this.fields;
         if (parsed == null) {
-            JsonNode tree = MAPPER.readTree(Objects.requireNonNull(this.json));
+            byte[] encoded = Objects.requireNonNull(this.json);
+            JsonNode tree = MAPPER.readTree(encoded, this.jsonStart, jsonEnd() - this.jsonStart);
             if (!(tree instanceof ObjectNode object)) {
                 throw new IllegalStateException("The JSON of an encoded event is not an object but " + tree.getNodeType());
             }

@@ -276,43 +276,30 @@ public final class TopLevelFields {
         return slot;
     }
 
-    /** Returns the same fields for the object's bytes copied out of their source on their own. */
-    TopLevelFields rebased() {
-        int shift = this.objectStart;
-        if (shift == 0) {
-            return this;
-        }
-        int[] starts = this.starts.clone();
-        int[] ends = this.ends.clone();
-        for (int slot = 0; slot < INDEXED.length; slot++) {
-            starts[slot] -= shift;
-            ends[slot] -= shift;
-        }
-        return new TopLevelFields(this.tokens, starts, ends, this.values, this.members, this.spliceable, 0,
-                this.objectEnd - shift);
-    }
-
     /** An event's JSON with one field set, and the fields located in it. */
     record Spliced(byte[] json, TopLevelFields fields) {
     }
 
-    /** Sets a string field in {@code json}, the object these fields were located in. */
-    Spliced with(byte[] json, EventField field, String value) {
+    /**
+     * Sets a string field in {@code source}, the bytes these fields were located in, and returns
+     * the object alone, from its opening to its closing brace.
+     */
+    Spliced with(byte[] source, EventField field, String value) {
         byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(value);
         byte[] encoded = new byte[quoted.length + 2];
         encoded[0] = '"';
         System.arraycopy(quoted, 0, encoded, 1, quoted.length);
         encoded[encoded.length - 1] = '"';
-        return with(json, field, encoded, JsonToken.VALUE_STRING, value);
+        return with(source, field, encoded, JsonToken.VALUE_STRING, value);
     }
 
-    /** Sets an integer field in {@code json}, the object these fields were located in. */
-    Spliced with(byte[] json, EventField field, long value) {
-        return with(json, field, Long.toString(value).getBytes(StandardCharsets.US_ASCII), JsonToken.VALUE_NUMBER_INT,
+    /** Sets an integer field in {@code source}, as {@link #with(byte[], EventField, String)} does. */
+    Spliced with(byte[] source, EventField field, long value) {
+        return with(source, field, Long.toString(value).getBytes(StandardCharsets.US_ASCII), JsonToken.VALUE_NUMBER_INT,
                 value);
     }
 
-    private Spliced with(byte[] json, EventField field, byte[] encoded, JsonToken token, Object value) {
+    private Spliced with(byte[] source, EventField field, byte[] encoded, JsonToken token, Object value) {
         int slot = slot(field);
         JsonToken[] tokens = this.tokens.clone();
         int[] starts = this.starts.clone();
@@ -320,37 +307,50 @@ public final class TopLevelFields {
         Object[] values = this.values.clone();
         tokens[slot] = token;
         values[slot] = value;
-
+        // The copy holds the object alone, so every offset moves back by the object's start.
+        int shift = -this.objectStart;
+        int length = this.objectEnd - this.objectStart;
+        byte[] spliced;
+        int members = this.members;
         if (this.tokens[slot] != null) {
             int start = this.starts[slot];
             int end = this.ends[slot];
-            byte[] spliced = new byte[json.length - (end - start) + encoded.length];
-            System.arraycopy(json, 0, spliced, 0, start);
-            System.arraycopy(encoded, 0, spliced, start, encoded.length);
-            System.arraycopy(json, end, spliced, start + encoded.length, json.length - end);
-            int shift = encoded.length - (end - start);
+            spliced = new byte[length - (end - start) + encoded.length];
+            System.arraycopy(source, this.objectStart, spliced, 0, start - this.objectStart);
+            System.arraycopy(encoded, 0, spliced, start - this.objectStart, encoded.length);
+            System.arraycopy(source, end, spliced, start - this.objectStart + encoded.length, this.objectEnd - end);
+            int growth = encoded.length - (end - start);
             for (int other = 0; other < INDEXED.length; other++) {
-                if (other != slot && tokens[other] != null && starts[other] >= end) {
+                if (other != slot && tokens[other] != null) {
+                    int move = (starts[other] >= end) ? shift + growth : shift;
+                    starts[other] += move;
+                    ends[other] += move;
+                }
+            }
+            starts[slot] = start + shift;
+            ends[slot] = starts[slot] + encoded.length;
+        }
+        else {
+            // A new field goes before the closing brace, where a tree would append it too.
+            byte[] name = ((members > 0 ? ",\"" : "\"") + field.jsonName() + "\":")
+                    .getBytes(StandardCharsets.US_ASCII);
+            int brace = length - 1;
+            spliced = new byte[length + name.length + encoded.length];
+            System.arraycopy(source, this.objectStart, spliced, 0, brace);
+            System.arraycopy(name, 0, spliced, brace, name.length);
+            System.arraycopy(encoded, 0, spliced, brace + name.length, encoded.length);
+            spliced[spliced.length - 1] = '}';
+            for (int other = 0; other < INDEXED.length; other++) {
+                if (other != slot && tokens[other] != null) {
                     starts[other] += shift;
                     ends[other] += shift;
                 }
             }
-            ends[slot] = start + encoded.length;
-            return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members, true, 0,
-                    spliced.length));
+            starts[slot] = brace + name.length;
+            ends[slot] = starts[slot] + encoded.length;
+            members++;
         }
-
-        // A new field goes before the closing brace, where a tree would append it too.
-        byte[] name = ((this.members > 0 ? ",\"" : "\"") + field.jsonName() + "\":").getBytes(StandardCharsets.US_ASCII);
-        int brace = json.length - 1;
-        byte[] spliced = new byte[json.length + name.length + encoded.length];
-        System.arraycopy(json, 0, spliced, 0, brace);
-        System.arraycopy(name, 0, spliced, brace, name.length);
-        System.arraycopy(encoded, 0, spliced, brace + name.length, encoded.length);
-        spliced[spliced.length - 1] = '}';
-        starts[slot] = brace + name.length;
-        ends[slot] = starts[slot] + encoded.length;
-        return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, this.members + 1, true, 0,
+        return new Spliced(spliced, new TopLevelFields(tokens, starts, ends, values, members, true, 0,
                 spliced.length));
     }
 

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import io.eventrouter.core.event.Event;
@@ -130,7 +129,7 @@ final class SpoolRecords {
 
     /**
      * Decodes a stored value that {@link #isIntact} accepted. A version 2 record keeps its JSON
-     * as bytes, parsed only if a field other than the ids is read.
+     * as bytes, in {@code value} itself, parsed only if a field other than the ids is read.
      *
      * @param recent a context to reuse when the record's is equal, so that the dispatcher's
      *        many comparisons of one request's contexts find the same instance
@@ -155,8 +154,8 @@ final class SpoolRecords {
         }
         String deviceId = readId(in);
         String userId = readId(in);
-        byte[] json = Arrays.copyOfRange(value, in.position(), value.length);
-        return new SpooledEvent(offset, source, Event.ofEncoded(context, json, emptyToNull(deviceId),
+        // The event reads its JSON where it lies: the value is never mutated, by the spool or the event.
+        return new SpooledEvent(offset, source, Event.ofEncoded(context, value, in.position(), emptyToNull(deviceId),
                 emptyToNull(userId)));
     }
 

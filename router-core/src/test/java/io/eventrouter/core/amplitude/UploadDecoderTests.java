@@ -214,6 +214,29 @@ class UploadDecoderTests {
     }
 
     @Test
+    void eventsSharingTheBodyReadAndChangeOnlyTheirOwnBytes() throws IOException {
+        String first = "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":1}";
+        String second = "{\"event_type\":\"b\",\"user_id\":\"user-2\",\"extra\":\"time\"}";
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[" + first + "," + second + "]}");
+        Event firstEvent = upload.events().get(0);
+        Event secondEvent = upload.events().get(1);
+
+        Event changed = firstEvent.with(EventField.TIME, 2L).with(EventField.IP, "203.0.113.9");
+
+        assertThat(spooled(changed)).isEqualTo("{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":2,"
+                + "\"ip\":\"203.0.113.9\"}");
+        assertThat(spooled(firstEvent)).isEqualTo(first);
+        assertThat(spooled(secondEvent)).isEqualTo(second);
+        assertThat(firstEvent.encodedSize()).isEqualTo(first.length());
+        assertThat(firstEvent.has("extra")).isFalse();
+        assertThat(secondEvent.has("extra")).isTrue();
+        assertThat(secondEvent.field("extra").orElseThrow().stringValue()).isEqualTo("time");
+        byte[] encoded = UploadEncoder.encode(upload.context(), List.of(changed, secondEvent));
+        assertThat(EventJson.MAPPER.readTree(encoded).get("events").toString())
+                .isEqualTo("[" + spooled(changed) + "," + second + "]");
+    }
+
+    @Test
     void readsEventsWithRepeatedFieldsAsATreeWould() {
         UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\","
                 + "\"user_id\":\"first-user\",\"user_id\":\"second-user\"}]}");
