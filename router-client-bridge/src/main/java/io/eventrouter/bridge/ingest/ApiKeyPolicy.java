@@ -11,8 +11,15 @@ import java.util.Set;
  * <p>With an allow-list the bridge is no open relay: any other key gets Amplitude's invalid-key
  * response. A key may also map to a different upstream key, so a site can publish one key while
  * the project's real key stays on the server. Without any listed key, every key passes unchanged.
+ *
+ * <p>No policy accepts a key longer than {@value #MAX_KEY_LENGTH} characters. Amplitude's keys
+ * have 32, and the spool stores a key in at most 65,535 bytes of UTF-8, so a longer key gets the
+ * invalid-key response rather than failing once its events are accepted.
  */
 public final class ApiKeyPolicy {
+
+    /** The longest API key any policy accepts, in characters. */
+    public static final int MAX_KEY_LENGTH = 1024;
 
     private static final ApiKeyPolicy PASS_THROUGH = new ApiKeyPolicy(Set.of(), Map.of());
 
@@ -43,10 +50,18 @@ public final class ApiKeyPolicy {
             if (key == null || key.isBlank()) {
                 throw new IllegalArgumentException("An allowed API key must not be blank");
             }
+            if (key.length() > MAX_KEY_LENGTH) {
+                throw new IllegalArgumentException("An allowed API key must have at most " + MAX_KEY_LENGTH
+                        + " characters, but one has " + key.length());
+            }
         }
         upstreamKeys.forEach((key, upstream) -> {
             if (upstream == null || upstream.isBlank()) {
                 throw new IllegalArgumentException("The upstream key for an allowed API key must not be blank");
+            }
+            if (upstream.length() > MAX_KEY_LENGTH) {
+                throw new IllegalArgumentException("An upstream API key must have at most " + MAX_KEY_LENGTH
+                        + " characters, but one has " + upstream.length());
             }
         });
         return new ApiKeyPolicy(keys, upstreamKeys);
@@ -57,8 +72,9 @@ public final class ApiKeyPolicy {
         return this.allowed.isEmpty();
     }
 
+    /** Returns whether the key is listed, or, when none is, whether it is at most {@link #MAX_KEY_LENGTH} long. */
     public boolean accepts(String apiKey) {
-        return isOpen() || this.allowed.contains(apiKey);
+        return (isOpen() && apiKey.length() <= MAX_KEY_LENGTH) || this.allowed.contains(apiKey);
     }
 
     /** Returns the key to send upstream for a key this policy accepts. */
