@@ -63,6 +63,13 @@ public final class IdentityStitcher {
     /** How old a user's stored activity may grow before an event on the same device and session renews it. */
     private static final long ACTIVITY_REFRESH_MILLIS = Duration.ofMinutes(1).toMillis();
 
+    /**
+     * The longest device or user id the stitcher links, in characters. Real ids are far shorter;
+     * this one keeps an id within what every store holds (the embedded one takes up to 32 KiB of
+     * UTF-8), so a client's oversized id never reads as a failing store.
+     */
+    static final int MAX_ID_LENGTH = 8192;
+
     /** Bounds the cache of scopes; each distinct API key adds one entry. */
     private static final int MAX_CACHED_SCOPES = 1024;
 
@@ -109,7 +116,7 @@ public final class IdentityStitcher {
             return Mono.fromSupplier(() -> stitchNow(direct, event));
         }
         Sighting sighting = Sighting.of(event, this.clock);
-        if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
+        if (!sighting.isLinkable()) {
             return Mono.just(event);
         }
         IdentityScope scope = scope(event.context());
@@ -158,7 +165,7 @@ public final class IdentityStitcher {
     /** Stitches one event with the steps of {@link #stitch(Event)}, calling the store directly. */
     private Event stitchNow(SynchronousIdentityStore direct, Event event) {
         Sighting sighting = Sighting.of(event, this.clock);
-        if (sighting.deviceId().isEmpty() && sighting.userId().isEmpty()) {
+        if (!sighting.isLinkable()) {
             return event;
         }
         IdentityScope scope = scope(event.context());
@@ -230,6 +237,9 @@ public final class IdentityStitcher {
     }
 
     private static void addLinksToRead(Event event, List<LinkKey> links) {
+        if (isTooLong(event.userId()) || isTooLong(event.deviceId())) {
+            return;
+        }
         event.userId().ifPresent((id) -> links.add(new LinkKey(LinkKind.USER_ACTIVITY, id)));
         event.deviceId().ifPresent((id) -> links.add(new LinkKey(LinkKind.DEVICE_USER, id)));
     }
@@ -379,6 +389,10 @@ public final class IdentityStitcher {
         return Math.abs(sighting.time() - activity.time()) <= this.sessionWindowMillis;
     }
 
+    private static boolean isTooLong(Optional<String> id) {
+        return id.isPresent() && id.get().length() > MAX_ID_LENGTH;
+    }
+
     private Event passUnstitched(Event event, Throwable error) {
         this.failedEvents.increment();
         if (this.failureLogged.compareAndSet(false, true)) {
@@ -400,6 +414,22 @@ public final class IdentityStitcher {
         static Sighting of(Event event, InstantSource clock) {
             return new Sighting(event.deviceId(), event.userId(), sessionId(event),
                     event.time().orElseGet(clock::millis));
+        }
+
+        /**
+         * Tells whether the event has an id to link and no id too long to link, which passes the
+         * event on as it came, like an event without ids.
+         */
+        boolean isLinkable() {
+            if (this.deviceId.isEmpty() && this.userId.isEmpty()) {
+                return false;
+            }
+            if (isTooLong(this.deviceId) || isTooLong(this.userId)) {
+                logger.debug("An event's id is too long to link and passes unstitched: max_id_length={}",
+                        MAX_ID_LENGTH);
+                return false;
+            }
+            return true;
         }
 
         /** Treats only an integral session id other than -1 as present. */

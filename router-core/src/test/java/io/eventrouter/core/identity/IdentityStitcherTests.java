@@ -51,6 +51,20 @@ class IdentityStitcherTests {
     }
 
     @Test
+    void passesEventsWithAnIdTooLongToLinkWithoutCountingAFailure() {
+        String longDeviceId = "d".repeat(IdentityStitcher.MAX_ID_LENGTH + 1);
+        Event longDevice = browser("login").deviceId(longDeviceId).userId("alice").build();
+        Event longUser = browser("login").deviceId("device-a1").userId("u".repeat(40_000)).build();
+
+        List<Event> passed = this.stitcher.stitch(List.of(longDevice, longUser)).block();
+        Event anonymous = stitch(browser("click").deviceId("device-a1").build());
+
+        assertThat(passed).containsExactly(longDevice, longUser);
+        assertThat(anonymous.userId()).isEmpty();
+        assertThat(this.stitcher.failedEvents()).isZero();
+    }
+
+    @Test
     void treatsNullUserIdAsAbsentRatherThanLogout() {
         stitch(browser("login").deviceId("device-a1").userId("alice").build());
 
