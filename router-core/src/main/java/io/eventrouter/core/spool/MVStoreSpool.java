@@ -214,17 +214,17 @@ public final class MVStoreSpool implements Spool {
         });
     }
 
-    /**
-     * Reads records by offset from the newest down. Live records have consecutive offsets, so
-     * the walk reads each one by key and skips one that is damaged, fails its checksum or
-     * cannot be decoded, as the destinations' readers do, instead of stopping at the first.
-     */
     /** Returns true: a file spool keeps what is undelivered for the next start on its file. */
     @Override
     public boolean keepsEventsAcrossRestarts() {
         return true;
     }
 
+    /**
+     * Reads records by offset from the newest down. Live records have consecutive offsets, so
+     * the walk reads each one by key and skips one that is damaged, fails its checksum or
+     * cannot be decoded, as the destinations' readers do, instead of stopping at the first.
+     */
     @Override
     public void forEachNewest(int max, Consumer<Event> action) {
         MVMap<Long, byte[]> records = this.file.records();
