@@ -323,6 +323,11 @@ public final class MVStoreSpool implements Spool {
         return this.file.fileSize();
     }
 
+    /** Returns the bytes of the records still in the spool, as of the last write or checkpoint. */
+    long liveBytes() {
+        return this.writer.liveBytes();
+    }
+
     /** Returns how many times the file was synced; one sync covers every append of a cycle. */
     long syncCount() {
         return this.writer.syncCount();

@@ -61,6 +61,13 @@ final class SpoolCommitter implements Runnable {
     private static final int SHRINK_MAX_MILLIS = 50;
 
     /**
+     * The most delivered records one checkpoint deletes; the next writes go first, then the
+     * next checkpoint deletes more. Deleting a second of records at 50,000 events per second in
+     * one go held back the appends queued behind it by tens of milliseconds.
+     */
+    static final int MAX_DELETES_PER_CHECKPOINT = 4096;
+
+    /**
      * The maximum bytes of acknowledged offsets a checkpoint persists for one destination, which
      * cover 4 million offsets above its watermark. Past it only the watermark is persisted.
      */
@@ -88,7 +95,8 @@ final class SpoolCommitter implements Runnable {
 
     // The rest is touched only by the writer thread.
 
-    private long liveBytes;
+    /** Written by the writer thread only; read by others, such as tests. */
+    private volatile long liveBytes;
 
     private boolean unsynced;
 
@@ -106,6 +114,9 @@ final class SpoolCommitter implements Runnable {
 
     /** The offset below which the checkpoint has deleted every record it could; null until it ran. */
     private @Nullable Long deletedBelow;
+
+    /** Whether the last checkpoint stopped at {@link #MAX_DELETES_PER_CHECKPOINT} with more to delete. */
+    private boolean deletionPending;
 
     private boolean compactionStopped;
 
@@ -205,6 +216,9 @@ final class SpoolCommitter implements Runnable {
     }
 
     private long nanosUntilMaintenance() {
+        if (this.deletionPending) {
+            return 1;
+        }
         long now = System.nanoTime();
         long untilCheckpoint = this.lastCheckpointNanos + this.settings.checkpointInterval().toNanos() - now;
         long untilSync = (this.settings.syncPolicy() == SyncPolicy.PERIODIC && this.unsynced)
@@ -384,9 +398,12 @@ final class SpoolCommitter implements Runnable {
                 commit(true);
                 this.unsynced = false;
             }
-            if (now || time - this.lastCheckpointNanos >= this.settings.checkpointInterval().toNanos()) {
+            if (this.deletionPending) {
+                checkpoint(now);
+            }
+            else if (now || time - this.lastCheckpointNanos >= this.settings.checkpointInterval().toNanos()) {
                 this.lastCheckpointNanos = time;
-                checkpoint();
+                checkpoint(now);
             }
         }
         catch (RuntimeException ex) {
@@ -402,11 +419,13 @@ final class SpoolCommitter implements Runnable {
      * the same commit, so a restart never resumes a destination at a deleted record, then
      * compacts a step. The offsets acknowledged above each watermark are persisted too, so that
      * a restart does not deliver them again, unless they take more than
-     * {@value #MAX_ACKNOWLEDGED_BYTES} bytes.
+     * {@value #MAX_ACKNOWLEDGED_BYTES} bytes. Deletes at most {@value #MAX_DELETES_PER_CHECKPOINT}
+     * records unless {@code all}; the writer then runs the next checkpoint right after the next
+     * writes, and compacts once the deletion is done.
      */
-    private void checkpoint() {
+    private void checkpoint(boolean all) {
         Map<DestinationId, SpoolReader.Position> positions = positions();
-        if (positions.equals(this.persistedPositions)) {
+        if (positions.equals(this.persistedPositions) && !this.deletionPending) {
             compact();
             return;
         }
@@ -419,12 +438,14 @@ final class SpoolCommitter implements Runnable {
         long done = positions.values().stream().mapToLong(SpoolReader.Position::watermark).min()
                 .orElse(this.committedOffset);
         long bytes = (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) ? 0
-                : this.liveBytes - deleteBelow(done);
+                : this.liveBytes - deleteBelow(done, all ? Integer.MAX_VALUE : MAX_DELETES_PER_CHECKPOINT);
         this.file.putState(SpoolFile.LIVE_BYTES, bytes);
         commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
         this.liveBytes = bytes;
         this.persistedPositions = positions;
-        compact();
+        if (!this.deletionPending) {
+            compact();
+        }
     }
 
     /**
@@ -459,19 +480,25 @@ final class SpoolCommitter implements Runnable {
     }
 
     /**
-     * Deletes the records below {@code offset} and returns the bytes they took. A record on a
-     * damaged page cannot be deleted; it stays in the file, and the next checkpoint starts past it.
+     * Deletes the records below {@code offset}, at most {@code max} of them, and returns the bytes
+     * they took. A record on a damaged page cannot be deleted; it stays in the file, and the next
+     * checkpoint starts past it.
      */
-    private long deleteBelow(long offset) {
+    private long deleteBelow(long offset, int max) {
         MVMap<Long, byte[]> records = this.file.records();
         List<Long> keys = new ArrayList<>();
         long bytes = 0;
         long next = (this.deletedBelow != null) ? this.deletedBelow : 0;
+        boolean pending = false;
         try {
             Cursor<Long, byte[]> cursor = records.cursor(this.deletedBelow);
             while (cursor.hasNext()) {
                 long key = cursor.next();
                 if (key >= offset) {
+                    break;
+                }
+                if (keys.size() == max) {
+                    pending = true;
                     break;
                 }
                 keys.add(key);
@@ -486,7 +513,8 @@ final class SpoolCommitter implements Runnable {
             bytes += deleteAroundDamage(records, next, offset);
         }
         keys.forEach(records::remove);
-        this.deletedBelow = Math.max(offset, next);
+        this.deletedBelow = pending ? next : Math.max(offset, next);
+        this.deletionPending = pending;
         return bytes;
     }
 

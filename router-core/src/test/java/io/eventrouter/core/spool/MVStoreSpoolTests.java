@@ -267,6 +267,28 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void deletesALargeDeliveredBacklogOverSeveralCheckpoints() {
+        int count = 2 * SpoolCommitter.MAX_DELETES_PER_CHECKPOINT + 100;
+        int delivered = count - 50;
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
+        spool.append(SOURCE, IntStream.range(0, count).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
+        long appended = spool.liveBytes();
+        for (long offset = 0; offset < count; offset++) {
+            spool.acknowledge(AMPLITUDE, offset);
+            if (offset < delivered) {
+                spool.acknowledge(FILE, offset);
+            }
+        }
+
+        // While the spool is open, only checkpoints of at most MAX_DELETES_PER_CHECKPOINT
+        // records each delete; the last one at close would delete everything at once.
+        await().atMost(WAIT).until(() -> spool.liveBytes() < appended * 100 / count);
+        spool.close();
+
+        assertThat(storedOffsets()).hasSize(50).startsWith((long) delivered).endsWith(count - 1L);
+    }
+
+    @Test
     void keepsEventsOneDestinationStillNeeds() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
         spool.append(SOURCE, IntStream.range(0, 100).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
