@@ -115,8 +115,12 @@ final class SpoolCommitter implements Runnable {
     /** The offset below which the checkpoint has deleted every record it could; null until it ran. */
     private @Nullable Long deletedBelow;
 
-    /** Whether the last checkpoint stopped at {@link #MAX_DELETES_PER_CHECKPOINT} with more to delete. */
-    private boolean deletionPending;
+    /**
+     * Whether delivered records may be left to delete: true when the last checkpoint stopped at
+     * {@link #MAX_DELETES_PER_CHECKPOINT}, and at start, since a crash between two such
+     * checkpoints leaves records below the persisted positions.
+     */
+    private boolean deletionPending = true;
 
     private boolean compactionStopped;
 
@@ -425,7 +429,10 @@ final class SpoolCommitter implements Runnable {
      */
     private void checkpoint(boolean all) {
         Map<DestinationId, SpoolReader.Position> positions = positions();
-        if (positions.equals(this.persistedPositions) && !this.deletionPending) {
+        long done = positions.values().stream().mapToLong(SpoolReader.Position::watermark).min()
+                .orElse(this.committedOffset);
+        if (positions.equals(this.persistedPositions) && !(this.deletionPending && hasRecordsBelow(done))) {
+            this.deletionPending = false;
             compact();
             return;
         }
@@ -435,10 +442,8 @@ final class SpoolCommitter implements Runnable {
             byte[] offsets = (above.remaining() <= MAX_ACKNOWLEDGED_BYTES) ? toArray(above) : new byte[0];
             this.file.putAcknowledged(destination.value(), offsets);
         });
-        long done = positions.values().stream().mapToLong(SpoolReader.Position::watermark).min()
-                .orElse(this.committedOffset);
         long bytes = (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) ? 0
-                : this.liveBytes - deleteBelow(done, all ? Integer.MAX_VALUE : MAX_DELETES_PER_CHECKPOINT);
+                : Math.max(0, this.liveBytes - deleteBelow(done, all ? Integer.MAX_VALUE : MAX_DELETES_PER_CHECKPOINT));
         this.file.putState(SpoolFile.LIVE_BYTES, bytes);
         commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
         this.liveBytes = bytes;
@@ -476,6 +481,20 @@ final class SpoolCommitter implements Runnable {
             this.compactionStopped = true;
             logger.warn("The spool file has a damaged page, so it is no longer compacted until the router restarts: "
                     + "file={} error={}", this.settings.fileName(), ex.getMessage());
+        }
+    }
+
+    /** Tells whether a record below {@code offset} is left to delete; a damaged page counts as one. */
+    private boolean hasRecordsBelow(long offset) {
+        try {
+            Long first = this.file.records().ceilingKey((this.deletedBelow != null) ? this.deletedBelow : 0L);
+            return first != null && first < offset;
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            return true;
         }
     }
 

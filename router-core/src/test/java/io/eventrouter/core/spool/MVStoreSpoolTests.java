@@ -289,6 +289,28 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void deletesDeliveredRecordsACrashLeftBetweenCheckpoints() {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        first.append(SOURCE, events("a", "b", "c")).block(WAIT);
+        for (long offset = 0; offset < 3; offset++) {
+            first.acknowledge(AMPLITUDE, offset);
+            first.acknowledge(FILE, offset);
+        }
+        first.close();
+        // A crash after a checkpoint persisted the positions, before the next deleted all the
+        // records below them, leaves delivered records in the file.
+        for (long offset = 0; offset < 2; offset++) {
+            byte[] record = SpoolRecords.encode(SOURCE, event("left-" + offset));
+            replaceRecord(offset, Arrays.copyOfRange(record, SpoolRecords.VALUE_HEADER_BYTES, record.length));
+        }
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        second.close();
+
+        assertThat(storedOffsets()).isEmpty();
+    }
+
+    @Test
     void keepsEventsOneDestinationStillNeeds() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
         spool.append(SOURCE, IntStream.range(0, 100).mapToObj((i) -> event("event-" + i)).toList()).block(WAIT);
