@@ -419,8 +419,8 @@ public final class Event {
 
     /** Returns the number of bytes {@link #writeTo(OutputStream)} writes. */
     public int encodedSize() {
-        byte[] encoded = json();
-        return ((this.jsonEnd >= 0) ? this.jsonEnd : encoded.length) - this.jsonStart;
+        json();
+        return jsonEnd() - this.jsonStart;
     }
 
     /** Returns the array that holds the JSON, encoding the tree on first use, which starts at 0. */
