@@ -160,18 +160,18 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void refusesAKeyLongerThanAnyPolicyAccepts() {
+    void rejectsOverlongApiKey() {
         BridgeServer server = start();
         String longest = "\u00e9".repeat(ApiKeyPolicy.MAX_KEY_LENGTH);
         String tooLong = longest + "x";
 
-        EntityExchangeResult<byte[]> refused = post(server, "/2/httpapi", "{'api_key':'" + tooLong + "','events':["
+        EntityExchangeResult<byte[]> rejected = post(server, "/2/httpapi", "{'api_key':'" + tooLong + "','events':["
                 + EVENT + "]}");
         EntityExchangeResult<byte[]> accepted = post(server, "/2/httpapi", "{'api_key':'" + longest + "','events':["
                 + EVENT + "]}");
 
-        assertThat(refused.getStatus().value()).isEqualTo(400);
-        assertThat(body(refused).get("error").stringValue()).isEqualTo("Invalid API key: " + tooLong);
+        assertThat(rejected.getStatus().value()).isEqualTo(400);
+        assertThat(body(rejected).get("error").stringValue()).isEqualTo("Invalid API key: " + tooLong);
         assertThat(accepted.getStatus().value()).isEqualTo(200);
         assertThat(server.source().events()).extracting((event) -> event.context().apiKey()).containsExactly(longest);
     }

@@ -59,9 +59,9 @@ public final class Event {
     private volatile @Nullable ObjectNode fields;
 
     /**
-     * The fields' JSON in UTF-8, written on first use; a race only writes it twice. The JSON may
-     * be a range of a larger array shared with other events, such as the upload an event was
-     * scanned from: {@link #jsonStart} to {@link #jsonEnd}. Never mutated.
+     * The fields' JSON in UTF-8, written on first use, so a race only writes it twice. The JSON is
+     * the range from {@link #jsonStart} to {@link #jsonEnd} of an array that other events may
+     * share, such as the upload they were scanned from. No event mutates it.
      */
     private volatile byte @Nullable [] json;
 
@@ -160,7 +160,7 @@ public final class Event {
      * Creates an event as {@link #ofEncoded(RequestContext, byte[], String, String)} does, from
      * JSON that starts at {@code start} and runs to the end of {@code bytes}, without copying it.
      *
-     * @param bytes an array that holds the JSON after other data, never mutated from now on
+     * @param bytes an array that contains the JSON after other data, never mutated from now on
      */
     public static Event ofEncoded(RequestContext context, byte[] bytes, int start, @Nullable String deviceId,
             @Nullable String userId) {
@@ -423,7 +423,10 @@ public final class Event {
         return jsonEnd() - this.jsonStart;
     }
 
-    /** Returns the array that holds the JSON, encoding the tree on first use, which starts at 0. */
+    /**
+     * Returns the array that contains the JSON, encoding the tree on first use. An encoded tree
+     * fills the whole array.
+     */
     private byte[] json() {
         byte[] encoded = this.json;
         if (encoded == null) {

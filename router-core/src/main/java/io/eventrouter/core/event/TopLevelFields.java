@@ -307,7 +307,7 @@ public final class TopLevelFields {
         Object[] values = this.values.clone();
         tokens[slot] = token;
         values[slot] = value;
-        // The copy holds the object alone, so every offset moves back by the object's start.
+        // The copy contains the object alone, so every offset moves back by the object's start.
         int shift = -this.objectStart;
         int length = this.objectEnd - this.objectStart;
         byte[] spliced;

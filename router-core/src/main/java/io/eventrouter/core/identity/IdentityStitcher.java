@@ -64,9 +64,9 @@ public final class IdentityStitcher {
     private static final long ACTIVITY_REFRESH_MILLIS = Duration.ofMinutes(1).toMillis();
 
     /**
-     * The longest device or user id the stitcher links, in characters. Real ids are far shorter;
-     * this one keeps an id within what every store holds (the embedded one takes up to 32 KiB of
-     * UTF-8), so a client's oversized id never reads as a failing store.
+     * The maximum length, in characters, of a device or user id the stitcher links. At 3 bytes of
+     * UTF-8 per character at most, such an id fits the embedded store's limit of 32 KiB, so a
+     * client's oversized id never looks like a failing store.
      */
     static final int MAX_ID_LENGTH = 8192;
 
@@ -417,8 +417,8 @@ public final class IdentityStitcher {
         }
 
         /**
-         * Tells whether the event has an id to link and no id too long to link, which passes the
-         * event on as it came, like an event without ids.
+         * Returns whether the event has an id to link and none longer than {@link #MAX_ID_LENGTH}.
+         * An event that is not linkable passes unchanged, like an event without ids.
          */
         boolean isLinkable() {
             if (this.deviceId.isEmpty() && this.userId.isEmpty()) {

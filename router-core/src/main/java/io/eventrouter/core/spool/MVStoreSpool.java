@@ -214,7 +214,7 @@ public final class MVStoreSpool implements Spool {
         });
     }
 
-    /** Returns true: a file spool keeps what is undelivered for the next start on its file. */
+    /** Returns true, because a file spool keeps its undelivered events in its file for the next start. */
     @Override
     public boolean keepsEventsAcrossRestarts() {
         return true;

@@ -56,7 +56,7 @@ public interface Spool extends AutoCloseable {
 
     /**
      * Returns whether the events left in the spool when it closes are read again by the next
-     * spool opened on the same storage. The default says no, as for a spool on the heap.
+     * spool opened on the same storage. The default returns false, as for a spool on the heap.
      */
     default boolean keepsEventsAcrossRestarts() {
         return false;

@@ -61,9 +61,9 @@ final class SpoolCommitter implements Runnable {
     private static final int SHRINK_MAX_MILLIS = 50;
 
     /**
-     * The most delivered records one checkpoint deletes; the next writes go first, then the
-     * next checkpoint deletes more. Deleting a second of records at 50,000 events per second in
-     * one go held back the appends queued behind it by tens of milliseconds.
+     * The maximum number of delivered records one checkpoint deletes. Waiting appends go next, and
+     * then the next checkpoint deletes more. In load runs, deleting a second's records at 50,000
+     * events per second in one go delayed the appends queued behind it by tens of milliseconds.
      */
     static final int MAX_DELETES_PER_CHECKPOINT = 4096;
 
@@ -116,8 +116,8 @@ final class SpoolCommitter implements Runnable {
     private @Nullable Long deletedBelow;
 
     /**
-     * Whether delivered records may be left to delete: true when the last checkpoint stopped at
-     * {@link #MAX_DELETES_PER_CHECKPOINT}, and at start, since a crash between two such
+     * Whether delivered records may be left to delete. It is true when the last checkpoint stopped
+     * at {@link #MAX_DELETES_PER_CHECKPOINT}, and at start, because a crash between two such
      * checkpoints leaves records below the persisted positions.
      */
     private boolean deletionPending = true;
@@ -145,7 +145,7 @@ final class SpoolCommitter implements Runnable {
 
     /**
      * Queues an append of records from {@link SpoolRecords#encode}, which the writer seals in
-     * place; the sink completes once they are committed and synced per the policy.
+     * place. The sink completes once they are committed and synced per the policy.
      */
     void enqueue(List<byte[]> records, MonoSink<Void> sink) {
         this.queueLock.lock();
@@ -423,9 +423,9 @@ final class SpoolCommitter implements Runnable {
      * the same commit, so a restart never resumes a destination at a deleted record, then
      * compacts a step. The offsets acknowledged above each watermark are persisted too, so that
      * a restart does not deliver them again, unless they take more than
-     * {@value #MAX_ACKNOWLEDGED_BYTES} bytes. Deletes at most {@value #MAX_DELETES_PER_CHECKPOINT}
-     * records unless {@code all}; the writer then runs the next checkpoint right after the next
-     * writes, and compacts once the deletion is done.
+     * {@value #MAX_ACKNOWLEDGED_BYTES} bytes. Unless {@code all}, deletes at most
+     * {@value #MAX_DELETES_PER_CHECKPOINT} records, and the writer runs the next checkpoint right
+     * after the next writes. Compacts once the deletion is done.
      */
     private void checkpoint(boolean all) {
         Map<DestinationId, SpoolReader.Position> positions = positions();
@@ -484,7 +484,7 @@ final class SpoolCommitter implements Runnable {
         }
     }
 
-    /** Tells whether a record below {@code offset} is left to delete; a damaged page counts as one. */
+    /** Returns whether a record below {@code offset} is left to delete, counting a damaged page as one. */
     private boolean hasRecordsBelow(long offset) {
         try {
             Long first = this.file.records().ceilingKey((this.deletedBelow != null) ? this.deletedBelow : 0L);
@@ -500,8 +500,8 @@ final class SpoolCommitter implements Runnable {
 
     /**
      * Deletes the records below {@code offset}, at most {@code max} of them, and returns the bytes
-     * they took. A record on a damaged page cannot be deleted; it stays in the file, and the next
-     * checkpoint starts past it.
+     * they took. A record on a damaged page cannot be deleted, so it stays in the file, and the
+     * next checkpoint starts past it.
      */
     private long deleteBelow(long offset, int max) {
         MVMap<Long, byte[]> records = this.file.records();

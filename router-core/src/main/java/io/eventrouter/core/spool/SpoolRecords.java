@@ -154,7 +154,7 @@ final class SpoolRecords {
         }
         String deviceId = readId(in);
         String userId = readId(in);
-        // The event reads its JSON where it lies: the value is never mutated, by the spool or the event.
+        // The event reads its JSON in place, because neither the spool nor the event mutates the value.
         return new SpooledEvent(offset, source, Event.ofEncoded(context, value, in.position(), emptyToNull(deviceId),
                 emptyToNull(userId)));
     }

@@ -214,7 +214,7 @@ class UploadDecoderTests {
     }
 
     @Test
-    void eventsSharingTheBodyReadAndChangeOnlyTheirOwnBytes() throws IOException {
+    void sharedBodyEventsKeepOwnBytes() throws IOException {
         String first = "{\"event_type\":\"a\",\"user_id\":\"user-1\",\"time\":1}";
         String second = "{\"event_type\":\"b\",\"user_id\":\"user-2\",\"extra\":\"time\"}";
         UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":[" + first + "," + second + "]}");

@@ -172,7 +172,7 @@ class PipelineAcceptanceTests {
     }
 
     @Test
-    void warnsOfWhatTheMemorySpoolLosesWhenItStops() {
+    void memorySpoolStopWarnsOfLoss() {
         this.destination.down.set(true);
         Source source = start(memorySpool());
         source.submit(List.of(event("device-1", "insert-1"))).block(WAIT);

@@ -267,7 +267,7 @@ class MVStoreSpoolTests {
     }
 
     @Test
-    void deletesALargeDeliveredBacklogOverSeveralCheckpoints() {
+    void deletesDeliveredBacklogInSteps() {
         int count = 2 * SpoolCommitter.MAX_DELETES_PER_CHECKPOINT + 100;
         int delivered = count - 50;
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).checkpointInterval(Duration.ofMillis(20)));
@@ -280,8 +280,8 @@ class MVStoreSpoolTests {
             }
         }
 
-        // While the spool is open, only checkpoints of at most MAX_DELETES_PER_CHECKPOINT
-        // records each delete; the last one at close would delete everything at once.
+        // While the spool is open, each checkpoint deletes at most MAX_DELETES_PER_CHECKPOINT
+        // records. The last checkpoint, at close, would delete everything at once.
         await().atMost(WAIT).until(() -> spool.liveBytes() < appended * 100 / count);
         spool.close();
 
@@ -289,7 +289,7 @@ class MVStoreSpoolTests {
     }
 
     @Test
-    void deletesDeliveredRecordsACrashLeftBetweenCheckpoints() {
+    void deletesRecordsLeftByCrash() {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
         first.append(SOURCE, events("a", "b", "c")).block(WAIT);
         for (long offset = 0; offset < 3; offset++) {
@@ -297,8 +297,8 @@ class MVStoreSpoolTests {
             first.acknowledge(FILE, offset);
         }
         first.close();
-        // A crash after a checkpoint persisted the positions, before the next deleted all the
-        // records below them, leaves delivered records in the file.
+        // A crash after a checkpoint persisted the positions, and before the next one deleted
+        // every record below them, leaves delivered records in the file.
         for (long offset = 0; offset < 2; offset++) {
             byte[] record = SpoolRecords.encode(SOURCE, event("left-" + offset));
             replaceRecord(offset, Arrays.copyOfRange(record, SpoolRecords.VALUE_HEADER_BYTES, record.length));
