@@ -652,7 +652,14 @@ class MVStoreSpoolTests {
         return spool;
     }
 
-    /** Copies the live spool's file while it is open, which is what a killed process leaves behind. */
+    /**
+     * Copies the live spool's file while it is open, which is what a killed process leaves behind.
+     *
+     * <p>NOTE: after a checkpoint that deleted records, such a copy was seen to open at the version
+     * before the last commit, without an append acknowledged after the deletion, while a router
+     * killed with SIGKILL at the same point kept it. The cause is not known, so a test that needs
+     * the newest commit after deletions should not rely on this copy.
+     */
     private Path crashImage() throws IOException {
         Path copy = this.directory.resolve("crashed").resolve(SpoolFile.FILE_NAME);
         Files.createDirectories(copy.getParent());
