@@ -18,6 +18,9 @@ import io.eventrouter.core.event.Event;
  */
 public final class AmplitudeOutcomes {
 
+    /** The longest error message from Amplitude that a rejection or failure repeats, in characters. */
+    private static final int MAX_ERROR_LENGTH = 200;
+
     private final Duration throttlePause;
 
     /**
@@ -40,10 +43,10 @@ public final class AmplitudeOutcomes {
         return switch (response.code()) {
             case 400 -> badRequest(response, size);
             case 413 -> DeliveryResult.uniform(EventOutcome.tooLarge(), size);
-            case 429 -> throttled(response, events, retryAfter);
-            case 408 -> DeliveryResult.uniform(EventOutcome.retryLater(retryAfter), size);
+            case 429 -> throttled(response, events, retryAfter).withFailure(describe(response));
+            case 408 -> DeliveryResult.uniform(EventOutcome.retryLater(retryAfter), size).withFailure(describe(response));
             default -> (response.code() >= 500 || response.code() < 200)
-                    ? DeliveryResult.uniform(EventOutcome.retryLater(retryAfter), size)
+                    ? DeliveryResult.uniform(EventOutcome.retryLater(retryAfter), size).withFailure(describe(response))
                     : DeliveryResult.uniform(EventOutcome.rejected(RejectionReason.REFUSED, describe(response)), size);
         };
     }
@@ -103,7 +106,11 @@ public final class AmplitudeOutcomes {
     }
 
     private static String describe(AmplitudeResponse response) {
-        return "HTTP " + response.code() + ": " + response.error().orElse("no error message");
+        String error = response.error().orElse("no error message");
+        if (error.length() > MAX_ERROR_LENGTH) {
+            error = error.substring(0, MAX_ERROR_LENGTH) + "...";
+        }
+        return "HTTP " + response.code() + ": " + error;
     }
 
 }

@@ -58,6 +58,9 @@ final class ChunkOutcomes {
         for (int i = 0; i < chunk.size(); i++) {
             outcomes.add(chunk.get(i), result.outcomes().get(i), chunk.size());
         }
+        if (result.failure() != null) {
+            outcomes.failure = result.failure();
+        }
         return outcomes;
     }
 

@@ -133,6 +133,9 @@ final class DestinationDispatcher {
 
     private long lastFailureWarning = Long.MIN_VALUE / 2;
 
+    /** Written on the dispatcher's thread, read by health checks on any. */
+    private volatile DestinationStatus status = DestinationStatus.DELIVERING;
+
     private long wakeUpAt = Long.MAX_VALUE;
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
@@ -155,6 +158,10 @@ final class DestinationDispatcher {
 
     DestinationId id() {
         return this.destination.id();
+    }
+
+    DestinationStatus status() {
+        return this.status;
     }
 
     /** Starts reading the spool; disposing the result stops the dispatcher and leaves unsettled events in the spool. */
@@ -478,6 +485,7 @@ final class DestinationDispatcher {
                 this.failureWarned = false;
             }
             this.failuresSinceSuccess = 0;
+            this.status = DestinationStatus.DELIVERING;
         }
         rebindKeys(group, keysBefore, remaining);
     }
@@ -574,6 +582,7 @@ final class DestinationDispatcher {
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
         this.failuresSinceSuccess++;
         long now = now();
+        this.status = this.status.failedAgain(instant(now), outcomes.failure);
         if (!this.failureWarned && now - this.lastFailureWarning >= FAILURE_WARNING_INTERVAL_MILLIS) {
             this.lastFailureWarning = now;
             this.failureWarned = true;

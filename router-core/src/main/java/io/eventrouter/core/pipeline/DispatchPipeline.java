@@ -124,6 +124,15 @@ public final class DispatchPipeline implements AutoCloseable {
         return this.dispatchers.stream().map(DestinationDispatcher::id).toList();
     }
 
+    /**
+     * Returns how the destination's deliveries fare: whether the latest failed, since when and why.
+     *
+     * @throws IllegalArgumentException when the destination is not part of the pipeline
+     */
+    public DestinationStatus status(DestinationId destination) {
+        return dispatcher(destination).status();
+    }
+
     /** Returns the store of events the pipeline gave up on. */
     public DeadLetterStore deadLetters() {
         return this.deadLetters;
@@ -139,11 +148,7 @@ public final class DispatchPipeline implements AutoCloseable {
      *         letter belongs to another destination
      */
     public Mono<Integer> replay(DestinationId destination, List<StoredDeadLetter> letters) {
-        DestinationDispatcher dispatcher = this.dispatchers.stream()
-                .filter((candidate) -> candidate.id().equals(destination))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Destination '" + destination
-                        + "' is not part of the pipeline; destinations: " + destinations()));
+        DestinationDispatcher dispatcher = dispatcher(destination);
         for (StoredDeadLetter letter : letters) {
             if (!letter.deadLetter().destination().equals(destination)) {
                 throw new IllegalArgumentException("Dead letter " + letter.id() + " belongs to destination '"
@@ -151,6 +156,14 @@ public final class DispatchPipeline implements AutoCloseable {
             }
         }
         return dispatcher.replay(letters);
+    }
+
+    private DestinationDispatcher dispatcher(DestinationId destination) {
+        return this.dispatchers.stream()
+                .filter((candidate) -> candidate.id().equals(destination))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Destination '" + destination
+                        + "' is not part of the pipeline; destinations: " + destinations()));
     }
 
     /** Starts accepting and dispatching. Submissions made before the start wait in their queues. */
@@ -325,6 +338,15 @@ public final class DispatchPipeline implements AutoCloseable {
             }
         }
         logger.info("Pipeline stopped: undelivered={}", undelivered);
+    }
+
+    /**
+     * Returns how many events wait in the spool for the destination.
+     *
+     * @throws IllegalArgumentException when the destination is not part of the pipeline
+     */
+    public long backlog(DestinationId destination) {
+        return this.spool.backlog(dispatcher(destination).id());
     }
 
     /** Returns how many events wait in the spool for at least one destination, summed over destinations. */

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.destination.RejectionReason;
 import io.eventrouter.core.event.Event;
@@ -54,6 +55,26 @@ class AmplitudeOutcomesTests {
         assertThat(result.get(0)).isInstanceOfSatisfying(EventOutcome.Rejected.class,
                 (rejected) -> assertThat(rejected.reason()).isEqualTo(RejectionReason.DAILY_QUOTA_EXCEEDED));
         assertThat(result.get(1)).isEqualTo(EventOutcome.retryLater(Duration.ZERO));
+    }
+
+    @Test
+    void namesTheStatusOfAFailureToRetry() {
+        List<Event> events = List.of(event("device-1", "user-1"));
+        String longMessage = "x".repeat(5000);
+
+        DeliveryResult unavailable = this.outcomes.outcomes(AmplitudeResponse.parse(503,
+                "{\"code\":503,\"error\":\"Service unavailable\"}".getBytes(StandardCharsets.UTF_8)), events,
+                Duration.ZERO);
+        DeliveryResult plain = this.outcomes.outcomes(AmplitudeResponse.parse(502,
+                "<html>Bad gateway</html>".getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
+        DeliveryResult wordy = this.outcomes.outcomes(AmplitudeResponse.parse(500,
+                ("{\"error\":\"" + longMessage + "\"}").getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
+
+        assertThat(unavailable.failure()).isEqualTo("HTTP 503: Service unavailable");
+        assertThat(plain.failure()).isEqualTo("HTTP 502: no error message");
+        assertThat(wordy.failure()).hasSize("HTTP 500: ".length() + 200 + "...".length());
+        assertThat(this.outcomes.outcomes(AmplitudeResponse.parse(200, "{\"code\":200}".getBytes(
+                StandardCharsets.UTF_8)), events, Duration.ZERO).failure()).isNull();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -153,6 +154,34 @@ class DispatchPipelineTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 2);
         assertThat(destination.deliveries().get(1).events()).extracting(Event::eventType).containsExactly("event-1");
         assertThat(this.logs.list).noneMatch((log) -> log.getFormattedMessage().startsWith("Delivery failed"));
+    }
+
+    @Test
+    void statusShowsRunOfFailuresUntilDeliverySucceeds() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> down.get()
+                ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                        .withFailure("HTTP 503: unavailable"))
+                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5))));
+        DestinationId first = DestinationId.of("first");
+        assertThat(this.pipeline.status(first).failing()).isFalse();
+
+        submit(BRIDGE, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).failedDeliveries() >= 2);
+        DestinationStatus failing = this.pipeline.status(first);
+        assertThat(failing.failing()).isTrue();
+        assertThat(failing.lastFailure()).isEqualTo("HTTP 503: unavailable");
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).failedDeliveries() >= 3);
+        assertThat(this.pipeline.status(first).failingSince()).isEqualTo(failing.failingSince());
+
+        down.set(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !this.pipeline.status(first).failing());
+        assertThat(this.pipeline.status(first)).isEqualTo(new DestinationStatus(null, 0, null));
+        assertThat(destination.deliveries().get(destination.deliveries().size() - 1).events()).hasSize(2);
     }
 
     @Test

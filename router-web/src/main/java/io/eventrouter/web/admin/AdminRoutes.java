@@ -42,7 +42,8 @@ public final class AdminRoutes {
         DeadLetterAdminHandler deadLetters = new DeadLetterAdminHandler(pipeline);
         RouterFunctions.Builder routes = RouterFunctions.route()
                 .GET(prefix + "/dead-letters", deadLetters::list)
-                .POST(prefix + "/dead-letters/replay", deadLetters::replay);
+                .POST(prefix + "/dead-letters/replay", deadLetters::replay)
+                .GET(prefix + "/destinations", new DestinationAdminHandler(pipeline)::list);
         if (identities != null) {
             routes.add(new IdentityAdminHandler(identities).routes(prefix));
         }

@@ -43,7 +43,8 @@ public final class EventRouterActuatorAutoConfiguration {
             Map<String, HealthIndicator> indicators = new LinkedHashMap<>();
             for (DestinationId destination : pipeline.destinations()) {
                 indicators.put(destination.value(),
-                        new DestinationHealthIndicator(destination, spool, lifecycle::isRunning));
+                        new DestinationHealthIndicator(destination, spool, lifecycle::isRunning,
+                                () -> pipeline.status(destination)));
             }
             return CompositeHealthContributor.fromMap(indicators);
         }

@@ -134,6 +134,43 @@ class AdminEndpointsIntegrationTests {
     }
 
     @Test
+    void listsDestinationsWithTheirFailures() {
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi"))
+                .willReturn(aResponse().withStatus(503).withBody("{\"code\":503,\"error\":\"busy\"}")));
+        WebTestClient client = client();
+        this.publisher.publish(Event.builder("signup").apiKey(API_KEY).deviceId("device-2").insertId("e1").build())
+                .block(Duration.ofSeconds(10));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> destination(client).get("failing").booleanValue());
+        JsonNode failing = destination(client);
+        assertThat(failing.get("last_failure").stringValue()).isEqualTo("HTTP 503: busy");
+        assertThat(failing.get("failed_deliveries").intValue()).isPositive();
+        assertThat(failing.get("failing_since").stringValue()).isNotEmpty();
+        assertThat(failing.get("backlog").longValue()).isEqualTo(1);
+        client.get().uri("/admin/destinations").exchange().expectStatus().isUnauthorized();
+
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).willReturn(okJson("{\"code\":200,\"events_ingested\":1,"
+                + "\"payload_size_bytes\":1,\"server_upload_time\":1}")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !destination(client).get("failing").booleanValue());
+        JsonNode recovered = destination(client);
+        assertThat(recovered.has("last_failure")).isFalse();
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination(client).get("backlog").longValue() == 0);
+    }
+
+    private JsonNode destination(WebTestClient client) {
+        byte[] body = client.get().uri("/admin/destinations")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody().returnResult().getResponseBodyContent();
+        JsonNode destinations = MAPPER.readTree(body).get("destinations");
+        assertThat(destinations).hasSize(1);
+        assertThat(destinations.get(0).get("id").stringValue()).isEqualTo("amplitude");
+        return destinations.get(0);
+    }
+
+    @Test
     void listsAndReplaysDeadLetters() {
         amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("key").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(400)
