@@ -30,8 +30,10 @@ public class EventRouterApplication {
         // reach every application that embeds the router.
         // Graceful shutdown is Boot's default already; the service states it because the spool's
         // drain on SIGTERM relies on the web server finishing running requests first.
+        // The shared Reactor Netty resources stop after the pipeline, so their default quiet period
+        // of 2 s waits for nothing and only delays the stop.
         application.setDefaultProperties(Map.of("spring.application.name", "event-router",
-                "server.shutdown", "graceful"));
+                "server.shutdown", "graceful", "spring.reactor.netty.shutdown-quiet-period", "0s"));
         application.run(args);
     }
 
