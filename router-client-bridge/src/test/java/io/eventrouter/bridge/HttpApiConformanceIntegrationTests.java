@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -171,7 +172,8 @@ class HttpApiConformanceIntegrationTests {
                 + EVENT + "]}");
 
         assertThat(rejected.getStatus().value()).isEqualTo(400);
-        assertThat(body(rejected).get("error").stringValue()).isEqualTo("Invalid API key: " + tooLong);
+        assertThat(body(rejected).get("error").stringValue())
+                .isEqualTo("Invalid API key: " + tooLong.substring(0, AmplitudeResponse.MAX_ECHOED_KEY_LENGTH) + "...");
         assertThat(accepted.getStatus().value()).isEqualTo(200);
         assertThat(server.source().events()).extracting((event) -> event.context().apiKey()).containsExactly(longest);
     }

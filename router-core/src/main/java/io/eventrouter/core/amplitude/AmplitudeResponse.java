@@ -32,6 +32,9 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     /** The prefix Amplitude's SDKs match to recognise an unknown API key. */
     public static final String INVALID_API_KEY = "Invalid API key: ";
 
+    /** The longest API key an invalid-key response repeats in full, in characters. */
+    public static final int MAX_ECHOED_KEY_LENGTH = 128;
+
     public AmplitudeResponse {
         Objects.requireNonNull(body, "body");
     }
@@ -60,9 +63,15 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         return new ErrorBuilder(code, error);
     }
 
-    /** Creates the 400 response for an API key the router does not accept, in the exact words SDKs match. */
+    /**
+     * Creates the 400 response for an API key the router does not accept, in the exact words SDKs
+     * match. A key longer than {@value #MAX_ECHOED_KEY_LENGTH} characters is cut there and ends
+     * with {@code ...}.
+     */
     public static AmplitudeResponse invalidApiKey(String apiKey) {
-        return error(400, INVALID_API_KEY + apiKey).build();
+        String echoed = (apiKey.length() > MAX_ECHOED_KEY_LENGTH)
+                ? apiKey.substring(0, MAX_ECHOED_KEY_LENGTH) + "..." : apiKey;
+        return error(400, INVALID_API_KEY + echoed).build();
     }
 
     public static AmplitudeResponse payloadTooLarge() {
