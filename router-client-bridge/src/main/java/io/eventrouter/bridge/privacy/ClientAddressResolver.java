@@ -42,7 +42,7 @@ public final class ClientAddressResolver {
         if (!this.trustedProxies.isEmpty() && this.trustedProxies.contains(client)) {
             client = forwardedClient(request.headers().asHttpHeaders()).orElse(client);
         }
-        return Optional.of(client.getHostAddress());
+        return Optional.of(IpAddresses.format(client));
     }
 
     private Optional<InetAddress> forwardedClient(HttpHeaders headers) {

@@ -1,5 +1,6 @@
 package io.eventrouter.bridge.privacy;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -33,6 +34,48 @@ final class IpAddresses {
         catch (UnknownHostException ex) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Formats an address as text: IPv4 in dotted form, IPv6 in the short form of RFC 5952
+     * ({@code 2001:db8::17}, not {@code 2001:db8:0:0:0:0:0:17}) and without a scope.
+     */
+    static String format(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((bytes[2 * i] & 0xff) << 8) | (bytes[2 * i + 1] & 0xff);
+        }
+        // The longest run of two or more zero groups becomes "::", the first one on a tie.
+        int runStart = -1;
+        int runLength = 0;
+        for (int i = 0; i < 8; i++) {
+            int length = 0;
+            while (i + length < 8 && groups[i + length] == 0) {
+                length++;
+            }
+            if (length > runLength && length >= 2) {
+                runStart = i;
+                runLength = length;
+            }
+            i += length;
+        }
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == runStart) {
+                text.append("::");
+                i += runLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
 }
