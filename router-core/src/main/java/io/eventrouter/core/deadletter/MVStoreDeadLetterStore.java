@@ -37,6 +37,12 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
 
     private static final String MAP_NAME = "dead-letters";
 
+    /** The map holding {@value #NEXT_ID}; files written before it existed lack it. */
+    private static final String META_MAP_NAME = "dead-letters-meta";
+
+    /** The id the next letter gets, kept so that ids of removed letters are never given again. */
+    private static final String NEXT_ID = "next-id";
+
     private final Supplier<MVStore> opener;
 
     private final boolean durable;
@@ -92,17 +98,24 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         return this.store.openMap(MAP_NAME);
     }
 
+    /** Returns the map of the store's own counters; call it after {@link #letters()}, which opens the store. */
+    private synchronized MVMap<String, Long> meta() {
+        return Objects.requireNonNull(this.store, "store").openMap(META_MAP_NAME);
+    }
+
     @Override
     public Mono<Void> add(List<DeadLetter> deadLetters) {
         List<byte[]> encoded = deadLetters.stream().map(DeadLetterCodec::encode).toList();
         return run(() -> {
             synchronized (this) {
                 MVMap<Long, byte[]> letters = letters();
+                MVMap<String, Long> meta = meta();
                 Long last = letters.lastKey();
-                long next = (last != null) ? last + 1 : 1;
+                long next = Math.max((last != null) ? last + 1 : 1, meta.getOrDefault(NEXT_ID, 1L));
                 for (byte[] letter : encoded) {
                     letters.put(next++, letter);
                 }
+                meta.put(NEXT_ID, next);
                 commit();
             }
             return null;

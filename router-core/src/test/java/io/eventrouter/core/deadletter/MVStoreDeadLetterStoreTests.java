@@ -62,6 +62,23 @@ class MVStoreDeadLetterStoreTests {
     }
 
     @Test
+    void neverReusesIdsOfRemovedLetters() {
+        Path file = this.folder.resolve("dead-letters.mv");
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            store.add(List.of(letter("amplitude", "a0"), letter("amplitude", "a1"))).block(TIMEOUT);
+            store.remove(List.of(1L, 2L)).block(TIMEOUT);
+            store.add(List.of(letter("amplitude", "a2"))).block(TIMEOUT);
+            store.remove(List.of(3L)).block(TIMEOUT);
+        }
+
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            store.add(List.of(letter("amplitude", "a3"))).block(TIMEOUT);
+
+            assertThat(store.list(null, 0, 10).block(TIMEOUT)).extracting(StoredDeadLetter::id).containsExactly(4L);
+        }
+    }
+
+    @Test
     void forgetsRemovedLetters() {
         try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.inMemory()) {
             store.add(List.of(letter("amplitude", "a0"), letter("amplitude", "a1"))).block(TIMEOUT);
