@@ -46,6 +46,20 @@ final class AcknowledgementTracker {
         return this.watermark;
     }
 
+    /**
+     * Returns how many offsets below {@code end} are not acknowledged: those from the watermark on,
+     * less the ones acknowledged out of order.
+     */
+    long unacknowledgedBelow(long end) {
+        if (end <= this.watermark) {
+            return 0;
+        }
+        long aboveEnd = end - this.watermark - 1;
+        int acknowledged = (aboveEnd >= this.above.length()) ? this.above.cardinality()
+                : this.above.get(0, (int) aboveEnd).cardinality();
+        return end - this.watermark - acknowledged;
+    }
+
     boolean isAcknowledged(long offset) {
         return offset < this.watermark
                 || (offset > this.watermark && this.above.get((int) (offset - this.watermark - 1)));

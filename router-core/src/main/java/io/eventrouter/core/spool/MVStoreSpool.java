@@ -311,7 +311,7 @@ public final class MVStoreSpool implements Spool {
 
     @Override
     public long backlog(DestinationId destination) {
-        return committedOffset() - reader(destination).watermark();
+        return reader(destination).unacknowledgedBelow(committedOffset());
     }
 
     private long committedOffset() {

@@ -195,7 +195,7 @@ public final class MemorySpool implements Spool {
         Cursor cursor = cursor(destination);
         this.lock.lock();
         try {
-            return this.nextOffset - cursor.acknowledgements.watermark();
+            return cursor.acknowledgements.unacknowledgedBelow(this.nextOffset);
         }
         finally {
             this.lock.unlock();

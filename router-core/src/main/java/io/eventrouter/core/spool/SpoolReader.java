@@ -128,6 +128,11 @@ final class SpoolReader {
         return this.acknowledgements.watermark();
     }
 
+    /** Returns how many committed offsets below {@code committed} this destination has not acknowledged. */
+    synchronized long unacknowledgedBelow(long committed) {
+        return this.acknowledgements.unacknowledgedBelow(committed);
+    }
+
     /** Returns the watermark and the offsets acknowledged above it, read together. */
     synchronized Position position() {
         return new Position(this.acknowledgements.watermark(),

@@ -19,6 +19,21 @@ class AcknowledgementTrackerTests {
     }
 
     @Test
+    void countsUnacknowledgedBelowEnd() {
+        AcknowledgementTracker tracker = new AcknowledgementTracker(10);
+        tracker.acknowledge(12);
+        tracker.acknowledge(13);
+        tracker.acknowledge(30);
+
+        assertThat(tracker.unacknowledgedBelow(10)).isZero();
+        assertThat(tracker.unacknowledgedBelow(5)).isZero();
+        assertThat(tracker.unacknowledgedBelow(12)).isEqualTo(2);
+        assertThat(tracker.unacknowledgedBelow(14)).isEqualTo(2);
+        assertThat(tracker.unacknowledgedBelow(31)).isEqualTo(18);
+        assertThat(tracker.unacknowledgedBelow(100)).isEqualTo(87);
+    }
+
+    @Test
     void remembersAcknowledgementsAboveWatermark() {
         AcknowledgementTracker tracker = new AcknowledgementTracker(10);
 

@@ -106,6 +106,19 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void backlogLeavesOutEventsAcknowledgedOutOfOrder() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        spool.append(SOURCE, events("a", "b", "c", "d")).block(WAIT);
+        List<SpooledEvent> read = read(spool, AMPLITUDE, 4);
+
+        spool.acknowledge(AMPLITUDE, read.get(1).offset());
+        spool.acknowledge(AMPLITUDE, read.get(3).offset());
+
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(2);
+        assertThat(spool.backlog(FILE)).isEqualTo(4);
+    }
+
+    @Test
     void honoursDemand() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
         spool.append(SOURCE, events("a", "b", "c")).block(WAIT);

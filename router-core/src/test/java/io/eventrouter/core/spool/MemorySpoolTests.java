@@ -22,6 +22,18 @@ class MemorySpoolTests {
     private static final DestinationId SECOND = DestinationId.of("second");
 
     @Test
+    void backlogLeavesOutEventsAcknowledgedOutOfOrder() {
+        MemorySpool spool = new MemorySpool(10, List.of(FIRST, SECOND));
+        spool.append(SOURCE, events(4)).block();
+
+        spool.acknowledge(FIRST, 1);
+        spool.acknowledge(FIRST, 3);
+
+        assertThat(spool.backlog(FIRST)).isEqualTo(2);
+        assertThat(spool.backlog(SECOND)).isEqualTo(4);
+    }
+
+    @Test
     void eachDestinationReadsEveryEventInOrder() {
         MemorySpool spool = new MemorySpool(10, List.of(FIRST, SECOND));
 
