@@ -69,7 +69,7 @@ public final class AmplitudeOutcomes {
         List<EventOutcome> outcomes = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             outcomes.add(invalid.contains(i)
-                    ? EventOutcome.rejected(RejectionReason.INVALID_EVENT, describe(response))
+                    ? EventOutcome.rejected(RejectionReason.INVALID_EVENT, describe(response, response.problemsOf(i)))
                     : EventOutcome.resend());
         }
         return new DeliveryResult(outcomes);
@@ -103,6 +103,11 @@ public final class AmplitudeOutcomes {
             }
         }
         return new DeliveryResult(outcomes);
+    }
+
+    /** Describes the response, followed by what it found wrong with one event, such as {@code (invalid time)}. */
+    private static String describe(AmplitudeResponse response, List<String> problems) {
+        return problems.isEmpty() ? describe(response) : describe(response) + " (" + String.join(", ", problems) + ")";
     }
 
     private static String describe(AmplitudeResponse response) {

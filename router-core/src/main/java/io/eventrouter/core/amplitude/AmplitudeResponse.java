@@ -1,6 +1,7 @@
 package io.eventrouter.core.amplitude;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -175,6 +176,37 @@ public record AmplitudeResponse(int code, ObjectNode body) {
         collectIndexMap("events_with_invalid_id_lengths", indexes);
         collectIndexList(this.body.get("silenced_events"), indexes);
         return indexes;
+    }
+
+    /**
+     * Names what the response found wrong with the event at {@code index}, such as
+     * {@code invalid time} or {@code missing user_id}; empty when it names nothing.
+     */
+    public List<String> problemsOf(int index) {
+        List<String> problems = new ArrayList<>();
+        collectProblems("events_with_invalid_fields", "invalid ", index, problems);
+        collectProblems("events_with_missing_fields", "missing ", index, problems);
+        collectProblems("events_with_invalid_id_lengths", "invalid length of ", index, problems);
+        Set<Integer> silenced = new TreeSet<>();
+        collectIndexList(this.body.get("silenced_events"), silenced);
+        if (silenced.contains(index)) {
+            problems.add("silenced");
+        }
+        return problems;
+    }
+
+    private void collectProblems(String name, String problem, int index, List<String> problems) {
+        JsonNode map = this.body.get(name);
+        if (map == null || !map.isObject()) {
+            return;
+        }
+        map.forEachEntry((field, list) -> {
+            Set<Integer> indexes = new TreeSet<>();
+            collectIndexList(list, indexes);
+            if (indexes.contains(index)) {
+                problems.add(problem + field);
+            }
+        });
     }
 
     public Set<Integer> throttledEventIndexes() {

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.ObjIntConsumer;
 
 import io.eventrouter.core.deadletter.DeadLetter;
@@ -24,6 +25,7 @@ import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.core.spool.SpooledEvent;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
@@ -62,7 +64,6 @@ final class DestinationDispatcher {
     private static final int REQUEST_CHUNK = 256;
 
     /** The minimum time between two WARN lines about failed deliveries. */
-    private static final long FAILURE_WARNING_INTERVAL_MILLIS = 60_000;
 
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
@@ -133,6 +134,8 @@ final class DestinationDispatcher {
 
     private long lastFailureWarning = Long.MIN_VALUE / 2;
 
+    private final long failureWarningIntervalMillis;
+
     /** Written on the dispatcher's thread, read by health checks on any. */
     private volatile DestinationStatus status = DestinationStatus.DELIVERING;
 
@@ -140,7 +143,7 @@ final class DestinationDispatcher {
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
             Duration deliveryTimeout, Spool spool, DeadLetterStore deadLetters, PipelineMetrics metrics,
-            int maxHeldEvents, long maxHeldBytes, int maxInFlight) {
+            int maxHeldEvents, long maxHeldBytes, int maxInFlight, Duration failureWarningInterval) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
         this.deliveryTimeout = deliveryTimeout;
@@ -150,6 +153,7 @@ final class DestinationDispatcher {
         this.maxHeldEvents = maxHeldEvents;
         this.maxHeldBytes = maxHeldBytes;
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
+        this.failureWarningIntervalMillis = failureWarningInterval.toMillis();
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
@@ -419,10 +423,21 @@ final class DestinationDispatcher {
         Disposable subscription = Mono.defer(() -> this.destination.deliver(delivery))
                 .timeout(this.deliveryTimeout)
                 .map((result) -> new Answer(result, null))
-                .onErrorResume((error) -> Mono.just(new Answer(null, error.toString())))
+                .onErrorResume((error) -> Mono.just(new Answer(null, describe(error))))
                 .defaultIfEmpty(new Answer(null, "the destination completed without a result"))
                 .subscribe((answer) -> post(() -> settle(group, chunk, answer, System.nanoTime() - started)));
         this.inFlight.put(group, subscription);
+    }
+
+    /** Describes a failed delivery for the log and the destination's status, in plain words for timeouts. */
+    private String describe(Throwable error) {
+        if (error instanceof TimeoutException) {
+            return "timed out: no result within " + this.deliveryTimeout.toMillis() + " ms";
+        }
+        if (error instanceof ReadTimeoutException) {
+            return "timed out: the destination sent no response within its timeout";
+        }
+        return error.toString();
     }
 
     /** Returns the longest head of the group that shares one context and fits the batch limits. */
@@ -574,28 +589,37 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Logs a failed delivery. A run of failures between two successes logs one WARN, so a
-     * destination that is down does not log one line per batch. WARNs are also at least a minute
-     * apart, for a device that keeps failing among others that succeed. The success after a WARN
-     * logs at INFO.
+     * Logs a failed delivery. A run of failures between two successes logs a WARN when it starts
+     * and then at most one a minute, with the run's length and the backlog, so a destination that
+     * is down neither logs one line per batch nor goes quiet for hours. WARNs are at least a
+     * minute apart across runs too, for a device that keeps failing among others that succeed.
+     * The success after a WARN logs at INFO.
      */
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
         this.failuresSinceSuccess++;
         long now = now();
         this.status = this.status.failedAgain(instant(now), outcomes.failure);
-        if (!this.failureWarned && now - this.lastFailureWarning >= FAILURE_WARNING_INTERVAL_MILLIS) {
+        if (now - this.lastFailureWarning >= this.failureWarningIntervalMillis) {
             this.lastFailureWarning = now;
-            this.failureWarned = true;
-            logger.warn("Delivery failed, will retry; further failures log at DEBUG until a delivery succeeds: "
-                    + "destination_id={} events={} failure={}", id(), outcomes.retried, outcomes.failure);
+            if (this.failureWarned) {
+                logger.warn("Deliveries still failing: destination_id={} failing_since={} failed_deliveries={} "
+                        + "backlog={} failure={}", id(), this.status.failingSince(), this.status.failedDeliveries(),
+                        this.spool.backlog(id()), outcomes.failure);
+            }
+            else {
+                this.failureWarned = true;
+                logger.warn("Delivery failed, will retry; further failures log at DEBUG, with a WARN each minute, "
+                        + "until a delivery succeeds: destination_id={} events={} failure={}", id(),
+                        outcomes.retried, outcomes.failure);
+            }
         }
         else if (group.attempts == 1) {
             logger.debug("Delivery failed, will retry: destination_id={} events={} failure={}", id(),
                     outcomes.retried, outcomes.failure);
         }
         else {
-            logger.debug("Retry scheduled: destination_id={} events={} attempt={} due_in_ms={}", id(),
-                    group.events.size(), group.attempts + 1, group.dueAt - now());
+            logger.debug("Retry scheduled: destination_id={} events={} attempt={} due_in_ms={} failure={}", id(),
+                    group.events.size(), group.attempts + 1, group.dueAt - now(), outcomes.failure);
         }
     }
 

@@ -92,7 +92,8 @@ public final class DispatchPipeline implements AutoCloseable {
         this.dispatchers = builder.destinations.stream()
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
-                        builder.maxHeldEvents, builder.maxHeldBytes, builder.maxDeliveriesInFlight))
+                        builder.maxHeldEvents, builder.maxHeldBytes, builder.maxDeliveriesInFlight,
+                        builder.failureWarningInterval))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
@@ -155,6 +156,7 @@ public final class DispatchPipeline implements AutoCloseable {
                         + letter.deadLetter().destination() + "', not '" + destination + "'");
             }
         }
+        logger.info("Replaying dead letters: destination_id={} letters={}", destination, letters.size());
         return dispatcher.replay(letters);
     }
 
@@ -176,7 +178,10 @@ public final class DispatchPipeline implements AutoCloseable {
         running.add(acceptance());
         this.dispatchers.forEach((dispatcher) -> running.add(dispatcher.start()));
         this.running = running;
-        logger.info("Pipeline started: sources={} destinations={}", this.sources.keySet(), destinations());
+        Map<String, Long> backlogs = new LinkedHashMap<>();
+        destinations().forEach((destination) -> backlogs.put(destination.value(), this.spool.backlog(destination)));
+        logger.info("Pipeline started: sources={} destinations={} backlog={}", this.sources.keySet(), destinations(),
+                backlogs);
     }
 
     /**
@@ -379,6 +384,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
+        private Duration failureWarningInterval = Duration.ofMinutes(1);
+
         private @Nullable DeadLetterStore deadLetters;
 
         private MeterRegistry meterRegistry = Metrics.globalRegistry;
@@ -537,6 +544,12 @@ public final class DispatchPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("shutdownGracePeriod must not be negative, but was " + gracePeriod);
             }
             this.shutdownGracePeriod = gracePeriod;
+            return this;
+        }
+
+        /** Sets the least time between two WARNs about a destination's failed deliveries; tests shorten it. */
+        Builder failureWarningInterval(Duration interval) {
+            this.failureWarningInterval = interval;
             return this;
         }
 

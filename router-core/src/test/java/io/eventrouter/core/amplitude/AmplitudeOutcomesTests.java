@@ -58,6 +58,23 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
+    void namesTheProblemsOfEachInvalidEvent() {
+        List<EventOutcome> result = read(400, "{\"code\":400,\"error\":\"Request missing required field\","
+                + "\"events_with_invalid_fields\":{\"time\":[0,2],\"ip\":[2]},"
+                + "\"events_with_missing_fields\":{\"event_type\":[2]},\"silenced_events\":[3]}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2"), event("device-3", "user-3"),
+                        event("device-4", "user-4")));
+
+        assertThat(result.get(0)).isEqualTo(EventOutcome.rejected(RejectionReason.INVALID_EVENT,
+                "HTTP 400: Request missing required field (invalid time)"));
+        assertThat(result.get(1)).isEqualTo(EventOutcome.resend());
+        assertThat(result.get(2)).isEqualTo(EventOutcome.rejected(RejectionReason.INVALID_EVENT,
+                "HTTP 400: Request missing required field (invalid time, invalid ip, missing event_type)"));
+        assertThat(result.get(3)).isEqualTo(EventOutcome.rejected(RejectionReason.INVALID_EVENT,
+                "HTTP 400: Request missing required field (silenced)"));
+    }
+
+    @Test
     void namesTheStatusOfAFailureToRetry() {
         List<Event> events = List.of(event("device-1", "user-1"));
         String longMessage = "x".repeat(5000);

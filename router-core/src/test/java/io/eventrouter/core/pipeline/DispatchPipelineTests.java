@@ -222,6 +222,59 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void longOutageWarnsAgainEachInterval() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> down.get()
+                ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                        .withFailure("HTTP 503: unavailable"))
+                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(20)))
+                .failureWarningInterval(Duration.ofMillis(200)));
+
+        submit(BRIDGE, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> warnings().size() >= 3);
+        down.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !logged(Level.INFO).isEmpty());
+        List<String> warnings = warnings();
+        assertThat(warnings.get(0)).startsWith("Delivery failed, will retry")
+                .endsWith("destination_id=first events=2 failure=HTTP 503: unavailable");
+        assertThat(warnings.subList(1, warnings.size())).allSatisfy((warning) -> assertThat(warning)
+                .startsWith("Deliveries still failing: destination_id=first failing_since=")
+                .contains("backlog=2 failure=HTTP 503: unavailable"));
+        assertThat(destination.deliveries().size()).isGreaterThan(warnings.size());
+    }
+
+    @Test
+    void timeoutIsDescribedInPlainWords() {
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> Mono.never());
+        this.pipeline = start(builder(destination).deliveryTimeout(Duration.ofMillis(100)));
+
+        submit(BRIDGE, events("key-a", 1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(DestinationId.of("first")).failing());
+        assertThat(this.pipeline.status(DestinationId.of("first")).lastFailure())
+                .isEqualTo("timed out: no result within 100 ms");
+    }
+
+    /** Returns the WARNs logged so far; the appender adds under its own lock, so the copy takes it too. */
+    private List<String> warnings() {
+        return logged(Level.WARN);
+    }
+
+    private List<String> logged(Level level) {
+        List<ILoggingEvent> events;
+        synchronized (this.logs) {
+            events = List.copyOf(this.logs.list);
+        }
+        return events.stream()
+                .filter((event) -> event.getLevel() == level)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+    }
+
+    @Test
     void flappingDeviceLogsOneWarning() {
         AtomicInteger badCalls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
