@@ -91,6 +91,27 @@ final class RouterProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + this.port + path);
     }
 
+    /** Sends a GET to the router and returns the body of its 200 response. */
+    String get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
+                        + response.body());
+            }
+            return response.body();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during GET " + path, ex);
+        }
+    }
+
     boolean isAlive() {
         return this.process.isAlive();
     }

@@ -54,7 +54,8 @@ class SpoolBackpressureIntegrationTests {
                         "router.destinations.amplitude.url", this.amplitude.url(),
                         "router.pipeline.retry.initial-backoff", "100ms",
                         "router.pipeline.retry.max-backoff", "500ms",
-                        "router.pipeline.retry.max-attempts", "100000"));
+                        "router.pipeline.retry.max-attempts", "100000",
+                        "management.endpoints.web.exposure.include", "health,prometheus"));
         Set<String> acknowledged;
         try (UploadLoad load = UploadLoad.start(this.router.uri("/2/httpapi"), "heap", 2, 100_000, 50, 2000)) {
             await().atMost(TIMEOUT).until(() -> load.unavailable() > 0);
@@ -69,6 +70,11 @@ class SpoolBackpressureIntegrationTests {
 
         this.amplitude.awaitReceived(acknowledged, TIMEOUT, this.router);
         assertThat(this.router.isAlive()).isTrue();
+        // The standalone router serves its meters to Prometheus, with the spool's 503s counted.
+        assertThat(this.router.get("/actuator/prometheus"))
+                .contains("router_events_delivered_total{destination=\"amplitude\",source=\"client-bridge\"}")
+                .contains("router_events_rejected_total{reason=\"spool-full\",source=\"client-bridge\"}")
+                .contains("router_destination_backlog{destination=\"amplitude\"} 0.0");
     }
 
 }
