@@ -98,7 +98,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         return this.store.openMap(MAP_NAME);
     }
 
-    /** Returns the map of the store's own counters; call it after {@link #letters()}, which opens the store. */
+    /** Returns the map of the store's own counters. Call it after {@link #letters()}, which opens the store. */
     private synchronized MVMap<String, Long> meta() {
         return Objects.requireNonNull(this.store, "store").openMap(META_MAP_NAME);
     }

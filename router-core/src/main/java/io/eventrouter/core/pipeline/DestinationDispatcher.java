@@ -486,6 +486,14 @@ final class DestinationDispatcher {
         this.groups.remove(group);
         this.groups.addAll(remaining);
         countRetried(chunk, remaining);
+        if (outcomes.tooLarge) {
+            logger.debug("The destination found a batch too large, so it goes again in halves: destination_id={} "
+                    + "events={}", id(), chunk.size());
+        }
+        if (!outcomes.throttled.isEmpty()) {
+            logger.debug("The destination throttled events, which pause: destination_id={} events={} pause_ms={}",
+                    id(), outcomes.throttled.size(), outcomes.pause.toMillis());
+        }
         if (remaining.contains(group) && outcomes.retried > outcomes.resent) {
             logRetry(group, outcomes);
         }
@@ -590,8 +598,8 @@ final class DestinationDispatcher {
 
     /**
      * Logs a failed delivery. A run of failures between two successes logs a WARN when it starts
-     * and then at most one a minute, with the run's length and the backlog, so a destination that
-     * is down neither logs one line per batch nor goes quiet for hours. WARNs are at least a
+     * and then at most one a minute, with the run's length and the backlog. A destination that is
+     * down thus neither logs one line per batch nor goes quiet for hours. WARNs are at least a
      * minute apart across runs too, for a device that keeps failing among others that succeed.
      * The success after a WARN logs at INFO.
      */

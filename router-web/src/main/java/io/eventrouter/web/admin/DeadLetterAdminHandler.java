@@ -59,6 +59,9 @@ final class DeadLetterAdminHandler {
         try {
             destination = request.queryParam("destination").map(this::destination).orElse(null);
             after = request.queryParam("after").map((value) -> parseLong("after", value)).orElse(0L);
+            if (after < 0) {
+                throw new IllegalArgumentException("after must be a letter id, 0 or more, but was " + after);
+            }
             limit = limit(request.queryParam("limit").map((value) -> parseLong("limit", value)));
         }
         catch (IllegalArgumentException ex) {

@@ -123,6 +123,15 @@ class AdminEndpointsIntegrationTests {
     }
 
     @Test
+    void answers400ToANegativeAfter() {
+        client().get().uri("/admin/dead-letters?after=-1")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").isEqualTo("after must be a letter id, 0 or more, but was -1");
+    }
+
+    @Test
     void answers400ToAnUnknownDestination() {
         client().post().uri("/admin/dead-letters/replay")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
