@@ -104,21 +104,9 @@ public final class UploadDecoder {
         if (upload == null) {
             return decodeTree(body, acceptsApiKey);
         }
-        String apiKey = upload.apiKey;
-        if (apiKey == null || apiKey.isBlank()) {
-            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("api_key"));
-        }
-        if (!acceptsApiKey.test(apiKey)) {
-            throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
-        }
-        if (upload.events == null || upload.eventCount == 0) {
-            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("events"));
-        }
-        if (upload.eventCount > this.maxEvents) {
-            throw new UploadRejectedException(AmplitudeResponse.payloadTooLarge());
-        }
+        String apiKey = checkRequest(upload.apiKey, (upload.events != null) ? upload.eventCount : 0, acceptsApiKey);
         RequestContext context = new RequestContext(apiKey, upload.minIdLength());
-        int minIdLength = (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
+        int minIdLength = minIdLength(context);
         AmplitudeResponse.ErrorBuilder errors = AmplitudeResponse.error(400, "Invalid field values on some events");
         for (int index = 0; index < upload.events.size(); index++) {
             TopLevelFields event = upload.events.get(index);
@@ -272,20 +260,12 @@ public final class UploadDecoder {
 
     private UploadRequest decodeTree(byte[] body, Predicate<String> acceptsApiKey) {
         ObjectNode request = parse(body);
-        String apiKey = requiredApiKey(request);
-        if (!acceptsApiKey.test(apiKey)) {
-            throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
-        }
+        JsonNode apiKeyNode = request.get("api_key");
         JsonNode events = request.get("events");
-        if (events == null || !events.isArray() || events.isEmpty()) {
-            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("events"));
-        }
-        if (events.size() > this.maxEvents) {
-            throw new UploadRejectedException(AmplitudeResponse.payloadTooLarge());
-        }
+        String apiKey = checkRequest((apiKeyNode != null && apiKeyNode.isString()) ? apiKeyNode.stringValue() : null,
+                (events != null && events.isArray()) ? events.size() : 0, acceptsApiKey);
         RequestContext context = new RequestContext(apiKey, minIdLength(request));
-        int minIdLength = (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
-        AmplitudeResponse.ErrorBuilder errors = validateEvents(events, minIdLength);
+        AmplitudeResponse.ErrorBuilder errors = validateEvents(events, minIdLength(context));
         if (errors.hasEventErrors()) {
             throw new UploadRejectedException(errors.build(), events.size());
         }
@@ -338,12 +318,29 @@ public final class UploadDecoder {
         return rejection(AmplitudeResponse.error(400, "Invalid JSON request body"));
     }
 
-    private static String requiredApiKey(ObjectNode request) {
-        JsonNode apiKey = request.get("api_key");
-        if (apiKey == null || !apiKey.isString() || apiKey.stringValue().isBlank()) {
+    /**
+     * Applies the request-level rules of both readers, in Amplitude's order: an API key present,
+     * then accepted, then at least one and at most {@code maxEvents} events. Returns the key.
+     */
+    private String checkRequest(@Nullable String apiKey, int eventCount, Predicate<String> acceptsApiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
             throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("api_key"));
         }
-        return apiKey.stringValue();
+        if (!acceptsApiKey.test(apiKey)) {
+            throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
+        }
+        if (eventCount == 0) {
+            throw rejection(AmplitudeResponse.error(400, "Request missing required field").missingField("events"));
+        }
+        if (eventCount > this.maxEvents) {
+            throw new UploadRejectedException(AmplitudeResponse.payloadTooLarge());
+        }
+        return apiKey;
+    }
+
+    /** Returns the minimum id length the request set, or Amplitude's default. */
+    private static int minIdLength(RequestContext context) {
+        return (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
     }
 
     private static @Nullable Integer minIdLength(ObjectNode request) {
