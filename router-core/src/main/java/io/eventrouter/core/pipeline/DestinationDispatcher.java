@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -326,6 +327,7 @@ final class DestinationDispatcher {
         long now = now();
         if (this.order.releaseParked(now)) {
             this.rewindRequested = true;
+            refreshRetrying();
         }
         if (this.rewindRequested && now - this.lastRewind >= REWIND_INTERVAL_MILLIS) {
             rewind();
@@ -368,6 +370,7 @@ final class DestinationDispatcher {
         }
         if (parked > 0) {
             logger.debug("Paused events left the heap: destination_id={} events={}", id(), parked);
+            refreshRetrying();
         }
     }
 
@@ -485,6 +488,7 @@ final class DestinationDispatcher {
         }
         this.groups.remove(group);
         this.groups.addAll(remaining);
+        refreshRetrying();
         countRetried(chunk, remaining);
         if (outcomes.tooLarge) {
             logger.debug("The destination found a batch too large, so it goes again in halves: destination_id={} "
@@ -503,12 +507,12 @@ final class DestinationDispatcher {
         }
         else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {
             if (this.failureWarned) {
-                logger.info("Deliveries succeed again: destination_id={} failed_deliveries={}", id(),
-                        this.failuresSinceSuccess);
+                logger.info("Deliveries succeed again: destination_id={} failed_deliveries={} events_still_retrying={}",
+                        id(), this.failuresSinceSuccess, this.status.retryingEvents());
                 this.failureWarned = false;
             }
             this.failuresSinceSuccess = 0;
-            this.status = DestinationStatus.DELIVERING;
+            this.status = this.status.succeeded();
         }
         rebindKeys(group, keysBefore, remaining);
     }
@@ -562,8 +566,10 @@ final class DestinationDispatcher {
                 .map((event) -> new DeadLetter(id(), event.source, event.event, rejected.get(event).reason(),
                         rejected.get(event).detail(), attempts, instant(group.firstAttempt), instant(now)))
                 .toList();
-        logger.warn("Dead-lettering events: destination_id={} events={} reason={}", id(), events.size(),
-                letters.get(0).reason());
+        Map<String, List<DeadLetter>> byReason = new LinkedHashMap<>();
+        letters.forEach((letter) -> byReason.computeIfAbsent(letter.reason(), (reason) -> new ArrayList<>()).add(letter));
+        byReason.forEach((reason, same) -> logger.warn("Dead-lettering events: destination_id={} events={} reason={} "
+                + "first_detail={}", id(), same.size(), reason, same.get(0).detail()));
         this.deadLetters.add(letters)
                 .then(Mono.defer(() -> removeReplayedLetters(events)))
                 .subscribe(null, (error) -> post(() -> deadLetterFailed(events, error)),
@@ -629,6 +635,19 @@ final class DestinationDispatcher {
             logger.debug("Retry scheduled: destination_id={} events={} attempt={} due_in_ms={} failure={}", id(),
                     group.events.size(), group.attempts + 1, group.dueAt - now(), outcomes.failure);
         }
+    }
+
+    /** Records in the status how many events wait for another delivery, and since when. */
+    private void refreshRetrying() {
+        int events = 0;
+        long since = Long.MAX_VALUE;
+        for (RetryGroup group : this.groups) {
+            if (group.attempts > 0 || group.throttled) {
+                events += group.events.size();
+                since = Math.min(since, group.firstAttempt);
+            }
+        }
+        this.status = this.status.retrying(events, (events > 0) ? instant(since) : null, this.order.parkedKeys());
     }
 
     /** Counts the events of the chunk that wait for another delivery. */

@@ -181,6 +181,11 @@ final class DeviceOrder {
         return rewind;
     }
 
+    /** Returns how many keys are parked: devices and users paused by a throttle whose events left the heap. */
+    int parkedKeys() {
+        return this.parkedUntil.size();
+    }
+
     /** Returns when the next parked key's pause ends, or {@link Long#MAX_VALUE} when none is parked. */
     long nextParkedRelease() {
         if (this.parkedUntil.isEmpty()) {

@@ -210,6 +210,9 @@ class DispatchIntegrationTests {
                 .insertIdsPerRequest("amplitude").stream().skip(1).flatMap(List::stream).toList())
                 .hasSize(50)
                 .allMatch((id) -> id.startsWith("e")));
+        DestinationStatus status = this.dispatch.pipeline.status(DestinationId.of("amplitude"));
+        assertThat(status.pausedDevices()).isEqualTo(1);
+        assertThat(status.failing()).isFalse();
     }
 
     /**

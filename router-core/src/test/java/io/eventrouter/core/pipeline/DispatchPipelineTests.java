@@ -180,7 +180,7 @@ class DispatchPipelineTests {
         down.set(false);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !this.pipeline.status(first).failing());
-        assertThat(this.pipeline.status(first)).isEqualTo(new DestinationStatus(null, 0, null));
+        assertThat(this.pipeline.status(first)).isEqualTo(new DestinationStatus(null, 0, null, 0, null, 0));
         assertThat(destination.deliveries().get(destination.deliveries().size() - 1).events()).hasSize(2);
     }
 
@@ -219,6 +219,53 @@ class DispatchPipelineTests {
         assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.INFO).singleElement()
                 .extracting(ILoggingEvent::getFormattedMessage).asString()
                 .startsWith("Deliveries succeed again: destination_id=first failed_deliveries=");
+    }
+
+    @Test
+    void statusShowsStuckDeviceWhileOthersSucceed() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            boolean bad = delivery.events().stream().anyMatch((event) -> event.deviceId().orElse("").equals("device-bad"));
+            return (bad && down.get())
+                    ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                            .withFailure("HTTP 503: shard unavailable"))
+                    : Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(50), Duration.ofMillis(100))));
+        DestinationId first = DestinationId.of("first");
+
+        submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build(),
+                Event.builder("bad").apiKey("key-a").deviceId("device-bad").build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).retryingEvents() == 2);
+        int delivered = destination.deliveries().size();
+        submit(BRIDGE, events("key-a", 3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().stream()
+                .skip(delivered).anyMatch((delivery) -> delivery.events().size() == 3));
+
+        DestinationStatus stuck = this.pipeline.status(first);
+        assertThat(stuck.retryingEvents()).isEqualTo(2);
+        assertThat(stuck.retryingSince()).isNotNull();
+        assertThat(this.pipeline.backlog(first)).isEqualTo(2);
+
+        down.set(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).retryingEvents() == 0);
+        assertThat(this.pipeline.status(first).retryingSince()).isNull();
+    }
+
+    @Test
+    void statusCountsThrottledEventsAsRetrying() {
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> Mono.just(
+                DeliveryResult.uniform(EventOutcome.throttled(Duration.ofMinutes(5)), delivery.size())));
+        this.pipeline = start(builder(destination).shutdownGracePeriod(Duration.ZERO));
+
+        submit(BRIDGE, List.of(Event.builder("slow").apiKey("key-a").deviceId("device-slow").build()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(DestinationId.of("first"))
+                .retryingEvents() == 1);
+        assertThat(this.pipeline.status(DestinationId.of("first")).failing()).isFalse();
+        assertThat(this.pipeline.status(DestinationId.of("first")).pausedDevices()).isZero();
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.eventrouter.web.admin;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.eventrouter.core.deadletter.DeadLetter;
 import io.eventrouter.core.deadletter.DeadLetterStore;
@@ -30,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * oldest first, with {@code next_after} for the next page; API keys are masked.</li>
  * <li>{@code POST /dead-letters/replay} with {@code {"destination": "...", "ids": [...]}} replays
  * those letters, or with {@code {"destination": "...", "limit": n}} the oldest {@code n} of the
- * destination, and returns 202 with how many were queued.</li>
+ * destination (100 without either), and returns 202 with how many were queued and, for a replay
+ * by ids, the ids of letters not found for that destination as {@code not_found}.</li>
  * </ul>
  *
  * Bad parameters get 400 with an {@code error} message.
@@ -91,37 +94,59 @@ final class DeadLetterAdminHandler {
         catch (IllegalArgumentException ex) {
             return badRequest(ex.getMessage());
         }
+        List<Long> requested;
         Mono<List<StoredDeadLetter>> letters;
         try {
-            letters = selected(destination, json);
+            requested = ids(json);
+            letters = (requested != null) ? selected(destination, requested) : oldest(destination, json);
         }
         catch (IllegalArgumentException ex) {
             return badRequest(ex.getMessage());
         }
-        return letters
-                .flatMap((selected) -> this.pipeline.replay(destination, selected))
-                .flatMap((queued) -> json(HttpStatus.ACCEPTED, MAPPER.createObjectNode().put("queued", queued)));
+        return letters.flatMap((selected) -> this.pipeline.replay(destination, selected)
+                .flatMap((queued) -> json(HttpStatus.ACCEPTED, replayed(queued, requested, selected))));
     }
 
-    private Mono<List<StoredDeadLetter>> selected(DestinationId destination, JsonNode json) {
+    /** Describes a replay: how many letters were queued and, for a replay by ids, the ids not found. */
+    private static ObjectNode replayed(int queued, @Nullable List<Long> requested, List<StoredDeadLetter> selected) {
+        ObjectNode answer = MAPPER.createObjectNode().put("queued", queued);
+        if (requested != null) {
+            Set<Long> found = new HashSet<>();
+            selected.forEach((letter) -> found.add(letter.id()));
+            ArrayNode notFound = answer.putArray("not_found");
+            requested.stream().distinct().filter((id) -> !found.contains(id)).forEach(notFound::add);
+        }
+        return answer;
+    }
+
+    /** Returns the ids a replay names, or null when it names none and so requests the oldest letters. */
+    private static @Nullable List<Long> ids(JsonNode json) {
         JsonNode ids = json.get("ids");
         if (ids == null) {
-            JsonNode limit = json.get("limit");
-            int count = limit(Optional.ofNullable(limit).map((value) -> value.canConvertToLong()
-                    ? value.longValue() : parseLong("limit", value.asString())));
-            return this.store.list(destination, 0, count);
+            return null;
         }
-        if (!ids.isArray() || ids.size() > MAX_LIMIT) {
-            throw new IllegalArgumentException("\"ids\" must be an array of at most " + MAX_LIMIT + " letter ids");
+        if (!ids.isArray() || ids.isEmpty() || ids.size() > MAX_LIMIT) {
+            throw new IllegalArgumentException("\"ids\" must be an array of 1 to " + MAX_LIMIT + " letter ids");
         }
-        List<Long> wanted = new ArrayList<>();
+        List<Long> parsed = new ArrayList<>();
         for (JsonNode id : ids) {
             if (!id.isIntegralNumber() || !id.canConvertToLong()) {
                 throw new IllegalArgumentException("\"ids\" must hold integer letter ids, but held " + id);
             }
-            wanted.add(id.longValue());
+            parsed.add(id.longValue());
         }
-        return this.store.get(wanted)
+        return parsed;
+    }
+
+    private Mono<List<StoredDeadLetter>> oldest(DestinationId destination, JsonNode json) {
+        JsonNode limit = json.get("limit");
+        int count = limit(Optional.ofNullable(limit).map((value) -> value.canConvertToLong()
+                ? value.longValue() : parseLong("limit", value.asString())));
+        return this.store.list(destination, 0, count);
+    }
+
+    private Mono<List<StoredDeadLetter>> selected(DestinationId destination, List<Long> requested) {
+        return this.store.get(requested)
                 .map((letters) -> letters.stream()
                         .filter((letter) -> letter.deadLetter().destination().equals(destination))
                         .toList());

@@ -12,9 +12,11 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Handler of {@code GET /destinations}, which returns each destination's id,
- * its {@code backlog} in the spool, whether its deliveries are {@code failing}, and while they
- * are, {@code failing_since}, {@code failed_deliveries} and {@code last_failure}.
+ * Handler of {@code GET /destinations}, which returns each destination's id, its
+ * {@code backlog} in the spool, whether its deliveries are {@code failing}, and while they are,
+ * {@code failing_since}, {@code failed_deliveries} and {@code last_failure}. It adds the
+ * {@code retrying_events} held for another delivery with {@code retrying_since}, and the
+ * {@code paused_devices} a throttle pauses.
  */
 final class DestinationAdminHandler {
 
@@ -40,6 +42,11 @@ final class DestinationAdminHandler {
                         .put("failed_deliveries", status.failedDeliveries())
                         .put("last_failure", status.lastFailure());
             }
+            destination.put("retrying_events", status.retryingEvents());
+            if (status.retryingSince() != null) {
+                destination.put("retrying_since", status.retryingSince().toString());
+            }
+            destination.put("paused_devices", status.pausedDevices());
         }
         return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(MAPPER.writeValueAsString(body));
     }

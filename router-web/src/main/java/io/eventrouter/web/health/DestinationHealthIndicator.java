@@ -14,7 +14,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * Reports one destination: up while the pipeline dispatches, down otherwise, with the number of
  * events the destination has not acknowledged yet as {@code backlog}. While the destination's
  * deliveries fail, the details add {@code failingSince}, {@code failedDeliveries} and
- * {@code lastFailure}.
+ * {@code lastFailure}. While events wait to be sent again, they add {@code retryingEvents} and
+ * {@code retryingSince}, and {@code pausedDevices} while a throttle pauses devices or users.
  *
  * <p>A failing destination leaves the status up: the router still accepts events and keeps them
  * in the spool, and a load balancer that took it out of service would lose them at the client.
@@ -51,6 +52,13 @@ public class DestinationHealthIndicator implements HealthIndicator {
             health.withDetail("failingSince", status.failingSince().toString())
                     .withDetail("failedDeliveries", status.failedDeliveries())
                     .withDetail("lastFailure", String.valueOf(status.lastFailure()));
+        }
+        if (status.retryingSince() != null) {
+            health.withDetail("retryingEvents", status.retryingEvents())
+                    .withDetail("retryingSince", status.retryingSince().toString());
+        }
+        if (status.pausedDevices() > 0) {
+            health.withDetail("pausedDevices", status.pausedDevices());
         }
         return health.build();
     }

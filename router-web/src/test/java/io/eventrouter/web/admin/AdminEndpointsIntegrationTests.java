@@ -132,6 +132,31 @@ class AdminEndpointsIntegrationTests {
     }
 
     @Test
+    void answers400ToEmptyIds() {
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"ids\":[]}")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").isEqualTo("\"ids\" must be an array of 1 to 1000 letter ids");
+    }
+
+    @Test
+    void namesReplayIdsNotFound() {
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"ids\":[999999,999999]}")
+                .exchange()
+                .expectStatus().isAccepted()
+                .expectBody()
+                .jsonPath("$.queued").isEqualTo(0)
+                .jsonPath("$.not_found.length()").isEqualTo(1)
+                .jsonPath("$.not_found[0]").isEqualTo(999999);
+    }
+
+    @Test
     void answers400ToAnUnknownDestination() {
         client().post().uri("/admin/dead-letters/replay")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
@@ -156,6 +181,9 @@ class AdminEndpointsIntegrationTests {
         assertThat(failing.get("failed_deliveries").intValue()).isPositive();
         assertThat(failing.get("failing_since").stringValue()).isNotEmpty();
         assertThat(failing.get("backlog").longValue()).isEqualTo(1);
+        assertThat(failing.get("retrying_events").intValue()).isEqualTo(1);
+        assertThat(failing.get("retrying_since").stringValue()).isNotEmpty();
+        assertThat(failing.get("paused_devices").intValue()).isZero();
         client.get().uri("/admin/destinations").exchange().expectStatus().isUnauthorized();
 
         amplitude.stubFor(post(urlEqualTo("/2/httpapi")).willReturn(okJson("{\"code\":200,\"events_ingested\":1,"
@@ -164,6 +192,7 @@ class AdminEndpointsIntegrationTests {
         await().atMost(Duration.ofSeconds(30)).until(() -> !destination(client).get("failing").booleanValue());
         JsonNode recovered = destination(client);
         assertThat(recovered.has("last_failure")).isFalse();
+        assertThat(recovered.get("retrying_events").intValue()).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> destination(client).get("backlog").longValue() == 0);
     }
 
@@ -200,7 +229,9 @@ class AdminEndpointsIntegrationTests {
                 .bodyValue("{\"destination\":\"amplitude\",\"ids\":[" + letter.get("id").longValue() + "]}")
                 .exchange()
                 .expectStatus().isAccepted()
-                .expectBody().jsonPath("$.queued").isEqualTo(1);
+                .expectBody()
+                .jsonPath("$.queued").isEqualTo(1)
+                .jsonPath("$.not_found").isEmpty();
 
         assertThat(letter.get("reason").stringValue()).isEqualTo("invalid-api-key");
         assertThat(letter.get("api_key").stringValue()).doesNotContain(API_KEY);
