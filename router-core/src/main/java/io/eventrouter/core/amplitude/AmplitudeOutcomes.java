@@ -99,7 +99,7 @@ public final class AmplitudeOutcomes {
                 outcomes.add(EventOutcome.throttled(pause));
             }
             else {
-                outcomes.add(EventOutcome.retryLater(Duration.ZERO));
+                outcomes.add(EventOutcome.resend());
             }
         }
         return new DeliveryResult(outcomes);

@@ -502,7 +502,7 @@ final class DestinationDispatcher {
             logRetry(group, outcomes);
         }
         else if (remaining.contains(group) && outcomes.retried > 0) {
-            logger.debug("Resending the valid events of a batch the destination rejected for its invalid events: "
+            logger.debug("Resending the events of a batch the destination rejected for other events in it: "
                     + "destination_id={} events={}", id(), outcomes.resent);
         }
         else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {

@@ -42,7 +42,7 @@ class AmplitudeOutcomesTests {
                 + "\"throttled_events\":[]}",
                 List.of(event("device-1", "user-1"), event("device-2", "user-2"), event("device-9", "user-3")));
 
-        assertThat(result).containsExactly(EventOutcome.throttled(PAUSE), EventOutcome.retryLater(Duration.ZERO),
+        assertThat(result).containsExactly(EventOutcome.throttled(PAUSE), EventOutcome.resend(),
                 EventOutcome.throttled(PAUSE));
     }
 
@@ -54,7 +54,7 @@ class AmplitudeOutcomesTests {
 
         assertThat(result.get(0)).isInstanceOfSatisfying(EventOutcome.Rejected.class,
                 (rejected) -> assertThat(rejected.reason()).isEqualTo(RejectionReason.DAILY_QUOTA_EXCEEDED));
-        assertThat(result.get(1)).isEqualTo(EventOutcome.retryLater(Duration.ZERO));
+        assertThat(result.get(1)).isEqualTo(EventOutcome.resend());
     }
 
     @Test

@@ -159,10 +159,7 @@ class DispatchPipelineTests {
     @Test
     void statusShowsRunOfFailuresUntilDeliverySucceeds() {
         AtomicBoolean down = new AtomicBoolean(true);
-        RecordingDestination destination = new RecordingDestination("first", (delivery) -> down.get()
-                ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
-                        .withFailure("HTTP 503: unavailable"))
-                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        RecordingDestination destination = unavailableWhile(down);
         this.pipeline = start(builder(destination)
                 .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5))));
         DestinationId first = DestinationId.of("first");
@@ -271,10 +268,7 @@ class DispatchPipelineTests {
     @Test
     void longOutageWarnsAgainEachInterval() {
         AtomicBoolean down = new AtomicBoolean(true);
-        RecordingDestination destination = new RecordingDestination("first", (delivery) -> down.get()
-                ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
-                        .withFailure("HTTP 503: unavailable"))
-                : Mono.just(DeliveryResult.delivered(delivery.size())));
+        RecordingDestination destination = unavailableWhile(down);
         this.pipeline = start(builder(destination)
                 .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(10), Duration.ofMillis(20)))
                 .failureWarningInterval(Duration.ofMillis(200)));
@@ -303,6 +297,14 @@ class DispatchPipelineTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(DestinationId.of("first")).failing());
         assertThat(this.pipeline.status(DestinationId.of("first")).lastFailure())
                 .isEqualTo("timed out: no result within 100 ms");
+    }
+
+    /** Returns a destination that answers {@code HTTP 503: unavailable} to every delivery while {@code down} is set. */
+    private static RecordingDestination unavailableWhile(AtomicBoolean down) {
+        return new RecordingDestination("first", (delivery) -> down.get()
+                ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                        .withFailure("HTTP 503: unavailable"))
+                : Mono.just(DeliveryResult.delivered(delivery.size())));
     }
 
     /** Returns the WARNs logged so far; the appender adds under its own lock, so the copy takes it too. */
