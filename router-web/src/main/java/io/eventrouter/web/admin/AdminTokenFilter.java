@@ -3,8 +3,12 @@ package io.eventrouter.web.admin;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -21,9 +25,17 @@ import reactor.core.publisher.Mono;
  */
 final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, ServerResponse> {
 
+    private static final Logger logger = LoggerFactory.getLogger(AdminTokenFilter.class);
+
     private static final String BEARER = "Bearer ";
 
+    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final byte[] token;
+
+    private final AtomicLong rejectedSinceWarning = new AtomicLong();
+
+    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
 
     AdminTokenFilter(String token) {
         Objects.requireNonNull(token, "token");
@@ -35,9 +47,32 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
 
     @Override
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
-        return isAuthorized(request.headers().firstHeader(HttpHeaders.AUTHORIZATION))
-                ? next.handle(request)
-                : unauthorized();
+        if (isAuthorized(request.headers().firstHeader(HttpHeaders.AUTHORIZATION))) {
+            return next.handle(request);
+        }
+        logRejection(request);
+        return unauthorized();
+    }
+
+    /**
+     * Logs a rejected request without its credential. It logs a WARN at most once a minute, with
+     * the number rejected since the last one, so probing adds at most one WARN a minute; the
+     * other rejections log at DEBUG.
+     */
+    private void logRejection(ServerRequest request) {
+        long rejected = this.rejectedSinceWarning.incrementAndGet();
+        long now = System.nanoTime();
+        long last = this.lastWarningNanos.get();
+        String remote = request.remoteAddress().map(Object::toString).orElse("unknown");
+        if (now - last >= WARNING_INTERVAL_NANOS && this.lastWarningNanos.compareAndSet(last, now)) {
+            this.rejectedSinceWarning.addAndGet(-rejected);
+            logger.warn("Admin request rejected without a valid token: method={} path={} remote={} "
+                    + "rejected_since_last_warning={}", request.method(), request.path(), remote, rejected);
+        }
+        else {
+            logger.debug("Admin request rejected without a valid token: method={} path={} remote={}",
+                    request.method(), request.path(), remote);
+        }
     }
 
     private boolean isAuthorized(@Nullable String authorization) {
