@@ -102,6 +102,11 @@ public final class AmplitudeOutcomes {
                 outcomes.add(EventOutcome.resend());
             }
         }
+        // A 429 that names only devices, users or events outside this batch says nothing about
+        // which of its events to hold, so the whole batch pauses rather than being resent at once.
+        if (outcomes.stream().allMatch((outcome) -> outcome.equals(EventOutcome.resend()))) {
+            return DeliveryResult.uniform(EventOutcome.throttled(pause), events.size());
+        }
         return new DeliveryResult(outcomes);
     }
 

@@ -563,8 +563,7 @@ final class DestinationDispatcher {
         }
         List<PendingEvent> events = new ArrayList<>(rejected.keySet());
         List<DeadLetter> letters = events.stream()
-                .map((event) -> new DeadLetter(id(), event.source, event.event, rejected.get(event).reason(),
-                        rejected.get(event).detail(), attempts, instant(group.firstAttempt), instant(now)))
+                .map((event) -> letter(event, rejected.get(event), attempts, instant(group.firstAttempt), now))
                 .toList();
         Map<String, List<DeadLetter>> byReason = new LinkedHashMap<>();
         letters.forEach((letter) -> byReason.computeIfAbsent(letter.reason(), (reason) -> new ArrayList<>()).add(letter));
@@ -574,6 +573,18 @@ final class DestinationDispatcher {
                 .then(Mono.defer(() -> removeReplayedLetters(events)))
                 .subscribe(null, (error) -> post(() -> deadLetterFailed(events, error)),
                         () -> post(() -> deadLettered(events, letters)));
+    }
+
+    /** Builds a dead letter; a replayed event's letter keeps the attempts and first attempt of the one it came from. */
+    private DeadLetter letter(PendingEvent event, Rejection rejection, int attempts, Instant firstAttempt, long now) {
+        DeadLetter earlier = event.replayedLetter;
+        if (earlier == null) {
+            return new DeadLetter(id(), event.source, event.event, rejection.reason(), rejection.detail(), attempts,
+                    firstAttempt, instant(now));
+        }
+        Instant first = earlier.firstAttempt().isBefore(firstAttempt) ? earlier.firstAttempt() : firstAttempt;
+        return new DeadLetter(id(), event.source, event.event, rejection.reason(), rejection.detail(),
+                earlier.attempts() + attempts, first, instant(now));
     }
 
     private Mono<Void> removeReplayedLetters(List<PendingEvent> events) {

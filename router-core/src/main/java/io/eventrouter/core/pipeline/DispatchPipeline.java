@@ -156,7 +156,9 @@ public final class DispatchPipeline implements AutoCloseable {
                         + letter.deadLetter().destination() + "', not '" + destination + "'");
             }
         }
-        logger.info("Replaying dead letters: destination_id={} letters={}", destination, letters.size());
+        if (!letters.isEmpty()) {
+            logger.info("Replaying dead letters: destination_id={} letters={}", destination, letters.size());
+        }
         return dispatcher.replay(letters);
     }
 

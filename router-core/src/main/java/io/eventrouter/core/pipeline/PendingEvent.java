@@ -1,5 +1,6 @@
 package io.eventrouter.core.pipeline;
 
+import io.eventrouter.core.deadletter.DeadLetter;
 import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.SourceId;
@@ -30,7 +31,11 @@ final class PendingEvent {
     /** The id of the dead letter a replayed event came from, or -1. */
     final long deadLetterId;
 
-    private PendingEvent(long offset, SourceId source, Event event, long deadLetterId) {
+    /** The dead letter a replayed event came from, whose attempts a new letter adds to, or null. */
+    final @Nullable DeadLetter replayedLetter;
+
+    private PendingEvent(long offset, SourceId source, Event event, long deadLetterId,
+            @Nullable DeadLetter replayedLetter) {
         this.offset = offset;
         this.source = source;
         this.event = event;
@@ -38,14 +43,16 @@ final class PendingEvent {
         // A replayed event already lost its place in its device's order, so it neither waits nor blocks.
         this.key = (offset >= 0) ? orderingKey(event) : null;
         this.deadLetterId = deadLetterId;
+        this.replayedLetter = replayedLetter;
     }
 
     static PendingEvent spooled(SpooledEvent spooled) {
-        return new PendingEvent(spooled.offset(), spooled.source(), spooled.event(), -1);
+        return new PendingEvent(spooled.offset(), spooled.source(), spooled.event(), -1, null);
     }
 
     static PendingEvent replayed(StoredDeadLetter letter) {
-        return new PendingEvent(-1, letter.deadLetter().source(), letter.deadLetter().event(), letter.id());
+        return new PendingEvent(-1, letter.deadLetter().source(), letter.deadLetter().event(), letter.id(),
+                letter.deadLetter());
     }
 
     boolean isReplay() {

@@ -47,6 +47,14 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
+    void pausesTheBatchWhenA429NamesNoneOfItsDevices() {
+        List<EventOutcome> result = read(429, "{\"code\":429,\"throttled_devices\":{\"device-elsewhere\":31}}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result).containsOnly(EventOutcome.throttled(PAUSE));
+    }
+
+    @Test
     void rejectsEventsOverDailyQuota() {
         List<EventOutcome> result = read(429, "{\"code\":429,\"eps_threshold\":30,"
                 + "\"exceeded_daily_quota_users\":{\"user-1\":500200},\"exceeded_daily_quota_devices\":{}}",

@@ -406,6 +406,25 @@ class DispatchIntegrationTests {
     }
 
     @Test
+    void replayRefusedAgainKeepsLetterHistory() {
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).willReturn(aResponse().withStatus(400)
+                .withBody("{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}")));
+        this.dispatch = AmplitudeDispatch.builder(amplitude).start();
+        this.dispatch.submit(event("device-1", "e0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.deadLetters().size() == 1);
+        StoredDeadLetter first = this.dispatch.deadLetters().get(0);
+
+        this.dispatch.pipeline.replay(DestinationId.of("amplitude"), List.of(first)).block(Duration.ofSeconds(5));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.deadLetters().size() == 1
+                && this.dispatch.deadLetters().get(0).id() != first.id());
+        DeadLetter again = this.dispatch.deadLetters().get(0).deadLetter();
+        assertThat(again.attempts()).isEqualTo(first.deadLetter().attempts() + 1);
+        assertThat(again.firstAttempt()).isEqualTo(first.deadLetter().firstAttempt());
+        assertThat(again.lastAttempt()).isAfterOrEqualTo(first.deadLetter().lastAttempt());
+    }
+
+    @Test
     void closesBatchesAtUtf8ByteLimit() {
         answer("amplitude", "200");
         this.dispatch = AmplitudeDispatch.builder(amplitude)
