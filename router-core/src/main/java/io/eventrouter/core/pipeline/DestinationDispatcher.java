@@ -64,8 +64,6 @@ final class DestinationDispatcher {
     /** Most events requested from the spool at once, which bounds how far large events overshoot the byte limit. */
     private static final int REQUEST_CHUNK = 256;
 
-    /** The minimum time between two WARN lines about failed deliveries. */
-
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
 
@@ -135,6 +133,7 @@ final class DestinationDispatcher {
 
     private long lastFailureWarning = Long.MIN_VALUE / 2;
 
+    /** The minimum time between two WARN lines about failed deliveries. */
     private final long failureWarningIntervalMillis;
 
     /** Written on the dispatcher's thread, read by health checks on any. */
