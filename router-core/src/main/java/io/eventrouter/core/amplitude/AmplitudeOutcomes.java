@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
@@ -61,7 +62,10 @@ public final class AmplitudeOutcomes {
             return DeliveryResult.uniform(EventOutcome.rejected(RejectionReason.INVALID_EVENT,
                     "HTTP 400: missing field " + response.missingField().get()), size);
         }
-        Set<Integer> invalid = response.invalidEventIndexes();
+        // Indexes outside the batch name none of its events, and resending all of them would
+        // never end, so a 400 that names only such indexes rejects the batch.
+        Set<Integer> invalid = new TreeSet<>(response.invalidEventIndexes());
+        invalid.removeIf((index) -> index < 0 || index >= size);
         if (invalid.isEmpty()) {
             return DeliveryResult.uniform(EventOutcome.rejected(RejectionReason.INVALID_EVENT, describe(response)),
                     size);

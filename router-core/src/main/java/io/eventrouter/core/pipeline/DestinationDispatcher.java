@@ -219,6 +219,8 @@ final class DestinationDispatcher {
             RetryGroup group = new RetryGroup(events, 0, now(), this.batchPolicy.maxEvents());
             group.dueAt = now();
             this.groups.add(group);
+            logger.info("Replaying dead letters: destination_id={} letters={} already_replaying={}", id(),
+                    events.size(), letters.size() - events.size());
         }
         sink.success(events.size());
     }

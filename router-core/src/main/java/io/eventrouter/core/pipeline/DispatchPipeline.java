@@ -156,9 +156,6 @@ public final class DispatchPipeline implements AutoCloseable {
                         + letter.deadLetter().destination() + "', not '" + destination + "'");
             }
         }
-        if (!letters.isEmpty()) {
-            logger.info("Replaying dead letters: destination_id={} letters={}", destination, letters.size());
-        }
         return dispatcher.replay(letters);
     }
 

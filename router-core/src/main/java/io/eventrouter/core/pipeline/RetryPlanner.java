@@ -49,8 +49,13 @@ final class RetryPlanner {
         }
         group.throttled = false;
         if (outcomes.retried > 0) {
-            group.attempts++;
-            group.lastFailure = outcomes.failure;
+            // Events resent only because the destination named others in their batch did not
+            // fail, so they spend no attempt. Each such answer takes the named events out of the
+            // group, so resends alone cannot go on forever.
+            if (outcomes.retried > outcomes.resent) {
+                group.attempts++;
+                group.lastFailure = outcomes.failure;
+            }
             group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
         }
         else {

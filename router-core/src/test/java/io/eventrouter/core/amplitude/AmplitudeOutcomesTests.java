@@ -83,6 +83,16 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
+    void rejectsTheBatchWhenA400NamesOnlyIndexesOutsideIt() {
+        List<EventOutcome> result = read(400, "{\"code\":400,\"error\":\"Invalid field values on some events\","
+                + "\"events_with_invalid_fields\":{\"time\":[2,-1]}}",
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+
+        assertThat(result).containsOnly(EventOutcome.rejected(RejectionReason.INVALID_EVENT,
+                "HTTP 400: Invalid field values on some events"));
+    }
+
+    @Test
     void namesTheStatusOfAFailureToRetry() {
         List<Event> events = List.of(event("device-1", "user-1"));
         String longMessage = "x".repeat(5000);

@@ -1,6 +1,7 @@
 package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.destination.EventOutcome;
+import io.eventrouter.core.destination.RejectionReason;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.Acceptance;
@@ -179,6 +181,33 @@ class DispatchPipelineTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> !this.pipeline.status(first).failing());
         assertThat(this.pipeline.status(first)).isEqualTo(new DestinationStatus(null, 0, null, 0, null, 0));
         assertThat(destination.deliveries().get(destination.deliveries().size() - 1).events()).hasSize(2);
+    }
+
+    @Test
+    void resendsSpendNoRetryAttempt() {
+        // Each delivery of several events has its first one rejected and the rest resent.
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            if (delivery.size() == 1) {
+                return Mono.just(DeliveryResult.delivered(1));
+            }
+            List<EventOutcome> outcomes = new ArrayList<>();
+            outcomes.add(EventOutcome.rejected(RejectionReason.INVALID_EVENT, "HTTP 400: invalid time"));
+            for (int i = 1; i < delivery.size(); i++) {
+                outcomes.add(EventOutcome.resend());
+            }
+            return Mono.just(new DeliveryResult(outcomes));
+        });
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(2, Duration.ofMillis(1), Duration.ofMillis(5))));
+
+        submit(BRIDGE, events("key-a", 4));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        List<String> reasons = this.pipeline.deadLetters().list(null, 0, 10).block(Duration.ofSeconds(5)).stream()
+                .map((letter) -> letter.deadLetter().reason())
+                .toList();
+        assertThat(reasons).isNotEmpty().containsOnly("invalid-event");
+        assertThat(destination.deliveries()).anyMatch((delivery) -> delivery.size() == 1);
     }
 
     @Test

@@ -63,7 +63,9 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
         long rejected = this.rejectedSinceWarning.incrementAndGet();
         long now = System.nanoTime();
         long last = this.lastWarningNanos.get();
-        String remote = request.remoteAddress().map(Object::toString).orElse("unknown");
+        String remote = request.remoteAddress()
+                .map((address) -> address.getHostString() + ":" + address.getPort())
+                .orElse("unknown");
         if (now - last >= WARNING_INTERVAL_NANOS && this.lastWarningNanos.compareAndSet(last, now)) {
             this.rejectedSinceWarning.addAndGet(-rejected);
             logger.warn("Admin request rejected without a valid token: method={} path={} remote={} "
