@@ -32,8 +32,9 @@ import tools.jackson.databind.node.ObjectNode;
  * oldest first, with {@code next_after} for the next page; API keys are masked.</li>
  * <li>{@code POST /dead-letters/replay} with {@code {"destination": "...", "ids": [...]}} replays
  * those letters, or with {@code {"destination": "...", "limit": n}} the oldest {@code n} of the
- * destination (100 without either), and returns 202 with how many were queued and, for a replay
- * by ids, the ids of letters not found for that destination as {@code not_found}.</li>
+ * destination (100 without either), and returns 202 with how many were {@code queued}, how many
+ * were {@code already_replaying} and, for a replay by ids, the ids of letters not found for that
+ * destination as {@code not_found}.</li>
  * </ul>
  *
  * Bad parameters get 400 with an {@code error} message.
@@ -107,9 +108,14 @@ final class DeadLetterAdminHandler {
                 .flatMap((queued) -> json(HttpStatus.ACCEPTED, replayed(queued, requested, selected))));
     }
 
-    /** Describes a replay: how many letters were queued and, for a replay by ids, the ids not found. */
+    /**
+     * Describes a replay: how many letters were queued, how many were left out because a replay of
+     * them is still under way and, for a replay by ids, the ids not found.
+     */
     private static ObjectNode replayed(int queued, @Nullable List<Long> requested, List<StoredDeadLetter> selected) {
-        ObjectNode answer = MAPPER.createObjectNode().put("queued", queued);
+        ObjectNode answer = MAPPER.createObjectNode()
+                .put("queued", queued)
+                .put("already_replaying", selected.size() - queued);
         if (requested != null) {
             Set<Long> found = new HashSet<>();
             selected.forEach((letter) -> found.add(letter.id()));

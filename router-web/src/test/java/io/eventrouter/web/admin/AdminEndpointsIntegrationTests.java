@@ -152,8 +152,44 @@ class AdminEndpointsIntegrationTests {
                 .expectStatus().isAccepted()
                 .expectBody()
                 .jsonPath("$.queued").isEqualTo(0)
+                .jsonPath("$.already_replaying").isEqualTo(0)
                 .jsonPath("$.not_found.length()").isEqualTo(1)
                 .jsonPath("$.not_found[0]").isEqualTo(999999);
+    }
+
+    @Test
+    void countsLettersAlreadyReplaying() {
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(400)
+                        .withBody("{\"code\":400,\"error\":\"Invalid API key: " + API_KEY + "\"}"))
+                .willSetStateTo("slow"));
+        amplitude.stubFor(post(urlEqualTo("/2/httpapi")).inScenario("slow").whenScenarioStateIs("slow")
+                .willReturn(okJson("{\"code\":200}").withFixedDelay(3000)));
+        WebTestClient client = client();
+        this.publisher.publish(Event.builder("signup").apiKey(API_KEY).deviceId("device-3").insertId("e3").build())
+                .block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(30)).until(() -> list(client).get("dead_letters").size() == 1);
+        String replay = "{\"destination\":\"amplitude\",\"ids\":["
+                + list(client).get("dead_letters").get(0).get("id").longValue() + "]}";
+
+        JsonNode first = replay(client, replay);
+        JsonNode second = replay(client, replay);
+
+        assertThat(first.get("queued").intValue()).isEqualTo(1);
+        assertThat(second.get("queued").intValue()).isZero();
+        assertThat(second.get("already_replaying").intValue()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> list(client).get("dead_letters").isEmpty());
+    }
+
+    private JsonNode replay(WebTestClient client, String body) {
+        byte[] answer = client.post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectStatus().isAccepted()
+                .expectBody().returnResult().getResponseBodyContent();
+        return MAPPER.readTree(answer);
     }
 
     @Test
@@ -231,6 +267,7 @@ class AdminEndpointsIntegrationTests {
                 .expectStatus().isAccepted()
                 .expectBody()
                 .jsonPath("$.queued").isEqualTo(1)
+                .jsonPath("$.already_replaying").isEqualTo(0)
                 .jsonPath("$.not_found").isEmpty();
 
         assertThat(letter.get("reason").stringValue()).isEqualTo("invalid-api-key");
