@@ -6,16 +6,17 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long the pipeline keeps retrying events a destination could not take, and how it spaces
- * the attempts. The retry budget of an event is spent when it has been attempted
- * {@code maxAttempts} times or when its first attempt is {@code maxAge} old, whichever comes
+ * the attempts. The retry budget of an event is spent when {@code maxAttempts} of its
+ * deliveries have failed or when its first attempt is {@code maxAge} old, whichever comes
  * first. Then it goes to the dead-letter store. Pauses that a destination requests while it
- * throttles a device or user count against the age only.
+ * throttles a device or user count against the age only, and so do resends of events the
+ * destination did not take only because it rejected others in their batch.
  *
  * <p>Waits grow exponentially from {@code initialBackoff}, doubling up to {@code maxBackoff}.
  * Each wait is drawn at random from the upper half of its step, so that routers recovering
  * together do not retry in step.
  *
- * @param maxAttempts the most deliveries of one event, the first included
+ * @param maxAttempts the most failed deliveries of one event
  * @param maxAge how long after its first attempt an event is still retried
  * @param initialBackoff the wait before the first retry, before jitter
  * @param maxBackoff the longest wait between two attempts

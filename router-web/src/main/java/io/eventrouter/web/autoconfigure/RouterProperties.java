@@ -186,7 +186,10 @@ public class RouterProperties {
     /** Retry budget of every destination. */
     public static class Retry {
 
-        /** Maximum number of deliveries of one event, the first included; then it goes to the dead-letter store. */
+        /**
+         * Maximum number of failed deliveries of one event; then it goes to the dead-letter store.
+         * Throttled deliveries and resends after a 400 or 429 that named other events do not count.
+         */
         private int maxAttempts = RetryPolicy.defaults().maxAttempts();
 
         /** How long after its first delivery an event is still retried; then it goes to the dead-letter store. */
