@@ -15,6 +15,9 @@ final class AcknowledgementTracker {
     /** Bit {@code i} stands for offset {@code watermark + 1 + i}. */
     private BitSet above = new BitSet();
 
+    /** The number of bits set in {@link #above}, kept so that a backlog costs no scan of them. */
+    private int aboveCount;
+
     AcknowledgementTracker(long watermark) {
         this.watermark = watermark;
     }
@@ -31,6 +34,7 @@ final class AcknowledgementTracker {
             above.clear((int) Math.max(0, limit), above.length());
         }
         this.above = above;
+        this.aboveCount = above.cardinality();
     }
 
     /**
@@ -55,7 +59,9 @@ final class AcknowledgementTracker {
             return 0;
         }
         long aboveEnd = end - this.watermark - 1;
-        int acknowledged = (aboveEnd >= this.above.length()) ? this.above.cardinality()
+        // Offsets are acknowledged only once committed, so for the committed end every set bit
+        // lies below it and the kept count serves; an earlier end needs a scan.
+        int acknowledged = (aboveEnd >= this.above.length()) ? this.aboveCount
                 : this.above.get(0, (int) aboveEnd).cardinality();
         return end - this.watermark - acknowledged;
     }
@@ -76,10 +82,14 @@ final class AcknowledgementTracker {
                 throw new IllegalStateException("Acknowledgement " + offset
                         + " is too far ahead of the watermark " + this.watermark);
             }
-            this.above.set((int) index);
+            if (!this.above.get((int) index)) {
+                this.above.set((int) index);
+                this.aboveCount++;
+            }
             return false;
         }
         int run = this.above.nextClearBit(0);
+        this.aboveCount -= run;
         this.watermark += run + 1;
         this.above = this.above.get(run + 1, Math.max(run + 1, this.above.length()));
         return true;

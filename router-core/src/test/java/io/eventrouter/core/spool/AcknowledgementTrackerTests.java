@@ -34,6 +34,24 @@ class AcknowledgementTrackerTests {
     }
 
     @Test
+    void countsRepeatsAndWatermarkMovesOnce() {
+        AcknowledgementTracker tracker = new AcknowledgementTracker(10);
+        tracker.acknowledge(12);
+        tracker.acknowledge(12);
+        tracker.acknowledge(11);
+        tracker.acknowledge(15);
+
+        assertThat(tracker.unacknowledgedBelow(20)).isEqualTo(7);
+
+        tracker.acknowledge(10);
+
+        assertThat(tracker.watermark()).isEqualTo(13);
+        assertThat(tracker.unacknowledgedBelow(20)).isEqualTo(6);
+        assertThat(new AcknowledgementTracker(13, tracker.acknowledgedAbove(), 20).unacknowledgedBelow(20))
+                .isEqualTo(6);
+    }
+
+    @Test
     void remembersAcknowledgementsAboveWatermark() {
         AcknowledgementTracker tracker = new AcknowledgementTracker(10);
 
