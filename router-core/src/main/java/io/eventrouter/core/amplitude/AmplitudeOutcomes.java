@@ -19,7 +19,7 @@ import io.eventrouter.core.event.Event;
  */
 public final class AmplitudeOutcomes {
 
-    /** The longest error message from Amplitude that a rejection or failure repeats, in characters. */
+    /** The maximum length, in characters, of an error message from Amplitude that a rejection or failure repeats. */
     private static final int MAX_ERROR_LENGTH = 200;
 
     private final Duration throttlePause;
@@ -85,30 +85,30 @@ public final class AmplitudeOutcomes {
         Set<String> throttledUsers = response.throttledUsers();
         Set<String> quotaUsers = response.exceededDailyQuotaUsers();
         Set<String> quotaDevices = response.exceededDailyQuotaDevices();
-        // A 429 that names no device, user or event throttles the whole batch.
-        boolean namesNobody = throttledIndexes.isEmpty() && throttledDevices.isEmpty() && throttledUsers.isEmpty()
-                && quotaUsers.isEmpty() && quotaDevices.isEmpty();
         Duration pause = (retryAfter.compareTo(this.throttlePause) > 0) ? retryAfter : this.throttlePause;
         List<EventOutcome> outcomes = new ArrayList<>(events.size());
+        boolean namesAnEvent = false;
         for (int i = 0; i < events.size(); i++) {
             Event event = events.get(i);
             if (event.userId().filter(quotaUsers::contains).isPresent()
                     || event.deviceId().filter(quotaDevices::contains).isPresent()) {
                 outcomes.add(EventOutcome.rejected(RejectionReason.DAILY_QUOTA_EXCEEDED,
                         "HTTP 429: the device or user exceeded its daily quota"));
+                namesAnEvent = true;
             }
-            else if (namesNobody || throttledIndexes.contains(i)
+            else if (throttledIndexes.contains(i)
                     || event.deviceId().filter(throttledDevices::contains).isPresent()
                     || event.userId().filter(throttledUsers::contains).isPresent()) {
                 outcomes.add(EventOutcome.throttled(pause));
+                namesAnEvent = true;
             }
             else {
                 outcomes.add(EventOutcome.resend());
             }
         }
-        // A 429 that names only devices, users or events outside this batch says nothing about
-        // which of its events to hold, so the whole batch pauses rather than being resent at once.
-        if (outcomes.stream().allMatch((outcome) -> outcome.equals(EventOutcome.resend()))) {
+        // A 429 that names no device, user or event of this batch, whether it names others or
+        // none at all, gives no event to hold apart, so the whole batch pauses.
+        if (!namesAnEvent) {
             return DeliveryResult.uniform(EventOutcome.throttled(pause), events.size());
         }
         return new DeliveryResult(outcomes);

@@ -47,11 +47,15 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
-    void pausesTheBatchWhenA429NamesNoneOfItsDevices() {
-        List<EventOutcome> result = read(429, "{\"code\":429,\"throttled_devices\":{\"device-elsewhere\":31}}",
-                List.of(event("device-1", "user-1"), event("device-2", "user-2")));
+    void pausesBatchOn429NamingOthers() {
+        List<Event> batch = List.of(event("device-1", "user-1"), event("device-2", "user-2"));
 
-        assertThat(result).containsOnly(EventOutcome.throttled(PAUSE));
+        List<EventOutcome> namingOthers = read(429, "{\"code\":429,\"throttled_devices\":{\"device-elsewhere\":31}}",
+                batch);
+        List<EventOutcome> namingNobody = read(429, "{\"code\":429}", batch);
+
+        assertThat(namingOthers).containsOnly(EventOutcome.throttled(PAUSE));
+        assertThat(namingNobody).containsOnly(EventOutcome.throttled(PAUSE));
     }
 
     @Test
@@ -83,7 +87,7 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
-    void rejectsTheBatchWhenA400NamesOnlyIndexesOutsideIt() {
+    void rejectsBatchOn400NamingOutsideIndexes() {
         List<EventOutcome> result = read(400, "{\"code\":400,\"error\":\"Invalid field values on some events\","
                 + "\"events_with_invalid_fields\":{\"time\":[2,-1]}}",
                 List.of(event("device-1", "user-1"), event("device-2", "user-2")));
