@@ -55,9 +55,9 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
     }
 
     /**
-     * Logs a rejected request without its credential. It logs a WARN at most once a minute, with
-     * the number rejected since the last one, so probing adds at most one WARN a minute; the
-     * other rejections log at DEBUG.
+     * Logs a rejected request without its credential. At most one rejection a minute logs a WARN,
+     * with the number rejected since the last WARN, so probing cannot fill the log with WARNs.
+     * The other rejections log at DEBUG.
      */
     private void logRejection(ServerRequest request) {
         long rejected = this.rejectedSinceWarning.incrementAndGet();

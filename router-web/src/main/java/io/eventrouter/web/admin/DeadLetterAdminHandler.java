@@ -45,7 +45,7 @@ final class DeadLetterAdminHandler {
 
     private static final int DEFAULT_LIMIT = 100;
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final DispatchPipeline pipeline;
 
@@ -233,7 +233,8 @@ final class DeadLetterAdminHandler {
         return json;
     }
 
-    private static Mono<ServerResponse> json(HttpStatus status, @Nullable JsonNode body) {
+    /** Returns a response with {@code status} and {@code body} as JSON; the other admin handlers use it too. */
+    static Mono<ServerResponse> json(HttpStatus status, @Nullable JsonNode body) {
         return ServerResponse.status(status)
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(MAPPER.writeValueAsString(body));

@@ -3,11 +3,10 @@ package io.eventrouter.web.admin;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.pipeline.DestinationStatus;
 import io.eventrouter.core.pipeline.DispatchPipeline;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -20,8 +19,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class DestinationAdminHandler {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
     private final DispatchPipeline pipeline;
 
     DestinationAdminHandler(DispatchPipeline pipeline) {
@@ -29,7 +26,7 @@ final class DestinationAdminHandler {
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
-        ObjectNode body = MAPPER.createObjectNode();
+        ObjectNode body = DeadLetterAdminHandler.MAPPER.createObjectNode();
         ArrayNode destinations = body.putArray("destinations");
         for (DestinationId id : this.pipeline.destinations()) {
             DestinationStatus status = this.pipeline.status(id);
@@ -48,7 +45,7 @@ final class DestinationAdminHandler {
             }
             destination.put("paused_devices", status.pausedDevices());
         }
-        return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(MAPPER.writeValueAsString(body));
+        return DeadLetterAdminHandler.json(HttpStatus.OK, body);
     }
 
 }
