@@ -33,7 +33,7 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     /** The prefix Amplitude's SDKs match to recognise an unknown API key. */
     public static final String INVALID_API_KEY = "Invalid API key: ";
 
-    /** The longest API key an invalid-key response repeats in full, in characters. */
+    /** The maximum length, in characters, of an API key that an invalid-key response repeats in full. */
     public static final int MAX_ECHOED_KEY_LENGTH = 128;
 
     public AmplitudeResponse {

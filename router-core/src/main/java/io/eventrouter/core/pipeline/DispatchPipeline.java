@@ -546,7 +546,7 @@ public final class DispatchPipeline implements AutoCloseable {
             return this;
         }
 
-        /** Sets the least time between two WARNs about a destination's failed deliveries; tests shorten it. */
+        /** Sets the minimum time between two WARNs about a destination's failed deliveries, which tests shorten. */
         Builder failureWarningInterval(Duration interval) {
             this.failureWarningInterval = interval;
             return this;

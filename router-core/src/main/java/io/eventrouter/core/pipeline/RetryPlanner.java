@@ -50,8 +50,8 @@ final class RetryPlanner {
         group.throttled = false;
         if (outcomes.retried > 0) {
             // Events resent only because the destination named others in their batch did not
-            // fail, so they spend no attempt. Each such answer takes the named events out of the
-            // group, so resends alone cannot go on forever.
+            // fail, so they spend no attempt. Each such response takes the named events out of
+            // the group, so resends alone cannot go on forever.
             if (outcomes.retried > outcomes.resent) {
                 group.attempts++;
                 group.lastFailure = outcomes.failure;

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Each wait is drawn at random from the upper half of its step, so that routers recovering
  * together do not retry in step.
  *
- * @param maxAttempts the most failed deliveries of one event
+ * @param maxAttempts the maximum number of failed deliveries of one event
  * @param maxAge how long after its first attempt an event is still retried
  * @param initialBackoff the wait before the first retry, before jitter
  * @param maxBackoff the longest wait between two attempts

@@ -328,7 +328,7 @@ class DispatchPipelineTests {
                 .isEqualTo("timed out: no result within 100 ms");
     }
 
-    /** Returns a destination that answers {@code HTTP 503: unavailable} to every delivery while {@code down} is set. */
+    /** Returns a destination that fails every delivery with {@code HTTP 503: unavailable} while {@code down} is set. */
     private static RecordingDestination unavailableWhile(AtomicBoolean down) {
         return new RecordingDestination("first", (delivery) -> down.get()
                 ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
