@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.deadletter.DeadLetterStore;
 import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
@@ -73,6 +74,11 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private final PipelineMetrics metrics;
 
+    /** The letters in the dead-letter store as last counted, for the gauge. */
+    private final AtomicLong storedDeadLetters = new AtomicLong();
+
+    private final Duration deadLetterCountInterval;
+
     private final List<EventTransformer> transformers;
 
     private @Nullable Disposable running;
@@ -96,6 +102,8 @@ public final class DispatchPipeline implements AutoCloseable {
                         builder.failureWarningInterval))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
+        this.metrics.deadLettersStored(this.storedDeadLetters);
+        this.deadLetterCountInterval = builder.deadLetterCountInterval;
         this.maxAppendsInFlight = builder.maxAppendsInFlight;
         this.duplicates = new DuplicateWindow(builder.duplicateWindowSize, builder.duplicateWindowMaxAge);
         this.shutdownGracePeriod = builder.shutdownGracePeriod;
@@ -176,6 +184,7 @@ public final class DispatchPipeline implements AutoCloseable {
         Disposable.Composite running = Disposables.composite();
         running.add(acceptance());
         this.dispatchers.forEach((dispatcher) -> running.add(dispatcher.start()));
+        running.add(countDeadLetters());
         this.running = running;
         Map<String, Long> backlogs = new LinkedHashMap<>();
         destinations().forEach((destination) -> backlogs.put(destination.value(), this.spool.backlog(destination)));
@@ -224,6 +233,21 @@ public final class DispatchPipeline implements AutoCloseable {
             logger.info("Duplicate window restored from the spool: events={} keys={} millis={}", events[0], keys[0],
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
+    }
+
+    /**
+     * Counts the stored dead letters now and then at each interval, for the gauge. The count
+     * runs on the store's threads; a failed count keeps the last value and is tried again at
+     * the next interval.
+     */
+    private Disposable countDeadLetters() {
+        return Flux.interval(Duration.ZERO, this.deadLetterCountInterval)
+                .onBackpressureDrop()
+                .concatMap((tick) -> this.deadLetters.count(null).onErrorResume((error) -> {
+                    logger.debug("Failed to count the stored dead letters: error={}", error.toString());
+                    return Mono.empty();
+                }), 1)
+                .subscribe(this.storedDeadLetters::set);
     }
 
     private Disposable acceptance() {
@@ -384,6 +408,8 @@ public final class DispatchPipeline implements AutoCloseable {
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
         private Duration failureWarningInterval = Duration.ofMinutes(1);
+
+        private Duration deadLetterCountInterval = Duration.ofSeconds(10);
 
         private @Nullable DeadLetterStore deadLetters;
 
@@ -549,6 +575,12 @@ public final class DispatchPipeline implements AutoCloseable {
         /** Sets the minimum time between two WARNs about a destination's failed deliveries, which tests shorten. */
         Builder failureWarningInterval(Duration interval) {
             this.failureWarningInterval = interval;
+            return this;
+        }
+
+        /** Sets how often the gauge of stored dead letters is refreshed from the store, which tests shorten. */
+        Builder deadLetterCountInterval(Duration interval) {
+            this.deadLetterCountInterval = interval;
             return this;
         }
 

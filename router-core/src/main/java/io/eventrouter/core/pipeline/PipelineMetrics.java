@@ -2,6 +2,7 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.source.SourceId;
@@ -35,6 +36,8 @@ final class PipelineMetrics {
     static final String DEAD_LETTERED = "router.events.dead.lettered";
 
     static final String BACKLOG = "router.destination.backlog";
+
+    static final String DEAD_LETTERS_STORED = "router.dead.letters.stored";
 
     static final String DELIVERY_LATENCY = "router.delivery.latency";
 
@@ -99,6 +102,16 @@ final class PipelineMetrics {
         Gauge.builder(BACKLOG, spool, (measured) -> measured.backlog(destination))
                 .description("Events the destination has not acknowledged in the spool")
                 .tag("destination", destination.value())
+                .register(this.registry);
+    }
+
+    /**
+     * Registers the gauge of letters in the dead-letter store. It reads {@code stored}, which
+     * the pipeline refreshes from the store, so that a scrape never waits for the store's I/O.
+     */
+    void deadLettersStored(AtomicLong stored) {
+        Gauge.builder(DEAD_LETTERS_STORED, stored, AtomicLong::get)
+                .description("Letters in the dead-letter store, of every destination, as last counted")
                 .register(this.registry);
     }
 

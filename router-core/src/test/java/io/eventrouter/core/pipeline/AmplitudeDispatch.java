@@ -60,7 +60,8 @@ final class AmplitudeDispatch implements AutoCloseable {
                 .deliveryTimeout(Duration.ofSeconds(15))
                 .deadLetterStore(this.deadLetters)
                 .maxHeldEvents(builder.maxHeldEvents)
-                .meterRegistry(this.meters);
+                .meterRegistry(this.meters)
+                .deadLetterCountInterval(Duration.ofMillis(50));
         for (String id : builder.destinations) {
             AmplitudeDestination destination = AmplitudeDestination.builder()
                     .id(DestinationId.of(id))

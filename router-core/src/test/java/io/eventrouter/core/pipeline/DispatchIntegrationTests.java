@@ -466,6 +466,8 @@ class DispatchIntegrationTests {
         assertThat(this.dispatch.meters.get(PipelineMetrics.DELIVERY_LATENCY).tag("outcome", "failed").timer()
                 .count()).isEqualTo(1);
         assertThat(this.dispatch.meters.get(PipelineMetrics.BACKLOG).gauge().value()).isZero();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> this.dispatch.meters.get(PipelineMetrics.DEAD_LETTERS_STORED).gauge().value() == 1);
     }
 
     private double count(String name, String... tags) {
