@@ -506,8 +506,15 @@ final class DestinationDispatcher {
             logger.debug("Resending the events of a batch the destination rejected for other events in it: "
                     + "destination_id={} events={}", id(), outcomes.resent);
         }
-        else if (!outcomes.delivered.isEmpty() && this.failuresSinceSuccess > 0) {
-            if (this.failureWarned) {
+        else if ((!outcomes.delivered.isEmpty() || !outcomes.rejected.isEmpty()) && this.failuresSinceSuccess > 0) {
+            // A refusal for good ends the run too: the destination responds, and the events became dead letters.
+            if (this.failureWarned && outcomes.delivered.isEmpty()) {
+                logger.info("The destination responds again but refused this batch: destination_id={} "
+                        + "failed_deliveries={} events_refused={} events_still_retrying={}", id(),
+                        this.failuresSinceSuccess, outcomes.rejected.size(), this.status.retryingEvents());
+                this.failureWarned = false;
+            }
+            else if (this.failureWarned) {
                 logger.info("Deliveries succeed again: destination_id={} failed_deliveries={} events_still_retrying={}",
                         id(), this.failuresSinceSuccess, this.status.retryingEvents());
                 this.failureWarned = false;

@@ -8,13 +8,14 @@ import org.jspecify.annotations.Nullable;
  * The state of a destination's recent deliveries: whether the latest failed, since when and why,
  * and how many events wait to be sent again. A run of failures starts with the first delivery
  * that fails for a reason worth retrying, such as an error status, a reset or a timeout, and ends
- * with the next delivery that succeeds. Events of other devices can succeed while one device's
+ * with the next delivery the destination settles: it took events, or refused them, which
+ * makes them dead letters. Events of other devices can succeed while one device's
  * events keep failing, which ends the run, so {@code retryingEvents} and {@code retryingSince}
  * show events that stay stuck. Events the destination rejected for good become dead letters and
  * count in neither.
  *
  * @param failingSince when the first delivery of the current run of failures ended, or
- *        {@code null} when the latest delivery succeeded or none was made yet
+ *        {@code null} outside a run or before the first delivery
  * @param failedDeliveries the number of failed deliveries in the current run
  * @param lastFailure the latest failed delivery's failure, such as
  *        {@code HTTP 503: Service unavailable}, or {@code null} outside a run

@@ -248,6 +248,27 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void refusalForGoodEndsRunOfFailures() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> (calls.getAndIncrement() < 2)
+                ? Mono.error(new IllegalStateException("connection refused"))
+                : Mono.just(DeliveryResult.uniform(EventOutcome.rejected("Invalid API key"), delivery.size())));
+        this.pipeline = start(builder(destination));
+        DestinationId first = DestinationId.of("first");
+
+        submit(BRIDGE, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.deadLetters().count(null)
+                .block(Duration.ofSeconds(5)) == 2);
+        assertThat(this.pipeline.status(first).failing()).isFalse();
+        assertThat(this.pipeline.status(first).lastFailure()).isNull();
+        assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.INFO)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch((message) -> message.startsWith("The destination responds again but refused this batch: "
+                        + "destination_id=first failed_deliveries=2 events_refused=2"));
+    }
+
+    @Test
     void statusShowsStuckDeviceWhileOthersSucceed() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
