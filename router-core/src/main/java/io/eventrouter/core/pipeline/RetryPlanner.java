@@ -48,15 +48,16 @@ final class RetryPlanner {
             return plan;
         }
         group.throttled = false;
-        if (outcomes.retried > 0) {
-            // Events resent only because the destination named others in their batch did not
-            // fail, so they spend no attempt. Each such response takes the named events out of
-            // the group, so resends alone cannot go on forever.
-            if (outcomes.retried > outcomes.resent) {
-                group.attempts++;
-                group.lastFailure = outcomes.failure;
-            }
+        if (outcomes.retried > outcomes.resent) {
+            group.attempts++;
+            group.lastFailure = outcomes.failure;
             group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
+        }
+        else if (outcomes.retried > 0) {
+            // Events resent only because the destination named others in their batch did not
+            // fail, so they spend no attempt and wait for no backoff. Each such response takes
+            // the named events out of the group, so resends alone cannot go on forever.
+            group.dueAt = now + outcomes.retryDelay.toMillis();
         }
         else {
             group.dueAt = now;

@@ -159,6 +159,25 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void resendsValidRestWithoutBackoff() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            if (calls.getAndIncrement() == 0) {
+                return Mono.just(new DeliveryResult(List.of(EventOutcome.rejected("bad"), EventOutcome.resend())));
+            }
+            return Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        // A backoff of an hour: the resend comes within the wait below only if it skips the backoff.
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(5, Duration.ofHours(1), Duration.ofHours(2))));
+
+        submit(BRIDGE, events("key-a", 2));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 2);
+        assertThat(destination.deliveries().get(1).attempt()).isEqualTo(1);
+    }
+
+    @Test
     void statusShowsRunOfFailuresUntilDeliverySucceeds() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
