@@ -2,6 +2,7 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.destination.DestinationId;
@@ -38,6 +39,8 @@ final class PipelineMetrics {
     static final String BACKLOG = "router.destination.backlog";
 
     static final String DEAD_LETTERS_STORED = "router.dead.letters.stored";
+
+    static final String SOURCE_QUEUED = "router.source.queued";
 
     static final String DELIVERY_LATENCY = "router.delivery.latency";
 
@@ -112,6 +115,14 @@ final class PipelineMetrics {
     void deadLettersStored(AtomicLong stored) {
         Gauge.builder(DEAD_LETTERS_STORED, stored, AtomicLong::get)
                 .description("Letters in the dead-letter store, of every destination, as last counted")
+                .register(this.registry);
+    }
+
+    /** Registers the gauge of a source's submissions that wait for the acceptance stage. */
+    void sourceQueue(SourceId source, Queue<?> queue) {
+        Gauge.builder(SOURCE_QUEUED, queue, Queue::size)
+                .description("Submissions (requests or SDK batches) waiting in the source's queue to be spooled")
+                .tag("source", source.value())
                 .register(this.registry);
     }
 

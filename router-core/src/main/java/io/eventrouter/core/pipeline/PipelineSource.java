@@ -44,6 +44,7 @@ final class PipelineSource implements Source {
         this.spoolPressure = spoolPressure;
         this.buffer = Queues.<Submission>get(capacity).get();
         metrics.register(id);
+        metrics.sourceQueue(id, this.buffer);
         this.queue = Sinks.many().unicast().onBackpressureBuffer(this.buffer);
     }
 

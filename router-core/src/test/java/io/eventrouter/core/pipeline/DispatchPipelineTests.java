@@ -22,9 +22,9 @@ import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -501,6 +501,24 @@ class DispatchPipelineTests {
 
         assertThat(source.overload()).get().extracting(AcceptanceException::reason)
                 .isEqualTo(AcceptanceException.Reason.QUEUE_FULL);
+    }
+
+    @Test
+    void gaugesSubmissionsWaitingInSourceQueue() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        this.pipeline = DispatchPipeline.builder()
+                .spool(new MemorySpool(100, List.of(DestinationId.of("first"))))
+                .source(BRIDGE)
+                .destination(RecordingDestination.accepting("first"), FAST_BATCHES)
+                .meterRegistry(meters)
+                .build();
+
+        // Not started, so both submissions wait in the queue.
+        this.pipeline.source(BRIDGE).submit(events("key-a", 3)).subscribe();
+        this.pipeline.source(BRIDGE).submit(events("key-b", 1)).subscribe();
+
+        assertThat(meters.get(PipelineMetrics.SOURCE_QUEUED).tag("source", BRIDGE.value()).gauge().value())
+                .isEqualTo(2);
     }
 
     @Test
