@@ -67,6 +67,23 @@ class ExperimentForwardingIntegrationTests {
     }
 
     @Test
+    void keepsCorsVaryOnForwardedVariants() {
+        start();
+        String user = Base64.getEncoder().encodeToString(USER.getBytes(StandardCharsets.UTF_8));
+
+        EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/vardata?v=0")
+                .header(HttpHeaders.ORIGIN, "http://shop.example")
+                .header(HttpHeaders.AUTHORIZATION, "Api-Key client-deployment-key")
+                .header("X-Amp-Exp-User", user)
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(200);
+        assertThat(result.getResponseHeaders().getAccessControlAllowOrigin()).isNotNull();
+        assertThat(result.getResponseHeaders().getVary()).contains("Origin", "X-Amp-Exp-User", "Authorization");
+    }
+
+    @Test
     void decodesEveryBase64Variant() {
         start();
         byte[] user = USER.getBytes(StandardCharsets.UTF_8);

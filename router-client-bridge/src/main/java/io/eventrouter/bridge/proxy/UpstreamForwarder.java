@@ -86,7 +86,7 @@ public final class UpstreamForwarder {
                 : RequestBodies.read(request, MAX_REQUEST_BYTES, this.timeout).flatMap(rewrite);
         return body
                 .flatMap((bytes) -> send(request.method(), target, headers, bytes))
-                .flatMap((relayed) -> relay(relayed, vary))
+                .flatMap((relayed) -> relay(request, relayed, vary))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
                 .onErrorResume(WebClientRequestException.class, (ex) -> upstreamFailed(target, ex, 502))
                 .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504));
@@ -108,11 +108,19 @@ public final class UpstreamForwarder {
                 .map((bytes) -> new Relayed(response.statusCode().value(), type, bytes));
     }
 
-    private static Mono<ServerResponse> relay(Relayed relayed, List<String> vary) {
+    /**
+     * Builds the response from the upstream's. Its {@code Vary} replaces the one already on the
+     * exchange when written, so it repeats that one, which CORS set to {@code Origin}.
+     */
+    private static Mono<ServerResponse> relay(ServerRequest request, Relayed relayed, List<String> vary) {
+        List<String> varyBefore = request.exchange().getResponse().getHeaders().getOrEmpty(HttpHeaders.VARY);
         return ServerResponse.status(relayed.status())
                 .contentType(relayed.contentType())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store, private")
-                .headers((headers) -> vary.forEach((name) -> headers.add(HttpHeaders.VARY, name)))
+                .headers((headers) -> {
+                    varyBefore.forEach((value) -> headers.add(HttpHeaders.VARY, value));
+                    vary.forEach((name) -> headers.add(HttpHeaders.VARY, name));
+                })
                 .bodyValue(relayed.body());
     }
 
