@@ -55,6 +55,13 @@ public final class AmplitudeDestination implements Destination {
      */
     private final URI target;
 
+    /**
+     * The URL of a body larger than {@code /2/httpapi} takes: {@code /batch}, which takes 20 MB,
+     * or {@code null} when every batch goes there already. Only an event alone can make such a
+     * body, since batches stay under the limit.
+     */
+    private final @Nullable URI oversizeTarget;
+
     private final AmplitudeOutcomes outcomes;
 
     private final ConnectionProvider connections;
@@ -65,6 +72,7 @@ public final class AmplitudeDestination implements Destination {
         this.id = builder.id;
         String baseUrl = stripTrailingSlash(builder.url.toString());
         this.target = URI.create(baseUrl + (builder.batchApi ? "/batch" : "/2/httpapi"));
+        this.oversizeTarget = builder.batchApi ? null : URI.create(baseUrl + "/batch");
         String path = builder.url.getPath().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
         if (path.endsWith("/2/httpapi") || path.endsWith("/batch")) {
             logger.warn("The Amplitude URL ends with an API path, and the destination appends its own: "
@@ -100,9 +108,17 @@ public final class AmplitudeDestination implements Destination {
             // Calls back here with the batch's other events only, so this branch runs once.
             return this.identifyApi.deliver(delivery, this::deliver);
         }
+        int size = bodySize(delivery);
+        URI uri = this.target;
+        if (this.oversizeTarget != null && size > MAX_HTTP_API_BYTES) {
+            logger.debug("An event is larger than /2/httpapi takes, so it goes to /batch: destination_id={} bytes={}",
+                    this.id, size);
+            uri = this.oversizeTarget;
+        }
         return this.client.post()
-                .uri(this.target)
-                .send((request, outbound) -> outbound.send(Mono.fromCallable(() -> body(delivery, outbound.alloc()))))
+                .uri(uri)
+                .send((request, outbound) -> outbound.send(Mono.fromCallable(() -> body(delivery, size,
+                        outbound.alloc()))))
                 .responseSingle((response, content) -> content.asByteArray()
                         .defaultIfEmpty(new byte[0])
                         .map((bytes) -> toResult(response, bytes, delivery)));
@@ -113,11 +129,7 @@ public final class AmplitudeDestination implements Destination {
      * after writing it. Heap arrays near the 1 MB body limit take whole G1 regions, and in a 64 MB
      * heap they caused repeated full collections.
      */
-    private static ByteBuf body(Delivery delivery, ByteBufAllocator allocator) {
-        int size = 64 + delivery.context().apiKey().length();
-        for (Event event : delivery.events()) {
-            size += event.encodedSize() + 1;
-        }
+    private static ByteBuf body(Delivery delivery, int size, ByteBufAllocator allocator) {
         ByteBuf body = allocator.buffer(size);
         try {
             UploadEncoder.encode(delivery.context(), delivery.events(), new ByteBufOutputStream(body));
@@ -127,6 +139,15 @@ public final class AmplitudeDestination implements Destination {
             body.release();
             throw ex;
         }
+    }
+
+    /** Returns about how many bytes the request body of {@code delivery} takes; its buffer grows when that is short. */
+    private static int bodySize(Delivery delivery) {
+        int size = 64 + delivery.context().apiKey().length();
+        for (Event event : delivery.events()) {
+            size += event.encodedSize() + 1;
+        }
+        return size;
     }
 
     /** Deliveries share nothing but the connection pool, so several may run at once. */

@@ -8,6 +8,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.deadletter.DeadLetter;
 import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.destination.DestinationId;
@@ -20,6 +21,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.eventrouter.core.pipeline.AmplitudeDispatch.OK;
@@ -172,6 +174,27 @@ class DispatchIntegrationTests {
         assertThat(this.dispatch.insertIdsPerRequest("amplitude")).containsExactly(
                 List.of("e0", "huge", "e2", "e3"), List.of("e0", "huge"), List.of("e0"), List.of("huge"),
                 List.of("e2"), List.of("e3"));
+    }
+
+    @Test
+    void sendsEventLargerThanHttpApiTakesToBatchApi() {
+        answer("amplitude", "200");
+        amplitude.stubFor(post(urlEqualTo("/amplitude/batch")).willReturn(okJson(OK)));
+        this.dispatch = AmplitudeDispatch.builder(amplitude)
+                .batchPolicy(new BatchPolicy(100, AmplitudeDestination.MAX_HTTP_API_BYTES, Duration.ofMillis(20)))
+                .start();
+        Event large = Event.builder("large").apiKey(AmplitudeDispatch.API_KEY).deviceId("device-1").insertId("large")
+                .eventProperty("text", "x".repeat(1_500_000))
+                .build();
+
+        this.dispatch.submit(large, event("device-2", "e0"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.spool.backlog(DestinationId.of("amplitude")) == 0);
+        assertThat(this.dispatch.deadLetters()).isEmpty();
+        assertThat(amplitude.findAll(postRequestedFor(urlEqualTo("/amplitude/batch"))))
+                .singleElement().extracting(AmplitudeDispatch::insertIds).isEqualTo(List.of("large"));
+        assertThat(this.dispatch.insertIdsPerRequest("amplitude").stream().flatMap(List::stream).toList())
+                .containsExactly("e0");
     }
 
     @Test
