@@ -267,6 +267,19 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
+    void rejectsMultipartFormNamingTheSupportedType() {
+        this.server = BridgeServer.start();
+        String multipart = "--b\r\nContent-Disposition: form-data; name=\"client\"\r\n\r\n" + KEY + "\r\n--b--\r\n";
+
+        HttpResponse<byte[]> result = this.server.postWithContentType("/", "multipart/form-data; boundary=b",
+                multipart.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(result.statusCode()).isEqualTo(415);
+        assertThat(new String(result.body(), StandardCharsets.UTF_8)).contains("application/x-www-form-urlencoded");
+        assertThat(this.server.source().events()).isEmpty();
+    }
+
+    @Test
     void rejectsAFormInAnUnsupportedCharset() {
         this.server = BridgeServer.start();
 

@@ -4,10 +4,12 @@ import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import reactor.core.publisher.Mono;
 
@@ -27,11 +29,16 @@ final class FormFields {
 
     /**
      * Reads the body of {@code request} with {@link RequestBodies#read} and parses it in the
-     * charset its {@code Content-Type} declares.
+     * charset its {@code Content-Type} declares. A {@code multipart/form-data} body is rejected
+     * with a 415 that names the type to send, since its fields would otherwise read as missing.
      */
     static Mono<FormFields> read(ServerRequest request, int maxBodyBytes, Duration readTimeout) {
         Charset charset;
         try {
+            if (isMultipart(request)) {
+                throw RequestBodies.rejected(415, "multipart/form-data is not supported: send the fields as "
+                        + "application/x-www-form-urlencoded");
+            }
             charset = RequestBodies.charset(request);
         }
         catch (UploadRejectedException ex) {
@@ -39,6 +46,11 @@ final class FormFields {
         }
         return RequestBodies.read(request, maxBodyBytes, readTimeout)
                 .map((body) -> parse(body, charset));
+    }
+
+    private static boolean isMultipart(ServerRequest request) {
+        String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        return contentType != null && contentType.trim().toLowerCase(Locale.ROOT).startsWith("multipart/");
     }
 
     /** Returns a form without fields, for a request that has no body. */
