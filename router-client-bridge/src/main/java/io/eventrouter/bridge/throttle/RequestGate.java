@@ -19,11 +19,17 @@ import reactor.core.publisher.Mono;
 
 /**
  * Limits requests before any body is read: per connection cap ({@link ConnectionLimit}), per
- * client address (requests per second) and in flight across the bridge. Both respond with a 429 in the shape of the endpoint's protocol, which
- * every SDK reads as "retry later": Amplitude's JSON, or {@code too_many_requests} for the
- * legacy upload.
+ * client address (requests per second) and in flight across the bridge. Each responds with a 429
+ * in the shape of the endpoint's protocol, which every SDK reads as "retry later": Amplitude's
+ * JSON, or {@code too_many_requests} for the legacy upload.
  */
 public final class RequestGate implements HandlerFilterFunction<ServerResponse, ServerResponse> {
+
+    /**
+     * The {@code eps_threshold} of a 429 for a limit that is not a rate, such as the connection
+     * cap. Amplitude's field counts events per second, and the Java SDK requires it in every 429.
+     */
+    private static final int NOT_A_RATE = 0;
 
     private final ClientAddressResolver addresses;
 
@@ -61,7 +67,7 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
     public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
         if (this.connections != null && ConnectionLimit.isOverLimit(request)) {
             // Closing the connection frees its place; the client reconnects when it retries.
-            return tooManyRequests(request, "Too many connections", this.connections.maxConnections(), true);
+            return tooManyRequests(request, "Too many connections", NOT_A_RATE, true);
         }
         if (this.requestsPerAddress != null) {
             String address = this.addresses.resolve(request).orElse("unknown");
@@ -75,7 +81,7 @@ public final class RequestGate implements HandlerFilterFunction<ServerResponse, 
         }
         if (this.inFlight.incrementAndGet() > this.maxInFlight) {
             this.inFlight.decrementAndGet();
-            return tooManyRequests(request, "Too many requests in flight", this.maxInFlight, false);
+            return tooManyRequests(request, "Too many requests in flight", NOT_A_RATE, false);
         }
         return Mono.defer(() -> next.handle(request))
                 .doFinally((signal) -> this.inFlight.decrementAndGet());

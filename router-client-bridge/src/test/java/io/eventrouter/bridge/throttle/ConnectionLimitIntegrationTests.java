@@ -53,7 +53,7 @@ class ConnectionLimitIntegrationTests {
 
                 assertThat(response).startsWith("HTTP/1.1 429");
                 assertThat(response).containsIgnoringCase("connection: close");
-                assertThat(response).contains("\"code\":429", "\"eps_threshold\":1");
+                assertThat(response).contains("\"code\":429", "\"eps_threshold\":0");
             }
             assertThat(post(first)).startsWith("HTTP/1.1 200");
         }
