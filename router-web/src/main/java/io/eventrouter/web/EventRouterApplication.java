@@ -26,15 +26,23 @@ public class EventRouterApplication {
         // dropped error, which Reactor logs at ERROR. The hook is global, so only the service sets it.
         Hooks.onErrorDropped(EventRouterApplication::logDroppedError);
         SpringApplication application = new SpringApplication(EventRouterApplication.class);
-        // Defaults of the standalone service only: a properties file in this jar would also
-        // reach every application that embeds the router.
+        application.setDefaultProperties(defaultProperties());
+        application.run(args);
+    }
+
+    /**
+     * Returns the defaults of the standalone service only: a properties file in this jar would
+     * also reach every application that embeds the router.
+     */
+    static Map<String, Object> defaultProperties() {
         // Graceful shutdown is Boot's default already; the service states it because the spool's
         // drain on SIGTERM relies on the web server finishing running requests first.
         // The shared Reactor Netty resources stop after the pipeline, so their default quiet period
         // of 2 s waits for nothing and only delays the stop.
-        application.setDefaultProperties(Map.of("spring.application.name", "event-router",
-                "server.shutdown", "graceful", "spring.reactor.netty.shutdown-quiet-period", "0s"));
-        application.run(args);
+        // Netty keeps a connection that sends nothing, or only part of its headers, open without
+        // limit. 75 s outlasts the 60 s idle timeout of common load balancers, so they close first.
+        return Map.of("spring.application.name", "event-router", "server.shutdown", "graceful",
+                "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s");
     }
 
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */
