@@ -361,7 +361,7 @@ final class SpoolCommitter implements Runnable {
         this.failedAtNanos = System.nanoTime();
         if (!this.writeFailureLogged) {
             logger.warn("Spool write failed, responding with 503 until writes succeed again: file={} error={}",
-                    this.settings.fileName(), rootMessage(ex));
+                    this.settings.fileName(), rootCause(ex));
             this.writeFailureLogged = true;
         }
         // MVStore closes itself on a write error; closing here covers errors it survived, so the
@@ -370,12 +370,18 @@ final class SpoolCommitter implements Runnable {
         return full("The spool cannot write to disk: " + rootMessage(ex));
     }
 
+    /** Returns the message of the innermost cause, for a response a client reads. */
     private static String rootMessage(Throwable ex) {
+        return String.valueOf(rootCause(ex).getMessage());
+    }
+
+    /** Returns the innermost cause, whose type a log names too: a message alone, such as "Capacity: N", can hide it. */
+    private static Throwable rootCause(Throwable ex) {
         Throwable root = ex;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return String.valueOf(root.getMessage());
+        return root;
     }
 
     private void commit(boolean sync) {
@@ -414,7 +420,7 @@ final class SpoolCommitter implements Runnable {
             this.failedAtNanos = time;
             this.file.closeImmediately();
             logger.warn("Spool checkpoint failed, will retry: file={} error={}", this.settings.fileName(),
-                    rootMessage(ex));
+                    rootCause(ex));
         }
     }
 
@@ -615,7 +621,7 @@ final class SpoolCommitter implements Runnable {
         }
         catch (RuntimeException ex) {
             logger.warn("Closing the spool file failed; the next start recovers it: file={} error={}",
-                    this.settings.fileName(), rootMessage(ex));
+                    this.settings.fileName(), rootCause(ex));
             this.file.closeImmediately();
         }
     }
