@@ -61,8 +61,11 @@ final class DestinationDispatcher {
 
     private static final Logger logger = LoggerFactory.getLogger(DestinationDispatcher.class);
 
-    /** Most events requested from the spool at once, which bounds how far large events overshoot the byte limit. */
+    /** Most events requested from the spool at once. */
     private static final int REQUEST_CHUNK = 256;
+
+    /** The largest event the bridge accepts, in a {@code /batch} body, and so the first size expected of an event. */
+    private static final long MAX_EVENT_BYTES = 20_000_000;
 
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
@@ -99,11 +102,17 @@ final class DestinationDispatcher {
 
     private long outstanding;
 
-    /** Spool offsets on the heap, not acknowledged yet. */
     /** Offsets of the events on the heap, each with its encoded size. */
     private final Map<Long, Integer> heldOffsets = new HashMap<>();
 
     private long heldBytes;
+
+    /**
+     * The size the next events read are expected to have: the largest recent size, decaying by
+     * an eighth with each smaller event. It starts at the largest event the bridge accepts, so
+     * the first reads are one event at a time until sizes are known.
+     */
+    private long expectedEventBytes = MAX_EVENT_BYTES;
 
     /** Dead-letter ids being replayed. */
     private final Set<Long> replaying = new HashSet<>();
@@ -277,6 +286,8 @@ final class DestinationDispatcher {
             return;
         }
         this.outstanding--;
+        int bytes = spooled.event().encodedSize();
+        this.expectedEventBytes = Math.max(bytes, this.expectedEventBytes - this.expectedEventBytes / 8);
         if (this.heldOffsets.containsKey(spooled.offset())) {
             return;
         }
@@ -285,7 +296,6 @@ final class DestinationDispatcher {
             this.order.skip(key);
             return;
         }
-        int bytes = spooled.event().encodedSize();
         this.heldOffsets.put(spooled.offset(), bytes);
         this.heldBytes += bytes;
         this.batches.add(PendingEvent.spooled(spooled), now());
@@ -298,10 +308,17 @@ final class DestinationDispatcher {
         }
     }
 
+    /**
+     * Requests as many events as fit the room left under both limits, counting the outstanding
+     * ones at the expected size and at least one while under the byte limit. Events of the
+     * expected size thus overshoot the byte limit by one event at most; a run of events far
+     * larger than the ones before can overshoot it by up to {@value #REQUEST_CHUNK} of them.
+     */
     private void requestMore() {
-        // At most one chunk is outstanding, so large events overshoot the byte limit by one chunk at most.
+        long byBytes = Math.max(1, (this.maxHeldBytes - this.heldBytes) / this.expectedEventBytes) - this.outstanding;
         long requested = (this.heldBytes >= this.maxHeldBytes) ? 0
-                : Math.min(REQUEST_CHUNK - this.outstanding, this.maxHeldEvents - this.heldOffsets.size() - this.outstanding);
+                : Math.min(Math.min(REQUEST_CHUNK - this.outstanding,
+                        this.maxHeldEvents - this.heldOffsets.size() - this.outstanding), byBytes);
         if (requested > 0 && this.reader != null && this.reader.subscribed) {
             this.outstanding += requested;
             this.reader.request(requested);

@@ -162,6 +162,30 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void holdsLargeEventsUnderByteLimitWhileFailing() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = unavailableWhile(down);
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .maxHeldBytes(300_000));
+        DestinationId first = DestinationId.of("first");
+
+        // Ten events of about 200 KB, each of its own device, so none waits behind another's retry.
+        submit(BRIDGE, IntStream.range(0, 10)
+                .mapToObj((i) -> Event.builder("large").apiKey("key-a").deviceId("device-" + i)
+                        .eventProperty("text", "x".repeat(200_000)).build())
+                .toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 20);
+
+        assertThat(this.pipeline.status(first).retryingEvents()).isBetween(1, 2);
+        assertThat(this.pipeline.backlog(first)).isEqualTo(10);
+
+        down.set(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 0);
+    }
+
+    @Test
     void statusShowsRunOfFailuresUntilDeliverySucceeds() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
