@@ -659,7 +659,7 @@ final class DestinationDispatcher {
             else {
                 this.failureWarned = true;
                 logger.warn("Delivery failed, will retry; further failures log at DEBUG, with a WARN each minute, "
-                        + "until a delivery succeeds: destination_id={} events={} failure={}", id(),
+                        + "until the destination takes or refuses a batch: destination_id={} events={} failure={}", id(),
                         outcomes.retried, outcomes.failure);
             }
         }
