@@ -28,7 +28,8 @@ class IdleConnectionIntegrationTests {
 
     @Test
     void closesConnectionStalledInItsHeaders() throws IOException {
-        try (RouterProcess router = RouterProcess.start("idle-connection", List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"),
+        List<String> jvmOptions = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+        try (RouterProcess router = RouterProcess.start("idle-connection", jvmOptions,
                 Map.of("server.netty.idle-timeout", "1s",
                         "router.spool.path", this.directory.resolve("spool").toString(),
                         "router.dead-letters.path", this.directory.resolve("dead-letters.mv.db").toString(),

@@ -659,8 +659,8 @@ final class DestinationDispatcher {
             else {
                 this.failureWarned = true;
                 logger.warn("Delivery failed, will retry; further failures log at DEBUG, with a WARN each minute, "
-                        + "until the destination takes or refuses a batch: destination_id={} events={} failure={}", id(),
-                        outcomes.retried, outcomes.failure);
+                        + "until the destination takes or refuses a batch: destination_id={} events={} failure={}",
+                        id(), outcomes.retried, outcomes.failure);
             }
         }
         else if (group.attempts == 1) {

@@ -189,7 +189,8 @@ class DispatchIntegrationTests {
 
         this.dispatch.submit(large, event("device-2", "e0"));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.spool.backlog(DestinationId.of("amplitude")) == 0);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> this.dispatch.spool.backlog(DestinationId.of("amplitude")) == 0);
         assertThat(this.dispatch.deadLetters()).isEmpty();
         assertThat(amplitude.findAll(postRequestedFor(urlEqualTo("/amplitude/batch"))))
                 .singleElement().extracting(AmplitudeDispatch::insertIds).isEqualTo(List.of("large"));
