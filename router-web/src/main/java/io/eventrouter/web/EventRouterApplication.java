@@ -41,8 +41,11 @@ public class EventRouterApplication {
         // of 2 s waits for nothing and only delays the stop.
         // Netty keeps a connection that sends nothing, or only part of its headers, open without
         // limit. 75 s outlasts the 60 s idle timeout of common load balancers, so they close first.
+        // That logger's one WARN is for a request Netty cannot decode, such as headers over 8 KB.
+        // Any client can send those at will, so only its ERRORs are kept.
         return Map.of("spring.application.name", "event-router", "server.shutdown", "graceful",
-                "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s");
+                "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s",
+                "logging.level.reactor.netty.http.server.HttpServerOperations", "error");
     }
 
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */

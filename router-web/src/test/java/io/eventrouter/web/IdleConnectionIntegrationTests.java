@@ -24,6 +24,8 @@ class IdleConnectionIntegrationTests {
     @Test
     void standaloneDefaultsBoundIdleConnections() {
         assertThat(EventRouterApplication.defaultProperties()).containsEntry("server.netty.idle-timeout", "75s");
+        assertThat(EventRouterApplication.defaultProperties())
+                .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error");
     }
 
     @Test
