@@ -64,8 +64,8 @@ final class DestinationDispatcher {
     /** Most events requested from the spool at once. */
     private static final int REQUEST_CHUNK = 256;
 
-    /** The largest event the bridge accepts, in a {@code /batch} body, and so the first size expected of an event. */
-    private static final long MAX_EVENT_BYTES = 20_000_000;
+    /** The size expected of an event before any is read: a guess, which the first events read correct. */
+    private static final long INITIAL_EXPECTED_EVENT_BYTES = 1_000;
 
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
@@ -109,10 +109,16 @@ final class DestinationDispatcher {
 
     /**
      * The size the next events read are expected to have: the largest recent size, decaying by
-     * an eighth with each smaller event. It starts at the largest event the bridge accepts, so
-     * the first reads are one event at a time until sizes are known.
+     * an eighth with each smaller event. Requests are sized by it, so that few events read
+     * turn out not to fit (see {@link #stopAtOverflow}).
      */
-    private long expectedEventBytes = MAX_EVENT_BYTES;
+    private long expectedEventBytes = INITIAL_EXPECTED_EVENT_BYTES;
+
+    /**
+     * Whether reading stopped at an event that did not fit the byte limit. That event and the
+     * ones after it stay in the spool until a rewind, once the heap has room for it.
+     */
+    private boolean overflowed;
 
     /** Dead-letter ids being replayed. */
     private final Set<Long> replaying = new HashSet<>();
@@ -296,9 +302,29 @@ final class DestinationDispatcher {
             this.order.skip(key);
             return;
         }
+        if (this.heldBytes > 0 && this.heldBytes + bytes > this.maxHeldBytes) {
+            stopAtOverflow();
+            return;
+        }
         this.heldOffsets.put(spooled.offset(), bytes);
         this.heldBytes += bytes;
         this.batches.add(PendingEvent.spooled(spooled), now());
+    }
+
+    /**
+     * Stops reading at an event larger than the room left, so that events far larger than the
+     * ones before them cannot pass the byte limit. The reader is dropped with what it still
+     * brings; the rewind that {@link #pump} starts once there is room reads all of it again in
+     * spool order, so every device keeps its order.
+     */
+    private void stopAtOverflow() {
+        this.overflowed = true;
+        this.generation++;
+        if (this.reader != null) {
+            this.reader.cancel();
+        }
+        logger.debug("Reading stopped at an event that does not fit the heap's limit: destination_id={} "
+                + "held_bytes={} expected_event_bytes={}", id(), this.heldBytes, this.expectedEventBytes);
     }
 
     private void release(long offset) {
@@ -310,13 +336,14 @@ final class DestinationDispatcher {
 
     /**
      * Requests as many events as fit the room left under both limits, counting the outstanding
-     * ones at the expected size and at least one while under the byte limit. Events of the
-     * expected size thus overshoot the byte limit by one event at most; a run of events far
-     * larger than the ones before can overshoot it by up to {@value #REQUEST_CHUNK} of them.
+     * ones at the expected size, and at least one while there is room. An event that turns out
+     * not to fit stops the reading (see {@link #stopAtOverflow}), so only an event alone passes
+     * the byte limit.
      */
     private void requestMore() {
-        long byBytes = Math.max(1, (this.maxHeldBytes - this.heldBytes) / this.expectedEventBytes) - this.outstanding;
-        long requested = (this.heldBytes >= this.maxHeldBytes) ? 0
+        long room = this.maxHeldBytes - this.heldBytes;
+        long byBytes = Math.max(1, room / this.expectedEventBytes) - this.outstanding;
+        long requested = (this.overflowed || room <= 0) ? 0
                 : Math.min(Math.min(REQUEST_CHUNK - this.outstanding,
                         this.maxHeldEvents - this.heldOffsets.size() - this.outstanding), byBytes);
         if (requested > 0 && this.reader != null && this.reader.subscribed) {
@@ -357,8 +384,14 @@ final class DestinationDispatcher {
             }
             send(next, now);
         }
-        if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes) {
+        if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed) {
             parkPausedGroups(now);
+        }
+        // Reading that stopped at a large event starts again, from the oldest unacknowledged
+        // event, once that event fits; the wake-up below runs the rewind.
+        if (this.overflowed && (this.heldBytes == 0 || this.maxHeldBytes - this.heldBytes >= this.expectedEventBytes)) {
+            this.overflowed = false;
+            this.rewindRequested = true;
         }
         requestMore();
         scheduleWakeUp(now);
