@@ -115,8 +115,9 @@ final class DestinationDispatcher {
     private long expectedEventBytes = INITIAL_EXPECTED_EVENT_BYTES;
 
     /**
-     * Whether reading stopped at an event that did not fit the byte limit. That event and the
-     * ones after it stay in the spool until a rewind, once the heap has room for it.
+     * Whether reading stopped at an event that arrived with the byte limit reached. That event
+     * and the ones after it stay in the spool until a rewind, once the held bytes are under the
+     * limit again.
      */
     private boolean overflowed;
 
@@ -302,7 +303,7 @@ final class DestinationDispatcher {
             this.order.skip(key);
             return;
         }
-        if (this.heldBytes > 0 && this.heldBytes + bytes > this.maxHeldBytes) {
+        if (this.heldBytes >= this.maxHeldBytes) {
             stopAtOverflow();
             return;
         }
@@ -312,10 +313,10 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Stops reading at an event larger than the room left, so that events far larger than the
-     * ones before them cannot pass the byte limit. The reader is dropped with what it still
-     * brings; the rewind that {@link #pump} starts once there is room reads all of it again in
-     * spool order, so every device keeps its order.
+     * Stops reading at an event that arrives with the byte limit reached, so that the events
+     * requested before large ones arrived pass the limit by one event at most. The reader is
+     * dropped with what it still brings; the rewind that {@link #pump} starts once the held bytes
+     * are under the limit reads all of it again in spool order, so every device keeps its order.
      */
     private void stopAtOverflow() {
         this.overflowed = true;
@@ -323,8 +324,8 @@ final class DestinationDispatcher {
         if (this.reader != null) {
             this.reader.cancel();
         }
-        logger.debug("Reading stopped at an event that does not fit the heap's limit: destination_id={} "
-                + "held_bytes={} expected_event_bytes={}", id(), this.heldBytes, this.expectedEventBytes);
+        logger.debug("Reading stopped at the heap's byte limit: destination_id={} held_bytes={}", id(),
+                this.heldBytes);
     }
 
     private void release(long offset) {
@@ -336,9 +337,10 @@ final class DestinationDispatcher {
 
     /**
      * Requests as many events as fit the room left under both limits, counting the outstanding
-     * ones at the expected size, and at least one while there is room. An event that turns out
-     * not to fit stops the reading (see {@link #stopAtOverflow}), so only an event alone passes
-     * the byte limit.
+     * ones at the expected size, and at least one while there is room. An event that arrives
+     * with the limit reached stops the reading (see {@link #stopAtOverflow}), so one event at
+     * most passes the byte limit. That one lets other devices go on while a failing device's
+     * events take nearly all of it.
      */
     private void requestMore() {
         long room = this.maxHeldBytes - this.heldBytes;
@@ -387,9 +389,9 @@ final class DestinationDispatcher {
         if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed) {
             parkPausedGroups(now);
         }
-        // Reading that stopped at a large event starts again, from the oldest unacknowledged
-        // event, once that event fits; the wake-up below runs the rewind.
-        if (this.overflowed && (this.heldBytes == 0 || this.maxHeldBytes - this.heldBytes >= this.expectedEventBytes)) {
+        // Reading that stopped at the byte limit starts again, from the oldest unacknowledged
+        // event, once the held bytes are under it; the wake-up below runs the rewind.
+        if (this.overflowed && this.heldBytes < this.maxHeldBytes) {
             this.overflowed = false;
             this.rewindRequested = true;
         }

@@ -177,7 +177,8 @@ class DispatchPipelineTests {
                 .toList());
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 20);
 
-        assertThat(this.pipeline.status(first).retryingEvents()).isEqualTo(1);
+        // The second event passes the limit; the third finds it reached and stops the reading.
+        assertThat(this.pipeline.status(first).retryingEvents()).isEqualTo(2);
         assertThat(this.pipeline.backlog(first)).isEqualTo(10);
 
         down.set(false);
@@ -215,13 +216,41 @@ class DispatchPipelineTests {
                 .filter((type) -> type.startsWith("large"))
                 .distinct()
                 .toList();
-        assertThat(largeSent).containsExactly("large-0");
+        assertThat(largeSent).containsExactlyInAnyOrder("large-0", "large-1");
 
         down.set(false);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 0);
         assertThat(destination.deliveries().stream().flatMap((delivery) -> delivery.events().stream())
                 .map(Event::eventType).filter((type) -> type.startsWith("large")).distinct().count()).isEqualTo(10);
+    }
+
+    @Test
+    void deliversOtherDevicesWhileFailingOneFillsByteLimit() {
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElse("").equals("device-stuck"))
+                        ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                                .withFailure("HTTP 503: unavailable"))
+                        : Mono.just(DeliveryResult.delivered(delivery.size())));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .maxHeldBytes(300_000));
+        DestinationId first = DestinationId.of("first");
+
+        // The failing device holds 240 KB of the 300 KB; the other device's 200 KB event still
+        // gets read, and the small events after it once that one is delivered.
+        submit(BRIDGE, IntStream.range(0, 2).mapToObj((i) -> Event.builder("stuck-" + i).apiKey("key-a")
+                .deviceId("device-stuck").eventProperty("text", "x".repeat(120_000)).build()).toList());
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).retryingEvents() == 2);
+        List<Event> others = new ArrayList<>();
+        others.add(Event.builder("other").apiKey("key-a").deviceId("device-other")
+                .eventProperty("text", "x".repeat(200_000)).build());
+        IntStream.range(0, 5).forEach((i) -> others.add(Event.builder("small-" + i).apiKey("key-a")
+                .deviceId("device-small").build()));
+        submit(BRIDGE, others);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 2);
+        assertThat(this.pipeline.status(first).failing()).isTrue();
     }
 
     @Test
