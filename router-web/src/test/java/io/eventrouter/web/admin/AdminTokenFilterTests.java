@@ -3,13 +3,10 @@ package io.eventrouter.web.admin;
 import java.util.List;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.eventrouter.web.CapturedLogs;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -21,27 +18,13 @@ class AdminTokenFilterTests {
 
     private static final String TOKEN = "admin-secret-0123456789";
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger(AdminTokenFilter.class);
-
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    @RegisterExtension
+    final CapturedLogs logs = new CapturedLogs(AdminTokenFilter.class);
 
     private final WebTestClient client = WebTestClient.bindToRouterFunction(RouterFunctions.route()
             .GET("/admin/destinations", (request) -> ServerResponse.ok().bodyValue("{}"))
             .filter(new AdminTokenFilter(TOKEN))
             .build()).build();
-
-    @BeforeEach
-    void captureLogs() {
-        this.logs.start();
-        this.logger.addAppender(this.logs);
-        this.logger.setLevel(Level.DEBUG);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        this.logger.detachAppender(this.logs);
-        this.logger.setLevel(null);
-    }
 
     @Test
     void rejectionsLogOneWarningThenDebug() {
@@ -51,7 +34,7 @@ class AdminTokenFilterTests {
         this.client.get().uri("/admin/destinations").header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
                 .exchange().expectStatus().isOk();
 
-        List<ILoggingEvent> events = List.copyOf(this.logs.list);
+        List<ILoggingEvent> events = this.logs.events();
         assertThat(events).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.DEBUG);
         assertThat(events.get(0).getFormattedMessage())
                 .startsWith("Admin request rejected without a valid token: method=GET path=/admin/destinations")
