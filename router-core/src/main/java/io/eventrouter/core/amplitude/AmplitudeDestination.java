@@ -141,7 +141,7 @@ public final class AmplitudeDestination implements Destination {
         }
     }
 
-    /** Returns about how many bytes the request body of {@code delivery} takes; its buffer grows when that is short. */
+    /** Returns about how many bytes the request body of {@code delivery} takes. Its buffer grows when that is short. */
     private static int bodySize(Delivery delivery) {
         int size = 64 + delivery.context().apiKey().length();
         for (Event event : delivery.events()) {

@@ -109,8 +109,8 @@ final class DestinationDispatcher {
 
     /**
      * The size the next events read are expected to have: the largest recent size, decaying by
-     * an eighth with each smaller event. Requests are sized by it, so that few events read
-     * turn out not to fit (see {@link #stopAtOverflow}).
+     * an eighth with each smaller event. Requests are sized by it, so that reading seldom stops
+     * at the byte limit (see {@link #stopAtOverflow}).
      */
     private long expectedEventBytes = INITIAL_EXPECTED_EVENT_BYTES;
 
@@ -315,8 +315,8 @@ final class DestinationDispatcher {
     /**
      * Stops reading at an event that arrives with the byte limit reached, so that the events
      * requested before large ones arrived pass the limit by one event at most. The reader is
-     * dropped with what it still brings; the rewind that {@link #pump} starts once the held bytes
-     * are under the limit reads all of it again in spool order, so every device keeps its order.
+     * dropped with the events it still delivers. The rewind that {@link #pump} starts once the
+     * held bytes are under the limit reads them again in spool order, so every device keeps its order.
      */
     private void stopAtOverflow() {
         this.overflowed = true;
@@ -389,8 +389,8 @@ final class DestinationDispatcher {
         if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed) {
             parkPausedGroups(now);
         }
-        // Reading that stopped at the byte limit starts again, from the oldest unacknowledged
-        // event, once the held bytes are under it; the wake-up below runs the rewind.
+        // Reading that stopped at the byte limit starts again from the oldest unacknowledged event
+        // once the held bytes are under the limit. The wake-up below runs the rewind.
         if (this.overflowed && this.heldBytes < this.maxHeldBytes) {
             this.overflowed = false;
             this.rewindRequested = true;
@@ -559,18 +559,17 @@ final class DestinationDispatcher {
                     + "destination_id={} events={}", id(), outcomes.resent);
         }
         else if ((!outcomes.delivered.isEmpty() || !outcomes.rejected.isEmpty()) && this.failuresSinceSuccess > 0) {
-            // A refusal for good ends the run too: the destination responds, and the events became dead letters.
+            // A rejection for good ends the run too, because the destination responds. Its events become dead letters.
             if (this.failureWarned && outcomes.delivered.isEmpty()) {
-                logger.info("The destination responds again but refused this batch: destination_id={} "
-                        + "failed_deliveries={} events_refused={} events_still_retrying={}", id(),
+                logger.info("The destination responds again but rejected this batch: destination_id={} "
+                        + "failed_deliveries={} events_rejected={} events_still_retrying={}", id(),
                         this.failuresSinceSuccess, outcomes.rejected.size(), this.status.retryingEvents());
-                this.failureWarned = false;
             }
             else if (this.failureWarned) {
                 logger.info("Deliveries succeed again: destination_id={} failed_deliveries={} events_still_retrying={}",
                         id(), this.failuresSinceSuccess, this.status.retryingEvents());
-                this.failureWarned = false;
             }
+            this.failureWarned = false;
             this.failuresSinceSuccess = 0;
             this.status = this.status.succeeded();
         }
@@ -694,7 +693,7 @@ final class DestinationDispatcher {
             else {
                 this.failureWarned = true;
                 logger.warn("Delivery failed, will retry; further failures log at DEBUG, with a WARN each minute, "
-                        + "until the destination takes or refuses a batch: destination_id={} events={} failure={}",
+                        + "until the destination accepts or rejects a batch: destination_id={} events={} failure={}",
                         id(), outcomes.retried, outcomes.failure);
             }
         }

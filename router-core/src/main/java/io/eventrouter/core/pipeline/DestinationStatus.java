@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
  * The state of a destination's recent deliveries: whether the latest failed, since when and why,
  * and how many events wait to be sent again. A run of failures starts with the first delivery
  * that fails for a reason worth retrying, such as an error status, a reset or a timeout, and ends
- * with the next delivery the destination settles: it took events, or refused them, which
+ * with the next delivery the destination settles: it took events, or rejected them, which
  * makes them dead letters. Events of other devices can succeed while one device's
  * events keep failing, which ends the run, so {@code retryingEvents} and {@code retryingSince}
  * show events that stay stuck. Events the destination rejected for good become dead letters and

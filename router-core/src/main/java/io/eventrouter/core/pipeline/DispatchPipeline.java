@@ -237,8 +237,7 @@ public final class DispatchPipeline implements AutoCloseable {
 
     /**
      * Counts the stored dead letters now and then at each interval, for the gauge. The count
-     * runs on the store's threads; a failed count keeps the last value and is tried again at
-     * the next interval.
+     * runs on the store's threads. A failed count keeps the last value until the next interval.
      */
     private Disposable countDeadLetters() {
         return Flux.interval(Duration.ZERO, this.deadLetterCountInterval)

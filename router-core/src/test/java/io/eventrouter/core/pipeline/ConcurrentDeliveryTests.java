@@ -208,9 +208,8 @@ class ConcurrentDeliveryTests {
         submit(devices("d", 1_000));
         await().atMost(Duration.ofSeconds(10)).until(() -> !hanging.deliveries().isEmpty());
 
-        // About nine events of 115 bytes fill 1,000 bytes, and requests count the events on their
-        // way at the size expected of them, so reading stops there; the event limit alone would
-        // read all 1,000.
+        // About nine events of 115 bytes fill 1,000 bytes, so reading stops there. The event limit
+        // alone would read all 1,000.
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> read.get() <= 10);
         assertThat(this.spool.backlog(DESTINATION)).isEqualTo(1_000);
     }

@@ -177,7 +177,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void sendsEventLargerThanHttpApiTakesToBatchApi() {
+    void sendsOversizeEventToBatchApi() {
         answer("amplitude", "200");
         amplitude.stubFor(post(urlEqualTo("/amplitude/batch")).willReturn(okJson(OK)));
         this.dispatch = AmplitudeDispatch.builder(amplitude)

@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.destination.EventOutcome;
@@ -141,7 +143,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void resendsValidRestAtOnceWithoutWarning() {
+    void resendsValidRestAtOnce() {
         AtomicInteger calls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
             if (calls.getAndIncrement() == 0) {
@@ -162,19 +164,14 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void holdsLargeEventsUnderByteLimitWhileFailing() {
+    void byteLimitBoundsFailingLargeEvents() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
-        this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
-                .maxHeldBytes(300_000));
+        this.pipeline = startWithByteLimit(destination);
         DestinationId first = DestinationId.of("first");
 
         // Ten events of about 200 KB, each of its own device, so none waits behind another's retry.
-        submit(BRIDGE, IntStream.range(0, 10)
-                .mapToObj((i) -> Event.builder("large").apiKey("key-a").deviceId("device-" + i)
-                        .eventProperty("text", "x".repeat(200_000)).build())
-                .toList());
+        submit(BRIDGE, IntStream.range(0, 10).mapToObj((i) -> largeEvent("large", "device-" + i, 200_000)).toList());
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 20);
 
         // The second event passes the limit; the third finds it reached and stops the reading.
@@ -187,17 +184,12 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void stopsReadingAtLargeEventsAfterSmallOnes() {
+    void byteLimitStopsLargeAfterSmall() {
         AtomicBoolean down = new AtomicBoolean(true);
-        // Takes the small events and, while down, refuses every delivery with a large one.
-        RecordingDestination destination = new RecordingDestination("first", (delivery) -> (down.get()
-                && delivery.events().stream().anyMatch((event) -> event.eventType().startsWith("large")))
-                        ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
-                                .withFailure("HTTP 503: unavailable"))
-                        : Mono.just(DeliveryResult.delivered(delivery.size())));
-        this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
-                .maxHeldBytes(300_000));
+        // Takes the small events and, while down, fails every delivery with a large one.
+        RecordingDestination destination = unavailableFor((delivery) -> down.get()
+                && delivery.events().stream().anyMatch((event) -> event.eventType().startsWith("large")));
+        this.pipeline = startWithByteLimit(destination);
         DestinationId first = DestinationId.of("first");
 
         // Many small events make the dispatcher expect small ones and request them 256 at a time,
@@ -205,46 +197,33 @@ class DispatchPipelineTests {
         List<Event> events = new ArrayList<>();
         IntStream.range(0, 300).forEach((i) -> events.add(Event.builder("small").apiKey("key-a")
                 .deviceId("device-small-" + i).build()));
-        IntStream.range(0, 10).forEach((i) -> events.add(Event.builder("large-" + i).apiKey("key-a")
-                .deviceId("device-large-" + i).eventProperty("text", "x".repeat(200_000)).build()));
+        IntStream.range(0, 10).forEach((i) -> events.add(largeEvent("large-" + i, "device-large-" + i, 200_000)));
         submit(BRIDGE, events);
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).failedDeliveries() >= 20);
 
-        List<String> largeSent = destination.deliveries().stream()
-                .flatMap((delivery) -> delivery.events().stream())
-                .map(Event::eventType)
-                .filter((type) -> type.startsWith("large"))
-                .distinct()
-                .toList();
-        assertThat(largeSent).containsExactlyInAnyOrder("large-0", "large-1");
+        assertThat(largeTypesSent(destination)).containsExactlyInAnyOrder("large-0", "large-1");
 
         down.set(false);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 0);
-        assertThat(destination.deliveries().stream().flatMap((delivery) -> delivery.events().stream())
-                .map(Event::eventType).filter((type) -> type.startsWith("large")).distinct().count()).isEqualTo(10);
+        assertThat(largeTypesSent(destination)).hasSize(10);
     }
 
     @Test
-    void deliversOtherDevicesWhileFailingOneFillsByteLimit() {
-        RecordingDestination destination = new RecordingDestination("first", (delivery) -> delivery.events().stream()
-                .anyMatch((event) -> event.deviceId().orElse("").equals("device-stuck"))
-                        ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
-                                .withFailure("HTTP 503: unavailable"))
-                        : Mono.just(DeliveryResult.delivered(delivery.size())));
-        this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
-                .maxHeldBytes(300_000));
+    void byteLimitPassesOtherDevices() {
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElse("").equals("device-stuck")));
+        this.pipeline = startWithByteLimit(destination);
         DestinationId first = DestinationId.of("first");
 
-        // The failing device holds 240 KB of the 300 KB; the other device's 200 KB event still
-        // gets read, and the small events after it once that one is delivered.
-        submit(BRIDGE, IntStream.range(0, 2).mapToObj((i) -> Event.builder("stuck-" + i).apiKey("key-a")
-                .deviceId("device-stuck").eventProperty("text", "x".repeat(120_000)).build()).toList());
+        // The failing device's events take 240 KB of the 300 KB. The other device's 200 KB event
+        // is still read, and the small events after it once that one is delivered.
+        submit(BRIDGE, List.of(largeEvent("stuck-0", "device-stuck", 120_000),
+                largeEvent("stuck-1", "device-stuck", 120_000)));
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).retryingEvents() == 2);
+
         List<Event> others = new ArrayList<>();
-        others.add(Event.builder("other").apiKey("key-a").deviceId("device-other")
-                .eventProperty("text", "x".repeat(200_000)).build());
+        others.add(largeEvent("other", "device-other", 200_000));
         IntStream.range(0, 5).forEach((i) -> others.add(Event.builder("small-" + i).apiKey("key-a")
                 .deviceId("device-small").build()));
         submit(BRIDGE, others);
@@ -343,7 +322,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void refusalForGoodEndsRunOfFailures() {
+    void rejectionEndsRunOfFailures() {
         AtomicInteger calls = new AtomicInteger();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> (calls.getAndIncrement() < 2)
                 ? Mono.error(new IllegalStateException("connection refused"))
@@ -359,8 +338,8 @@ class DispatchPipelineTests {
         assertThat(this.pipeline.status(first).lastFailure()).isNull();
         assertThat(this.logs.list).filteredOn((event) -> event.getLevel() == Level.INFO)
                 .extracting(ILoggingEvent::getFormattedMessage)
-                .anyMatch((message) -> message.startsWith("The destination responds again but refused this batch: "
-                        + "destination_id=first failed_deliveries=2 events_refused=2"));
+                .anyMatch((message) -> message.startsWith("The destination responds again but rejected this batch: "
+                        + "destination_id=first failed_deliveries=2 events_rejected=2"));
     }
 
     @Test
@@ -446,10 +425,35 @@ class DispatchPipelineTests {
 
     /** Returns a destination that fails every delivery with {@code HTTP 503: unavailable} while {@code down} is set. */
     private static RecordingDestination unavailableWhile(AtomicBoolean down) {
-        return new RecordingDestination("first", (delivery) -> down.get()
+        return unavailableFor((delivery) -> down.get());
+    }
+
+    /** Returns a destination that fails the deliveries {@code failing} matches with {@code HTTP 503: unavailable}. */
+    private static RecordingDestination unavailableFor(Predicate<Delivery> failing) {
+        return new RecordingDestination("first", (delivery) -> failing.test(delivery)
                 ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
                         .withFailure("HTTP 503: unavailable"))
                 : Mono.just(DeliveryResult.delivered(delivery.size())));
+    }
+
+    /** Starts a pipeline that retries every few milliseconds and holds at most 300,000 bytes of events. */
+    private DispatchPipeline startWithByteLimit(RecordingDestination destination) {
+        return start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(1), Duration.ofMillis(5)))
+                .maxHeldBytes(300_000));
+    }
+
+    private static Event largeEvent(String type, String deviceId, int bytes) {
+        return Event.builder(type).apiKey("key-a").deviceId(deviceId).eventProperty("text", "x".repeat(bytes)).build();
+    }
+
+    private static List<String> largeTypesSent(RecordingDestination destination) {
+        return destination.deliveries().stream()
+                .flatMap((delivery) -> delivery.events().stream())
+                .map(Event::eventType)
+                .filter((type) -> type.startsWith("large"))
+                .distinct()
+                .toList();
     }
 
     /** Returns the WARNs logged so far; the appender adds under its own lock, so the copy takes it too. */
@@ -580,7 +584,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void gaugesSubmissionsWaitingInSourceQueue() {
+    void gaugesQueuedSubmissions() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         this.pipeline = DispatchPipeline.builder()
                 .spool(new MemorySpool(100, List.of(DestinationId.of("first"))))
