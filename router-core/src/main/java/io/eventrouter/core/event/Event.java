@@ -293,6 +293,14 @@ public final class Event {
         return fields().has(name);
     }
 
+    /**
+     * Returns whether the event may have a member {@code name} at any depth. False means it has
+     * none. An event read from JSON finds that out by scanning the JSON, without parsing it.
+     */
+    public boolean mayHaveMember(String name) {
+        return this.fields != null || mentions(Objects.requireNonNull(this.json), this.jsonStart, jsonEnd(), name);
+    }
+
     private static boolean mentions(byte[] json, int start, int end, String name) {
         byte[] quoted = ('"' + name + '"').getBytes(StandardCharsets.UTF_8);
         // Dispatchers call this for every event they send, so it skips each run of eight bytes

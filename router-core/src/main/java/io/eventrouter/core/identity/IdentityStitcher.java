@@ -40,7 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  * </ol>
  * An event that carries its own device id and a user id, sent or filled, records the device's
  * link to that user and the user's activity on that device. Server events without a device id
- * record nothing, so they never extend a browser session on their own.
+ * record nothing, so they never extend a browser session on their own, and neither do events
+ * whose device id a router filled in before, such as the server SDK from a request's headers.
  *
  * <p>Events of one call are stitched one after another, so an identify early in a batch already
  * applies to the anonymous events after it. Given the same store contents, the result depends
@@ -257,7 +258,7 @@ public final class IdentityStitcher {
     }
 
     private void recordNow(SynchronousIdentityStore direct, IdentityScope scope, Sighting sighting, Known known) {
-        if (sighting.deviceId().isEmpty() || known.userId().isEmpty()) {
+        if (!sighting.ownDeviceId() || known.userId().isEmpty()) {
             return;
         }
         String deviceId = sighting.deviceId().get();
@@ -287,7 +288,7 @@ public final class IdentityStitcher {
     }
 
     private Mono<Void> record(IdentityScope scope, Sighting sighting, Known known) {
-        if (sighting.deviceId().isEmpty() || known.userId().isEmpty()) {
+        if (!sighting.ownDeviceId() || known.userId().isEmpty()) {
             return Mono.empty();
         }
         String deviceId = sighting.deviceId().get();
@@ -407,13 +408,16 @@ public final class IdentityStitcher {
 
     /**
      * The ids an event was sent with. The session id is {@link UserActivity#NO_SESSION} when
-     * absent; the time is the event's own, or the router's clock when it has none.
+     * absent; the time is the event's own, or the router's clock when it has none. A device id
+     * that a router filled in before, such as the server SDK from a browser request's headers, is
+     * not the event's own: it finds the session but records no link.
      */
-    private record Sighting(Optional<String> deviceId, Optional<String> userId, long sessionId, long time) {
+    private record Sighting(Optional<String> deviceId, boolean ownDeviceId, Optional<String> userId, long sessionId,
+            long time) {
 
         static Sighting of(Event event, InstantSource clock) {
-            return new Sighting(event.deviceId(), event.userId(), sessionId(event),
-                    event.time().orElseGet(clock::millis));
+            return new Sighting(event.deviceId(), event.deviceId().isPresent() && !StitchedFields.isDeviceIdFilled(event),
+                    event.userId(), sessionId(event), event.time().orElseGet(clock::millis));
         }
 
         /**

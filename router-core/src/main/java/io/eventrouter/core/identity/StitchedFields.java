@@ -2,6 +2,7 @@ package io.eventrouter.core.identity;
 
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import io.eventrouter.core.event.Event;
@@ -50,6 +51,20 @@ public final class StitchedFields {
                     }
                 }));
         return names;
+    }
+
+    /**
+     * Returns whether a router filled in the event's device id where it had none. A sent device
+     * id that the first-party cookie replaced is listed too, but keeps the sent one under
+     * {@link #ORIGINAL_DEVICE_ID_PROPERTY}, so it does not count: the event came with its own.
+     */
+    public static boolean isDeviceIdFilled(Event event) {
+        if (!event.mayHaveMember(PROPERTY)) {
+            return false;
+        }
+        Optional<JsonNode> properties = event.field(EventField.EVENT_PROPERTIES.jsonName());
+        return properties.isPresent() && !properties.get().has(ORIGINAL_DEVICE_ID_PROPERTY)
+                && of(event).contains(EventField.DEVICE_ID.jsonName());
     }
 
     /**

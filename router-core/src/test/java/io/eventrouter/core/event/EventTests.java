@@ -21,6 +21,18 @@ class EventTests {
     private static final RequestContext CONTEXT = RequestContext.of("api-key-1234");
 
     @Test
+    void tellsMissingMemberFromJson() {
+        Event marked = Event.ofEncoded(CONTEXT, ("{\"event_type\":\"checkout\",\"event_properties\":"
+                + "{\"[Router] stitched fields\":[\"device_id\"]}}").getBytes(StandardCharsets.UTF_8), null, null);
+        Event plain = Event.ofEncoded(CONTEXT, "{\"event_type\":\"checkout\",\"event_properties\":{\"plan\":\"pro\"}}"
+                .getBytes(StandardCharsets.UTF_8), null, null);
+
+        assertThat(marked.mayHaveMember("[Router] stitched fields")).isTrue();
+        assertThat(plain.mayHaveMember("[Router] stitched fields")).isFalse();
+        assertThat(plain.mayHaveMember("plan")).isTrue();
+    }
+
+    @Test
     void keepsFieldsItDoesNotKnow() {
         ObjectNode fields = (ObjectNode) MAPPER.readTree(
                 "{\"event_type\":\"play\",\"future_field\":{\"a\":[1,2]},\"device_id\":\"device-1\"}");

@@ -116,6 +116,34 @@ class IdentityStitcherTests {
     }
 
     @Test
+    void filledDeviceIdRecordsNoLink() {
+        stitch(browser("login").deviceId("browser-d1").userId("alice").sessionId(SESSION).build());
+        // The server SDK filled this device id from a browser request's headers.
+        Event fromHeaders = server("checkout").deviceId("header-d9").userId("alice").build();
+        stitch(StitchedFields.mark(fromHeaders, List.of(EventField.DEVICE_ID)));
+
+        Event later = stitch(server("order_shipped").userId("alice").build());
+        Event anonymous = stitch(browser("page_view").deviceId("header-d9").build());
+
+        assertThat(later.deviceId()).hasValue("browser-d1");
+        assertThat(later.sessionId()).hasValue(SESSION);
+        assertThat(anonymous.userId()).isEmpty();
+    }
+
+    @Test
+    void replacedDeviceIdStillRecordsLinks() {
+        // The first-party cookie replaced the SDK's device id and kept it beside the mark.
+        Event login = browser("login").deviceId("stable-d1").userId("bob").sessionId(SESSION).build();
+        stitch(Event.ofOwned(login.context(), StitchedFields.mark(login.toJson(), List.of(EventField.DEVICE_ID),
+                "sdk-d1")));
+
+        Event later = stitch(server("order_shipped").userId("bob").build());
+
+        assertThat(later.deviceId()).hasValue("stable-d1");
+        assertThat(later.sessionId()).hasValue(SESSION);
+    }
+
+    @Test
     void leavesServerEventAloneWhenTheUsersActivityIsOutsideTheWindow() {
         stitch(browser("login").deviceId("browser-d1").userId("alice").sessionId(SESSION)
                 .time(NOW - Duration.ofMinutes(31).toMillis()).build());
