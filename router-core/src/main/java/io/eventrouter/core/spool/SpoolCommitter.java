@@ -361,7 +361,7 @@ final class SpoolCommitter implements Runnable {
         this.failedAtNanos = System.nanoTime();
         if (!this.writeFailureLogged) {
             logger.warn("Spool write failed, responding with 503 until writes succeed again: file={} error={}",
-                    this.settings.fileName(), rootCause(ex));
+                    this.settings.fileName(), rootCause(ex).toString());
             this.writeFailureLogged = true;
         }
         // MVStore closes itself on a write error; closing here covers errors it survived, so the
@@ -420,7 +420,7 @@ final class SpoolCommitter implements Runnable {
             this.failedAtNanos = time;
             this.file.closeImmediately();
             logger.warn("Spool checkpoint failed, will retry: file={} error={}", this.settings.fileName(),
-                    rootCause(ex));
+                    rootCause(ex).toString());
         }
     }
 
@@ -621,7 +621,7 @@ final class SpoolCommitter implements Runnable {
         }
         catch (RuntimeException ex) {
             logger.warn("Closing the spool file failed; the next start recovers it: file={} error={}",
-                    this.settings.fileName(), rootCause(ex));
+                    this.settings.fileName(), rootCause(ex).toString());
             this.file.closeImmediately();
         }
     }

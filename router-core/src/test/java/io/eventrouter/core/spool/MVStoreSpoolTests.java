@@ -560,6 +560,7 @@ class MVStoreSpoolTests {
 
     @Test
     void recoversFromFullDisk() {
+        captureLogs(SpoolCommitter.class);
         FullDiskFileSystem.register();
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FullDiskFileSystem.PREFIX));
         spool.append(SOURCE, events("a")).block(WAIT);
@@ -578,6 +579,8 @@ class MVStoreSpoolTests {
 
         await().atMost(WAIT).until(() -> read.size() == 2);
         assertThat(insertIds(read)).containsExactly("a", "b");
+        assertThat(warnings()).anyMatch((warning) -> warning.startsWith("Spool write failed")
+                && warning.endsWith("error=java.io.IOException: No space left on device"));
         spool.close();
         MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
         assertThat(insertIds(read(reopened, AMPLITUDE, 2))).containsExactly("a", "b");
