@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -13,9 +17,12 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.sdk.internal.HttpTransport;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
@@ -29,6 +36,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class HttpPublisherIntegrationTests {
 
@@ -195,10 +203,37 @@ class HttpPublisherIntegrationTests {
     @Test
     void serverErrorOnEveryAttemptFailsAfterMaxAttempts() {
         answer(aResponse().withStatus(502));
+        Logger logger = (Logger) LoggerFactory.getLogger(HttpTransport.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
 
-        expectFailure(this.publisher.publish(event(1)), PublishException.Reason.RETRIES_EXHAUSTED);
+        try {
+            StepVerifier.create(this.publisher.publish(event(1)))
+                    .expectErrorSatisfies((error) -> assertThat(error).hasMessage("The endpoint "
+                            + amplitude.baseUrl() + "/2/httpapi did not confirm the events after 3 attempts; "
+                            + "the last failed with HTTP 502"))
+                    .verify(TIMEOUT);
+        }
+        finally {
+            logger.detachAppender(logs);
+        }
 
         assertThat(uploads()).hasSize(3);
+        assertThat(logs.list).filteredOn((log) -> log.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .singleElement(InstanceOfAssertFactories.STRING)
+                .startsWith("Events failed after their last attempt: events=1 (since the last such warning) "
+                        + "message=The endpoint ");
+    }
+
+    @Test
+    void endpointWithApiPathIsRejected() {
+        EventPublisher.Builder builder = EventPublisher.builder().apiKey("0123456789abcdef");
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder.http(URI.create(amplitude.baseUrl() + "/2/httpapi")).build())
+                .withMessageContaining("without /2/httpapi or /batch");
     }
 
     @Test

@@ -5,10 +5,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.sdk.internal.BufferedPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -136,12 +142,27 @@ class InProcessPublisherTests {
                 .overflowPolicy(OverflowPolicy.DROP)
                 .closeTimeout(Duration.ZERO)
                 .build();
+        Logger logger = (Logger) LoggerFactory.getLogger(BufferedPublisher.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
         this.publisher.publish(event("First"));
 
-        StepVerifier.create(this.publisher.publish(event("Second"))).expectComplete().verify(TIMEOUT);
+        try {
+            StepVerifier.create(this.publisher.publish(event("Second"))).expectComplete().verify(TIMEOUT);
+            StepVerifier.create(this.publisher.publish(event("Third"))).expectComplete().verify(TIMEOUT);
+        }
+        finally {
+            logger.detachAppender(logs);
+        }
 
-        assertThat(this.publisher.stats().dropped()).isEqualTo(1);
+        assertThat(this.publisher.stats().dropped()).isEqualTo(2);
         assertThat(this.source.submitted).extracting(Event::eventType).containsExactly("First");
+        // One WARN a minute at most, so the second drop logs none.
+        assertThat(logs.list).filteredOn((log) -> log.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("The publisher's buffer is full, so published events are dropped "
+                        + "(OverflowPolicy.DROP): capacity=1 dropped_now=1 dropped_total=1");
     }
 
     @Test

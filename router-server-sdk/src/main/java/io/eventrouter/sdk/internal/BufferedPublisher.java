@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.eventrouter.core.event.Event;
@@ -24,6 +25,8 @@ import io.eventrouter.sdk.PublisherStats;
 import io.eventrouter.sdk.RevenueBuilder;
 import io.eventrouter.sdk.TrackBuilder;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,6 +44,13 @@ import reactor.core.publisher.Mono;
  * one have no unsettled submission left.
  */
 public final class BufferedPublisher implements EventPublisher {
+
+    private static final Logger logger = LoggerFactory.getLogger(BufferedPublisher.class);
+
+    private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** {@link System#nanoTime()} of the last WARN about dropped events, an interval before the start at first. */
+    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
 
     private final Transport transport;
 
@@ -147,6 +157,7 @@ public final class BufferedPublisher implements EventPublisher {
         int count = events.size();
         if (this.overflowPolicy == OverflowPolicy.DROP) {
             this.dropped.add(count);
+            logDrop(count);
             Submission submission = new Submission(events, Refusal.INSTANCE);
             submission.accepted(count);
             return submission;
@@ -155,6 +166,22 @@ public final class BufferedPublisher implements EventPublisher {
         return refused(events, new PublishException(PublishException.Reason.BUFFER_FULL,
                 "The publisher's buffer is full: " + this.pending.get() + " of " + this.capacity
                         + " events are waiting for acceptance, and " + count + " more were published"));
+    }
+
+    /**
+     * Logs dropped events: a WARN at most once a minute with the total dropped so far, and DEBUG
+     * in between, because a publish under {@code DROP} completes as if its events were accepted.
+     */
+    private void logDrop(int count) {
+        long now = System.nanoTime();
+        long last = this.lastDropWarning.get();
+        if (now - last >= DROP_WARNING_INTERVAL_NANOS && this.lastDropWarning.compareAndSet(last, now)) {
+            logger.warn("The publisher's buffer is full, so published events are dropped (OverflowPolicy.DROP): "
+                    + "capacity={} dropped_now={} dropped_total={}", this.capacity, count, this.dropped.sum());
+        }
+        else {
+            logger.debug("Published events dropped: dropped_now={}", count);
+        }
     }
 
     private static Submission refused(List<Event> events, PublishException error) {

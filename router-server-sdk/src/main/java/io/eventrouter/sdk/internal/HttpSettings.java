@@ -66,7 +66,9 @@ public record HttpSettings(int maxBatchEvents, Duration maxBatchWait, int maxReq
 
         private Duration requestTimeout = Duration.ofSeconds(10);
 
-        private int maxAttempts = 5;
+        // The backoff of 200 ms doubling to 30 s spreads ten attempts over about 80 s, which
+        // outlasts a router's restart, which took about 6 s in a trial.
+        private int maxAttempts = 10;
 
         private Duration initialBackoff = Duration.ofMillis(200);
 

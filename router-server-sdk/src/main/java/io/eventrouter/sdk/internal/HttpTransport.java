@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
@@ -62,6 +63,8 @@ public final class HttpTransport implements Transport {
 
     private static final AtomicInteger instances = new AtomicInteger();
 
+    private static final long GIVE_UP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final URI uri;
 
     private final HttpSettings settings;
@@ -84,6 +87,12 @@ public final class HttpTransport implements Transport {
 
     /** Encoders not lent to a thread right now; at most one per batch being encoded at once. */
     private final ConcurrentLinkedQueue<BodyEncoder> encoders = new ConcurrentLinkedQueue<>();
+
+    /** Events given up after their last attempt since the last WARN about it. */
+    private final AtomicLong givenUpSinceWarning = new AtomicLong();
+
+    /** {@link System#nanoTime()} of the last WARN about events given up, an interval before the start at first. */
+    private final AtomicLong lastGiveUpWarning = new AtomicLong(System.nanoTime() - GIVE_UP_WARNING_INTERVAL_NANOS);
 
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -113,6 +122,10 @@ public final class HttpTransport implements Transport {
     public HttpTransport(URI endpoint, HttpSettings settings, @Nullable SSLContext sslContext) {
         String base = Objects.requireNonNull(endpoint, "endpoint").toString();
         base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        if (base.endsWith("/2/httpapi") || base.endsWith("/batch")) {
+            throw new IllegalArgumentException("The endpoint must be the base URL the API paths follow, without "
+                    + "/2/httpapi or /batch, but was " + endpoint);
+        }
         this.uri = URI.create(base + (settings.batchApi() ? "/batch" : "/2/httpapi"));
         this.settings = settings;
         this.batchLimit = settings.maxBatchEvents();
@@ -405,8 +418,13 @@ public final class HttpTransport implements Transport {
             return;
         }
         if (attempt >= this.settings.maxAttempts() || this.closed) {
-            fail(unsettled, new PublishException(PublishException.Reason.RETRIES_EXHAUSTED, "The endpoint did not "
-                    + "accept the events after " + attempt + " attempts; the last failed with " + cause));
+            // A request that timed out may still have been accepted, so "not confirmed" rather than "rejected".
+            String message = "The endpoint " + this.uri + " did not confirm the events after " + attempt
+                    + " attempts; the last failed with " + cause;
+            if (!this.closed) {
+                logGiveUp(message, unsettled.size());
+            }
+            fail(unsettled, new PublishException(PublishException.Reason.RETRIES_EXHAUSTED, message));
             return;
         }
         Duration delay = this.settings.backoff(attempt, requested);
@@ -418,6 +436,25 @@ public final class HttpTransport implements Transport {
                 send(unsettled, attempt + 1);
             }
         }), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Logs events given up after their last attempt: a WARN at most once a minute, which counts
+     * the events given up since the previous one, and DEBUG in between. A caller that does not
+     * wait for its publishes would otherwise lose them without a line in the log.
+     */
+    private void logGiveUp(String message, int events) {
+        long now = System.nanoTime();
+        long total = this.givenUpSinceWarning.addAndGet(events);
+        long last = this.lastGiveUpWarning.get();
+        if (now - last >= GIVE_UP_WARNING_INTERVAL_NANOS && this.lastGiveUpWarning.compareAndSet(last, now)) {
+            this.givenUpSinceWarning.addAndGet(-total);
+            logger.warn("Events failed after their last attempt: events={} (since the last such warning) "
+                    + "message={}", total, message);
+        }
+        else {
+            logger.debug("Events failed after their last attempt: events={} message={}", events, message);
+        }
     }
 
     private static void fail(List<PendingEvent> batch, PublishException error) {

@@ -13,6 +13,7 @@ class HttpSettingsTests {
         assertThat(settings.maxBatchEvents()).isEqualTo(1000);
         assertThat(settings.maxRequestsInFlight()).isEqualTo(4);
         assertThat(settings.compression()).isTrue();
+        assertThat(settings.maxAttempts()).isEqualTo(10);
     }
 
     @Test
