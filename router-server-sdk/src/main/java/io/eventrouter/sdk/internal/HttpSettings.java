@@ -66,8 +66,8 @@ public record HttpSettings(int maxBatchEvents, Duration maxBatchWait, int maxReq
 
         private Duration requestTimeout = Duration.ofSeconds(10);
 
-        // The backoff of 200 ms doubling to 30 s spreads ten attempts over about 80 s, which
-        // outlasts a router's restart, which took about 6 s in a trial.
+        // The backoff of 200 ms doubling to 30 s spreads ten attempts over about 80 s. That
+        // outlasts a router's restart, about 6 s in a trial.
         private int maxAttempts = 10;
 
         private Duration initialBackoff = Duration.ofMillis(200);
