@@ -105,6 +105,18 @@ final class DestinationDispatcher {
     /** Offsets of the events on the heap, each with its encoded size. */
     private final Map<Long, Integer> heldOffsets = new HashMap<>();
 
+    /**
+     * Offsets held when the current reader subscribed, which it reads again and drops while they
+     * are held. Those of them acknowledged since go to {@link #acknowledgedSinceSubscribe}.
+     */
+    private Set<Long> heldAtSubscribe = new HashSet<>();
+
+    /**
+     * Offsets the current reader may have read before their acknowledgement, and handed over only
+     * after it, when they no longer look held: dropped when they arrive.
+     */
+    private final Set<Long> acknowledgedSinceSubscribe = new HashSet<>();
+
     private long heldBytes;
 
     /**
@@ -274,6 +286,8 @@ final class DestinationDispatcher {
     private void subscribe() {
         this.generation++;
         this.outstanding = 0;
+        this.heldAtSubscribe = new HashSet<>(this.heldOffsets.keySet());
+        this.acknowledgedSinceSubscribe.clear();
         this.reader = new SpoolReader(this.generation);
         this.spool.read(id()).subscribe(this.reader);
     }
@@ -295,6 +309,10 @@ final class DestinationDispatcher {
         this.outstanding--;
         int bytes = spooled.event().encodedSize();
         this.expectedEventBytes = Math.max(bytes, this.expectedEventBytes - this.expectedEventBytes / 8);
+        if (!this.heldAtSubscribe.isEmpty() && this.heldAtSubscribe.remove(spooled.offset())
+                && this.acknowledgedSinceSubscribe.remove(spooled.offset())) {
+            return;
+        }
         if (this.heldOffsets.containsKey(spooled.offset())) {
             return;
         }
@@ -612,6 +630,9 @@ final class DestinationDispatcher {
         else {
             this.spool.acknowledge(id(), event.offset);
             release(event.offset);
+            if (!this.heldAtSubscribe.isEmpty() && this.heldAtSubscribe.contains(event.offset)) {
+                this.acknowledgedSinceSubscribe.add(event.offset);
+            }
         }
     }
 

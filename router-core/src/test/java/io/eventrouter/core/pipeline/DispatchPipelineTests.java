@@ -3,6 +3,8 @@ package io.eventrouter.core.pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -24,11 +26,14 @@ import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
+import io.eventrouter.core.spool.Spool;
+import io.eventrouter.core.spool.SpooledEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -230,6 +235,73 @@ class DispatchPipelineTests {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 2);
         assertThat(this.pipeline.status(first).failing()).isTrue();
+    }
+
+    @Test
+    void rewindDeliversEachEventOnce() {
+        // Every other delivery with device-flaky fails. The device's later events are skipped
+        // meanwhile, so each retry that succeeds releases it with a rewind, while other devices'
+        // deliveries are in flight.
+        AtomicInteger flakyDeliveries = new AtomicInteger();
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            boolean flaky = delivery.events().stream().anyMatch((event) -> event.eventType().startsWith("flaky"));
+            if (flaky && flakyDeliveries.getAndIncrement() % 2 == 0) {
+                return Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                        .withFailure("HTTP 503: unavailable"));
+            }
+            return Mono.delay(Duration.ofMillis(20)).then(Mono.fromSupplier(() -> {
+                delivered.addAll(delivery.events());
+                return DeliveryResult.delivered(delivery.size());
+            }));
+        });
+        // A reader that hands events over a while after the spool checked they were unacknowledged,
+        // as a reader on its own thread can.
+        MemorySpool memory = new MemorySpool(1000, List.of(destination.id()));
+        Spool lateReader = new Spool() {
+
+            @Override
+            public Mono<Void> append(SourceId source, List<Event> events) {
+                return memory.append(source, events);
+            }
+
+            @Override
+            public Flux<SpooledEvent> read(DestinationId id) {
+                return memory.read(id).delaySequence(Duration.ofMillis(30));
+            }
+
+            @Override
+            public void acknowledge(DestinationId id, long offset) {
+                memory.acknowledge(id, offset);
+            }
+
+            @Override
+            public long backlog(DestinationId id) {
+                return memory.backlog(id);
+            }
+
+            @Override
+            public void close() {
+                memory.close();
+            }
+
+        };
+        this.pipeline = start(builder(destination).spool(lateReader)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(30), Duration.ofMillis(30))));
+
+        for (int round = 0; round < 20; round++) {
+            int first = round * 10;
+            List<Event> events = new ArrayList<>();
+            events.add(Event.builder("flaky-" + round).apiKey("key-a").deviceId("device-flaky").build());
+            IntStream.range(first, first + 10).forEach((i) -> events.add(Event.builder("event-" + i)
+                    .apiKey("key-a").deviceId("device-" + i).build()));
+            submit(BRIDGE, events);
+            // Spreads the rounds out, so that rewinds meet deliveries in flight.
+            await().pollDelay(Duration.ofMillis(10)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(delivered).extracting(Event::eventType).doesNotHaveDuplicates().hasSize(220);
     }
 
     @Test
