@@ -184,7 +184,7 @@ final class SpoolReader {
 
     private void emit(@Nullable FluxSink<SpooledEvent> current) {
         while (current != null && current.requestedFromDownstream() > 0 && !current.isCancelled()) {
-            SpooledEvent next = readNext();
+            SpooledEvent next = readNext(current);
             if (next == null) {
                 break;
             }
@@ -219,9 +219,9 @@ final class SpoolReader {
         }
     }
 
-    private @Nullable SpooledEvent readNext() {
+    private @Nullable SpooledEvent readNext(FluxSink<SpooledEvent> current) {
         while (true) {
-            long target = nextUnacknowledged();
+            long target = nextUnacknowledged(current);
             if (target < 0) {
                 return null;
             }
@@ -243,7 +243,7 @@ final class SpoolReader {
             if (entry.offset() > target) {
                 skipLost(target, entry.offset());
             }
-            if (!claimForReading(entry.offset())) {
+            if (!claimForReading(entry.offset(), current)) {
                 continue;
             }
             SpooledEvent event = decode(entry);
@@ -322,8 +322,14 @@ final class SpoolReader {
         }
     }
 
-    /** Returns the next committed offset not acknowledged yet, or -1 when there is none. */
-    private synchronized long nextUnacknowledged() {
+    /**
+     * Returns the next committed offset not acknowledged yet, or -1 when there is none or
+     * {@code current} is no longer the subscriber.
+     */
+    private synchronized long nextUnacknowledged(FluxSink<SpooledEvent> current) {
+        if (this.sink != current) {
+            return -1;
+        }
         long committed = this.committedOffset.getAsLong();
         while (this.readOffset < committed && this.acknowledgements.isAcknowledged(this.readOffset)) {
             this.readOffset++;
@@ -331,8 +337,15 @@ final class SpoolReader {
         return (this.readOffset < committed) ? this.readOffset : -1;
     }
 
-    /** Moves the read offset past a record and returns whether it still needs to be emitted. */
-    private synchronized boolean claimForReading(long offset) {
+    /**
+     * Moves the read offset past a record and returns whether it still needs to be emitted. A
+     * subscriber that was replaced while its record was read moves nothing: the new one starts
+     * at the watermark, and moving its offset would skip the records below this one.
+     */
+    private synchronized boolean claimForReading(long offset, FluxSink<SpooledEvent> current) {
+        if (this.sink != current) {
+            return false;
+        }
         this.readOffset = offset + 1;
         return !this.acknowledgements.isAcknowledged(offset);
     }
