@@ -55,7 +55,9 @@ import reactor.core.scheduler.Schedulers;
  * which starts again at the oldest unacknowledged event, and ignores the offsets it already
  * holds. At most {@code maxHeldEvents} events, and about {@code maxHeldBytes} of encoded events,
  * are on the heap at once; past either the dispatcher stops requesting from the spool, so the
- * backlog of a failing destination stays in the spool.
+ * backlog of a failing destination stays in the spool. At that limit, groups waiting for a pause
+ * or a retry leave the heap and their devices stay blocked until the groups are due (see
+ * {@link #parkWaitingGroups}).
  */
 final class DestinationDispatcher {
 
@@ -69,6 +71,19 @@ final class DestinationDispatcher {
 
     /** Rewinds re-read the unacknowledged part of the spool, so releases are gathered for this long. */
     private static final long REWIND_INTERVAL_MILLIS = 50;
+
+    /**
+     * The shortest wait for which a group leaves a full heap. A group due sooner would be back
+     * about as soon as the rewind that reads it again.
+     */
+    private static final long MIN_PARKED_WAIT_MILLIS = 2 * REWIND_INTERVAL_MILLIS;
+
+    /**
+     * The maximum number of parked events per event of {@code maxHeldEvents}. A parked event costs
+     * a map entry and a boxed offset, an estimated 100 bytes, so four take less heap than one
+     * held event of a few hundred bytes.
+     */
+    private static final int PARKED_PER_HELD_EVENT = 4;
 
     private final Destination destination;
 
@@ -146,6 +161,20 @@ final class DestinationDispatcher {
 
     /** The groups with a delivery in flight, with the subscription that delivers it. */
     private final Map<RetryGroup, Disposable> inFlight = new HashMap<>();
+
+    /**
+     * The events that left a full heap while their group waited, by offset, each with the group
+     * that keeps its retry budget. Read again, an event rejoins that group, so the attempts and
+     * the first attempt count on. At most {@code PARKED_PER_HELD_EVENT} times
+     * {@code maxHeldEvents}; past that, waiting groups stay on the heap.
+     */
+    private final Map<Long, RetryGroup> parked = new HashMap<>();
+
+    /** The groups of parked events, with how many of their events are parked. */
+    private final Map<RetryGroup, Integer> parkedPerGroup = new HashMap<>();
+
+    /** Scheduler time of the latest delivery the destination took events from. */
+    private long lastDeliveredAt = Long.MIN_VALUE / 2;
 
     private boolean rewindRequested;
 
@@ -317,7 +346,9 @@ final class DestinationDispatcher {
             return;
         }
         String key = PendingEvent.orderingKey(spooled.event());
-        if (key != null && this.order.isBlocked(key)) {
+        RetryGroup group = this.parked.get(spooled.offset());
+        // A parked event's group may already contain the key's earlier parked events.
+        if (key != null && this.order.isBlocked(key) && (group == null || !this.order.isBlockedOnlyBy(key, group))) {
             this.order.skip(key);
             return;
         }
@@ -327,7 +358,32 @@ final class DestinationDispatcher {
         }
         this.heldOffsets.put(spooled.offset(), bytes);
         this.heldBytes += bytes;
-        this.batches.add(PendingEvent.spooled(spooled), now());
+        if (group != null) {
+            rejoin(group, PendingEvent.spooled(spooled));
+        }
+        else {
+            this.batches.add(PendingEvent.spooled(spooled), now());
+        }
+    }
+
+    /**
+     * Puts a parked event read again back into the group that keeps its retry budget. Its devices
+     * were parked until the group was due, so it goes out once all its parked events are back,
+     * or a rewind interval after the first, should reading stop before the last. Events come back
+     * in spool order, so each device's events join the group in their order.
+     */
+    private void rejoin(RetryGroup group, PendingEvent event) {
+        this.parked.remove(event.offset);
+        long now = now();
+        if (!this.groups.contains(group)) {
+            group.dueAt = now + REWIND_INTERVAL_MILLIS;
+            this.groups.add(group);
+        }
+        if (this.parkedPerGroup.computeIfPresent(group, (unused, count) -> (count > 1) ? count - 1 : null) == null) {
+            group.dueAt = Math.min(group.dueAt, now);
+        }
+        group.events.add(event);
+        purge(this.order.bind(List.of(group)));
     }
 
     /**
@@ -405,7 +461,7 @@ final class DestinationDispatcher {
             send(next, now);
         }
         if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed) {
-            parkPausedGroups(now);
+            parkWaitingGroups(now);
         }
         // Reading that stopped at the byte limit starts again from the oldest unacknowledged event
         // once the held bytes are under the limit. The wake-up below runs the rewind.
@@ -418,29 +474,44 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Drops the events of throttled devices from the heap when it is full, so that the devices'
-     * pauses do not stop everyone else. Their events stay in the spool and are read again, in
-     * order, when the pause ends. Events without an ordering key stay on the heap.
+     * Drops from a full heap the events of groups that wait for a throttle's pause, or for a retry
+     * while the destination takes other events, so that a few throttled or failing devices do not
+     * stop everyone else. Their events stay in the spool, their devices stay blocked until the
+     * group is due, and they are read again in order then. Each keeps the group's retry budget
+     * (see {@link #parked}). Events without an ordering key stay on the heap.
+     *
+     * <p>A group whose events failed every delivery since its first stays: the destination may
+     * be down for everyone, and reading further would only send it more events to fail.
      */
-    private void parkPausedGroups(long now) {
-        int parked = 0;
+    private void parkWaitingGroups(long now) {
+        int count = 0;
         for (RetryGroup group : List.copyOf(this.groups)) {
-            if (!group.throttled || this.inFlight.containsKey(group) || group.dueAt <= now) {
+            if (this.inFlight.containsKey(group) || group.dueAt - now < MIN_PARKED_WAIT_MILLIS
+                    || (!group.throttled && this.lastDeliveredAt <= group.firstAttempt)) {
                 continue;
             }
             List<PendingEvent> keyed = group.events.stream().filter((event) -> event.key != null).toList();
+            if (keyed.isEmpty()
+                    || this.parked.size() + keyed.size() > (long) PARKED_PER_HELD_EVENT * this.maxHeldEvents) {
+                continue;
+            }
+            RetryGroup budget = group.splitOff(List.of());
+            budget.dueAt = group.dueAt;
+            budget.throttled = group.throttled;
             for (PendingEvent event : keyed) {
                 this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
                 release(event.offset);
+                this.parked.put(event.offset, budget);
             }
+            this.parkedPerGroup.put(budget, keyed.size());
             group.events.removeAll(keyed);
-            parked += keyed.size();
+            count += keyed.size();
             if (group.events.isEmpty()) {
                 this.groups.remove(group);
             }
         }
-        if (parked > 0) {
-            logger.debug("Paused events left the heap: destination_id={} events={}", id(), parked);
+        if (count > 0) {
+            logger.debug("Waiting events left the heap: destination_id={} events={}", id(), count);
             refreshRetrying();
         }
     }
@@ -545,6 +616,9 @@ final class DestinationDispatcher {
         settled.addAll(outcomes.rejected.keySet());
         group.events.removeIf(settled::contains);
         acknowledgeDelivered(outcomes.delivered);
+        if (!outcomes.delivered.isEmpty()) {
+            this.lastDeliveredAt = now;
+        }
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
 
         List<RetryGroup> remaining = List.of();
@@ -730,8 +804,11 @@ final class DestinationDispatcher {
 
     /** Records in the status how many events wait for another delivery, and since when. */
     private void refreshRetrying() {
-        int events = 0;
+        int events = this.parked.size();
         long since = Long.MAX_VALUE;
+        for (RetryGroup group : this.parkedPerGroup.keySet()) {
+            since = Math.min(since, group.firstAttempt);
+        }
         for (RetryGroup group : this.groups) {
             if (group.attempts > 0 || group.throttled) {
                 events += group.events.size();

@@ -19,11 +19,12 @@ import org.jspecify.annotations.Nullable;
  * @param failedDeliveries the number of failed deliveries in the current run
  * @param lastFailure the latest failed delivery's failure, such as
  *        {@code HTTP 503: Service unavailable}, or {@code null} outside a run
- * @param retryingEvents the events waiting to be sent again after a failed or throttled delivery
+ * @param retryingEvents the events waiting to be sent again after a failed or throttled delivery,
+ *        on the heap or parked in the spool
  * @param retryingSince when the first delivery of the longest-waiting of those events was made,
  *        or {@code null} when none waits
- * @param pausedDevices the devices and users a throttle pauses whose events wait in the spool
- *        rather than in memory, so {@code retryingEvents} leaves those events out
+ * @param pausedDevices the devices and users whose waiting events are parked in the spool rather
+ *        than held on the heap, until their pause ends or their retry is due
  */
 public record DestinationStatus(@Nullable Instant failingSince, int failedDeliveries, @Nullable String lastFailure,
         int retryingEvents, @Nullable Instant retryingSince, int pausedDevices) {

@@ -36,7 +36,7 @@ final class DeviceOrder {
     /** Keys no group contains any more, waiting for the rewind that reads their skipped events. */
     private final Set<String> releasing = new HashSet<>();
 
-    /** Keys whose paused events left the heap, with the scheduler time their pause ends. */
+    /** Keys whose waiting events left the heap, with the scheduler time their group is due. */
     private final Map<String, Long> parkedUntil = new HashMap<>();
 
     /** Keys with events in a delivery in flight that is not a retry, with the group that contains them. */
@@ -50,6 +50,14 @@ final class DeviceOrder {
 
     boolean isBlocked(String key) {
         return this.blockedBy.containsKey(key) || this.releasing.contains(key) || this.parkedUntil.containsKey(key);
+    }
+
+    /**
+     * Returns whether {@code group} blocks the key and nothing else does: the key is neither
+     * parked nor waiting for a rewind.
+     */
+    boolean isBlockedOnlyBy(String key, RetryGroup group) {
+        return this.blockedBy.get(key) == group && !this.releasing.contains(key) && !this.parkedUntil.containsKey(key);
     }
 
     /**
@@ -151,7 +159,7 @@ final class DeviceOrder {
 
     /**
      * Keeps a key blocked until {@code until} after its group dropped its events from the heap.
-     * They stay in the spool and are read again when the pause ends.
+     * They stay in the spool and are read again when the group is due.
      */
     void park(String key, RetryGroup group, long until) {
         if (this.blockedBy.get(key) == group) {
@@ -162,7 +170,7 @@ final class DeviceOrder {
     }
 
     /**
-     * Releases the parked keys whose pause has ended.
+     * Releases the parked keys whose group is due.
      *
      * @return whether any was released, so the dispatcher must rewind
      */
@@ -181,12 +189,12 @@ final class DeviceOrder {
         return rewind;
     }
 
-    /** Returns how many keys are parked: devices and users paused by a throttle whose events left the heap. */
+    /** Returns how many keys are parked: devices and users whose waiting events left the heap. */
     int parkedKeys() {
         return this.parkedUntil.size();
     }
 
-    /** Returns when the next parked key's pause ends, or {@link Long#MAX_VALUE} when none is parked. */
+    /** Returns when the next parked key is released, or {@link Long#MAX_VALUE} when none is parked. */
     long nextParkedRelease() {
         if (this.parkedUntil.isEmpty()) {
             // The dispatcher asks after every task, and parked keys are rare.

@@ -14,6 +14,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.eventrouter.core.deadletter.DeadLetter;
+import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.DestinationId;
@@ -305,6 +307,80 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void retryingDevicesLeaveFullHeapForOthers() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = failingDevices("device-stuck", down, delivered);
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(300), Duration.ofMillis(300)))
+                .maxHeldEvents(20));
+        DestinationId first = DestinationId.of("first");
+
+        // Twenty devices whose events keep failing fill the heap's 20 events, while the
+        // destination takes the events of another device.
+        submitStuckAroundDelivery("stuck-0", 20, destination, delivered);
+        submit(BRIDGE, stuckDevices("stuck-1", 20));
+        submit(BRIDGE, IntStream.range(0, 5).mapToObj((i) -> Event.builder("ok-" + i).apiKey("key-a")
+                .deviceId("device-ok").build()).toList());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredTypes(delivered, "device-ok").size() == 6);
+        assertThat(deliveredTypes(delivered, "device-ok")).containsExactly("ok", "ok-0", "ok-1", "ok-2", "ok-3", "ok-4");
+        assertThat(this.pipeline.backlog(first)).isEqualTo(40);
+        assertThat(this.pipeline.status(first).retryingEvents()).isEqualTo(20);
+
+        down.set(false);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 0);
+        for (int i = 0; i < 20; i++) {
+            assertThat(deliveredTypes(delivered, "device-stuck-" + i)).containsExactly("stuck-0", "stuck-1");
+        }
+    }
+
+    @Test
+    void retryBudgetSurvivesLeavingHeap() {
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = failingDevices("device-stuck", new AtomicBoolean(true), delivered);
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(5, Duration.ofMillis(300), Duration.ofMillis(300)))
+                .maxHeldEvents(10));
+
+        // Ten failing devices fill the heap, so their events leave it between attempts.
+        submitStuckAroundDelivery("stuck", 10, destination, delivered);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(this.pipeline).size() == 10);
+        assertThat(deadLetters(this.pipeline)).allSatisfy((letter) -> {
+            assertThat(letter.deadLetter().reason()).isEqualTo(DeadLetter.RETRY_BUDGET_EXHAUSTED);
+            assertThat(letter.deadLetter().attempts()).isEqualTo(5);
+        });
+        for (int i = 0; i < 10; i++) {
+            String device = "device-stuck-" + i;
+            assertThat(destination.deliveries().stream()
+                    .filter((delivery) -> delivery.events().stream().anyMatch((event) -> event.deviceId()
+                            .orElseThrow().equals(device)))
+                    .map(Delivery::attempt))
+                    .containsExactly(1, 2, 3, 4, 5);
+        }
+        assertThat(this.pipeline.backlog(DestinationId.of("first"))).isZero();
+    }
+
+    @Test
+    void failingForEveryoneKeepsBacklogInSpool() {
+        RecordingDestination destination = failingDevices("device-stuck", new AtomicBoolean(true),
+                new ConcurrentLinkedQueue<>());
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(300), Duration.ofMillis(300)))
+                .maxHeldEvents(10));
+
+        submit(BRIDGE, stuckDevices("stuck", 30));
+
+        // Several rounds of retries, each a backoff of at least 150 ms, go by without reading on.
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 4);
+        assertThat(destination.deliveries()).flatExtracting(Delivery::events)
+                .extracting((event) -> event.deviceId().orElseThrow())
+                .allMatch((device) -> Integer.parseInt(device.substring("device-stuck-".length())) < 10);
+    }
+
+    @Test
     void statusShowsRunOfFailuresUntilDeliverySucceeds() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
@@ -506,6 +582,62 @@ class DispatchPipelineTests {
                 ? Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
                         .withFailure("HTTP 503: unavailable"))
                 : Mono.just(DeliveryResult.delivered(delivery.size())));
+    }
+
+    /**
+     * Returns a destination that, while {@code down} is set, fails the events of devices whose id
+     * starts with {@code prefix}, and adds the rest of each delivery to {@code delivered}.
+     */
+    private static RecordingDestination failingDevices(String prefix, AtomicBoolean down, Queue<Event> delivered) {
+        return new RecordingDestination("first", (delivery) -> {
+            List<EventOutcome> outcomes = new ArrayList<>();
+            boolean anyFailing = false;
+            for (Event event : delivery.events()) {
+                boolean failing = down.get() && event.deviceId().orElse("").startsWith(prefix);
+                outcomes.add(failing ? EventOutcome.retryLater(Duration.ZERO) : EventOutcome.delivered());
+                if (failing) {
+                    anyFailing = true;
+                }
+                else {
+                    delivered.add(event);
+                }
+            }
+            DeliveryResult result = new DeliveryResult(outcomes);
+            return Mono.just(anyFailing ? result.withFailure("HTTP 500: internal error") : result);
+        });
+    }
+
+    /** Returns the event types of a device's events in the order the destination took them. */
+    private static List<String> deliveredTypes(Queue<Event> delivered, String deviceId) {
+        return delivered.stream()
+                .filter((event) -> event.deviceId().orElse("").equals(deviceId))
+                .map(Event::eventType)
+                .toList();
+    }
+
+    /**
+     * Submits events of {@code count} failing devices in two halves, with an event of device-ok
+     * delivered after the first half failed, so that the destination took events since then.
+     */
+    private void submitStuckAroundDelivery(String type, int count, RecordingDestination destination,
+            Queue<Event> delivered) {
+        List<Event> stuck = stuckDevices(type, count);
+        submit(BRIDGE, stuck.subList(0, count / 2));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !destination.deliveries().isEmpty());
+        submit(BRIDGE, List.of(Event.builder("ok").apiKey("key-a").deviceId("device-ok").build()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !delivered.isEmpty());
+        submit(BRIDGE, stuck.subList(count / 2, count));
+    }
+
+    /** Returns one event of type {@code type} for each of the devices device-stuck-0 to device-stuck-(count - 1). */
+    private static List<Event> stuckDevices(String type, int count) {
+        return IntStream.range(0, count)
+                .mapToObj((i) -> Event.builder(type).apiKey("key-a").deviceId("device-stuck-" + i).build())
+                .toList();
+    }
+
+    private static List<StoredDeadLetter> deadLetters(DispatchPipeline pipeline) {
+        return pipeline.deadLetters().list(null, 0, 1000).block(Duration.ofSeconds(5));
     }
 
     /** Starts a pipeline that retries every few milliseconds and holds at most 300,000 bytes of events. */

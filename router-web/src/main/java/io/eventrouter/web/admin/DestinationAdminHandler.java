@@ -14,8 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Handler of {@code GET /destinations}, which returns each destination's id, its
  * {@code backlog} in the spool, whether its deliveries are {@code failing}, and while they are,
  * {@code failing_since}, {@code failed_deliveries} and {@code last_failure}. It adds the
- * {@code retrying_events} held for another delivery with {@code retrying_since}, and the
- * {@code paused_devices} a throttle pauses.
+ * {@code retrying_events} waiting for another delivery with {@code retrying_since}, and the
+ * {@code paused_devices} whose waiting events are parked in the spool.
  */
 final class DestinationAdminHandler {
 
