@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
+import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.identity.StitchedFields;
@@ -55,7 +56,8 @@ public record RequestIdentity(@Nullable String deviceId, @Nullable Long sessionI
 
     /**
      * Reads the identity from request headers; a value that is missing, blank, too long or not a
-     * number where one is expected counts as absent.
+     * number where one is expected counts as absent, and so does a device id Amplitude refuses
+     * at its default minimum length: shorter than 5 characters, or a placeholder such as "null".
      *
      * @param header returns a request header's value by name, or null when the request lacks it
      */
@@ -63,7 +65,8 @@ public record RequestIdentity(@Nullable String deviceId, @Nullable Long sessionI
         String deviceId = header.apply(DEVICE_ID_HEADER);
         if (deviceId != null) {
             deviceId = deviceId.strip();
-            if (deviceId.isEmpty() || deviceId.length() > MAX_ID_LENGTH) {
+            if (deviceId.length() > MAX_ID_LENGTH
+                    || UploadDecoder.idProblem(deviceId, UploadDecoder.DEFAULT_MIN_ID_LENGTH) != null) {
                 deviceId = null;
             }
         }

@@ -86,6 +86,20 @@ class InProcessPublisherTests {
     }
 
     @Test
+    void publishWithIdAmplitudeRefusesIsRejected() {
+        Event shortId = this.publisher.track("Signed Up").userId("ab").build();
+
+        StepVerifier.create(this.publisher.publish(shortId))
+                .expectErrorSatisfies((error) -> {
+                    assertThat(((PublishException) error).reason()).isEqualTo(PublishException.Reason.REJECTED);
+                    assertThat(error).hasMessage("The event's user_id \"ab\" is shorter than 5 characters, so "
+                            + "Amplitude would refuse it (options.min_id_length sets the length)");
+                })
+                .verify(TIMEOUT);
+        assertThat(this.source.submitted).isEmpty();
+    }
+
+    @Test
     void publishAsyncCompletesWhenSourceAccepts() {
         CompletableFuture<Void> single = this.publisher.publishAsync(event("Signed Up"));
         CompletableFuture<Void> list = this.publisher.publishAsync(List.of(event("First"), event("Second")));

@@ -107,6 +107,17 @@ class RequestIdentityPublisherTests {
         assertThat(identity.isEmpty()).isTrue();
     }
 
+    @Test
+    void ignoresDeviceIdsAmplitudeRefuses() {
+        for (String refused : List.of("ab", "null", "undefined")) {
+            Map<String, String> headers = Map.of(RequestIdentity.DEVICE_ID_HEADER, refused);
+
+            RequestIdentity identity = RequestIdentity.fromHeaders(headers::get);
+
+            assertThat(identity.deviceId()).as(refused).isNull();
+        }
+    }
+
     private static Event serverEvent() {
         return Event.builder("order_paid").apiKey("sdk-test-key").userId("alice").build();
     }

@@ -339,8 +339,23 @@ public final class UploadDecoder {
     }
 
     /** Returns the minimum id length the request set, or Amplitude's default. */
-    private static int minIdLength(RequestContext context) {
+    /** Returns the shortest user or device id Amplitude takes for events of {@code context}. */
+    public static int minIdLength(RequestContext context) {
         return (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
+    }
+
+    /**
+     * Returns why Amplitude refuses {@code id} as a user or device id, or null when it takes it:
+     * an id shorter than {@code minIdLength} code points, or a placeholder such as "null".
+     */
+    public static @Nullable String idProblem(String id, int minIdLength) {
+        if (id.codePointCount(0, id.length()) < minIdLength) {
+            return "shorter than " + minIdLength + " characters";
+        }
+        if (INVALID_IDS.contains(id.toLowerCase(Locale.ROOT))) {
+            return "a placeholder Amplitude refuses";
+        }
+        return null;
     }
 
     private static @Nullable Integer minIdLength(ObjectNode request) {
@@ -495,7 +510,7 @@ public final class UploadDecoder {
             errors.invalidIdLength(field.jsonName(), index);
             errors.invalidField(field.jsonName(), index);
         }
-        else if (INVALID_IDS.contains(value.toLowerCase(Locale.ROOT))) {
+        else if (idProblem(value, minIdLength) != null) {
             errors.invalidField(field.jsonName(), index);
         }
     }

@@ -1,13 +1,18 @@
 package io.eventrouter.sdk.internal;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.eventrouter.core.amplitude.UploadDecoder;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.sdk.PublishException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Submits straight to a pipeline source in the same JVM: no encoding, no HTTP hop. A
@@ -26,11 +31,34 @@ public final class InProcessTransport implements Transport {
 
     @Override
     public void send(Submission submission) {
+        for (Event event : submission.events()) {
+            String problem = idProblem(event);
+            if (problem != null) {
+                // The bridge rejects such an upload with a 400. In-process, Amplitude would refuse the
+                // event after the publish succeeded, and it would end as a dead letter.
+                submission.failed(new PublishException(PublishException.Reason.REJECTED, problem));
+                return;
+            }
+        }
         this.outstanding.add(submission);
         this.source.submit(submission.events())
                 .doFinally((signal) -> this.outstanding.remove(submission))
                 .subscribe((acceptance) -> submission.accepted(submission.events().size()),
                         (error) -> submission.failed(toPublishException(error)));
+    }
+
+    /** Returns why Amplitude would refuse the event's user or device id, or null when it takes both. */
+    private static @Nullable String idProblem(Event event) {
+        int minIdLength = UploadDecoder.minIdLength(event.context());
+        for (EventField field : List.of(EventField.USER_ID, EventField.DEVICE_ID)) {
+            String id = event.string(field).orElse(null);
+            String problem = (id != null) ? UploadDecoder.idProblem(id, minIdLength) : null;
+            if (problem != null) {
+                return "The event's " + field.jsonName() + " \"" + id + "\" is " + problem
+                        + ", so Amplitude would refuse it (options.min_id_length sets the length)";
+            }
+        }
+        return null;
     }
 
     private PublishException toPublishException(Throwable error) {
