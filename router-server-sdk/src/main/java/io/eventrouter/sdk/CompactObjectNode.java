@@ -42,7 +42,9 @@ final class CompactObjectNode extends ObjectNode {
     CompactObjectNode putValue(String name, @Nullable Object value) {
         Object stored = (value instanceof Short || value instanceof Byte) ? Integer.valueOf(((Number) value).intValue())
                 : value;
-        compactMap().putValue(name, CompactObjectMap.isPlain(stored) ? stored : BaseEventBuilder.toNode(stored));
+        boolean nonFinite = stored instanceof Double number && !Double.isFinite(number);
+        boolean plain = CompactObjectMap.isPlain(stored) && !nonFinite;
+        compactMap().putValue(name, plain ? stored : BaseEventBuilder.toNode(stored));
         return this;
     }
 

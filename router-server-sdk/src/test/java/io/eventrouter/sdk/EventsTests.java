@@ -50,6 +50,16 @@ class EventsTests {
     }
 
     @Test
+    void rejectsNumbersJsonCannotCarry() {
+        TrackBuilder builder = Events.track("Ratio Computed").apiKey(API_KEY).userId("user-1");
+
+        assertThatIllegalArgumentException().isThrownBy(() -> builder.eventProperty("ratio", Double.NaN))
+                .withMessage("JSON has no NaN or infinite numbers, but the value was NaN");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> builder.eventProperty("limit", Map.of("upper", Float.POSITIVE_INFINITY)));
+    }
+
+    @Test
     void buildDrawsRandomInsertIdWhenNoneIsSet() {
         TrackBuilder builder = Events.track("Signed Up").apiKey(API_KEY).userId("user-1");
 

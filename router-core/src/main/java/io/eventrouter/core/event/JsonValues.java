@@ -68,7 +68,12 @@ public final class JsonValues {
         if (number instanceof BigDecimal decimal) {
             return NODES.numberNode(decimal);
         }
-        return NODES.numberNode(number.doubleValue());
+        double value = number.doubleValue();
+        if (!Double.isFinite(value)) {
+            // Jackson would write it as a string, such as "NaN", which no reader takes for a number.
+            throw new IllegalArgumentException("JSON has no NaN or infinite numbers, but the value was " + value);
+        }
+        return NODES.numberNode(value);
     }
 
     private static ObjectNode toObjectNode(Map<?, ?> map) {
