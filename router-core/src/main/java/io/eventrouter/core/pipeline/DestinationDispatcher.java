@@ -460,7 +460,7 @@ final class DestinationDispatcher {
             }
             send(next, now);
         }
-        if (this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed) {
+        if (isFull()) {
             parkWaitingGroups(now);
         }
         // Reading that stopped at the byte limit starts again from the oldest unacknowledged event
@@ -544,17 +544,27 @@ final class DestinationDispatcher {
         return group;
     }
 
-    /** Takes the oldest batch that still has events once those of devices in flight are set aside. */
+    /**
+     * Takes the oldest batch that still has events once those of devices in flight are set aside.
+     * At the heap's limits no event is read until some leave, so open batches go out at once
+     * instead of waiting their batch's maximum wait for events that cannot come.
+     */
     private @Nullable List<PendingEvent> pollBatch(long now) {
-        List<PendingEvent> batch = this.batches.poll(now);
+        boolean full = isFull();
+        List<PendingEvent> batch = this.batches.poll(now, full);
         while (batch != null) {
             batch.removeIf(this.order::waitIfClaimed);
             if (!batch.isEmpty()) {
                 return batch;
             }
-            batch = this.batches.poll(now);
+            batch = this.batches.poll(now, full);
         }
         return null;
+    }
+
+    /** Returns whether the heap holds as much as either limit allows, or reading stopped at the byte limit. */
+    private boolean isFull() {
+        return this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed;
     }
 
     private void send(RetryGroup group, long now) {

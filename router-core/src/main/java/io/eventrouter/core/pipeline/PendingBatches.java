@@ -46,8 +46,11 @@ final class PendingBatches {
         }
     }
 
-    /** Takes the oldest closed batch, or else an open batch whose first event waited long enough. */
-    @Nullable List<PendingEvent> poll(long now) {
+    /**
+     * Takes the oldest closed batch, or else an open batch whose first event waited long enough,
+     * or any open batch when {@code noMoreEvents} says that none can grow for now.
+     */
+    @Nullable List<PendingEvent> poll(long now, boolean noMoreEvents) {
         List<PendingEvent> batch = this.closed.poll();
         if (batch != null) {
             return batch;
@@ -55,7 +58,7 @@ final class PendingBatches {
         Iterator<OpenBatch> batches = this.open.values().iterator();
         while (batches.hasNext()) {
             OpenBatch candidate = batches.next();
-            if (now - candidate.openedAt >= this.policy.maxWait().toMillis()) {
+            if (noMoreEvents || now - candidate.openedAt >= this.policy.maxWait().toMillis()) {
                 batches.remove();
                 return candidate.events;
             }

@@ -381,6 +381,23 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void fullHeapSendsOpenBatchAtOnce() {
+        RecordingDestination destination = RecordingDestination.accepting("first");
+        // Batches of 10 events would wait an hour to fill, but the heap holds only 5 events.
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(1000, List.of(destination.id())))
+                .source(BRIDGE)
+                .destination(destination, new BatchPolicy(10, Duration.ofHours(1)))
+                .maxHeldEvents(5));
+
+        submit(BRIDGE, IntStream.range(0, 10).mapToObj((i) -> Event.builder("event-" + i).apiKey("key-a")
+                .deviceId("device-" + i).build()).toList());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveredEventTypes().size() == 10);
+        assertThat(destination.deliveries()).extracting(Delivery::size).containsExactly(5, 5);
+    }
+
+    @Test
     void statusShowsRunOfFailuresUntilDeliverySucceeds() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
