@@ -173,6 +173,9 @@ final class DestinationDispatcher {
     /** The groups of parked events, with how many of their events are parked. */
     private final Map<RetryGroup, Integer> parkedPerGroup = new HashMap<>();
 
+    /** The ordering keys of parked events, with how many of their events are parked. */
+    private final Map<String, Integer> parkedPerKey = new HashMap<>();
+
     /** Scheduler time of the latest delivery the destination took events from. */
     private long lastDeliveredAt = Long.MIN_VALUE / 2;
 
@@ -374,6 +377,8 @@ final class DestinationDispatcher {
      */
     private void rejoin(RetryGroup group, PendingEvent event) {
         this.parked.remove(event.offset);
+        this.parkedPerKey.computeIfPresent(Objects.requireNonNull(event.key),
+                (unused, count) -> (count > 1) ? count - 1 : null);
         long now = now();
         if (!this.groups.contains(group)) {
             group.dueAt = now + REWIND_INTERVAL_MILLIS;
@@ -502,6 +507,7 @@ final class DestinationDispatcher {
                 this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
                 release(event.offset);
                 this.parked.put(event.offset, budget);
+                this.parkedPerKey.merge(Objects.requireNonNull(event.key), 1, Integer::sum);
             }
             this.parkedPerGroup.put(budget, keyed.size());
             group.events.removeAll(keyed);
@@ -825,7 +831,7 @@ final class DestinationDispatcher {
                 since = Math.min(since, group.firstAttempt);
             }
         }
-        this.status = this.status.retrying(events, (events > 0) ? instant(since) : null, this.order.parkedKeys());
+        this.status = this.status.retrying(events, (events > 0) ? instant(since) : null, this.parkedPerKey.size());
     }
 
     /** Counts the events of the chunk that wait for another delivery. */

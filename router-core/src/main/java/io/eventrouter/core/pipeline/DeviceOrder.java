@@ -189,11 +189,6 @@ final class DeviceOrder {
         return rewind;
     }
 
-    /** Returns how many keys are parked: devices and users whose waiting events left the heap. */
-    int parkedKeys() {
-        return this.parkedUntil.size();
-    }
-
     /** Returns when the next parked key is released, or {@link Long#MAX_VALUE} when none is parked. */
     long nextParkedRelease() {
         if (this.parkedUntil.isEmpty()) {
