@@ -298,7 +298,11 @@ public final class Event {
      * none. An event read from JSON finds that out by scanning the JSON, without parsing it.
      */
     public boolean mayHaveMember(String name) {
-        return this.fields != null || mentions(Objects.requireNonNull(this.json), this.jsonStart, jsonEnd(), name);
+        ObjectNode parsed = this.fields;
+        if (parsed != null) {
+            return parsed.findValue(name) != null;
+        }
+        return mentions(Objects.requireNonNull(this.json), this.jsonStart, jsonEnd(), name);
     }
 
     private static boolean mentions(byte[] json, int start, int end, String name) {

@@ -33,6 +33,14 @@ class EventTests {
     }
 
     @Test
+    void tellsMissingMemberFromParsedFields() {
+        Event built = Event.builder("checkout").apiKey("key-a").eventProperty("plan", "pro").build();
+
+        assertThat(built.mayHaveMember("[Router] stitched fields")).isFalse();
+        assertThat(built.mayHaveMember("plan")).isTrue();
+    }
+
+    @Test
     void keepsFieldsItDoesNotKnow() {
         ObjectNode fields = (ObjectNode) MAPPER.readTree(
                 "{\"event_type\":\"play\",\"future_field\":{\"a\":[1,2]},\"device_id\":\"device-1\"}");
