@@ -2,9 +2,9 @@ package io.eventrouter.bridge.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.core.source.AcceptanceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,24 +66,19 @@ public final class Responses {
      * thousands of them a second, and a line for each would add to the overload.
      */
     private static void logUnavailable(AcceptanceException ex) {
-        long now = System.nanoTime();
-        long last = lastUnavailableWarning.get();
-        if (now - last >= UNAVAILABLE_LOG_INTERVAL.toNanos() && lastUnavailableWarning.compareAndSet(last, now)) {
+        long sinceLastWarning = UNAVAILABLE_WARNINGS.record(1);
+        if (sinceLastWarning > 0) {
             logger.warn("Upload not accepted, responding with 503: reason={} since_last_warning={}", ex.reason(),
-                    unavailableSinceWarning.getAndSet(0) + 1);
+                    sinceLastWarning);
         }
         else {
-            unavailableSinceWarning.incrementAndGet();
             logger.debug("Upload not accepted, responding with 503: reason={}", ex.reason());
         }
     }
 
     private static final Duration UNAVAILABLE_LOG_INTERVAL = Duration.ofSeconds(10);
 
-    private static final AtomicLong lastUnavailableWarning =
-            new AtomicLong(System.nanoTime() - UNAVAILABLE_LOG_INTERVAL.toNanos());
-
-    private static final AtomicLong unavailableSinceWarning = new AtomicLong();
+    private static final WarningInterval UNAVAILABLE_WARNINGS = new WarningInterval(UNAVAILABLE_LOG_INTERVAL);
 
     private static String retryAfterSeconds(Duration retryAfter) {
         return Long.toString(Math.max(1, retryAfter.toSeconds()));

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.sdk.Events;
 import io.eventrouter.sdk.GroupIdentifyBuilder;
@@ -47,10 +47,8 @@ public final class BufferedPublisher implements EventPublisher {
 
     private static final Logger logger = LoggerFactory.getLogger(BufferedPublisher.class);
 
-    private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
-    /** {@link System#nanoTime()} of the last WARN about dropped events, an interval before the start at first. */
-    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
+    /** WARNs about dropped events, at most one a minute. */
+    private final WarningInterval dropWarnings = new WarningInterval(Duration.ofMinutes(1));
 
     private final Transport transport;
 
@@ -173,9 +171,7 @@ public final class BufferedPublisher implements EventPublisher {
      * in between, because a publish under {@code DROP} completes as if its events were accepted.
      */
     private void logDrop(int count) {
-        long now = System.nanoTime();
-        long last = this.lastDropWarning.get();
-        if (now - last >= DROP_WARNING_INTERVAL_NANOS && this.lastDropWarning.compareAndSet(last, now)) {
+        if (this.dropWarnings.record(count) > 0) {
             logger.warn("The publisher's buffer is full, so published events are dropped (OverflowPolicy.DROP): "
                     + "capacity={} dropped_now={} dropped_total={}", this.capacity, count, this.dropped.sum());
         }

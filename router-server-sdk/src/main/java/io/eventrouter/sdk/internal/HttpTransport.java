@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.net.ssl.SSLContext;
@@ -39,6 +38,7 @@ import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.sdk.PublishException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -63,8 +63,6 @@ public final class HttpTransport implements Transport {
 
     private static final AtomicInteger instances = new AtomicInteger();
 
-    private static final long GIVE_UP_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
     private final URI uri;
 
     private final HttpSettings settings;
@@ -88,11 +86,8 @@ public final class HttpTransport implements Transport {
     /** Encoders not lent to a thread right now; at most one per batch being encoded at once. */
     private final ConcurrentLinkedQueue<BodyEncoder> encoders = new ConcurrentLinkedQueue<>();
 
-    /** Events given up after their last attempt since the last WARN about it. */
-    private final AtomicLong givenUpSinceWarning = new AtomicLong();
-
-    /** {@link System#nanoTime()} of the last WARN about events given up, an interval before the start at first. */
-    private final AtomicLong lastGiveUpWarning = new AtomicLong(System.nanoTime() - GIVE_UP_WARNING_INTERVAL_NANOS);
+    /** WARNs about events given up after their last attempt, at most one a minute. */
+    private final WarningInterval giveUpWarnings = new WarningInterval(Duration.ofMinutes(1));
 
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
@@ -444,11 +439,8 @@ public final class HttpTransport implements Transport {
      * wait for its publishes would otherwise lose them without a line in the log.
      */
     private void logGiveUp(String message, int events) {
-        long now = System.nanoTime();
-        long total = this.givenUpSinceWarning.addAndGet(events);
-        long last = this.lastGiveUpWarning.get();
-        if (now - last >= GIVE_UP_WARNING_INTERVAL_NANOS && this.lastGiveUpWarning.compareAndSet(last, now)) {
-            this.givenUpSinceWarning.addAndGet(-total);
+        long total = this.giveUpWarnings.record(events);
+        if (total > 0) {
             logger.warn("Events failed after their last attempt: events={} (since the last such warning) "
                     + "message={}", total, message);
         }

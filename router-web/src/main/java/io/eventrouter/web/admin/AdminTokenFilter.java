@@ -2,10 +2,10 @@ package io.eventrouter.web.admin;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
+import io.eventrouter.core.log.WarningInterval;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +29,9 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
 
     private static final String BEARER = "Bearer ";
 
-    private static final long WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
     private final byte[] token;
 
-    private final AtomicLong rejectedSinceWarning = new AtomicLong();
-
-    private final AtomicLong lastWarningNanos = new AtomicLong(System.nanoTime() - WARNING_INTERVAL_NANOS);
+    private final WarningInterval rejectionWarnings = new WarningInterval(Duration.ofMinutes(1));
 
     AdminTokenFilter(String token) {
         Objects.requireNonNull(token, "token");
@@ -60,14 +56,11 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
      * The other rejections log at DEBUG.
      */
     private void logRejection(ServerRequest request) {
-        long rejected = this.rejectedSinceWarning.incrementAndGet();
-        long now = System.nanoTime();
-        long last = this.lastWarningNanos.get();
+        long rejected = this.rejectionWarnings.record(1);
         String remote = request.remoteAddress()
                 .map((address) -> address.getHostString() + ":" + address.getPort())
                 .orElse("unknown");
-        if (now - last >= WARNING_INTERVAL_NANOS && this.lastWarningNanos.compareAndSet(last, now)) {
-            this.rejectedSinceWarning.addAndGet(-rejected);
+        if (rejected > 0) {
             logger.warn("Admin request rejected without a valid token: method={} path={} remote={} "
                     + "rejected_since_last_warning={}", request.method(), request.path(), remote, rejected);
         }
