@@ -127,8 +127,9 @@ final class DestinationDispatcher {
     private Set<Long> heldAtSubscribe = new HashSet<>();
 
     /**
-     * Offsets the current reader may have read before their acknowledgement, and handed over only
-     * after it, when they no longer look held: dropped when they arrive.
+     * Offsets of {@link #heldAtSubscribe} acknowledged since. The reader may have read them before
+     * the acknowledgement and hand them over after it, when they no longer look held, so they are
+     * dropped when they arrive.
      */
     private final Set<Long> acknowledgedSinceSubscribe = new HashSet<>();
 
@@ -377,18 +378,22 @@ final class DestinationDispatcher {
      */
     private void rejoin(RetryGroup group, PendingEvent event) {
         this.parked.remove(event.offset);
-        this.parkedPerKey.computeIfPresent(Objects.requireNonNull(event.key),
-                (unused, count) -> (count > 1) ? count - 1 : null);
+        countDown(this.parkedPerKey, Objects.requireNonNull(event.key));
         long now = now();
         if (!this.groups.contains(group)) {
             group.dueAt = now + REWIND_INTERVAL_MILLIS;
             this.groups.add(group);
         }
-        if (this.parkedPerGroup.computeIfPresent(group, (unused, count) -> (count > 1) ? count - 1 : null) == null) {
+        if (countDown(this.parkedPerGroup, group)) {
             group.dueAt = Math.min(group.dueAt, now);
         }
         group.events.add(event);
         purge(this.order.bind(List.of(group)));
+    }
+
+    /** Lowers the count of {@code key} by one, removing the key at zero, and returns whether the key is gone. */
+    private static <K> boolean countDown(Map<K, Integer> counts, K key) {
+        return counts.computeIfPresent(key, (unused, count) -> (count > 1) ? count - 1 : null) == null;
     }
 
     /**
@@ -504,10 +509,11 @@ final class DestinationDispatcher {
             budget.dueAt = group.dueAt;
             budget.throttled = group.throttled;
             for (PendingEvent event : keyed) {
-                this.order.park(Objects.requireNonNull(event.key), group, group.dueAt);
+                String key = Objects.requireNonNull(event.key);
+                this.order.park(key, group, group.dueAt);
                 release(event.offset);
                 this.parked.put(event.offset, budget);
-                this.parkedPerKey.merge(Objects.requireNonNull(event.key), 1, Integer::sum);
+                this.parkedPerKey.merge(key, 1, Integer::sum);
             }
             this.parkedPerGroup.put(budget, keyed.size());
             group.events.removeAll(keyed);
@@ -568,7 +574,7 @@ final class DestinationDispatcher {
         return null;
     }
 
-    /** Returns whether the heap holds as much as either limit allows, or reading stopped at the byte limit. */
+    /** Returns whether the heap is at either limit, or reading stopped at the byte limit. */
     private boolean isFull() {
         return this.heldOffsets.size() >= this.maxHeldEvents || this.heldBytes >= this.maxHeldBytes || this.overflowed;
     }

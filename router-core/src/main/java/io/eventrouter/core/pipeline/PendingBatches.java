@@ -48,7 +48,7 @@ final class PendingBatches {
 
     /**
      * Takes the oldest closed batch, or else an open batch whose first event waited long enough,
-     * or any open batch when {@code noMoreEvents} says that none can grow for now.
+     * or any open batch when {@code noMoreEvents} is set because none can grow for now.
      */
     @Nullable List<PendingEvent> poll(long now, boolean noMoreEvents) {
         List<PendingEvent> batch = this.closed.poll();

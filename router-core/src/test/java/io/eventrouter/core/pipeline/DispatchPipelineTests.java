@@ -383,7 +383,7 @@ class DispatchPipelineTests {
     @Test
     void fullHeapSendsOpenBatchAtOnce() {
         RecordingDestination destination = RecordingDestination.accepting("first");
-        // Batches of 10 events would wait an hour to fill, but the heap holds only 5 events.
+        // Batches of 10 events would wait an hour to fill, but the heap has room for only 5 events.
         this.pipeline = start(DispatchPipeline.builder()
                 .spool(new MemorySpool(1000, List.of(destination.id())))
                 .source(BRIDGE)

@@ -106,7 +106,7 @@ class SpoolReaderTests {
 
     }
 
-    /** Records the offsets it receives and requests only what the test asks for. */
+    /** A subscriber that records the offsets it receives and requests only what the test requests. */
     private static final class Recorder extends BaseSubscriber<SpooledEvent> {
 
         final List<Long> offsets = new CopyOnWriteArrayList<>();
