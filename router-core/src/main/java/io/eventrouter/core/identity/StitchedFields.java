@@ -41,15 +41,20 @@ public final class StitchedFields {
      * no mark.
      */
     public static Set<String> of(Event event) {
+        return event.field(EventField.EVENT_PROPERTIES.jsonName()).map(StitchedFields::listed).orElseGet(LinkedHashSet::new);
+    }
+
+    /** Returns the field names the mark in {@code properties} lists; empty when there is no mark. */
+    private static Set<String> listed(JsonNode properties) {
         Set<String> names = new LinkedHashSet<>();
-        event.field(EventField.EVENT_PROPERTIES.jsonName())
-                .map((properties) -> properties.get(PROPERTY))
-                .filter(JsonNode::isArray)
-                .ifPresent((array) -> array.forEach((name) -> {
-                    if (name.isString()) {
-                        names.add(name.stringValue());
-                    }
-                }));
+        JsonNode mark = properties.get(PROPERTY);
+        if (mark != null && mark.isArray()) {
+            mark.forEach((name) -> {
+                if (name.isString()) {
+                    names.add(name.stringValue());
+                }
+            });
+        }
         return names;
     }
 
@@ -64,7 +69,7 @@ public final class StitchedFields {
         }
         Optional<JsonNode> properties = event.field(EventField.EVENT_PROPERTIES.jsonName());
         return properties.isPresent() && !properties.get().has(ORIGINAL_DEVICE_ID_PROPERTY)
-                && of(event).contains(EventField.DEVICE_ID.jsonName());
+                && listed(properties.get()).contains(EventField.DEVICE_ID.jsonName());
     }
 
     /**
