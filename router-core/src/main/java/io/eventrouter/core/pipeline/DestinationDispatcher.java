@@ -645,13 +645,17 @@ final class DestinationDispatcher {
 
         List<RetryGroup> remaining = List.of();
         if (!group.events.isEmpty()) {
-            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now);
+            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt);
             plan.exhausted.forEach((exhausted, events) -> {
                 logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
                         id(), events.size(), exhausted.attempts);
                 deadLetter(exhausted, events, exhausted.attempts, now);
             });
             remaining = plan.remaining;
+            if (plan.halved) {
+                logger.debug("A batch failed as a whole again while other deliveries succeeded, so its devices "
+                        + "go on in two halves: destination_id={} events={}", id(), chunk.size());
+            }
         }
         this.groups.remove(group);
         this.groups.addAll(remaining);

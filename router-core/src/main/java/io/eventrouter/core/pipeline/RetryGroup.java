@@ -7,7 +7,8 @@ import java.util.List;
  * Events a dispatcher delivers together until each is settled: a fresh batch, or what is left of
  * a batch after a failed delivery. A group is delivered in chunks from its head, so the events
  * of one device keep their order across retries and 413 splits. While a group contains an event
- * of a device, every later event of that device waits in the spool.
+ * of a device, every later event of that device waits in the spool. A group that splits puts all
+ * the events of one device in the same part.
  *
  * <p>Confined to the dispatcher's thread.
  */
@@ -23,6 +24,9 @@ final class RetryGroup {
     final long firstAttempt;
 
     long lastAttempt;
+
+    /** Scheduler time in milliseconds at which the last failed delivery was sent, {@link Long#MAX_VALUE} before one. */
+    long lastFailedSend = Long.MAX_VALUE;
 
     /** Scheduler time in milliseconds from which the group may be delivered again. */
     long dueAt;
@@ -48,6 +52,7 @@ final class RetryGroup {
     RetryGroup splitOff(List<PendingEvent> moved) {
         RetryGroup group = new RetryGroup(moved, this.attempts, this.firstAttempt, this.maxChunk);
         group.lastAttempt = this.lastAttempt;
+        group.lastFailedSend = this.lastFailedSend;
         group.lastFailure = this.lastFailure;
         return group;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.eventrouter.core.deadletter.DeadLetter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decides what becomes of a retry group after a delivery settled some of its events: when the
@@ -27,8 +28,9 @@ final class RetryPlanner {
      * Plans the next delivery of what is left in {@code group}, whose chunk just came back.
      *
      * @param group the group, with its settled events already removed; not empty
+     * @param lastDeliveredAt when the destination last took events, from this group or another
      */
-    Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now) {
+    Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now, long lastDeliveredAt) {
         Plan plan = new Plan();
         if (outcomes.tooLarge) {
             group.maxChunk = Math.max(1, chunk.size() / 2);
@@ -48,10 +50,18 @@ final class RetryPlanner {
             return plan;
         }
         group.throttled = false;
+        RetryGroup half = null;
         if (outcomes.retried > outcomes.resent) {
+            // The chunk failed as a whole again, but the destination took other events since the
+            // previous failure was sent. A destination down for everyone takes none, so an outage
+            // never multiplies the requests.
+            boolean isolate = outcomes.retried == chunk.size() && outcomes.resent == 0
+                    && lastDeliveredAt >= group.lastFailedSend;
             group.attempts++;
             group.lastFailure = outcomes.failure;
+            group.lastFailedSend = group.lastAttempt;
             group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
+            half = isolate ? splitByKey(group) : null;
         }
         else if (outcomes.retried > 0) {
             // Events resent only because the destination named others in their batch did not
@@ -63,6 +73,10 @@ final class RetryPlanner {
             group.dueAt = now;
         }
         keepOrExhaust(group, now, plan);
+        if (half != null) {
+            plan.halved = true;
+            keepOrExhaust(half, now, plan);
+        }
         return plan;
     }
 
@@ -84,6 +98,41 @@ final class RetryPlanner {
         return group.splitOff(moved);
     }
 
+    /**
+     * Moves the later half of the group's devices and users to a new group with the same budget
+     * and due time. Amplitude answers a 5xx for a whole batch, so one device whose events it
+     * cannot take would otherwise hold back every other device in the batch and drag them into
+     * the dead-letter store. Halving on each such failure isolates that device in a few attempts.
+     * A device's events all stay in one half, in order. Each keyless event counts as a device.
+     *
+     * @return the new group, or {@code null} when the group holds a single device
+     */
+    private static @Nullable RetryGroup splitByKey(RetryGroup group) {
+        List<Object> units = new ArrayList<>();
+        Set<Object> seen = new HashSet<>();
+        for (PendingEvent event : group.events) {
+            Object unit = (event.key != null) ? event.key : event;
+            if (seen.add(unit)) {
+                units.add(unit);
+            }
+        }
+        if (units.size() < 2) {
+            return null;
+        }
+        Set<Object> later = new HashSet<>(units.subList((units.size() + 1) / 2, units.size()));
+        List<PendingEvent> moved = new ArrayList<>();
+        group.events.removeIf((event) -> {
+            boolean move = later.contains((event.key != null) ? event.key : event);
+            if (move) {
+                moved.add(event);
+            }
+            return move;
+        });
+        RetryGroup half = group.splitOff(moved);
+        half.dueAt = group.dueAt;
+        return half;
+    }
+
     private void keepOrExhaust(RetryGroup group, long now, Plan plan) {
         if (!this.policy.isExhausted(group.attempts, Duration.ofMillis(now - group.firstAttempt))) {
             plan.remaining.add(group);
@@ -103,6 +152,9 @@ final class RetryPlanner {
         final List<RetryGroup> remaining = new ArrayList<>();
 
         final Map<RetryGroup, Map<PendingEvent, Rejection>> exhausted = new LinkedHashMap<>();
+
+        /** Whether the group split its devices in two after failing as a whole again. */
+        boolean halved;
 
     }
 

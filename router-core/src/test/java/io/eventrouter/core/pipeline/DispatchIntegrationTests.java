@@ -2,6 +2,7 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -359,6 +360,32 @@ class DispatchIntegrationTests {
         // Under load a healthy response may also time out and be retried, so count at least.
         assertThat(this.dispatch.requests("amplitude")).hasSizeGreaterThanOrEqualTo(4);
         assertThat(this.dispatch.deadLetters()).isEmpty();
+    }
+
+    @Test
+    void isolatesDeviceWhoseServerErrorsFailItsBatch() {
+        answer("amplitude", "200");
+        amplitude.stubFor(post(urlEqualTo(path("amplitude"))).withRequestBody(containing("device-bad"))
+                .atPriority(1)
+                .willReturn(aResponse().withStatus(500).withHeader("Content-Type", "application/json")
+                        .withBody("{\"code\":500,\"error\":\"Internal server error\"}")));
+        this.dispatch = AmplitudeDispatch.builder(amplitude)
+                .retryPolicy(new RetryPolicy(10, Duration.ofHours(1), Duration.ofMillis(500), Duration.ofMillis(500)))
+                .start();
+
+        // Sixteen devices take four halvings; the retries wait long enough for device-ok to go first.
+        Event[] batch = devices("mate", 16);
+        batch[5] = event("device-bad", "bad");
+        this.dispatch.submit(batch);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !this.dispatch.requests("amplitude").isEmpty());
+        this.dispatch.submit(event("device-ok", "ok"));
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> this.dispatch.spool.backlog(DestinationId.of("amplitude")) == 0);
+        assertThat(this.dispatch.deadLetters()).extracting((letter) -> letter.deadLetter().event().insertId())
+                .containsExactly(Optional.of("bad"));
+        assertThat(this.dispatch.insertIdsDelivered("amplitude")).doesNotHaveDuplicates().hasSize(16)
+                .contains("ok", "mate0", "mate15").doesNotContain("bad", "mate5");
     }
 
     @Test

@@ -381,6 +381,52 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void failingDeviceLeavesItsBatchMates() {
+        // Like Amplitude's 5xx, every delivery with an event of device-bad fails as a whole.
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(12, Duration.ofMillis(300), Duration.ofMillis(300))));
+        List<Event> batch = new ArrayList<>();
+        batch.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build());
+        batch.addAll(stuckDevices("mate", 9));
+
+        submit(BRIDGE, batch);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !destination.deliveries().isEmpty());
+        // The destination takes another device's event after the first failure, well before the
+        // second, so that the group halves from then on: ten devices take four halvings.
+        submit(BRIDGE, List.of(Event.builder("ok").apiKey("key-a").deviceId("device-ok").build()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(this.pipeline).size() == 1);
+        assertThat(deadLetters(this.pipeline).get(0).deadLetter().event().deviceId()).contains("device-bad");
+        assertThat(deadLetters(this.pipeline).get(0).deadLetter().attempts()).isEqualTo(12);
+        List<String> deliveredDevices = destination.deliveries().stream()
+                .filter((delivery) -> delivery.events().stream()
+                        .noneMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")))
+                .flatMap((delivery) -> delivery.events().stream())
+                .map((event) -> event.deviceId().orElseThrow())
+                .toList();
+        assertThat(deliveredDevices).doesNotHaveDuplicates().hasSize(10).contains("device-ok", "device-stuck-8");
+        assertThat(this.pipeline.backlog(DestinationId.of("first"))).isZero();
+    }
+
+    @Test
+    void failingForEveryoneKeepsBatchesWhole() {
+        RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(5), Duration.ofMillis(5))));
+
+        submit(BRIDGE, stuckDevices("stuck", 10));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 10);
+        List<List<Event>> firstAttempts = destination.deliveries().stream()
+                .filter((delivery) -> delivery.attempt() == 1)
+                .map(Delivery::events)
+                .toList();
+        assertThat(destination.deliveries()).extracting(Delivery::events).allMatch(firstAttempts::contains);
+    }
+
+    @Test
     void fullHeapSendsOpenBatchAtOnce() {
         RecordingDestination destination = RecordingDestination.accepting("first");
         // Batches of 10 events would wait an hour to fill, but the heap has room for only 5 events.
