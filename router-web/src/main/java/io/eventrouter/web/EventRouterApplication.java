@@ -41,10 +41,13 @@ public class EventRouterApplication {
         // of 2 s waits for nothing and only delays the stop.
         // Netty keeps a connection that sends nothing, or only part of its headers, open without
         // limit. 75 s outlasts the 60 s idle timeout of common load balancers, so they close first.
-        // That logger's one WARN is for a request Netty cannot decode, such as headers over 8 KB.
-        // Any client can send those at will, so only its ERRORs are kept.
+        // A first-party proxy on the site's domain receives the site's cookies, which can pass
+        // Boot's 8 KB header limit. Browser SDKs retry the 431 and then drop the events.
+        // That logger's one WARN is for a request Netty cannot decode, such as headers over the
+        // limit. Any client can send those at will, so only its ERRORs are kept.
         return Map.of("spring.application.name", "event-router", "server.shutdown", "graceful",
                 "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s",
+                "server.max-http-request-header-size", "32KB",
                 "logging.level.reactor.netty.http.server.HttpServerOperations", "error");
     }
 

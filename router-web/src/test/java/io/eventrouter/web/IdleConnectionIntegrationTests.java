@@ -6,7 +6,12 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,8 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The standalone router closes connections that stay idle or stall in their headers. */
+/**
+ * The standalone router's connection limits: it closes connections that stay idle or stall in
+ * their headers, and takes the large cookie headers of a site's own domain.
+ */
 class IdleConnectionIntegrationTests {
+
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
 
     @TempDir
     private Path directory;
@@ -26,17 +36,37 @@ class IdleConnectionIntegrationTests {
         assertThat(EventRouterApplication.defaultProperties()).containsEntry("server.netty.idle-timeout", "75s");
         assertThat(EventRouterApplication.defaultProperties())
                 .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error");
+        assertThat(EventRouterApplication.defaultProperties())
+                .containsEntry("server.max-http-request-header-size", "32KB");
+    }
+
+    @Test
+    void acceptsUploadWithLargeCookies() throws Exception {
+        StringBuilder cookies = new StringBuilder();
+        for (int i = 0; cookies.length() < 20_000; i++) {
+            cookies.append("site_cookie_").append(i).append('=').append("v".repeat(100)).append("; ");
+        }
+        String body = "{\"api_key\":\"key-1\",\"events\":[{\"event_type\":\"page\",\"device_id\":\"device-1\"}]}";
+        try (RouterProcess router = RouterProcess.start("large-cookies", JVM_OPTIONS, properties(Map.of()))) {
+            HttpRequest request = HttpRequest.newBuilder(router.uri("/2/httpapi"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .header("Cookie", cookies.toString())
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
+
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(response.body()).contains("\"events_ingested\":1");
+        }
     }
 
     @Test
     void closesConnectionStalledInItsHeaders() throws IOException {
-        List<String> jvmOptions = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
-        try (RouterProcess router = RouterProcess.start("idle-connection", jvmOptions,
-                Map.of("server.netty.idle-timeout", "1s",
-                        "router.spool.path", this.directory.resolve("spool").toString(),
-                        "router.dead-letters.path", this.directory.resolve("dead-letters.mv.db").toString(),
-                        "router.identity.embedded.directory", this.directory.resolve("identity").toString(),
-                        "router.destinations.file.path", this.directory.resolve("events.jsonl").toString()));
+        try (RouterProcess router = RouterProcess.start("idle-connection", JVM_OPTIONS,
+                properties(Map.of("server.netty.idle-timeout", "1s")));
                 Socket socket = new Socket("127.0.0.1", router.uri("/").getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write("POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -59,6 +89,16 @@ class IdleConnectionIntegrationTests {
 
             assertThat(read).as("bytes read before the router closed the connection").isEqualTo(-1);
         }
+    }
+
+    /** Returns {@code extra} with the router's files placed in the test's folder. */
+    private Map<String, String> properties(Map<String, String> extra) {
+        Map<String, String> properties = new HashMap<>(extra);
+        properties.put("router.spool.path", this.directory.resolve("spool").toString());
+        properties.put("router.dead-letters.path", this.directory.resolve("dead-letters.mv.db").toString());
+        properties.put("router.identity.embedded.directory", this.directory.resolve("identity").toString());
+        properties.put("router.destinations.file.path", this.directory.resolve("events.jsonl").toString());
+        return properties;
     }
 
 }

@@ -31,11 +31,22 @@ public class BridgeServer implements SmartLifecycle {
 
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
+    /**
+     * Maximum size of a request's headers, as in the standalone router. Browsers send every cookie
+     * of the site's domain, which can pass Netty's default of 8 KB.
+     */
+    static final int MAX_HEADER_BYTES = 32 * 1024;
+
+    /** Time a connection may stay idle or stall in its headers, longer than the 60 s of common load balancers. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(75);
+
     private final ClientBridge bridge;
 
     private final @Nullable String address;
 
     private final int port;
+
+    private final Duration idleTimeout;
 
     private volatile @Nullable DisposableServer server;
 
@@ -44,7 +55,12 @@ public class BridgeServer implements SmartLifecycle {
      * @param port the port to bind; 0 picks a free one
      */
     public BridgeServer(ClientBridge bridge, @Nullable String address, int port) {
+        this(bridge, address, port, IDLE_TIMEOUT);
+    }
+
+    BridgeServer(ClientBridge bridge, @Nullable String address, int port, Duration idleTimeout) {
         this.bridge = Objects.requireNonNull(bridge, "bridge");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("router.bridge.port must be between 0 and 65535, but was " + port);
         }
@@ -56,7 +72,10 @@ public class BridgeServer implements SmartLifecycle {
     public void start() {
         HttpHandler handler = RouterFunctions.toHttpHandler(this.bridge.routes(),
                 HandlerStrategies.builder().webFilter(this.bridge.corsPolicy()).build());
-        HttpServer server = HttpServer.create().port(this.port);
+        HttpServer server = HttpServer.create()
+                .port(this.port)
+                .idleTimeout(this.idleTimeout)
+                .httpRequestDecoder((decoder) -> decoder.maxHeaderSize(MAX_HEADER_BYTES));
         server = this.bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
         if (this.address != null && !this.address.isBlank()) {
             server = server.host(this.address);

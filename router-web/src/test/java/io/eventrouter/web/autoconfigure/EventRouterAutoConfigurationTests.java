@@ -88,10 +88,13 @@ class EventRouterAutoConfigurationTests {
             assertThat(context).doesNotHaveBean(RouterFunction.class);
             int port = context.getBean(BridgeServer.class).port();
 
+            // Browsers send every cookie of the site's domain, more than Netty's default 8 KB here.
+            String cookies = "site_cookie=" + "v".repeat(20_000);
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
                     .newBuilder(URI.create("http://127.0.0.1:" + port + "/2/httpapi"))
                     .POST(HttpRequest.BodyPublishers.ofString(UPLOAD))
                     .header("Content-Type", "application/json")
+                    .header("Cookie", cookies)
                     .build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(response.statusCode()).isEqualTo(200);
