@@ -118,8 +118,11 @@ final class IdentifyApiDelivery {
         else if (status == 429) {
             outcome = EventOutcome.throttled(this.throttlePause);
         }
-        else if (status == 408 || status >= 500 || (status == 413 && size > 1)) {
-            // TODO: split a batch that gets 413 instead of retrying it whole.
+        else if (status == 413) {
+            // The dispatcher halves the batch, and dead-letters an event still too large alone.
+            outcome = EventOutcome.tooLarge();
+        }
+        else if (status == 408 || status >= 500) {
             outcome = EventOutcome.retryLater(Duration.ZERO);
         }
         else {

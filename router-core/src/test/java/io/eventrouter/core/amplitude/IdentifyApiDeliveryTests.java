@@ -103,4 +103,16 @@ class IdentifyApiDeliveryTests {
                 EventOutcome.throttled(Duration.ofSeconds(30)));
     }
 
+    @Test
+    void reportsIdentificationsTooLargeForTheIdentifyApi() {
+        amplitude.stubFor(post("/identify").willReturn(aResponse().withStatus(413)));
+        Event ordinary = Event.builder("play").deviceId("device-1").context(CONTEXT).build();
+        Event identify = identification(IdentifyApi.IDENTIFY, "{\"user_id\":\"user-1\"}");
+
+        DeliveryResult result = this.destination.deliver(new Delivery(CONTEXT, List.of(ordinary, identify), 1))
+                .block(Duration.ofSeconds(10));
+
+        assertThat(result.outcomes()).containsExactly(EventOutcome.delivered(), EventOutcome.tooLarge());
+    }
+
 }
