@@ -56,8 +56,9 @@ public record RequestIdentity(@Nullable String deviceId, @Nullable Long sessionI
 
     /**
      * Reads the identity from request headers; a value that is missing, blank, too long or not a
-     * number where one is expected counts as absent, and so does a device id Amplitude refuses
-     * at its default minimum length: shorter than 5 characters, or a placeholder such as "null".
+     * number where one is expected counts as absent, and so does a placeholder device id that
+     * Amplitude refuses, such as "null". A device id shorter than an event's minimum id length
+     * is not filled into that event (see {@link #applyTo}).
      *
      * @param header returns a request header's value by name, or null when the request lacks it
      */
@@ -65,8 +66,7 @@ public record RequestIdentity(@Nullable String deviceId, @Nullable Long sessionI
         String deviceId = header.apply(DEVICE_ID_HEADER);
         if (deviceId != null) {
             deviceId = deviceId.strip();
-            if (deviceId.length() > MAX_ID_LENGTH
-                    || UploadDecoder.idProblem(deviceId, UploadDecoder.DEFAULT_MIN_ID_LENGTH) != null) {
+            if (deviceId.length() > MAX_ID_LENGTH || UploadDecoder.idProblem(deviceId, 1) != null) {
                 deviceId = null;
             }
         }
@@ -121,13 +121,15 @@ public record RequestIdentity(@Nullable String deviceId, @Nullable Long sessionI
 
     /**
      * Returns the event with this identity's ids filled in where the event lacks them, marked as
-     * stitched. The session id is filled only when the event's device is this request's device,
-     * and a value the event has is never replaced.
+     * stitched. The device id is filled only when it has the event's minimum id length (5 unless
+     * the event's context sets one), so that Amplitude takes it. The session id is filled only
+     * when the event's device is this request's device, and a value the event has is never replaced.
      */
     public Event applyTo(Event event) {
         List<EventField> filled = new ArrayList<>(2);
         Event result = event;
-        if (this.deviceId != null && isAbsent(result, EventField.DEVICE_ID)) {
+        if (this.deviceId != null && isAbsent(result, EventField.DEVICE_ID)
+                && UploadDecoder.idProblem(this.deviceId, UploadDecoder.minIdLength(event.context())) == null) {
             result = result.with(EventField.DEVICE_ID, this.deviceId);
             filled.add(EventField.DEVICE_ID);
         }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.identity.StitchedFields;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -108,14 +109,25 @@ class RequestIdentityPublisherTests {
     }
 
     @Test
-    void ignoresDeviceIdsAmplitudeRefuses() {
-        for (String refused : List.of("ab", "null", "undefined")) {
+    void ignoresPlaceholderDeviceIds() {
+        for (String refused : List.of("null", "undefined")) {
             Map<String, String> headers = Map.of(RequestIdentity.DEVICE_ID_HEADER, refused);
 
             RequestIdentity identity = RequestIdentity.fromHeaders(headers::get);
 
             assertThat(identity.deviceId()).as(refused).isNull();
         }
+    }
+
+    @Test
+    void fillsShortDeviceIdOnlyWhereAllowed() {
+        RequestIdentity identity = RequestIdentity.fromHeaders(Map.of(RequestIdentity.DEVICE_ID_HEADER, "ab")::get);
+        Event usual = serverEvent();
+        Event lenient = Event.builder("order_paid").context(new RequestContext("sdk-test-key", 2)).userId("alice")
+                .build();
+
+        assertThat(identity.applyTo(usual).deviceId()).isEmpty();
+        assertThat(identity.applyTo(lenient).deviceId()).contains("ab");
     }
 
     private static Event serverEvent() {
