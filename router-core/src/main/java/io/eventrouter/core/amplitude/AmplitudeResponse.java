@@ -36,6 +36,9 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     /** The maximum length, in characters, of an API key that an invalid-key response repeats in full. */
     public static final int MAX_ECHOED_KEY_LENGTH = 128;
 
+    /** The maximum length, in characters, of a body that is not JSON kept as the error text; logs cut it further. */
+    private static final int MAX_TEXT_ERROR_LENGTH = 1000;
+
     public AmplitudeResponse {
         Objects.requireNonNull(body, "body");
     }
@@ -114,17 +117,31 @@ public record AmplitudeResponse(int code, ObjectNode body) {
     }
 
     /**
-     * Parses a response received from an Amplitude-compatible server. A body that is not a JSON
-     * object, or has no integer {@code code}, is read as the HTTP status with an empty body.
+     * Parses a response received from an Amplitude-compatible server. A body that has no integer
+     * {@code code} is read as the HTTP status. A body that is not a JSON object, such as a load
+     * balancer's HTML page, becomes the {@code error} text, on one line and cut to
+     * {@value #MAX_TEXT_ERROR_LENGTH} characters, so that logs and dead letters show it.
      */
     public static AmplitudeResponse parse(int httpStatus, byte @Nullable [] body) {
         ObjectNode json = parseObject(body);
         if (json == null) {
-            return new AmplitudeResponse(httpStatus, AmplitudeJson.MAPPER.createObjectNode());
+            ObjectNode text = AmplitudeJson.MAPPER.createObjectNode();
+            String error = (body != null) ? oneLine(body) : "";
+            if (!error.isEmpty()) {
+                text.put("error", error);
+            }
+            return new AmplitudeResponse(httpStatus, text);
         }
         JsonNode code = json.get("code");
         int status = (code != null && code.isIntegralNumber() && code.canConvertToInt()) ? code.intValue() : httpStatus;
         return new AmplitudeResponse(status, json);
+    }
+
+    private static String oneLine(byte[] body) {
+        String text = new String(body, 0, Math.min(body.length, MAX_TEXT_ERROR_LENGTH * 4), StandardCharsets.UTF_8)
+                .replaceAll("[\\p{Cntrl}\\s]+", " ")
+                .strip();
+        return (text.length() > MAX_TEXT_ERROR_LENGTH) ? text.substring(0, MAX_TEXT_ERROR_LENGTH) : text;
     }
 
     private static @Nullable ObjectNode parseObject(byte @Nullable [] body) {

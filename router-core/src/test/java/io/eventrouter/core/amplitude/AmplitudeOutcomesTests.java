@@ -105,12 +105,18 @@ class AmplitudeOutcomesTests {
                 "{\"code\":503,\"error\":\"Service unavailable\"}".getBytes(StandardCharsets.UTF_8)), events,
                 Duration.ZERO);
         DeliveryResult plain = this.outcomes.outcomes(AmplitudeResponse.parse(502,
-                "<html>Bad gateway</html>".getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
+                "<html>\n  <h1>Bad gateway</h1>\n</html>\n".getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
+        DeliveryResult page = this.outcomes.outcomes(AmplitudeResponse.parse(500,
+                ("<html>" + longMessage + "</html>").getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
+        DeliveryResult empty = this.outcomes.outcomes(AmplitudeResponse.parse(503, new byte[0]), events,
+                Duration.ZERO);
         DeliveryResult wordy = this.outcomes.outcomes(AmplitudeResponse.parse(500,
                 ("{\"error\":\"" + longMessage + "\"}").getBytes(StandardCharsets.UTF_8)), events, Duration.ZERO);
 
         assertThat(unavailable.failure()).isEqualTo("HTTP 503: Service unavailable");
-        assertThat(plain.failure()).isEqualTo("HTTP 502: no error message");
+        assertThat(plain.failure()).isEqualTo("HTTP 502: <html> <h1>Bad gateway</h1> </html>");
+        assertThat(empty.failure()).isEqualTo("HTTP 503: no error message");
+        assertThat(page.failure()).hasSize("HTTP 500: ".length() + 200 + "...".length());
         assertThat(wordy.failure()).hasSize("HTTP 500: ".length() + 200 + "...".length());
         assertThat(this.outcomes.outcomes(AmplitudeResponse.parse(200, "{\"code\":200}".getBytes(
                 StandardCharsets.UTF_8)), events, Duration.ZERO).failure()).isNull();
