@@ -28,8 +28,9 @@ import reactor.core.publisher.MonoSink;
  * syncs per the {@link SyncPolicy}, and runs the checkpoint that persists the destinations'
  * positions, deletes acknowledged records and compacts the file.
  *
- * <p>Each cycle takes every queued append, puts their records, commits once, syncs once if the
- * policy requires it, publishes the new offsets to readers and only then completes the appends.
+ * <p>Each cycle takes the queued appends, up to {@link #MAX_CYCLE_BYTES}, puts their records,
+ * commits once, syncs once if the policy requires it, publishes the new offsets to readers and
+ * only then completes the appends.
  * When a write fails, MVStore has closed itself: the appends of the cycle fail with
  * {@link AcceptanceException.Reason#SPOOL_FULL}, and a later cycle opens the file again.
  */
@@ -42,6 +43,13 @@ final class SpoolCommitter implements Runnable {
 
     /** MVStore's own estimate of a map entry's overhead beyond the value's bytes. */
     static final int RECORD_OVERHEAD_BYTES = 24;
+
+    /**
+     * Bounds the records one cycle commits, and so the size of a chunk, except for one larger
+     * append. MVStore serialises a chunk in one buffer, and moves a chunk whole when it compacts
+     * the file, so large events queued together would otherwise need a buffer of their total size.
+     */
+    static final long MAX_CYCLE_BYTES = 2L * 1024 * 1024;
 
     /** How long a failed file waits before the writer opens it again. */
     private static final long REOPEN_PAUSE_NANOS = Duration.ofMillis(200).toNanos();
@@ -210,8 +218,13 @@ final class SpoolCommitter implements Runnable {
             if (this.queue.isEmpty() && this.closing) {
                 return null;
             }
-            List<PendingAppend> batch = new ArrayList<>(this.queue);
-            this.queue.clear();
+            List<PendingAppend> batch = new ArrayList<>();
+            long bytes = 0;
+            while (!this.queue.isEmpty() && (batch.isEmpty() || bytes + this.queue.peek().bytes() <= MAX_CYCLE_BYTES)) {
+                PendingAppend append = this.queue.poll();
+                bytes += append.bytes();
+                batch.add(append);
+            }
             return batch;
         }
         finally {

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -63,7 +65,8 @@ class MVStoreSpoolTests {
     @AfterEach
     void closeSpools() {
         this.opened.forEach(MVStoreSpool::close);
-        FullDiskFileSystem.failing = false;
+        FaultyFileSystem.failing = false;
+        FaultyFileSystem.syncGate = null;
         this.capturing.forEach((logger) -> logger.detachAppender(this.logs));
     }
 
@@ -561,17 +564,17 @@ class MVStoreSpoolTests {
     @Test
     void recoversFromFullDisk() {
         captureLogs(SpoolCommitter.class);
-        FullDiskFileSystem.register();
-        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FullDiskFileSystem.PREFIX));
+        FaultyFileSystem.register();
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FaultyFileSystem.PREFIX));
         spool.append(SOURCE, events("a")).block(WAIT);
         List<SpooledEvent> read = new ArrayList<>();
         spool.read(AMPLITUDE).subscribe(read::add);
 
-        FullDiskFileSystem.failing = true;
+        FaultyFileSystem.failing = true;
         assertThatThrownBy(() -> spool.append(SOURCE, events("lost-1", "lost-2")).block(WAIT))
                 .isInstanceOfSatisfying(AcceptanceException.class,
                         (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
-        FullDiskFileSystem.failing = false;
+        FaultyFileSystem.failing = false;
         await().atMost(WAIT).ignoreExceptions().until(() -> {
             spool.append(SOURCE, events("b")).block(WAIT);
             return true;
@@ -585,6 +588,28 @@ class MVStoreSpoolTests {
         MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
         assertThat(insertIds(read(reopened, AMPLITUDE, 2))).containsExactly("a", "b");
         assertThat(reopened.backlog(AMPLITUDE)).isEqualTo(2);
+    }
+
+    @Test
+    void boundsChunkOfLargeEventsQueuedTogether() {
+        FaultyFileSystem.register();
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FaultyFileSystem.PREFIX));
+        CountDownLatch gate = new CountDownLatch(1);
+        FaultyFileSystem.syncGate = gate;
+        CompletableFuture<Void> first = spool.append(SOURCE, events("first")).toFuture();
+        await().atMost(WAIT).until(() -> FaultyFileSystem.syncsWaiting.get() == 1);
+
+        // Ten events of 500 KB queue while the writer waits in the first append's sync.
+        FaultyFileSystem.largestWrite.set(0);
+        List<CompletableFuture<Void>> large = IntStream.range(0, 10)
+                .mapToObj((i) -> spool.append(SOURCE, List.of(padded("large-" + i, 500_000))).toFuture())
+                .toList();
+        gate.countDown();
+        first.join();
+        large.forEach(CompletableFuture::join);
+
+        assertThat(spool.backlog(AMPLITUDE)).isEqualTo(11);
+        assertThat(FaultyFileSystem.largestWrite.get()).isBetween(2_000_000L, 3_000_000L);
     }
 
     @Test

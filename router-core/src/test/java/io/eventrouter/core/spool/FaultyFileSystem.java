@@ -7,28 +7,42 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An H2 file system under the prefix {@value #PREFIX} whose files behave like a full disk while
- * {@link #failing} is set: a write stores half of its bytes, as a real short write would, and then
- * fails with "No space left on device". MVStore writes through it exactly as through the default
- * file system, so the spool meets the same exception a full disk raises.
+ * An H2 file system under the prefix {@value #PREFIX} for tests of what the disk does to the
+ * spool. Its files behave like a full disk while {@link #failing} is set: a write stores half of
+ * its bytes, as a real short write would, and then fails with "No space left on device". A sync
+ * waits while {@link #syncGate} is closed, and {@link #largestWrite} records the largest single
+ * write, which is how MVStore writes a chunk. MVStore writes through it exactly as through the
+ * default file system.
  *
  * <p>Public with a public constructor because H2 creates instances by reflection.
  */
-public final class FullDiskFileSystem extends FilePathWrapper {
+public final class FaultyFileSystem extends FilePathWrapper {
 
-    static final String SCHEME = "fulldisk";
+    static final String SCHEME = "faulty";
 
     static final String PREFIX = SCHEME + ":";
 
     static volatile boolean failing;
 
+    /** Syncs wait until this latch opens; null lets them through. */
+    static volatile @Nullable CountDownLatch syncGate;
+
+    /** Syncs that wait at {@link #syncGate} now. */
+    static final AtomicInteger syncsWaiting = new AtomicInteger();
+
+    static final AtomicLong largestWrite = new AtomicLong();
+
     static {
-        FilePath.register(new FullDiskFileSystem());
+        FilePath.register(new FaultyFileSystem());
     }
 
     /** Registers the file system with H2; safe to call more than once. */
@@ -43,19 +57,20 @@ public final class FullDiskFileSystem extends FilePathWrapper {
 
     @Override
     public FileChannel open(String mode) throws IOException {
-        return new FullDiskChannel(getBase().open(mode));
+        return new FaultyChannel(getBase().open(mode));
     }
 
-    private static final class FullDiskChannel extends FileChannel {
+    private static final class FaultyChannel extends FileChannel {
 
         private final FileChannel delegate;
 
-        FullDiskChannel(FileChannel delegate) {
+        FaultyChannel(FileChannel delegate) {
             this.delegate = delegate;
         }
 
         @Override
         public int write(ByteBuffer source, long position) throws IOException {
+            largestWrite.accumulateAndGet(source.remaining(), Math::max);
             if (failing) {
                 ByteBuffer half = source.duplicate();
                 half.limit(half.position() + half.remaining() / 2);
@@ -120,6 +135,20 @@ public final class FullDiskFileSystem extends FilePathWrapper {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            CountDownLatch gate = syncGate;
+            if (gate != null) {
+                syncsWaiting.incrementAndGet();
+                try {
+                    gate.await();
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("Interrupted while the sync waited", ex);
+                }
+                finally {
+                    syncsWaiting.decrementAndGet();
+                }
+            }
             this.delegate.force(metaData);
         }
 
