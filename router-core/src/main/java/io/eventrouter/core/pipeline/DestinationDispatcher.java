@@ -645,7 +645,8 @@ final class DestinationDispatcher {
 
         List<RetryGroup> remaining = List.of();
         if (!group.events.isEmpty()) {
-            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt);
+            RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
+                    otherFailingGroups(group));
             plan.exhausted.forEach((exhausted, events) -> {
                 logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
                         id(), events.size(), exhausted.attempts);
@@ -671,6 +672,10 @@ final class DestinationDispatcher {
         }
         if (remaining.contains(group) && outcomes.retried > outcomes.resent) {
             logRetry(group, outcomes);
+        }
+        else if (outcomes.retried > outcomes.resent) {
+            // The failure spent the group's budget; its dead letters were logged above.
+            countFailure(outcomes);
         }
         else if (remaining.contains(group) && outcomes.retried > 0) {
             logger.debug("Resending the events of a batch the destination rejected for other events in it: "
@@ -800,10 +805,27 @@ final class DestinationDispatcher {
      * minute apart across runs too, for a device that keeps failing among others that succeed.
      * The success after a WARN logs at INFO.
      */
-    private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
+    /** Counts the groups other than {@code group}, on the heap or parked, that wait to retry a failure. */
+    private int otherFailingGroups(RetryGroup group) {
+        Set<RetryGroup> failing = new HashSet<>(this.parkedPerGroup.keySet());
+        for (RetryGroup other : this.groups) {
+            if (other.attempts > 0 && !other.throttled) {
+                failing.add(other);
+            }
+        }
+        failing.removeIf((other) -> other == group || other.throttled);
+        return failing.size();
+    }
+
+    /** Counts a failed delivery in the current run of failures and in the destination's status. */
+    private void countFailure(ChunkOutcomes outcomes) {
         this.failuresSinceSuccess++;
+        this.status = this.status.failedAgain(instant(now()), outcomes.failure);
+    }
+
+    private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
+        countFailure(outcomes);
         long now = now();
-        this.status = this.status.failedAgain(instant(now), outcomes.failure);
         if (now - this.lastFailureWarning >= this.failureWarningIntervalMillis) {
             this.lastFailureWarning = now;
             if (this.failureWarned) {

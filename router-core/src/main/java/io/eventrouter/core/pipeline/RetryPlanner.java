@@ -18,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class RetryPlanner {
 
+    /**
+     * The number of failing groups up to which a group that fails as a whole again splits even
+     * when the destination took nothing else in between, as when its batch is the only traffic.
+     */
+    static final int MAX_GROUPS_SPLIT_ALONE = 4;
+
     private final RetryPolicy policy;
 
     RetryPlanner(RetryPolicy policy) {
@@ -29,8 +35,10 @@ final class RetryPlanner {
      *
      * @param group the group, with its settled events already removed; not empty
      * @param lastDeliveredAt when the destination last took events, from this group or another
+     * @param otherFailingGroups how many other groups, on the heap or parked, wait for a retry after a failure
      */
-    Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now, long lastDeliveredAt) {
+    Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now, long lastDeliveredAt,
+            int otherFailingGroups) {
         Plan plan = new Plan();
         if (outcomes.tooLarge) {
             group.maxChunk = Math.max(1, chunk.size() / 2);
@@ -52,11 +60,13 @@ final class RetryPlanner {
         group.throttled = false;
         RetryGroup half = null;
         if (outcomes.retried > outcomes.resent) {
-            // The chunk failed as a whole again, but the destination took other events since the
-            // previous failure was sent. A destination down for everyone takes none, so an outage
-            // never multiplies the requests.
+            // The chunk failed as a whole again. Either the destination took other events since the
+            // previous failure was sent, or so few groups fail that halving one costs little: a
+            // destination down for everyone takes nothing, so an outage splits at most that far.
+            boolean failedBefore = group.lastFailedSend != Long.MAX_VALUE;
             boolean isolate = outcomes.retried == chunk.size() && outcomes.resent == 0
-                    && lastDeliveredAt >= group.lastFailedSend;
+                    && (lastDeliveredAt >= group.lastFailedSend
+                            || (failedBefore && otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE));
             group.attempts++;
             group.lastFailure = outcomes.failure;
             group.lastFailedSend = group.lastAttempt;

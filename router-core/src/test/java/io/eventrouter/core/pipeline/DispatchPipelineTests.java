@@ -381,49 +381,92 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void failingDeviceLeavesItsBatchMates() {
-        // Like Amplitude's 5xx, every delivery with an event of device-bad fails as a whole.
+    void failingDevicesLeaveTheirBatchMates() {
+        // Like Amplitude's 5xx, every delivery with an event of a device-bad fails as a whole.
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(12, Duration.ofMillis(300), Duration.ofMillis(300))));
+        // Six batches of ten devices, each with a failing one: too many failing groups to split
+        // without other deliveries in between.
+        for (int batch = 0; batch < 6; batch++) {
+            List<Event> events = new ArrayList<>();
+            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
+            for (int i = 0; i < 9; i++) {
+                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
+            }
+            submit(BRIDGE, events);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 6);
+        // The destination takes another device's event after the first failures, well before the
+        // second, so that the groups halve from then on: ten devices take four halvings.
+        submit(BRIDGE, List.of(Event.builder("ok").apiKey("key-a").deviceId("device-ok").build()));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).extracting((letter) -> letter.deadLetter().event().eventType())
+                .containsOnly("bad")
+                .hasSize(6);
+        assertThat(deliveredDevices(destination)).doesNotHaveDuplicates().hasSize(55).contains("device-ok");
+    }
+
+    @Test
+    void failingDeviceLeavesItsOnlyBatch() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")));
         this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(12, Duration.ofMillis(300), Duration.ofMillis(300))));
+                .retryPolicy(new RetryPolicy(12, Duration.ofMillis(20), Duration.ofMillis(20))));
         List<Event> batch = new ArrayList<>();
         batch.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build());
         batch.addAll(stuckDevices("mate", 9));
 
+        // Nothing else is sent, so the destination takes no other events between two failures.
         submit(BRIDGE, batch);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !destination.deliveries().isEmpty());
-        // The destination takes another device's event after the first failure, well before the
-        // second, so that the group halves from then on: ten devices take four halvings.
-        submit(BRIDGE, List.of(Event.builder("ok").apiKey("key-a").deviceId("device-ok").build()));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(this.pipeline).size() == 1);
-        assertThat(deadLetters(this.pipeline).get(0).deadLetter().event().deviceId()).contains("device-bad");
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).extracting((letter) -> letter.deadLetter().event().eventType())
+                .containsExactly("bad");
         assertThat(deadLetters(this.pipeline).get(0).deadLetter().attempts()).isEqualTo(12);
-        List<String> deliveredDevices = destination.deliveries().stream()
-                .filter((delivery) -> delivery.events().stream()
-                        .noneMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")))
-                .flatMap((delivery) -> delivery.events().stream())
-                .map((event) -> event.deviceId().orElseThrow())
-                .toList();
-        assertThat(deliveredDevices).doesNotHaveDuplicates().hasSize(10).contains("device-ok", "device-stuck-8");
-        assertThat(this.pipeline.backlog(DestinationId.of("first"))).isZero();
+        assertThat(deliveredDevices(destination)).doesNotHaveDuplicates().hasSize(9);
     }
 
     @Test
-    void failingForEveryoneKeepsBatchesWhole() {
+    void failingForEveryoneSplitsIntoFewGroups() {
         RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
         this.pipeline = start(builder(destination)
                 .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(5), Duration.ofMillis(5))));
 
         submit(BRIDGE, stuckDevices("stuck", 10));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 10);
-        List<List<Event>> firstAttempts = destination.deliveries().stream()
-                .filter((delivery) -> delivery.attempt() == 1)
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 40);
+        List<List<Event>> groups = destination.deliveries().stream()
+                .filter((delivery) -> delivery.attempt() >= 10)
                 .map(Delivery::events)
+                .distinct()
                 .toList();
-        assertThat(destination.deliveries()).extracting(Delivery::events).allMatch(firstAttempts::contains);
+        assertThat(groups).hasSizeLessThanOrEqualTo(RetryPlanner.MAX_GROUPS_SPLIT_ALONE);
+        assertThat(groups).flatExtracting((events) -> events).hasSize(10);
+    }
+
+    @Test
+    void countsEveryFailedDeliveryInStatus() {
+        RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
+        this.pipeline = start(builder(destination));
+
+        submit(BRIDGE, events("key-a", 1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(this.pipeline).size() == 1);
+        assertThat(destination.deliveries()).hasSize(5);
+        assertThat(this.pipeline.status(DestinationId.of("first")).failedDeliveries()).isEqualTo(5);
+    }
+
+    /** Returns the devices of the deliveries the destination took, in delivery order. */
+    private static List<String> deliveredDevices(RecordingDestination destination) {
+        return destination.deliveries().stream()
+                .filter((delivery) -> delivery.events().stream()
+                        .noneMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")))
+                .flatMap((delivery) -> delivery.events().stream())
+                .map((event) -> event.deviceId().orElseThrow())
+                .toList();
     }
 
     @Test
