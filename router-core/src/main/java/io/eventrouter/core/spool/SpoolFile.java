@@ -8,11 +8,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
+import org.h2.mvstore.RandomAccessStore;
 import org.h2.mvstore.type.ByteArrayDataType;
 import org.h2.mvstore.type.LongDataType;
 import org.h2.mvstore.type.StringDataType;
@@ -63,6 +65,19 @@ final class SpoolFile {
             Math.min(32, Runtime.getRuntime().maxMemory() / 32 / (1024 * 1024)));
 
     private static final int SHRINK_ROUNDS = 3;
+
+    /**
+     * The bytes of pages one shrink step rewrites. MVStore's own {@code compactFile} rewrites up
+     * to 16 MB and stores them in one buffer, which a small heap with large events cannot always
+     * spare. Chunks are moved one at a time, each through a buffer of its own size.
+     */
+    private static final int SHRINK_REWRITE_BYTES = 4 * 1024 * 1024;
+
+    /** The bytes of chunks one shrink step moves toward the start of the file. */
+    private static final long SHRINK_MOVE_BYTES = 64L * 1024 * 1024;
+
+    /** Chunks below this fill rate are rewritten, and a file below it has its chunks moved, as in MVStore. */
+    private static final int SHRINK_FILL_RATE = 90;
 
     /** MVStore starts a file with two copies of its header, one block of 4 KB each. */
     private static final long HEADER_BYTES = 2 * 4096;
@@ -317,14 +332,35 @@ final class SpoolFile {
             this.state.put(SHRUNK_AT, System.currentTimeMillis());
             this.store.commit();
             this.store.sync();
+            this.store.setRetentionTime(0);
             try {
-                this.store.compactFile(maxMillis);
+                compactFile(maxMillis);
             }
             finally {
-                // compactFile leaves the retention time at zero.
                 this.store.setRetentionTime(this.retentionMillis);
             }
         }
+    }
+
+    /**
+     * Does what MVStore's {@code compactFile} does in smaller steps: rewrites sparse chunks, and
+     * moves chunks into the free space before them, until nothing is left to rewrite or
+     * {@code maxMillis} passed. Unlike {@code compactFile}, it moves chunks even when no chunk
+     * needed a rewrite, as when every record of the old chunks was deleted.
+     */
+    private void compactFile(int maxMillis) {
+        if (!(this.store.getFileStore() instanceof RandomAccessStore fileStore)) {
+            this.store.compactFile(maxMillis);
+            return;
+        }
+        long stopAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        boolean rewrote;
+        do {
+            rewrote = this.store.compact(SHRINK_FILL_RATE, SHRINK_REWRITE_BYTES);
+            this.store.sync();
+            fileStore.compactMoveChunks(SHRINK_FILL_RATE, SHRINK_MOVE_BYTES, this.store);
+        }
+        while (rewrote && System.nanoTime() - stopAt < 0);
     }
 
     /** Returns the file's size in bytes. */
