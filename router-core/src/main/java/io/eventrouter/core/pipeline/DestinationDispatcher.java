@@ -654,8 +654,8 @@ final class DestinationDispatcher {
             });
             remaining = plan.remaining;
             if (plan.halved) {
-                logger.debug("A batch failed as a whole again while other deliveries succeeded, so its devices "
-                        + "go on in two halves: destination_id={} events={}", id(), chunk.size());
+                logger.debug("A batch failed as a whole again, so its devices go on in two halves: "
+                        + "destination_id={} events={}", id(), chunk.size());
             }
         }
         this.groups.remove(group);
@@ -798,13 +798,6 @@ final class DestinationDispatcher {
         this.rewindRequested = true;
     }
 
-    /**
-     * Logs a failed delivery. A run of failures between two successes logs a WARN when it starts
-     * and then at most one a minute, with the run's length and the backlog. A destination that is
-     * down thus neither logs one line per batch nor goes quiet for hours. WARNs are at least a
-     * minute apart across runs too, for a device that keeps failing among others that succeed.
-     * The success after a WARN logs at INFO.
-     */
     /** Counts the groups other than {@code group}, on the heap or parked, that wait to retry a failure. */
     private int otherFailingGroups(RetryGroup group) {
         Set<RetryGroup> failing = new HashSet<>(this.parkedPerGroup.keySet());
@@ -823,6 +816,13 @@ final class DestinationDispatcher {
         this.status = this.status.failedAgain(instant(now()), outcomes.failure);
     }
 
+    /**
+     * Logs a failed delivery. A run of failures between two successes logs a WARN when it starts
+     * and then at most one a minute, with the run's length and the backlog. A destination that is
+     * down thus neither logs one line per batch nor goes quiet for hours. WARNs are at least a
+     * minute apart across runs too, for a device that keeps failing among others that succeed.
+     * The success after a WARN logs at INFO.
+     */
     private void logRetry(RetryGroup group, ChunkOutcomes outcomes) {
         countFailure(outcomes);
         long now = now();
