@@ -3,11 +3,14 @@ package io.eventrouter.web;
 import java.util.Map;
 
 import io.eventrouter.bridge.ingest.RequestBodies;
+import io.eventrouter.bridge.proxy.DecodingFailureBodies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
 import reactor.core.publisher.Hooks;
 
 /**
@@ -49,6 +52,16 @@ public class EventRouterApplication {
                 "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s",
                 "server.max-http-request-header-size", "32KB",
                 "logging.level.reactor.netty.http.server.HttpServerOperations", "error");
+    }
+
+    /**
+     * Adds Amplitude's JSON error body and a CORS header to Netty's own responses to requests whose
+     * headers or URL are too long. Only the service installs it: in an application that embeds the
+     * router, the same server also serves the application's own paths.
+     */
+    @Bean
+    NettyServerCustomizer eventRouterDecodingFailureBodies() {
+        return (server) -> server.doOnChannelInit(new DecodingFailureBodies());
     }
 
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */

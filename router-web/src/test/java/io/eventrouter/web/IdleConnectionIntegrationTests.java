@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The standalone router's connection limits: it closes connections that stay idle or stall in
- * their headers, and takes the large cookie headers of a site's own domain.
+ * their headers, and takes the large cookie headers of a site's own domain. Larger headers get
+ * Amplitude's error body and a CORS header.
  */
 class IdleConnectionIntegrationTests {
 
@@ -36,7 +37,7 @@ class IdleConnectionIntegrationTests {
     }
 
     @Test
-    void acceptsUploadWithLargeCookies() throws Exception {
+    void takesLargeCookiesAndExplainsLargerOnes() throws Exception {
         StringBuilder cookies = new StringBuilder();
         for (int i = 0; cookies.length() < 20_000; i++) {
             cookies.append("site_cookie_").append(i).append('=').append("v".repeat(100)).append("; ");
@@ -55,6 +56,17 @@ class IdleConnectionIntegrationTests {
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
             assertThat(response.body()).contains("\"events_ingested\":1");
+
+            HttpRequest overLimit = HttpRequest.newBuilder(request, (name, value) -> true)
+                    .setHeader("Cookie", cookies.toString().repeat(2))
+                    .setHeader("Origin", "https://shop.example")
+                    .build();
+            HttpResponse<String> tooLarge = HttpClient.newHttpClient().send(overLimit,
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(tooLarge.statusCode()).isEqualTo(431);
+            assertThat(tooLarge.body()).isEqualTo("{\"code\":431,\"error\":\"Request headers too large\"}");
+            assertThat(tooLarge.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
         }
     }
 

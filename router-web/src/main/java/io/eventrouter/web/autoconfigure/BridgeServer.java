@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.bridge.proxy.DecodingFailureBodies;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,8 @@ public class BridgeServer implements SmartLifecycle {
         HttpServer server = HttpServer.create()
                 .port(this.port)
                 .idleTimeout(this.idleTimeout)
-                .httpRequestDecoder((decoder) -> decoder.maxHeaderSize(MAX_HEADER_BYTES));
+                .httpRequestDecoder((decoder) -> decoder.maxHeaderSize(MAX_HEADER_BYTES))
+                .doOnChannelInit(new DecodingFailureBodies());
         server = this.bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
         if (this.address != null && !this.address.isBlank()) {
             server = server.host(this.address);

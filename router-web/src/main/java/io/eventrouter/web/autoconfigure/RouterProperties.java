@@ -352,8 +352,9 @@ public class RouterProperties {
 
         /**
          * Port of the bridge's own server in a Servlet application; 0 picks a free port. That server
-         * takes headers up to 32 KB and closes connections idle for 75 s, as the standalone router
-         * does. A reactive application serves the bridge on its own port instead.
+         * takes headers up to 32 KB, responds to larger ones in Amplitude's shape, and closes
+         * connections idle for 75 s, as the standalone router does. A reactive application serves the bridge on
+         * its own port instead.
          */
         private int port = 8081;
 

@@ -1,6 +1,10 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.eventrouter.bridge.ClientBridge;
@@ -8,7 +12,9 @@ import io.eventrouter.web.StalledConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The bridge's own server in Servlet applications bounds the connections it keeps open. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bridge's own server in Servlet applications: the connections it keeps open and the headers it takes. */
 class BridgeServerTests {
 
     private BridgeServer server;
@@ -27,6 +33,27 @@ class BridgeServerTests {
         this.server.start();
 
         StalledConnections.assertClosed(this.server.port());
+    }
+
+    @Test
+    void respondsToLongHeadersInAmplitudesShape() throws Exception {
+        this.server = new BridgeServer(ClientBridge.builder(new NeverSource()).build(), "127.0.0.1", 0,
+                Duration.ofSeconds(10));
+        this.server.start();
+        URI upload = URI.create("http://127.0.0.1:" + this.server.port() + "/2/httpapi");
+        HttpRequest request = HttpRequest.newBuilder(upload)
+                .timeout(Duration.ofSeconds(10))
+                .header("Origin", "https://shop.example")
+                .header("Cookie", "site_cookie=" + "v".repeat(40_000))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build();
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(431);
+        assertThat(response.body()).isEqualTo("{\"code\":431,\"error\":\"Request headers too large\"}");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
     }
 
 }

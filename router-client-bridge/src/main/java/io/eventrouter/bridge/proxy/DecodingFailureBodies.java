@@ -1,0 +1,72 @@
+package io.eventrouter.bridge.proxy;
+
+import java.net.SocketAddress;
+
+import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.ChannelPipelineConfigurer;
+import reactor.netty.ConnectionObserver;
+import reactor.netty.NettyPipeline;
+
+/**
+ * A handler that adds Amplitude's JSON error body and a CORS header to the responses Reactor Netty
+ * sends by itself when a request's headers or URL are too long to decode. Netty sends them empty,
+ * so a browser on another origin sees only a failed request and no reason. The request's headers
+ * were never read, so the CORS header allows any origin. Install it with
+ * {@code HttpServer.doOnChannelInit}.
+ */
+@ChannelHandler.Sharable
+public final class DecodingFailureBodies extends ChannelOutboundHandlerAdapter implements ChannelPipelineConfigurer {
+
+    /** The handler's name in the channel's pipeline. */
+    public static final String NAME = "eventrouter.decodingFailureBodies";
+
+    @Override
+    public void onChannelInit(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
+        ChannelPipeline pipeline = channel.pipeline();
+        if (pipeline.get(NettyPipeline.HttpCodec) != null && pipeline.get(NAME) == null) {
+            pipeline.addAfter(NettyPipeline.HttpCodec, NAME, this);
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+        if (message instanceof FullHttpResponse response && response.content().readableBytes() == 0) {
+            String error = errorOf(response.status());
+            if (error != null) {
+                byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();
+                FullHttpResponse withBody = response.replace(Unpooled.wrappedBuffer(body));
+                response.release();
+                withBody.headers()
+                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+                context.write(withBody, promise);
+                return;
+            }
+        }
+        context.write(message, promise);
+    }
+
+    private static @Nullable String errorOf(HttpResponseStatus status) {
+        if (status.equals(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)) {
+            return "Request headers too large";
+        }
+        if (status.equals(HttpResponseStatus.REQUEST_URI_TOO_LONG)) {
+            return "Request URL too long";
+        }
+        return null;
+    }
+
+}
