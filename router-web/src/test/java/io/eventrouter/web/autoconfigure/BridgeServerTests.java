@@ -56,4 +56,20 @@ class BridgeServerTests {
         assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
     }
 
+    @Test
+    void respondsToLongUrlInAmplitudesShape() throws Exception {
+        this.server = new BridgeServer(ClientBridge.builder(new NeverSource()).build(), "127.0.0.1", 0,
+                Duration.ofSeconds(10));
+        this.server.start();
+        URI config = URI.create("http://127.0.0.1:" + this.server.port() + "/config/key?" + "x".repeat(5_000));
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(config)
+                .timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(414);
+        assertThat(response.body()).isEqualTo("{\"code\":414,\"error\":\"Request URL too long\"}");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    }
+
 }
