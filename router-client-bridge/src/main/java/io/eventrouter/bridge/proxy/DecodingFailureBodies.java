@@ -6,14 +6,16 @@ import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AttributeKey;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.ConnectionObserver;
@@ -23,14 +25,19 @@ import reactor.netty.NettyPipeline;
  * A handler that adds Amplitude's JSON error body and a CORS header to the responses Reactor Netty
  * sends by itself when a request's headers or URL are too long to decode. Netty sends them empty,
  * so a browser on another origin sees only a failed request and no reason. The request's headers
- * were never read, so the CORS header allows any origin. Install it with
+ * were never read, so the CORS header allows any origin, whatever the bridge's allowed origins.
+ * Only a connection whose request failed to decode is affected: other empty 414 and 431
+ * responses, such as one forwarded from an Experiment server, pass unchanged. Install it with
  * {@code HttpServer.doOnChannelInit}.
  */
 @ChannelHandler.Sharable
-public final class DecodingFailureBodies extends ChannelOutboundHandlerAdapter implements ChannelPipelineConfigurer {
+public final class DecodingFailureBodies extends ChannelDuplexHandler implements ChannelPipelineConfigurer {
 
     /** The handler's name in the channel's pipeline. */
     public static final String NAME = "eventrouter.decodingFailureBodies";
+
+    /** Set on a connection once a request on it failed to decode; Netty closes it after its response. */
+    private static final AttributeKey<Boolean> DECODING_FAILED = AttributeKey.valueOf("eventrouter.decodingFailed");
 
     @Override
     public void onChannelInit(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
@@ -41,8 +48,17 @@ public final class DecodingFailureBodies extends ChannelOutboundHandlerAdapter i
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        if (message instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
+            context.channel().attr(DECODING_FAILED).set(Boolean.TRUE);
+        }
+        context.fireChannelRead(message);
+    }
+
+    @Override
     public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
-        if (message instanceof FullHttpResponse response && response.content().readableBytes() == 0) {
+        if (message instanceof FullHttpResponse response && response.content().readableBytes() == 0
+                && Boolean.TRUE.equals(context.channel().attr(DECODING_FAILED).get())) {
             String error = errorOf(response.status());
             if (error != null) {
                 byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();

@@ -7,11 +7,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.web.StalledConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The bridge's own server in Servlet applications: the connections it keeps open and the headers it takes. */
@@ -70,6 +75,32 @@ class BridgeServerTests {
         assertThat(response.statusCode()).isEqualTo(414);
         assertThat(response.body()).isEqualTo("{\"code\":414,\"error\":\"Request URL too long\"}");
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+    }
+
+    @Test
+    void leavesForwardedResponsesAlone() throws Exception {
+        WireMockServer experiment = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        experiment.start();
+        try {
+            // An Experiment server that answers 414 with no body, as the router's own responses never are.
+            experiment.stubFor(get(urlPathEqualTo("/sdk/v2/vardata")).willReturn(aResponse().withStatus(414)));
+            this.server = new BridgeServer(ClientBridge.builder(new NeverSource())
+                    .experimentUrl(URI.create(experiment.baseUrl()))
+                    .build(), "127.0.0.1", 0, Duration.ofSeconds(10));
+            this.server.start();
+            URI variants = URI.create("http://127.0.0.1:" + this.server.port() + "/sdk/v2/vardata");
+
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(variants)
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Api-Key client-deployment-key")
+                    .build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(414);
+            assertThat(response.body()).isEmpty();
+        }
+        finally {
+            experiment.stop();
+        }
     }
 
 }
