@@ -338,8 +338,7 @@ public final class UploadDecoder {
         return apiKey;
     }
 
-    /** Returns the minimum id length the request set, or Amplitude's default. */
-    /** Returns the shortest user or device id Amplitude takes for events of {@code context}. */
+    /** Returns the minimum length of a user or device id that Amplitude accepts for events of {@code context}. */
     public static int minIdLength(RequestContext context) {
         return (context.minIdLength() != null) ? context.minIdLength() : DEFAULT_MIN_ID_LENGTH;
     }

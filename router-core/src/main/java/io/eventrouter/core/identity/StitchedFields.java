@@ -41,7 +41,9 @@ public final class StitchedFields {
      * no mark.
      */
     public static Set<String> of(Event event) {
-        return event.field(EventField.EVENT_PROPERTIES.jsonName()).map(StitchedFields::listed).orElseGet(LinkedHashSet::new);
+        return event.field(EventField.EVENT_PROPERTIES.jsonName())
+                .map(StitchedFields::listed)
+                .orElseGet(LinkedHashSet::new);
     }
 
     /** Returns the field names the mark in {@code properties} lists; empty when there is no mark. */

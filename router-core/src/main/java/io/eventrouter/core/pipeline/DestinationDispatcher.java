@@ -801,11 +801,7 @@ final class DestinationDispatcher {
     /** Counts the groups other than {@code group}, on the heap or parked, that wait to retry a failure. */
     private int otherFailingGroups(RetryGroup group) {
         Set<RetryGroup> failing = new HashSet<>(this.parkedPerGroup.keySet());
-        for (RetryGroup other : this.groups) {
-            if (other.attempts > 0 && !other.throttled) {
-                failing.add(other);
-            }
-        }
+        this.groups.stream().filter((other) -> other.attempts > 0).forEach(failing::add);
         failing.removeIf((other) -> other == group || other.throttled);
         return failing.size();
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.eventrouter.core.deadletter.DeadLetter;
 import org.jspecify.annotations.Nullable;
@@ -97,20 +98,12 @@ final class RetryPlanner {
     private static RetryGroup splitThrottled(RetryGroup group, Set<PendingEvent> throttled) {
         Set<String> keys = new HashSet<>();
         throttled.stream().filter((event) -> event.key != null).forEach((event) -> keys.add(event.key));
-        List<PendingEvent> moved = new ArrayList<>();
-        group.events.removeIf((event) -> {
-            boolean move = (event.key != null) ? keys.contains(event.key) : throttled.contains(event);
-            if (move) {
-                moved.add(event);
-            }
-            return move;
-        });
-        return group.splitOff(moved);
+        return moveOut(group, (event) -> (event.key != null) ? keys.contains(event.key) : throttled.contains(event));
     }
 
     /**
      * Moves the later half of the group's devices and users to a new group with the same budget
-     * and due time. Amplitude answers a 5xx for a whole batch, so one device whose events it
+     * and due time. Amplitude responds with a 5xx for a whole batch, so one device whose events it
      * cannot take would otherwise hold back every other device in the batch and drag them into
      * the dead-letter store. Halving on each such failure isolates that device in a few attempts.
      * A device's events all stay in one half, in order. Each keyless event counts as a device.
@@ -130,17 +123,22 @@ final class RetryPlanner {
             return null;
         }
         Set<Object> later = new HashSet<>(units.subList((units.size() + 1) / 2, units.size()));
-        List<PendingEvent> moved = new ArrayList<>();
-        group.events.removeIf((event) -> {
-            boolean move = later.contains((event.key != null) ? event.key : event);
-            if (move) {
-                moved.add(event);
-            }
-            return move;
-        });
-        RetryGroup half = group.splitOff(moved);
+        RetryGroup half = moveOut(group, (event) -> later.contains((event.key != null) ? event.key : event));
         half.dueAt = group.dueAt;
         return half;
+    }
+
+    /** Moves the events {@code move} matches, in order, from {@code group} to a new group that shares its budget. */
+    private static RetryGroup moveOut(RetryGroup group, Predicate<PendingEvent> move) {
+        List<PendingEvent> moved = new ArrayList<>();
+        group.events.removeIf((event) -> {
+            boolean matches = move.test(event);
+            if (matches) {
+                moved.add(event);
+            }
+            return matches;
+        });
+        return group.splitOff(moved);
     }
 
     private void keepOrExhaust(RetryGroup group, long now, Plan plan) {

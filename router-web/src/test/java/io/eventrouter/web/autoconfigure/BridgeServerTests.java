@@ -31,21 +31,23 @@ class BridgeServerTests {
         }
     }
 
+    /** Starts {@code bridge} on a free port of 127.0.0.1 and returns the URL of {@code path} on it. */
+    private URI start(ClientBridge bridge, Duration idleTimeout, String path) {
+        this.server = new BridgeServer(bridge, "127.0.0.1", 0, idleTimeout);
+        this.server.start();
+        return URI.create("http://127.0.0.1:" + this.server.port() + path);
+    }
+
     @Test
     void closesConnectionStalledInItsHeaders() throws IOException {
-        this.server = new BridgeServer(ClientBridge.builder(new NeverSource()).build(), "127.0.0.1", 0,
-                Duration.ofSeconds(1));
-        this.server.start();
+        URI root = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(1), "/");
 
-        StalledConnections.assertClosed(this.server.port());
+        StalledConnections.assertClosed(root.getPort());
     }
 
     @Test
     void respondsToLongHeadersInAmplitudesShape() throws Exception {
-        this.server = new BridgeServer(ClientBridge.builder(new NeverSource()).build(), "127.0.0.1", 0,
-                Duration.ofSeconds(10));
-        this.server.start();
-        URI upload = URI.create("http://127.0.0.1:" + this.server.port() + "/2/httpapi");
+        URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
         HttpRequest request = HttpRequest.newBuilder(upload)
                 .timeout(Duration.ofSeconds(10))
                 .header("Origin", "https://shop.example")
@@ -63,10 +65,8 @@ class BridgeServerTests {
 
     @Test
     void respondsToLongUrlInAmplitudesShape() throws Exception {
-        this.server = new BridgeServer(ClientBridge.builder(new NeverSource()).build(), "127.0.0.1", 0,
-                Duration.ofSeconds(10));
-        this.server.start();
-        URI config = URI.create("http://127.0.0.1:" + this.server.port() + "/config/key?" + "x".repeat(5_000));
+        URI config = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10),
+                "/config/key?" + "x".repeat(5_000));
 
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(config)
                 .timeout(Duration.ofSeconds(10))
@@ -82,13 +82,12 @@ class BridgeServerTests {
         WireMockServer experiment = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         experiment.start();
         try {
-            // An Experiment server that answers 414 with no body, as the router's own responses never are.
+            // An Experiment server that responds 414 with an empty body, which the router's own 414s never have.
             experiment.stubFor(get(urlPathEqualTo("/sdk/v2/vardata")).willReturn(aResponse().withStatus(414)));
-            this.server = new BridgeServer(ClientBridge.builder(new NeverSource())
+            ClientBridge bridge = ClientBridge.builder(new NeverSource())
                     .experimentUrl(URI.create(experiment.baseUrl()))
-                    .build(), "127.0.0.1", 0, Duration.ofSeconds(10));
-            this.server.start();
-            URI variants = URI.create("http://127.0.0.1:" + this.server.port() + "/sdk/v2/vardata");
+                    .build();
+            URI variants = start(bridge, Duration.ofSeconds(10), "/sdk/v2/vardata");
 
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(variants)
                     .timeout(Duration.ofSeconds(10))
