@@ -24,7 +24,7 @@ import reactor.netty.NettyPipeline;
 /**
  * A handler that adds Amplitude's JSON error body and a CORS header to the responses Reactor Netty
  * sends by itself when a request's headers or URL are too long to decode. Netty sends them empty,
- * so a browser on another origin sees only a failed request and no reason. The request's headers
+ * so a page on another origin gets only a failed request and no reason. The request's headers
  * were never read, so the CORS header allows any origin, whatever the bridge's allowed origins.
  * Only a connection whose request failed to decode is affected: other empty 414 and 431
  * responses, such as one forwarded from an Experiment server, pass unchanged. Install it with

@@ -343,9 +343,9 @@ final class SpoolFile {
     }
 
     /**
-     * Does what MVStore's {@code compactFile} does in smaller steps: rewrites sparse chunks, and
-     * moves chunks into the free space before them, until nothing is left to rewrite or
-     * {@code maxMillis} passed. Unlike {@code compactFile}, it moves chunks even when no chunk
+     * Compacts the file as MVStore's {@code compactFile} does, in smaller steps. It rewrites
+     * sparse chunks and moves chunks into the free space before them, until nothing is left to
+     * rewrite or {@code maxMillis} passed. Unlike {@code compactFile}, it moves chunks even when no chunk
      * needed a rewrite, as when every record of the old chunks was deleted.
      */
     private void compactFile(int maxMillis) {
