@@ -68,6 +68,12 @@ final class SpoolCommitter implements Runnable {
     /** Bounds the writer's pause while it shrinks the file; appends wait meanwhile. */
     private static final int SHRINK_MAX_MILLIS = 50;
 
+    /** Bounds each round of the shrink at close, when no append waits. */
+    private static final int CLOSE_SHRINK_MAX_MILLIS = 500;
+
+    /** The size a file is shrunk toward at close when its records need less. */
+    private static final long CLOSE_SHRINK_TARGET_BYTES = 1024 * 1024;
+
     /**
      * The maximum number of delivered records one checkpoint deletes. Waiting appends go next, and
      * then the next checkpoint deletes more. In load runs, deleting a second's records at 50,000
@@ -197,6 +203,7 @@ final class SpoolCommitter implements Runnable {
                 maintain(false);
             }
             maintain(true);
+            shrinkBeforeClose();
         }
         catch (Throwable ex) {
             logger.error("The spool writer stopped, so appends fail until the router restarts: file={}",
@@ -500,6 +507,28 @@ final class SpoolCommitter implements Runnable {
             this.compactionStopped = true;
             logger.warn("The spool file has a damaged page, so it is no longer compacted until the router restarts: "
                     + "file={} error={}", this.settings.fileName(), ex.getMessage());
+        }
+    }
+
+    /**
+     * Shrinks the file toward twice its live records before it closes. While the router runs,
+     * checkpoints shrink it at most every {@code SHRINK_PAUSE_NANOS} and in short steps, so a
+     * router stopped soon after a backlog drained would leave a file many times the size of its
+     * records until the next start.
+     */
+    private void shrinkBeforeClose() {
+        if (!this.file.isOpen() || this.compactionStopped) {
+            return;
+        }
+        long target = Math.max(2 * this.liveBytes, CLOSE_SHRINK_TARGET_BYTES);
+        try {
+            if (this.file.fileSize() > target) {
+                this.file.shrink(CLOSE_SHRINK_MAX_MILLIS, target);
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Shrinking the spool file at close failed; the next start shrinks it: file={} error={}",
+                    this.settings.fileName(), rootCause(ex).toString());
         }
     }
 

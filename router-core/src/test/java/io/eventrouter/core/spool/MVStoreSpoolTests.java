@@ -669,6 +669,25 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void shrinksDrainedFileWhenClosed() {
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
+        for (int round = 0; round < 12; round++) {
+            spool.append(SOURCE, IntStream.range(0, 10).mapToObj((i) -> padded("large-" + i, 500_000)).toList())
+                    .block(WAIT);
+        }
+        for (long offset = 0; offset < 120; offset++) {
+            spool.acknowledge(AMPLITUDE, offset);
+            spool.acknowledge(FILE, offset);
+        }
+        spool.close();
+
+        // 60 MB went through the file, and the spool closed before a checkpoint could shrink it.
+        assertThat(storedOffsets()).isEmpty();
+        assertThat(this.directory.resolve(SpoolFile.FILE_NAME)).satisfies(
+                (file) -> assertThat(Files.size(file)).isLessThan(2L * 1024 * 1024));
+    }
+
+    @Test
     void failsAppendsAfterClose() {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
         spool.close();
