@@ -89,6 +89,8 @@ final class DestinationDispatcher {
 
     private final BatchPolicy batchPolicy;
 
+    private final RetryPolicy retryPolicy;
+
     private final Duration deliveryTimeout;
 
     private final Spool spool;
@@ -180,6 +182,24 @@ final class DestinationDispatcher {
     /** Scheduler time of the latest delivery the destination took events from. */
     private long lastDeliveredAt = Long.MIN_VALUE / 2;
 
+    /** Scheduler time of the latest delivery the destination took or rejected events from. */
+    private long lastRespondedAt = Long.MIN_VALUE / 2;
+
+    /** Scheduler time at which the latest delivery that failed as a whole settled. */
+    private long lastWholeFailureAt = Long.MIN_VALUE / 2;
+
+    /**
+     * The group whose first delivery went out while new batches were held back (see
+     * {@link #looksDown}), until it settles. Only one such probe is in flight at a time.
+     */
+    private @Nullable RetryGroup probe;
+
+    /** Probes that failed as a whole since the destination last took or rejected events. */
+    private int failedProbes;
+
+    /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
+    private long nextProbeAt = Long.MIN_VALUE / 2;
+
     private boolean rewindRequested;
 
     private long lastRewind = Long.MIN_VALUE / 2;
@@ -207,6 +227,7 @@ final class DestinationDispatcher {
             int maxHeldEvents, long maxHeldBytes, int maxInFlight, Duration failureWarningInterval) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
+        this.retryPolicy = retryPolicy;
         this.deliveryTimeout = deliveryTimeout;
         this.spool = spool;
         this.deadLetters = deadLetters;
@@ -531,7 +552,9 @@ final class DestinationDispatcher {
     /**
      * Picks what to deliver next: a retry that is due, then events that waited for their device's
      * earlier delivery, then the oldest batch. Events of a batch whose device has a delivery in
-     * flight wait for it, so a device's events are in at most one delivery at a time.
+     * flight wait for it, so a device's events are in at most one delivery at a time. While the
+     * destination looks down, new events go out only as a probe: one delivery at a time, spaced by
+     * a backoff after each that fails.
      */
     private @Nullable RetryGroup nextGroup(long now) {
         RetryGroup due = null;
@@ -543,6 +566,10 @@ final class DestinationDispatcher {
         if (due != null) {
             return due;
         }
+        boolean down = looksDown();
+        if (down && (this.probe != null || now < this.nextProbeAt)) {
+            return null;
+        }
         List<PendingEvent> events = this.order.takeReady(this.batchPolicy);
         if (events.isEmpty()) {
             events = pollBatch(now);
@@ -553,7 +580,23 @@ final class DestinationDispatcher {
         RetryGroup group = new RetryGroup(events, 0, now, this.batchPolicy.maxEvents());
         this.order.claim(group);
         this.groups.add(group);
+        if (down) {
+            this.probe = group;
+            logger.debug("The destination looks down, so new events go out as a probe: destination_id={} events={} "
+                    + "failed_probes={}", id(), events.size(), this.failedProbes);
+        }
         return group;
+    }
+
+    /**
+     * Returns whether the destination looks down for everyone: it took or rejected no events since
+     * a delivery last failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or more
+     * groups wait to retry a failure. New batches would then only add groups that retry on their
+     * own backoff, so new events go out as one probe at a time.
+     */
+    private boolean looksDown() {
+        return this.lastRespondedAt < this.lastWholeFailureAt
+                && otherFailingGroups(null) >= RetryPlanner.MAX_GROUPS_SPLIT_ALONE;
     }
 
     /**
@@ -640,6 +683,22 @@ final class DestinationDispatcher {
         acknowledgeDelivered(outcomes.delivered);
         if (!outcomes.delivered.isEmpty()) {
             this.lastDeliveredAt = now;
+        }
+        if (!outcomes.delivered.isEmpty() || !outcomes.rejected.isEmpty()) {
+            this.lastRespondedAt = now;
+            this.failedProbes = 0;
+            this.nextProbeAt = Long.MIN_VALUE / 2;
+        }
+        boolean failedWhole = outcomes.retried == chunk.size() && outcomes.resent == 0;
+        if (failedWhole) {
+            this.lastWholeFailureAt = now;
+        }
+        if (group == this.probe) {
+            this.probe = null;
+            if (failedWhole) {
+                this.failedProbes++;
+                this.nextProbeAt = now + this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay).toMillis();
+            }
         }
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
 
@@ -799,7 +858,7 @@ final class DestinationDispatcher {
     }
 
     /** Counts the groups other than {@code group}, on the heap or parked, that wait to retry a failure. */
-    private int otherFailingGroups(RetryGroup group) {
+    private int otherFailingGroups(@Nullable RetryGroup group) {
         Set<RetryGroup> failing = new HashSet<>(this.parkedPerGroup.keySet());
         this.groups.stream().filter((other) -> other.attempts > 0).forEach(failing::add);
         failing.removeIf((other) -> other == group || other.throttled);
@@ -913,7 +972,13 @@ final class DestinationDispatcher {
                 next = Math.min(next, group.dueAt);
             }
         }
-        return Math.min(next, this.batches.nextDeadline());
+        long batchDue = this.batches.nextDeadline();
+        if (looksDown()) {
+            // New events wait for the probe in flight to settle, which wakes the dispatcher, or for the next probe.
+            long now = now();
+            batchDue = (this.probe != null) ? Long.MAX_VALUE : (now < this.nextProbeAt) ? this.nextProbeAt : batchDue;
+        }
+        return Math.min(next, batchDue);
     }
 
     private static Instant instant(long epochMillis) {

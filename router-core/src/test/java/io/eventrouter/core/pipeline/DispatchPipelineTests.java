@@ -448,6 +448,29 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void failingForEveryoneHoldsNewBatchesBack() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = failingDevices("device-stuck", down, delivered);
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(100), Duration.ofMillis(400))));
+
+        // Fifty batches of ten devices, every one of them failing.
+        submit(BRIDGE, stuckDevices("stuck", 500));
+        await().atMost(Duration.ofSeconds(20)).until(() -> destination.deliveries().size() >= 60);
+        long firstAttempts = destination.deliveries().stream().filter((delivery) -> delivery.attempt() == 1).count();
+        down.set(false);
+
+        // Eight deliveries in flight fail before the destination looks down, then one probe at a
+        // time goes out, each after a backoff that doubles from 50 to 100 ms up to 200 to 400 ms.
+        assertThat(firstAttempts).isBetween(8L, 25L);
+        await().atMost(Duration.ofSeconds(20)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(delivered).extracting((event) -> event.deviceId().orElseThrow()).doesNotHaveDuplicates()
+                .hasSize(500);
+        assertThat(deadLetters(this.pipeline)).isEmpty();
+    }
+
+    @Test
     void countsEveryFailedDeliveryInStatus() {
         RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
         this.pipeline = start(builder(destination));
