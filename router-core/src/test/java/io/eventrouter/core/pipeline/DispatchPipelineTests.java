@@ -667,6 +667,48 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void statusCountsParkedDevicesUntilReadBack() {
+        AtomicBoolean throttling = new AtomicBoolean(true);
+        Sinks.One<DeliveryResult> hanging = Sinks.one();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            String device = delivery.events().get(0).deviceId().orElseThrow();
+            if (device.startsWith("device-stuck") && throttling.get()) {
+                return Mono.just(DeliveryResult.uniform(EventOutcome.throttled(Duration.ofMillis(300)), delivery.size()));
+            }
+            if (device.equals("device-slow") && delivery.events().get(0).eventType().equals("slow-0")) {
+                return hanging.asMono();
+            }
+            return Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        this.pipeline = start(builder(destination).maxHeldEvents(20));
+        DestinationId first = DestinationId.of("first");
+
+        submit(BRIDGE, stuckDevices("stuck", 10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).retryingEvents() == 10);
+        List<Event> slow = IntStream.range(0, 20)
+                .mapToObj((i) -> Event.builder("slow-" + i).apiKey("key-a").deviceId("device-slow").build())
+                .toList();
+        submit(BRIDGE, slow.subList(0, 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == 2);
+        // The slow device's later events wait for its hanging delivery and fill the heap, so the
+        // throttled devices' events leave it and cannot be read back once their pause is over.
+        submit(BRIDGE, slow.subList(1, 20));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.status(first).pausedDevices() == 10);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2))
+                .until(() -> this.pipeline.status(first).pausedDevices() == 10);
+        throttling.set(false);
+        hanging.tryEmitValue(DeliveryResult.delivered(1));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(first) == 0);
+        assertThat(this.pipeline.status(first).pausedDevices()).isZero();
+        assertThat(this.pipeline.status(first).retryingEvents()).isZero();
+        Queue<Event> sent = new ConcurrentLinkedQueue<>();
+        destination.deliveries().forEach((delivery) -> sent.addAll(delivery.events()));
+        assertThat(deliveredTypes(sent, "device-slow")).isEqualTo(slow.stream().map(Event::eventType).toList());
+    }
+
+    @Test
     void longOutageWarnsAgainEachInterval() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
