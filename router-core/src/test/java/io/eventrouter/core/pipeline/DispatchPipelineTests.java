@@ -471,6 +471,27 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void failingDevicesHoldOthersForOneProbe() {
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
+        // No group retries during the test, so only a probe can show that the destination takes events.
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .shutdownGracePeriod(Duration.ZERO));
+        for (int i = 0; i < RetryPlanner.MAX_GROUPS_SPLIT_ALONE; i++) {
+            submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + i).build()));
+            int sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == sent);
+        }
+
+        // The destination looks down now. The first batch goes out as a probe and is delivered.
+        submit(BRIDGE, stuckDevices("ok", 30));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveredDevices(destination).size() == 30);
+        assertThat(deliveredDevices(destination)).doesNotHaveDuplicates();
+    }
+
+    @Test
     void countsEveryFailedDeliveryInStatus() {
         RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
         this.pipeline = start(builder(destination));
