@@ -188,10 +188,7 @@ final class DestinationDispatcher {
     /** Scheduler time at which the latest delivery that failed as a whole settled. */
     private long lastWholeFailureAt = Long.MIN_VALUE / 2;
 
-    /**
-     * The group whose first delivery went out while new batches were held back (see
-     * {@link #looksDown}), until it settles. Only one such probe is in flight at a time.
-     */
+    /** The delivery in flight that went out while the destination looked down (see {@link #looksDown}). */
     private @Nullable RetryGroup probe;
 
     /** Probes that failed as a whole since the destination last took or rejected events. */
@@ -553,23 +550,43 @@ final class DestinationDispatcher {
      * Picks what to deliver next: a retry that is due, then events that waited for their device's
      * earlier delivery, then the oldest batch. Events of a batch whose device has a delivery in
      * flight wait for it, so a device's events are in at most one delivery at a time. While the
-     * destination looks down, new events go out only as a probe: one delivery at a time, spaced by
-     * a backoff after each that fails.
+     * destination looks down, one delivery at a time goes out as a probe, new events before
+     * retries, the next one a backoff after each that fails.
      */
     private @Nullable RetryGroup nextGroup(long now) {
+        if (!looksDown()) {
+            RetryGroup due = dueGroup(now);
+            return (due != null) ? due : newGroup(now);
+        }
+        if (this.probe != null || now < this.nextProbeAt) {
+            return null;
+        }
+        RetryGroup next = newGroup(now);
+        if (next == null) {
+            next = dueGroup(now);
+        }
+        if (next != null) {
+            this.probe = next;
+            logger.debug("The destination looks down, so one delivery at a time goes out: destination_id={} "
+                    + "events={} attempt={} failed_probes={}", id(), next.events.size(), next.attempts + 1,
+                    this.failedProbes);
+        }
+        return next;
+    }
+
+    /** Returns the group whose retry has been due longest, or {@code null} when none is due. */
+    private @Nullable RetryGroup dueGroup(long now) {
         RetryGroup due = null;
         for (RetryGroup group : this.groups) {
             if (group.dueAt <= now && !this.inFlight.containsKey(group) && (due == null || group.dueAt < due.dueAt)) {
                 due = group;
             }
         }
-        if (due != null) {
-            return due;
-        }
-        boolean down = looksDown();
-        if (down && (this.probe != null || now < this.nextProbeAt)) {
-            return null;
-        }
+        return due;
+    }
+
+    /** Starts a group of the events that waited for their device's delivery, or of the oldest batch. */
+    private @Nullable RetryGroup newGroup(long now) {
         List<PendingEvent> events = this.order.takeReady(this.batchPolicy);
         if (events.isEmpty()) {
             events = pollBatch(now);
@@ -580,19 +597,14 @@ final class DestinationDispatcher {
         RetryGroup group = new RetryGroup(events, 0, now, this.batchPolicy.maxEvents());
         this.order.claim(group);
         this.groups.add(group);
-        if (down) {
-            this.probe = group;
-            logger.debug("The destination looks down, so new events go out as a probe: destination_id={} events={} "
-                    + "failed_probes={}", id(), events.size(), this.failedProbes);
-        }
         return group;
     }
 
     /**
      * Returns whether the destination looks down for everyone: it took or rejected no events since
      * a delivery last failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or more
-     * groups wait to retry a failure. New batches would then only add groups that retry on their
-     * own backoff, so new events go out as one probe at a time.
+     * groups wait to retry a failure. Each group would otherwise retry on its own backoff and each
+     * new batch would become one more group, so an outage would multiply the requests.
      */
     private boolean looksDown() {
         return this.lastRespondedAt < this.lastWholeFailureAt
@@ -967,18 +979,22 @@ final class DestinationDispatcher {
         if (this.inFlight.size() >= this.maxInFlight) {
             return next;
         }
+        if (looksDown()) {
+            // The probe in flight wakes the dispatcher when it settles; the next waits for its backoff.
+            if (this.probe != null) {
+                return next;
+            }
+            long now = now();
+            if (now < this.nextProbeAt) {
+                return Math.min(next, this.nextProbeAt);
+            }
+        }
         for (RetryGroup group : this.groups) {
             if (!this.inFlight.containsKey(group)) {
                 next = Math.min(next, group.dueAt);
             }
         }
-        long batchDue = this.batches.nextDeadline();
-        if (looksDown()) {
-            // New events wait for the probe in flight to settle, which wakes the dispatcher, or for the next probe.
-            long now = now();
-            batchDue = (this.probe != null) ? Long.MAX_VALUE : (now < this.nextProbeAt) ? this.nextProbeAt : batchDue;
-        }
-        return Math.min(next, batchDue);
+        return Math.min(next, this.batches.nextDeadline());
     }
 
     private static Instant instant(long epochMillis) {
