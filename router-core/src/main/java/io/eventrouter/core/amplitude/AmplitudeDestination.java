@@ -181,9 +181,14 @@ public final class AmplitudeDestination implements Destination {
         return policy;
     }
 
-    /** Closes the connection pool. */
+    /**
+     * Closes the connection pool. At shutdown the event loop its connections ran on may have
+     * stopped first, and closing them then fails with nothing left to close, so that logs at DEBUG.
+     */
     public void close() {
-        this.connections.dispose();
+        this.connections.disposeLater().subscribe(null, (error) -> logger.debug(
+                "Closing the connection pool failed, probably because its event loop stopped first: "
+                        + "destination_id={} error={}", this.id, error.toString()));
     }
 
     private static String stripTrailingSlash(String url) {
