@@ -182,7 +182,10 @@ final class DestinationDispatcher {
     /** Scheduler time of the latest delivery the destination took events from. */
     private long lastDeliveredAt = Long.MIN_VALUE / 2;
 
-    /** Scheduler time of the latest delivery the destination took or rejected events from. */
+    /**
+     * Scheduler time of the latest delivery the destination answered event by event: it took,
+     * rejected or throttled events, or found the batch too large.
+     */
     private long lastRespondedAt = Long.MIN_VALUE / 2;
 
     /** Scheduler time at which the latest delivery that failed as a whole settled. */
@@ -191,7 +194,7 @@ final class DestinationDispatcher {
     /** The delivery in flight that went out while the destination looked down (see {@link #looksDown}). */
     private @Nullable RetryGroup probe;
 
-    /** Probes that failed as a whole since the destination last took or rejected events. */
+    /** Probes that failed as a whole since the destination last answered event by event. */
     private int failedProbes;
 
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
@@ -601,9 +604,9 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Returns whether the destination looks down for everyone: it took or rejected no events since
-     * a delivery last failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or more
-     * groups wait to retry a failure. Each group would otherwise retry on its own backoff and each
+     * Returns whether the destination looks down for everyone: it answered no delivery event by
+     * event since one last failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or
+     * more groups wait to retry a failure. Each group would otherwise retry on its own backoff and each
      * new batch would become one more group, so an outage would multiply the requests.
      */
     private boolean looksDown() {
@@ -696,14 +699,14 @@ final class DestinationDispatcher {
         if (!outcomes.delivered.isEmpty()) {
             this.lastDeliveredAt = now;
         }
-        if (!outcomes.delivered.isEmpty() || !outcomes.rejected.isEmpty()) {
-            this.lastRespondedAt = now;
-            this.failedProbes = 0;
-            this.nextProbeAt = Long.MIN_VALUE / 2;
-        }
         boolean failedWhole = outcomes.retried == chunk.size() && outcomes.resent == 0;
         if (failedWhole) {
             this.lastWholeFailureAt = now;
+        }
+        else {
+            this.lastRespondedAt = now;
+            this.failedProbes = 0;
+            this.nextProbeAt = Long.MIN_VALUE / 2;
         }
         if (group == this.probe) {
             this.probe = null;
