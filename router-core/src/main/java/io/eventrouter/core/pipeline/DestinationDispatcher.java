@@ -23,6 +23,7 @@ import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.core.spool.SpooledEvent;
@@ -217,6 +218,15 @@ final class DestinationDispatcher {
     /** The minimum time between two WARN lines about failed deliveries. */
     private final long failureWarningIntervalMillis;
 
+    /**
+     * Limits the ERROR about spent retry budgets to one per interval, which reports the events
+     * since the previous one, so that an outage with a small budget does not log one per group.
+     */
+    private final WarningInterval exhaustedErrors;
+
+    /** Limits the WARN about dead-lettered events in the same way, per reason. */
+    private final Map<String, WarningInterval> deadLetterWarnings = new HashMap<>();
+
     /** Written on the dispatcher's thread, read by health checks on any. */
     private volatile DestinationStatus status = DestinationStatus.DELIVERING;
 
@@ -236,6 +246,7 @@ final class DestinationDispatcher {
         this.maxHeldBytes = maxHeldBytes;
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
         this.failureWarningIntervalMillis = failureWarningInterval.toMillis();
+        this.exhaustedErrors = new WarningInterval(failureWarningInterval);
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
@@ -722,8 +733,15 @@ final class DestinationDispatcher {
             RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
                     otherFailingGroups(group));
             plan.exhausted.forEach((exhausted, events) -> {
-                logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
-                        id(), events.size(), exhausted.attempts);
+                long since = this.exhaustedErrors.record(events.size());
+                if (since > 0) {
+                    logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} "
+                            + "attempts={}", id(), since, exhausted.attempts);
+                }
+                else {
+                    logger.debug("Retry budget exhausted, dead-lettering events: destination_id={} events={} "
+                            + "attempts={}", id(), events.size(), exhausted.attempts);
+                }
                 deadLetter(exhausted, events, exhausted.attempts, now);
             });
             remaining = plan.remaining;
@@ -826,8 +844,19 @@ final class DestinationDispatcher {
                 .toList();
         Map<String, List<DeadLetter>> byReason = new LinkedHashMap<>();
         letters.forEach((letter) -> byReason.computeIfAbsent(letter.reason(), (reason) -> new ArrayList<>()).add(letter));
-        byReason.forEach((reason, same) -> logger.warn("Dead-lettering events: destination_id={} events={} reason={} "
-                + "first_detail={}", id(), same.size(), reason, same.get(0).detail()));
+        byReason.forEach((reason, same) -> {
+            long since = this.deadLetterWarnings.computeIfAbsent(reason,
+                    (unused) -> new WarningInterval(Duration.ofMillis(this.failureWarningIntervalMillis)))
+                    .record(same.size());
+            if (since > 0) {
+                logger.warn("Dead-lettering events: destination_id={} events={} reason={} first_detail={}", id(),
+                        since, reason, same.get(0).detail());
+            }
+            else {
+                logger.debug("Dead-lettering events: destination_id={} events={} reason={} first_detail={}", id(),
+                        same.size(), reason, same.get(0).detail());
+            }
+        });
         this.deadLetters.add(letters)
                 .then(Mono.defer(() -> removeReplayedLetters(events)))
                 .subscribe(null, (error) -> post(() -> deadLetterFailed(events, error)),

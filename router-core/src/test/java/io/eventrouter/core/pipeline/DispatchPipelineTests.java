@@ -508,6 +508,23 @@ class DispatchPipelineTests {
         assertThat(this.pipeline.status(DestinationId.of("first")).failedDeliveries()).isEqualTo(5);
     }
 
+    @Test
+    void spentBudgetsLogOncePerInterval() {
+        RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1))));
+
+        // Three batches of ten devices, each dead-lettered at its first failure.
+        submit(BRIDGE, stuckDevices("stuck", 30));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(this.pipeline).size() == 30);
+        assertThat(destination.deliveries()).hasSize(3);
+        assertThat(logged(Level.ERROR)).singleElement().asString().startsWith("Retry budget exhausted")
+                .contains("events=10");
+        assertThat(warnings()).filteredOn((line) -> line.startsWith("Dead-lettering events")).singleElement()
+                .asString().contains("reason=retry-budget-exhausted");
+    }
+
     /** Returns the devices of the deliveries the destination took, in delivery order. */
     private static List<String> deliveredDevices(RecordingDestination destination) {
         return destination.deliveries().stream()
