@@ -184,7 +184,7 @@ final class DestinationDispatcher {
     private long lastDeliveredAt = Long.MIN_VALUE / 2;
 
     /**
-     * Scheduler time of the latest delivery the destination answered event by event: it took,
+     * Scheduler time of the latest delivery that did not fail as a whole: the destination took,
      * rejected or throttled events, or found the batch too large.
      */
     private long lastRespondedAt = Long.MIN_VALUE / 2;
@@ -195,7 +195,7 @@ final class DestinationDispatcher {
     /** The delivery in flight that went out while the destination looked down (see {@link #looksDown}). */
     private @Nullable RetryGroup probe;
 
-    /** Probes that failed as a whole since the destination last answered event by event. */
+    /** Probes that failed as a whole since a delivery last did not. */
     private int failedProbes;
 
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
@@ -615,10 +615,10 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Returns whether the destination looks down for everyone: it answered no delivery event by
-     * event since one last failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or
-     * more groups wait to retry a failure. Each group would otherwise retry on its own backoff and each
-     * new batch would become one more group, so an outage would multiply the requests.
+     * Returns whether the destination looks down for everyone: deliveries settled since
+     * {@link #lastRespondedAt}, and each failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE}
+     * or more groups wait to retry a failure. Each group would otherwise retry on its own backoff,
+     * and each new batch would become one more group, so an outage would multiply the requests.
      */
     private boolean looksDown() {
         return this.lastRespondedAt < this.lastWholeFailureAt
