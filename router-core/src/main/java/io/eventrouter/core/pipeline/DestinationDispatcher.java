@@ -723,7 +723,8 @@ final class DestinationDispatcher {
             this.probe = null;
             if (failedWhole) {
                 this.failedProbes++;
-                this.nextProbeAt = now + this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay).toMillis();
+                Duration backoff = this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay);
+                this.nextProbeAt = now + backoff.toMillis();
             }
         }
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
