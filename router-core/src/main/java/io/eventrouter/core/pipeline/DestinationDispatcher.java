@@ -719,7 +719,8 @@ final class DestinationDispatcher {
             this.failedProbes = 0;
             this.nextProbeAt = Long.MIN_VALUE / 2;
         }
-        if (group == this.probe) {
+        boolean probed = group == this.probe;
+        if (probed) {
             this.probe = null;
             if (failedWhole) {
                 this.failedProbes++;
@@ -732,7 +733,7 @@ final class DestinationDispatcher {
         List<RetryGroup> remaining = List.of();
         if (!group.events.isEmpty()) {
             RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
-                    otherFailingGroups(group));
+                    otherFailingGroups(group), probed);
             plan.exhausted.forEach((exhausted, events) -> {
                 long since = this.exhaustedErrors.record(events.size());
                 if (since > 0) {

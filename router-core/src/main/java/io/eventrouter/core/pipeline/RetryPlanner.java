@@ -37,9 +37,10 @@ final class RetryPlanner {
      * @param group the group, with its settled events already removed; not empty
      * @param lastDeliveredAt when the destination last took events, from this group or another
      * @param otherFailingGroups how many other groups, on the heap or parked, wait for a retry after a failure
+     * @param probed whether the chunk went out alone while the destination looked down
      */
     Plan plan(RetryGroup group, List<PendingEvent> chunk, ChunkOutcomes outcomes, long now, long lastDeliveredAt,
-            int otherFailingGroups) {
+            int otherFailingGroups, boolean probed) {
         Plan plan = new Plan();
         if (outcomes.tooLarge) {
             group.maxChunk = Math.max(1, chunk.size() / 2);
@@ -62,12 +63,14 @@ final class RetryPlanner {
         RetryGroup half = null;
         if (outcomes.retried > outcomes.resent) {
             // The chunk failed as a whole again. Either the destination took other events since the
-            // previous failure was sent, or so few groups fail that halving one costs little: a
-            // destination down for everyone takes nothing, so an outage splits at most that far.
+            // previous failure was sent, or halving the group costs little: few groups fail, or it
+            // was a probe, and a destination that looks down gets one probe per backoff however
+            // many groups wait. A destination down for everyone takes nothing, so an outage adds
+            // one group per failed probe once four fail.
             boolean failedBefore = group.lastFailedSend != Long.MAX_VALUE;
             boolean isolate = outcomes.retried == chunk.size() && outcomes.resent == 0
                     && (lastDeliveredAt >= group.lastFailedSend
-                            || (failedBefore && otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE));
+                            || (failedBefore && (probed || otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE)));
             group.attempts++;
             group.lastFailure = outcomes.failure;
             group.lastFailedSend = group.lastAttempt;

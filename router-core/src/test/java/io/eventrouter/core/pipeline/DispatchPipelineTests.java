@@ -410,6 +410,31 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void failingDevicesLeaveBatchMatesWithoutOtherTraffic() {
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(30, Duration.ofMillis(20), Duration.ofMillis(20))));
+
+        // Six batches of ten devices, each with a failing one, and nothing else: the destination
+        // looks down, and each failing group splits when its retry goes out as a probe.
+        for (int batch = 0; batch < 6; batch++) {
+            List<Event> events = new ArrayList<>();
+            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
+            for (int i = 0; i < 9; i++) {
+                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
+            }
+            submit(BRIDGE, events);
+        }
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).extracting((letter) -> letter.deadLetter().event().eventType())
+                .containsOnly("bad")
+                .hasSize(6);
+        assertThat(deliveredDevices(destination)).doesNotHaveDuplicates().hasSize(54);
+    }
+
+    @Test
     void failingDeviceLeavesItsOnlyBatch() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")));
@@ -427,24 +452,6 @@ class DispatchPipelineTests {
                 .containsExactly("bad");
         assertThat(deadLetters(this.pipeline).get(0).deadLetter().attempts()).isEqualTo(12);
         assertThat(deliveredDevices(destination)).doesNotHaveDuplicates().hasSize(9);
-    }
-
-    @Test
-    void failingForEveryoneSplitsIntoFewGroups() {
-        RecordingDestination destination = unavailableWhile(new AtomicBoolean(true));
-        this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(5), Duration.ofMillis(5))));
-
-        submit(BRIDGE, stuckDevices("stuck", 10));
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 40);
-        List<List<Event>> groups = destination.deliveries().stream()
-                .filter((delivery) -> delivery.attempt() >= 10)
-                .map(Delivery::events)
-                .distinct()
-                .toList();
-        assertThat(groups).hasSizeLessThanOrEqualTo(RetryPlanner.MAX_GROUPS_SPLIT_ALONE);
-        assertThat(groups).flatExtracting((events) -> events).hasSize(10);
     }
 
     @Test
