@@ -23,7 +23,6 @@ import io.eventrouter.core.destination.DeliveryResult;
 import io.eventrouter.core.destination.Destination;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.RequestContext;
-import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.core.spool.SpooledEvent;
@@ -219,13 +218,13 @@ final class DestinationDispatcher {
     private final long failureWarningIntervalMillis;
 
     /**
-     * Limits the ERROR about spent retry budgets to one per interval, which reports the events
-     * since the previous one, so that an outage with a small budget does not log one per group.
+     * Limits the ERROR about spent retry budgets to one per interval, reporting the events since
+     * the previous one, so that an outage with a small budget does not log one per group.
      */
-    private final WarningInterval exhaustedErrors;
+    private final DeadLetterLog exhaustedLog;
 
     /** Limits the WARN about dead-lettered events in the same way, per reason. */
-    private final Map<String, WarningInterval> deadLetterWarnings = new HashMap<>();
+    private final Map<String, DeadLetterLog> deadLetterLogs = new HashMap<>();
 
     /** Written on the dispatcher's thread, read by health checks on any. */
     private volatile DestinationStatus status = DestinationStatus.DELIVERING;
@@ -246,7 +245,9 @@ final class DestinationDispatcher {
         this.maxHeldBytes = maxHeldBytes;
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
         this.failureWarningIntervalMillis = failureWarningInterval.toMillis();
-        this.exhaustedErrors = new WarningInterval(failureWarningInterval);
+        this.exhaustedLog = new DeadLetterLog(this.failureWarningIntervalMillis, (events, attempts) -> logger.error(
+                "Retry budget exhausted, dead-lettering events: destination_id={} events={} latest_attempts={}",
+                id(), events, attempts));
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
@@ -278,6 +279,8 @@ final class DestinationDispatcher {
             }
             this.inFlight.values().forEach(Disposable::dispose);
             dispose(this.wakeUp);
+            this.exhaustedLog.flush(now());
+            this.deadLetterLogs.values().forEach((log) -> log.flush(now()));
             this.scheduler.dispose();
         });
     }
@@ -735,15 +738,9 @@ final class DestinationDispatcher {
             RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
                     otherFailingGroups(group), probed);
             plan.exhausted.forEach((exhausted, events) -> {
-                long since = this.exhaustedErrors.record(events.size());
-                if (since > 0) {
-                    logger.error("Retry budget exhausted, dead-lettering events: destination_id={} events={} "
-                            + "attempts={}", id(), since, exhausted.attempts);
-                }
-                else {
-                    logger.debug("Retry budget exhausted, dead-lettering events: destination_id={} events={} "
-                            + "attempts={}", id(), events.size(), exhausted.attempts);
-                }
+                logger.debug("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
+                        id(), events.size(), exhausted.attempts);
+                logLimited(this.exhaustedLog, events.size(), String.valueOf(exhausted.attempts));
                 deadLetter(exhausted, events, exhausted.attempts, now);
             });
             remaining = plan.remaining;
@@ -835,6 +832,19 @@ final class DestinationDispatcher {
         }
     }
 
+    /** Logs through {@code log} and schedules the line for the events it leaves out until its interval ends. */
+    private void logLimited(DeadLetterLog log, int events, String detail) {
+        long delay = log.record(events, detail, now());
+        if (delay >= 0) {
+            try {
+                this.worker.schedule(() -> log.flush(now()), delay, TimeUnit.MILLISECONDS);
+            }
+            catch (RejectedExecutionException ex) {
+                log.flush(now());
+            }
+        }
+    }
+
     /** Stores dead letters, and acknowledges the events only once the store has them. */
     private void deadLetter(RetryGroup group, Map<PendingEvent, Rejection> rejected, int attempts, long now) {
         if (rejected.isEmpty()) {
@@ -847,17 +857,12 @@ final class DestinationDispatcher {
         Map<String, List<DeadLetter>> byReason = new LinkedHashMap<>();
         letters.forEach((letter) -> byReason.computeIfAbsent(letter.reason(), (reason) -> new ArrayList<>()).add(letter));
         byReason.forEach((reason, same) -> {
-            long since = this.deadLetterWarnings.computeIfAbsent(reason,
-                    (unused) -> new WarningInterval(Duration.ofMillis(this.failureWarningIntervalMillis)))
-                    .record(same.size());
-            if (since > 0) {
-                logger.warn("Dead-lettering events: destination_id={} events={} reason={} first_detail={}", id(),
-                        since, reason, same.get(0).detail());
-            }
-            else {
-                logger.debug("Dead-lettering events: destination_id={} events={} reason={} first_detail={}", id(),
-                        same.size(), reason, same.get(0).detail());
-            }
+            logger.debug("Dead-lettering events: destination_id={} events={} reason={} first_detail={}", id(),
+                    same.size(), reason, same.get(0).detail());
+            DeadLetterLog log = this.deadLetterLogs.computeIfAbsent(reason, (key) -> new DeadLetterLog(
+                    this.failureWarningIntervalMillis, (count, detail) -> logger.warn("Dead-lettering events: "
+                            + "destination_id={} events={} reason={} latest_detail={}", id(), count, key, detail)));
+            logLimited(log, same.size(), same.get(0).detail());
         });
         this.deadLetters.add(letters)
                 .then(Mono.defer(() -> removeReplayedLetters(events)))
