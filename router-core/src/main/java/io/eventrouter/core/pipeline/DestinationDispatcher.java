@@ -580,7 +580,7 @@ final class DestinationDispatcher {
         }
         RetryGroup next = newGroup(now);
         if (next == null) {
-            next = dueGroup(now);
+            next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
         }
         if (next != null) {
             this.probe = next;

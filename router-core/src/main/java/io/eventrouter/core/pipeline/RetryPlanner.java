@@ -2,6 +2,7 @@ package io.eventrouter.core.pipeline;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +93,47 @@ final class RetryPlanner {
             keepOrExhaust(half, now, plan);
         }
         return plan;
+    }
+
+    /**
+     * Picks the retry to send as a probe while the destination looks down: the one due longest
+     * among groups of several devices, which split when they fail, else the one due longest. A
+     * group of one device cannot split, and when that device keeps failing, probing it first
+     * would hold up healthy devices.
+     *
+     * @return the group, or {@code null} when no group is due
+     */
+    static @Nullable RetryGroup pickProbe(Collection<RetryGroup> groups, long now, Predicate<RetryGroup> inFlight) {
+        RetryGroup picked = null;
+        boolean pickedSplits = false;
+        for (RetryGroup group : groups) {
+            if (group.dueAt > now || inFlight.test(group)) {
+                continue;
+            }
+            boolean splits = hasSeveralKeys(group);
+            if (picked == null || (splits && !pickedSplits) || (splits == pickedSplits && group.dueAt < picked.dueAt)) {
+                picked = group;
+                pickedSplits = splits;
+            }
+        }
+        return picked;
+    }
+
+    /** Returns whether the group holds events of more than one device or user, each keyless event counting as one. */
+    static boolean hasSeveralKeys(RetryGroup group) {
+        String first = null;
+        for (PendingEvent event : group.events) {
+            if (event.key == null) {
+                return group.events.size() > 1;
+            }
+            if (first == null) {
+                first = event.key;
+            }
+            else if (!first.equals(event.key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
