@@ -725,11 +725,6 @@ final class DestinationDispatcher {
         boolean probed = group == this.probe;
         if (probed) {
             this.probe = null;
-            if (failedWhole) {
-                this.failedProbes++;
-                Duration backoff = this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay);
-                this.nextProbeAt = now + backoff.toMillis();
-            }
         }
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
 
@@ -747,6 +742,9 @@ final class DestinationDispatcher {
             if (plan.halved) {
                 logger.debug("A batch failed as a whole again, so its devices go on in two halves: "
                         + "destination_id={} events={}", id(), chunk.size());
+            }
+            if (probed && failedWhole) {
+                probeFailed(plan, outcomes, now);
             }
         }
         this.groups.remove(group);
@@ -788,6 +786,24 @@ final class DestinationDispatcher {
             this.status = this.status.succeeded();
         }
         rebindKeys(group, keysBefore, remaining);
+    }
+
+    /**
+     * Spaces the next probe after one that failed as a whole. When the failed probe split its
+     * group, the failure may come from one of its devices rather than from an outage, so the
+     * halves are due at once and the next probe waits only the first backoff: probing them one
+     * after another finds the devices that fail in a few probes, as halving does when other
+     * deliveries succeed. Otherwise the wait grows with each failed probe, which bounds the
+     * requests of an outage.
+     */
+    private void probeFailed(RetryPlanner.Plan plan, ChunkOutcomes outcomes, long now) {
+        if (plan.halved) {
+            plan.remaining.forEach((half) -> half.dueAt = Math.min(half.dueAt, now));
+            this.nextProbeAt = now + this.retryPolicy.backoff(2, outcomes.retryDelay).toMillis();
+            return;
+        }
+        this.failedProbes++;
+        this.nextProbeAt = now + this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay).toMillis();
     }
 
     /**

@@ -435,6 +435,32 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void failingDevicesAfterOutageDoNotHoldOthersBack() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = unavailableFor((delivery) -> down.get() || delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(50), Duration.ofMinutes(1))));
+        // Six batches of ten devices, each with a failing one, fail through an outage long enough
+        // for the probe backoff to grow to seconds.
+        for (int batch = 0; batch < 6; batch++) {
+            List<Event> events = new ArrayList<>();
+            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
+            for (int i = 0; i < 9; i++) {
+                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
+            }
+            submit(BRIDGE, events);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> destination.deliveries().size() >= 12);
+        down.set(false);
+
+        // Each failed probe that splits a group is followed by the next after the first backoff,
+        // so the halves without a failing device are found within a few probes: under a second
+        // here. With the backoff grown by the outage, each probe waited seconds (about 5 s in all).
+        await().atMost(Duration.ofSeconds(3)).until(() -> deliveredDevices(destination).size() == 54);
+    }
+
+    @Test
     void failingDeviceLeavesItsOnlyBatch() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")));
