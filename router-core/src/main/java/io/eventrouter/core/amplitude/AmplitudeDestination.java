@@ -182,8 +182,8 @@ public final class AmplitudeDestination implements Destination {
     }
 
     /**
-     * Closes the connection pool. At shutdown the event loop its connections ran on may have
-     * stopped first, and closing them then fails with nothing left to close, so that logs at DEBUG.
+     * Closes the connection pool. At shutdown the event loop of its connections may have stopped
+     * first, and closing fails then with nothing left open, so the failure logs at DEBUG only.
      */
     public void close() {
         this.connections.disposeLater().subscribe(null, (error) -> logger.debug(

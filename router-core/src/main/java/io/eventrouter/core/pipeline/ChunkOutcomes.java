@@ -43,11 +43,14 @@ final class ChunkOutcomes {
 
     String failure = "the destination asked to retry later";
 
-    private ChunkOutcomes() {
+    private final int chunkSize;
+
+    private ChunkOutcomes(int chunkSize) {
+        this.chunkSize = chunkSize;
     }
 
     static ChunkOutcomes sort(List<PendingEvent> chunk, DestinationDispatcher.Answer answer) {
-        ChunkOutcomes outcomes = new ChunkOutcomes();
+        ChunkOutcomes outcomes = new ChunkOutcomes(chunk.size());
         DeliveryResult result = answer.result();
         if (result == null || result.size() != chunk.size()) {
             outcomes.retried = chunk.size();
@@ -91,6 +94,14 @@ final class ChunkOutcomes {
         else {
             this.delivered.add(event);
         }
+    }
+
+    /**
+     * Returns whether the delivery failed as a whole, as after a 5xx, a reset or a timeout: every
+     * event is to be retried, and none only because the destination named others.
+     */
+    boolean failedWhole() {
+        return this.retried == this.chunkSize && this.resent == 0;
     }
 
     /** Names the delivery's outcome for the latency timer: delivered, partial or failed. */

@@ -194,7 +194,7 @@ final class DestinationDispatcher {
     /** The delivery in flight that went out while the destination looked down (see {@link #looksDown}). */
     private @Nullable RetryGroup probe;
 
-    /** Probes that failed as a whole since a delivery last did not. */
+    /** Probes that failed as a whole without splitting their group, since a delivery last did not fail as a whole. */
     private int failedProbes;
 
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
@@ -568,11 +568,11 @@ final class DestinationDispatcher {
      * earlier delivery, then the oldest batch. Events of a batch whose device has a delivery in
      * flight wait for it, so a device's events are in at most one delivery at a time. While the
      * destination looks down, one delivery at a time goes out as a probe, new events before
-     * retries, the next one a backoff after each that fails.
+     * retries, spaced as {@link #probeFailed} says.
      */
     private @Nullable RetryGroup nextGroup(long now) {
         if (!looksDown()) {
-            RetryGroup due = dueGroup(now);
+            RetryGroup due = RetryPlanner.dueLongest(this.groups, now, this.inFlight::containsKey);
             return (due != null) ? due : newGroup(now);
         }
         if (this.probe != null || now < this.nextProbeAt) {
@@ -591,17 +591,6 @@ final class DestinationDispatcher {
         return next;
     }
 
-    /** Returns the group whose retry has been due longest, or {@code null} when none is due. */
-    private @Nullable RetryGroup dueGroup(long now) {
-        RetryGroup due = null;
-        for (RetryGroup group : this.groups) {
-            if (group.dueAt <= now && !this.inFlight.containsKey(group) && (due == null || group.dueAt < due.dueAt)) {
-                due = group;
-            }
-        }
-        return due;
-    }
-
     /** Starts a group of the events that waited for their device's delivery, or of the oldest batch. */
     private @Nullable RetryGroup newGroup(long now) {
         List<PendingEvent> events = this.order.takeReady(this.batchPolicy);
@@ -618,9 +607,9 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Returns whether the destination looks down for everyone: deliveries settled since
-     * {@link #lastRespondedAt}, and each failed as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE}
-     * or more groups wait to retry a failure. Each group would otherwise retry on its own backoff,
+     * Returns whether the destination looks down for everyone: the latest delivery to settle failed
+     * as a whole, and {@link RetryPlanner#MAX_GROUPS_SPLIT_ALONE} or more groups wait to retry a
+     * failure. Each group would otherwise retry on its own backoff,
      * and each new batch would become one more group, so an outage would multiply the requests.
      */
     private boolean looksDown() {
@@ -713,7 +702,7 @@ final class DestinationDispatcher {
         if (!outcomes.delivered.isEmpty()) {
             this.lastDeliveredAt = now;
         }
-        boolean failedWhole = outcomes.retried == chunk.size() && outcomes.resent == 0;
+        boolean failedWhole = outcomes.failedWhole();
         if (failedWhole) {
             this.lastWholeFailureAt = now;
         }
@@ -789,12 +778,11 @@ final class DestinationDispatcher {
     }
 
     /**
-     * Spaces the next probe after one that failed as a whole. When the failed probe split its
-     * group, the failure may come from one of its devices rather than from an outage, so the
-     * halves are due at once and the next probe waits only the first backoff: probing them one
-     * after another finds the devices that fail in a few probes, as halving does when other
-     * deliveries succeed. Otherwise the wait grows with each failed probe, which bounds the
-     * requests of an outage.
+     * Spaces the next probe after one that failed as a whole. A failed probe that split its group
+     * may have failed for one of its devices rather than for an outage. So its halves are due at
+     * once and the next probe waits only the first backoff, which finds the failing devices in a
+     * few probes. After any other failed probe the wait grows, which bounds the requests of an
+     * outage.
      */
     private void probeFailed(RetryPlanner.Plan plan, ChunkOutcomes outcomes, long now) {
         if (plan.halved) {

@@ -69,7 +69,7 @@ final class RetryPlanner {
             // many groups wait. A destination down for everyone takes nothing, so an outage adds
             // one group per failed probe once four fail.
             boolean failedBefore = group.lastFailedSend != Long.MAX_VALUE;
-            boolean isolate = outcomes.retried == chunk.size() && outcomes.resent == 0
+            boolean isolate = outcomes.failedWhole()
                     && (lastDeliveredAt >= group.lastFailedSend
                             || (failedBefore && (probed || otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE)));
             group.attempts++;
@@ -96,6 +96,21 @@ final class RetryPlanner {
     }
 
     /**
+     * Returns the group whose retry has been due longest, leaving out those {@code skip} matches.
+     *
+     * @return the group, or {@code null} when no group is due
+     */
+    static @Nullable RetryGroup dueLongest(Collection<RetryGroup> groups, long now, Predicate<RetryGroup> skip) {
+        RetryGroup due = null;
+        for (RetryGroup group : groups) {
+            if (group.dueAt <= now && !skip.test(group) && (due == null || group.dueAt < due.dueAt)) {
+                due = group;
+            }
+        }
+        return due;
+    }
+
+    /**
      * Picks the retry to send as a probe while the destination looks down: the one due longest
      * among groups of several devices, which split when they fail, else the one due longest. A
      * group of one device cannot split, and when that device keeps failing, probing it first
@@ -104,22 +119,11 @@ final class RetryPlanner {
      * @return the group, or {@code null} when no group is due
      */
     static @Nullable RetryGroup pickProbe(Collection<RetryGroup> groups, long now, Predicate<RetryGroup> inFlight) {
-        RetryGroup picked = null;
-        boolean pickedSplits = false;
-        for (RetryGroup group : groups) {
-            if (group.dueAt > now || inFlight.test(group)) {
-                continue;
-            }
-            boolean splits = hasSeveralKeys(group);
-            if (picked == null || (splits && !pickedSplits) || (splits == pickedSplits && group.dueAt < picked.dueAt)) {
-                picked = group;
-                pickedSplits = splits;
-            }
-        }
-        return picked;
+        RetryGroup splittable = dueLongest(groups, now, (group) -> inFlight.test(group) || !hasSeveralKeys(group));
+        return (splittable != null) ? splittable : dueLongest(groups, now, inFlight);
     }
 
-    /** Returns whether the group holds events of more than one device or user, each keyless event counting as one. */
+    /** Returns whether the group contains events of several devices or users, each keyless event counting as one. */
     static boolean hasSeveralKeys(RetryGroup group) {
         String first = null;
         for (PendingEvent event : group.events) {

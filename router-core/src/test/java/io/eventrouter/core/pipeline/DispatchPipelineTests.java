@@ -435,7 +435,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void failingDevicesAfterOutageDoNotHoldOthersBack() {
+    void batchMatesGoOutSoonAfterOutage() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableFor((delivery) -> down.get() || delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));

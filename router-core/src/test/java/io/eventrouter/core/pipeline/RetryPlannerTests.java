@@ -27,7 +27,7 @@ class RetryPlannerTests {
     }
 
     @Test
-    void probeTakesSingleDueLongestWhenNoneCanSplit() {
+    void probeFallsBackToDueLongest() {
         RetryGroup single = group(100, "device-bad");
         RetryGroup earlierSingle = group(50, "device-bad-2", "device-bad-2");
 
