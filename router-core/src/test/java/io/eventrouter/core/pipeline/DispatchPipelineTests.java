@@ -389,14 +389,7 @@ class DispatchPipelineTests {
                 .retryPolicy(new RetryPolicy(12, Duration.ofMillis(300), Duration.ofMillis(300))));
         // Six batches of ten devices, each with a failing one: too many failing groups to split
         // without other deliveries in between.
-        for (int batch = 0; batch < 6; batch++) {
-            List<Event> events = new ArrayList<>();
-            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
-            for (int i = 0; i < 9; i++) {
-                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
-            }
-            submit(BRIDGE, events);
-        }
+        submitBatchesWithFailingDevice(6);
         await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= 6);
         // The destination takes another device's event after the first failures, well before the
         // second, so that the groups halve from then on: ten devices take four halvings.
@@ -418,14 +411,7 @@ class DispatchPipelineTests {
 
         // Six batches of ten devices, each with a failing one, and nothing else: the destination
         // looks down, and each failing group splits when its retry goes out as a probe.
-        for (int batch = 0; batch < 6; batch++) {
-            List<Event> events = new ArrayList<>();
-            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
-            for (int i = 0; i < 9; i++) {
-                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
-            }
-            submit(BRIDGE, events);
-        }
+        submitBatchesWithFailingDevice(6);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
         assertThat(deadLetters(this.pipeline)).extracting((letter) -> letter.deadLetter().event().eventType())
@@ -443,14 +429,7 @@ class DispatchPipelineTests {
                 .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(50), Duration.ofMinutes(1))));
         // Six batches of ten devices, each with a failing one, fail through an outage long enough
         // for the probe backoff to grow to seconds.
-        for (int batch = 0; batch < 6; batch++) {
-            List<Event> events = new ArrayList<>();
-            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
-            for (int i = 0; i < 9; i++) {
-                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
-            }
-            submit(BRIDGE, events);
-        }
+        submitBatchesWithFailingDevice(6);
         await().atMost(Duration.ofSeconds(20)).until(() -> destination.deliveries().size() >= 12);
         down.set(false);
 
@@ -581,6 +560,18 @@ class DispatchPipelineTests {
                 .filter((line) -> line.startsWith(prefix))
                 .mapToLong((line) -> Long.parseLong(line.replaceAll(".* events=(\\d+).*", "$1")))
                 .sum();
+    }
+
+    /** Submits {@code count} batches of ten devices, each with one failing device-bad and nine healthy mates. */
+    private void submitBatchesWithFailingDevice(int count) {
+        for (int batch = 0; batch < count; batch++) {
+            List<Event> events = new ArrayList<>();
+            events.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + batch).build());
+            for (int i = 0; i < 9; i++) {
+                events.add(Event.builder("mate").apiKey("key-a").deviceId("device-mate-" + batch + "-" + i).build());
+            }
+            submit(BRIDGE, events);
+        }
     }
 
     /** Returns the devices of the deliveries the destination took, in delivery order. */
