@@ -69,14 +69,22 @@ final class RetryPlanner {
             // many groups wait. A destination down for everyone takes nothing, so an outage adds
             // one group per failed probe once four fail.
             boolean failedBefore = group.lastFailedSend != Long.MAX_VALUE;
-            boolean isolate = outcomes.failedWhole()
-                    && (lastDeliveredAt >= group.lastFailedSend
-                            || (failedBefore && (probed || otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE)));
+            boolean tookOthers = outcomes.failedWhole() && lastDeliveredAt >= group.lastFailedSend;
+            boolean isolate = tookOthers || (outcomes.failedWhole()
+                    && failedBefore && (probed || otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE));
             group.attempts++;
             group.lastFailure = outcomes.failure;
             group.lastFailedSend = group.lastAttempt;
             group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
             half = isolate ? splitByKey(group) : null;
+            if (half != null && tookOthers) {
+                // The destination takes other events, so one of the group's devices fails rather
+                // than the destination. Both halves go again after the first backoff: one of them
+                // is likely to be delivered, and the other halves on. Waiting the grown backoff
+                // at each halving would hold healthy devices for minutes.
+                group.dueAt = now + this.policy.backoff(2, outcomes.retryDelay).toMillis();
+                half.dueAt = group.dueAt;
+            }
         }
         else if (outcomes.retried > 0) {
             // Events resent only because the destination named others in their batch did not

@@ -443,6 +443,31 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void batchMatesOfFailingDeviceWaitOnlyFirstBackoffs() {
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")), delivered);
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(1000, List.of(destination.id())))
+                .source(BRIDGE)
+                .destination(destination, new BatchPolicy(32, Duration.ofMillis(20)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(100), Duration.ofMinutes(1)))
+                .shutdownGracePeriod(Duration.ZERO));
+        List<Event> batch = new ArrayList<>();
+        batch.add(Event.builder("bad").apiKey("key-a").deviceId("device-bad").build());
+        batch.addAll(stuckDevices("mate", 31));
+
+        submit(BRIDGE, batch);
+
+        // Five halvings set the failing device apart. Once the destination took the first half,
+        // each halving waits only the first backoff, 50 to 100 ms. With the backoff growing at
+        // each failure, the last mates would wait 3 to 6 s.
+        await().atMost(Duration.ofSeconds(2)).until(() -> delivered.size() >= 31);
+        assertThat(delivered).extracting((event) -> event.deviceId().orElseThrow()).doesNotHaveDuplicates()
+                .hasSize(31);
+    }
+
+    @Test
     void failingDeviceLeavesItsOnlyBatch() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")));
