@@ -85,6 +85,13 @@ final class DestinationDispatcher {
      */
     private static final int PARKED_PER_HELD_EVENT = 4;
 
+    /**
+     * The attempt whose backoff is the longest wait between two probes: 16 times the initial
+     * backoff, 8 to 16 s with the defaults. The end of an outage is noticed that late at most,
+     * for about five requests a minute while it lasts.
+     */
+    private static final int MAX_PROBE_BACKOFF_ATTEMPT = 6;
+
     private final Destination destination;
 
     private final BatchPolicy batchPolicy;
@@ -782,7 +789,8 @@ final class DestinationDispatcher {
      * may have failed for one of its devices rather than for an outage. So its halves are due at
      * once and the next probe waits only the first backoff, which finds the failing devices in a
      * few probes. After any other failed probe the wait grows, which bounds the requests of an
-     * outage.
+     * outage, up to {@link #MAX_PROBE_BACKOFF_ATTEMPT}'s backoff, so that a long outage does not
+     * delay its recovery by minutes.
      */
     private void probeFailed(RetryPlanner.Plan plan, ChunkOutcomes outcomes, long now) {
         if (plan.halved) {
@@ -791,7 +799,8 @@ final class DestinationDispatcher {
             return;
         }
         this.failedProbes++;
-        this.nextProbeAt = now + this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay).toMillis();
+        int attempt = Math.min(this.failedProbes + 1, MAX_PROBE_BACKOFF_ATTEMPT);
+        this.nextProbeAt = now + this.retryPolicy.backoff(attempt, outcomes.retryDelay).toMillis();
     }
 
     /**

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import ch.qos.logback.classic.Level;
@@ -515,6 +517,30 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void endOfLongOutageIsNoticedSoon() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = unavailableWhile(down);
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMinutes(1))));
+
+        // One device after another through an outage: the first four become groups and the
+        // destination looks down, then each goes out as a probe and fails.
+        for (int i = 0; i < 12; i++) {
+            String device = "device-down-" + i;
+            submit(BRIDGE, List.of(Event.builder("down").apiKey("key-a").deviceId(device).build()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> sentDevices(destination).contains(device));
+        }
+        down.set(false);
+        submit(BRIDGE, List.of(Event.builder("up").apiKey("key-a").deviceId("device-up").build()));
+
+        // Probes wait at most 16 times the initial backoff, 320 ms here. Growing as a group's
+        // backoff does, the waits would reach seconds within this loop, and a minute after it.
+        await().atMost(Duration.ofSeconds(2)).until(() -> sentDevices(destination).contains("device-up"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).isEmpty();
+    }
+
+    @Test
     void failingDevicesHoldOthersForOneProbe() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
@@ -600,6 +626,14 @@ class DispatchPipelineTests {
             }
             submit(BRIDGE, events);
         }
+    }
+
+    /** Returns the devices of every delivery sent to the destination, whether it took them or not. */
+    private static Set<String> sentDevices(RecordingDestination destination) {
+        return destination.deliveries().stream()
+                .flatMap((delivery) -> delivery.events().stream())
+                .map((event) -> event.deviceId().orElseThrow())
+                .collect(Collectors.toSet());
     }
 
     /** Returns the devices of the deliveries the destination took, in delivery order. */
