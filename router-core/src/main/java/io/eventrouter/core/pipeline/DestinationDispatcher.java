@@ -85,13 +85,6 @@ final class DestinationDispatcher {
      */
     private static final int PARKED_PER_HELD_EVENT = 4;
 
-    /**
-     * The attempt whose backoff is the longest wait between two probes: 16 times the initial
-     * backoff, 8 to 16 s with the defaults. The end of an outage is noticed that late at most,
-     * for about five requests a minute while it lasts.
-     */
-    private static final int MAX_PROBE_BACKOFF_ATTEMPT = 6;
-
     private final Destination destination;
 
     private final BatchPolicy batchPolicy;
@@ -224,6 +217,9 @@ final class DestinationDispatcher {
     /** The minimum time between two WARN lines about failed deliveries. */
     private final long failureWarningIntervalMillis;
 
+    /** The longest step of the backoff between two failed probes. */
+    private final Duration maxProbeInterval;
+
     /**
      * Limits the ERROR about spent retry budgets to one per interval, reporting the events since
      * the previous one, so that an outage with a small budget does not log one per group.
@@ -240,7 +236,8 @@ final class DestinationDispatcher {
 
     DestinationDispatcher(Destination destination, BatchPolicy batchPolicy, RetryPolicy retryPolicy,
             Duration deliveryTimeout, Spool spool, DeadLetterStore deadLetters, PipelineMetrics metrics,
-            int maxHeldEvents, long maxHeldBytes, int maxInFlight, Duration failureWarningInterval) {
+            int maxHeldEvents, long maxHeldBytes, int maxInFlight, Duration maxProbeInterval,
+            Duration failureWarningInterval) {
         this.destination = destination;
         this.batchPolicy = batchPolicy;
         this.retryPolicy = retryPolicy;
@@ -251,6 +248,7 @@ final class DestinationDispatcher {
         this.maxHeldEvents = maxHeldEvents;
         this.maxHeldBytes = maxHeldBytes;
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
+        this.maxProbeInterval = maxProbeInterval;
         this.failureWarningIntervalMillis = failureWarningInterval.toMillis();
         this.exhaustedLog = new DeadLetterLog(this.failureWarningIntervalMillis, (events, attempts) -> logger.error(
                 "Retry budget exhausted, dead-lettering events: destination_id={} events={} latest_attempts={}",
@@ -788,9 +786,9 @@ final class DestinationDispatcher {
      * Spaces the next probe after one that failed as a whole. A failed probe that split its group
      * may have failed for one of its devices rather than for an outage. So its halves are due at
      * once and the next probe waits only the first backoff, which finds the failing devices in a
-     * few probes. After any other failed probe the wait grows, which bounds the requests of an
-     * outage, up to {@link #MAX_PROBE_BACKOFF_ATTEMPT}'s backoff, so that a long outage does not
-     * delay its recovery by minutes.
+     * few probes. After any other failed probe the wait grows as a group's backoff does, which
+     * bounds the requests of an outage, up to {@code maxProbeInterval}, so that a long outage does
+     * not delay its recovery by minutes.
      */
     private void probeFailed(RetryPlanner.Plan plan, ChunkOutcomes outcomes, long now) {
         if (plan.halved) {
@@ -799,8 +797,8 @@ final class DestinationDispatcher {
             return;
         }
         this.failedProbes++;
-        int attempt = Math.min(this.failedProbes + 1, MAX_PROBE_BACKOFF_ATTEMPT);
-        this.nextProbeAt = now + this.retryPolicy.backoff(attempt, outcomes.retryDelay).toMillis();
+        this.nextProbeAt = now + this.retryPolicy.backoff(this.failedProbes + 1, outcomes.retryDelay,
+                this.maxProbeInterval).toMillis();
     }
 
     /**

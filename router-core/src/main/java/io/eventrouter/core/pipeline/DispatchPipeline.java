@@ -54,6 +54,9 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(DispatchPipeline.class);
 
+    /** The default longest wait between two probes of a destination that looks down. */
+    public static final Duration DEFAULT_MAX_PROBE_INTERVAL = Duration.ofSeconds(15);
+
     private static final Duration DRAIN_CHECK_INTERVAL = Duration.ofMillis(50);
 
     private final Spool spool;
@@ -99,7 +102,7 @@ public final class DispatchPipeline implements AutoCloseable {
                 .map((destination) -> new DestinationDispatcher(destination.destination(), destination.batchPolicy(),
                         builder.retryPolicy, builder.deliveryTimeout, this.spool, this.deadLetters, this.metrics,
                         builder.maxHeldEvents, builder.maxHeldBytes, builder.maxDeliveriesInFlight,
-                        builder.failureWarningInterval))
+                        builder.maxProbeInterval, builder.failureWarningInterval))
                 .toList();
         this.dispatchers.forEach((dispatcher) -> this.metrics.backlog(this.spool, dispatcher.id()));
         this.metrics.deadLettersStored(this.storedDeadLetters);
@@ -406,6 +409,8 @@ public final class DispatchPipeline implements AutoCloseable {
 
         private Duration shutdownGracePeriod = Duration.ofSeconds(10);
 
+        private Duration maxProbeInterval = DEFAULT_MAX_PROBE_INTERVAL;
+
         private Duration failureWarningInterval = Duration.ofMinutes(1);
 
         private Duration deadLetterCountInterval = Duration.ofSeconds(10);
@@ -568,6 +573,20 @@ public final class DispatchPipeline implements AutoCloseable {
                 throw new IllegalArgumentException("shutdownGracePeriod must not be negative, but was " + gracePeriod);
             }
             this.shutdownGracePeriod = gracePeriod;
+            return this;
+        }
+
+        /**
+         * Sets the longest wait between two probes while a destination looks down: one delivery at
+         * a time goes out, and after each that fails the next waits a backoff that grows up to
+         * this or the retry policy's maximum backoff, whichever is shorter. The end of an outage
+         * is noticed that late at most.
+         */
+        public Builder maxProbeInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("maxProbeInterval must be positive, but was " + interval);
+            }
+            this.maxProbeInterval = interval;
             return this;
         }
 

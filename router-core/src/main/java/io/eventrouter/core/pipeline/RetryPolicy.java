@@ -61,8 +61,17 @@ public record RetryPolicy(int maxAttempts, Duration maxAge, Duration initialBack
      * exponential step and the full step, never less than what the destination asked for.
      */
     Duration backoff(int nextAttempt, Duration requested) {
+        return backoff(nextAttempt, requested, this.maxBackoff);
+    }
+
+    /**
+     * Returns the wait before attempt {@code nextAttempt} as {@link #backoff(int, Duration)} does,
+     * with each step at most {@code cap}.
+     */
+    Duration backoff(int nextAttempt, Duration requested, Duration cap) {
         int doublings = Math.min(nextAttempt - 2, 30);
-        long step = Math.min(this.maxBackoff.toMillis(), this.initialBackoff.toMillis() << Math.max(doublings, 0));
+        long step = Math.min(Math.min(this.maxBackoff.toMillis(), cap.toMillis()),
+                this.initialBackoff.toMillis() << Math.max(doublings, 0));
         long jittered = (step <= 1) ? step : step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1);
         return Duration.ofMillis(Math.max(jittered, requested.toMillis()));
     }

@@ -521,7 +521,8 @@ class DispatchPipelineTests {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
         this.pipeline = start(builder(destination)
-                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMinutes(1))));
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMinutes(1)))
+                .maxProbeInterval(Duration.ofMillis(300)));
 
         // One device after another through an outage: the first four become groups and the
         // destination looks down, then each goes out as a probe and fails.
@@ -533,7 +534,7 @@ class DispatchPipelineTests {
         down.set(false);
         submit(BRIDGE, List.of(Event.builder("up").apiKey("key-a").deviceId("device-up").build()));
 
-        // Probes wait at most 16 times the initial backoff, 320 ms here. Growing as a group's
+        // Probes wait at most the longest probe interval, 300 ms here. Growing as a group's
         // backoff does, the waits would reach seconds within this loop, and a minute after it.
         await().atMost(Duration.ofSeconds(2)).until(() -> sentDevices(destination).contains("device-up"));
         await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);

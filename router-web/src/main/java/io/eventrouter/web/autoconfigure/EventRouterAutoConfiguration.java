@@ -110,6 +110,7 @@ public final class EventRouterAutoConfiguration {
                 .source(CLIENT_BRIDGE)
                 .source(SERVER_SDK)
                 .retryPolicy(settings.getRetry().toPolicy())
+                .maxProbeInterval(settings.getRetry().getMaxProbeInterval())
                 .deliveryTimeout(settings.getDeliveryTimeout())
                 .sourceQueueCapacity(settings.getSourceQueueCapacity())
                 .duplicateWindow(settings.getDuplicateWindow().getSize(), settings.getDuplicateWindow().getMaxAge())

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.pipeline.BatchPolicy;
+import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.pipeline.RetryPolicy;
 import io.eventrouter.core.spool.SyncPolicy;
 import io.eventrouter.sdk.OverflowPolicy;
@@ -201,6 +202,12 @@ public class RouterProperties {
         /** Maximum wait between two attempts. */
         private Duration maxBackoff = RetryPolicy.defaults().maxBackoff();
 
+        /**
+         * Maximum wait between two probes while a destination looks down: the end of an outage is
+         * noticed that late at most.
+         */
+        private Duration maxProbeInterval = DispatchPipeline.DEFAULT_MAX_PROBE_INTERVAL;
+
         public int getMaxAttempts() {
             return this.maxAttempts;
         }
@@ -231,6 +238,14 @@ public class RouterProperties {
 
         public void setMaxBackoff(Duration maxBackoff) {
             this.maxBackoff = maxBackoff;
+        }
+
+        public Duration getMaxProbeInterval() {
+            return this.maxProbeInterval;
+        }
+
+        public void setMaxProbeInterval(Duration maxProbeInterval) {
+            this.maxProbeInterval = maxProbeInterval;
         }
 
         RetryPolicy toPolicy() {
