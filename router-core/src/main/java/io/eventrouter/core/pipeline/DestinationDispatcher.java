@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -84,6 +85,9 @@ final class DestinationDispatcher {
      * held event of a few hundred bytes.
      */
     private static final int PARKED_PER_HELD_EVENT = 4;
+
+    /** How long stopping waits for the dispatcher's thread to finish its current task and stop. */
+    private static final long STOP_TIMEOUT_SECONDS = 5;
 
     private final Destination destination;
 
@@ -276,18 +280,36 @@ final class DestinationDispatcher {
         return this::stop;
     }
 
+    /**
+     * Stops the dispatcher on its thread and waits for it, so that the dead-letter log lines it
+     * flushes come before the pipeline reports that it stopped.
+     */
     private void stop() {
-        post(() -> {
-            this.running = false;
-            if (this.reader != null) {
-                this.reader.cancel();
+        CountDownLatch stopped = new CountDownLatch(1);
+        boolean posted = post(() -> {
+            try {
+                this.running = false;
+                if (this.reader != null) {
+                    this.reader.cancel();
+                }
+                this.inFlight.values().forEach(Disposable::dispose);
+                dispose(this.wakeUp);
+                this.exhaustedLog.flush(now());
+                this.deadLetterLogs.values().forEach((log) -> log.flush(now()));
+                this.scheduler.dispose();
             }
-            this.inFlight.values().forEach(Disposable::dispose);
-            dispose(this.wakeUp);
-            this.exhaustedLog.flush(now());
-            this.deadLetterLogs.values().forEach((log) -> log.flush(now()));
-            this.scheduler.dispose();
+            finally {
+                stopped.countDown();
+            }
         });
+        try {
+            if (posted && !stopped.await(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                logger.warn("Dispatcher did not stop within {} s: destination_id={}", STOP_TIMEOUT_SECONDS, id());
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
