@@ -577,10 +577,11 @@ public final class DispatchPipeline implements AutoCloseable {
         }
 
         /**
-         * Sets the longest wait between two probes while a destination looks down: one delivery at
-         * a time goes out, and after each that fails the next waits a backoff that grows up to
-         * this or the retry policy's maximum backoff, whichever is shorter. The end of an outage
-         * is noticed that late at most.
+         * Sets the longest step of the wait between two probes while a destination looks down:
+         * one delivery at a time goes out, and after each that fails the next waits a backoff
+         * that grows up to this or the retry policy's maximum backoff, whichever is shorter. While
+         * new events keep coming they are the probes, so the end of an outage is noticed within
+         * about this long; retries still wait for their own backoff.
          */
         public Builder maxProbeInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

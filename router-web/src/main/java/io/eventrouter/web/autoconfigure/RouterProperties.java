@@ -203,8 +203,8 @@ public class RouterProperties {
         private Duration maxBackoff = RetryPolicy.defaults().maxBackoff();
 
         /**
-         * Maximum wait between two probes while a destination looks down: the end of an outage is
-         * noticed that late at most.
+         * Longest step of the wait between two probes while a destination looks down. While new
+         * events keep coming, the end of an outage is noticed within about this long.
          */
         private Duration maxProbeInterval = DispatchPipeline.DEFAULT_MAX_PROBE_INTERVAL;
 
