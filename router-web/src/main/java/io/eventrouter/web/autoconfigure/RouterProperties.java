@@ -213,6 +213,9 @@ public class RouterProperties {
         }
 
         public void setMaxAttempts(int maxAttempts) {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("must be at least 1");
+            }
             this.maxAttempts = maxAttempts;
         }
 
@@ -221,7 +224,7 @@ public class RouterProperties {
         }
 
         public void setMaxAge(Duration maxAge) {
-            this.maxAge = maxAge;
+            this.maxAge = requirePositive(maxAge);
         }
 
         public Duration getInitialBackoff() {
@@ -229,6 +232,9 @@ public class RouterProperties {
         }
 
         public void setInitialBackoff(Duration initialBackoff) {
+            if (initialBackoff.isNegative()) {
+                throw new IllegalArgumentException("must not be negative");
+            }
             this.initialBackoff = initialBackoff;
         }
 
@@ -237,7 +243,7 @@ public class RouterProperties {
         }
 
         public void setMaxBackoff(Duration maxBackoff) {
-            this.maxBackoff = maxBackoff;
+            this.maxBackoff = requirePositive(maxBackoff);
         }
 
         public Duration getMaxProbeInterval() {
@@ -245,7 +251,15 @@ public class RouterProperties {
         }
 
         public void setMaxProbeInterval(Duration maxProbeInterval) {
-            this.maxProbeInterval = maxProbeInterval;
+            this.maxProbeInterval = requirePositive(maxProbeInterval);
+        }
+
+        /** Rejects a duration that is zero or negative while the property binds, so the failure names the property. */
+        private static Duration requirePositive(Duration duration) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("must be positive");
+            }
+            return duration;
         }
 
         RetryPolicy toPolicy() {

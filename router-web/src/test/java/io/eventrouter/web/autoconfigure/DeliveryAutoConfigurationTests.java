@@ -64,6 +64,18 @@ class DeliveryAutoConfigurationTests {
     }
 
     @Test
+    void rejectsRetrySettingsWhileBinding() {
+        runner().withPropertyValues("router.pipeline.retry.max-probe-interval=0s")
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("Unable to set value for property max-probe-interval")
+                        .hasStackTraceContaining("must be positive"));
+        runner().withPropertyValues("router.pipeline.retry.max-attempts=0")
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("Unable to set value for property max-attempts")
+                        .hasStackTraceContaining("must be at least 1"));
+    }
+
+    @Test
     void rejectsAmplitudeBatchesOverAmplitudesLimits() {
         runner().withPropertyValues("router.destinations.amplitude.enabled=true",
                 "router.destinations.amplitude.batch.max-events=5000")
