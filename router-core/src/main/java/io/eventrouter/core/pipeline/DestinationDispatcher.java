@@ -221,7 +221,7 @@ final class DestinationDispatcher {
     /** The minimum time between two WARN lines about failed deliveries. */
     private final long failureWarningIntervalMillis;
 
-    /** The longest step of the backoff between two failed probes. */
+    /** The maximum step of the backoff between two failed probes. */
     private final Duration maxProbeInterval;
 
     /**

@@ -54,7 +54,7 @@ public final class DispatchPipeline implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(DispatchPipeline.class);
 
-    /** The default longest wait between two probes of a destination that looks down. */
+    /** The default maximum wait between two probes of a destination that looks down. */
     public static final Duration DEFAULT_MAX_PROBE_INTERVAL = Duration.ofSeconds(15);
 
     private static final Duration DRAIN_CHECK_INTERVAL = Duration.ofMillis(50);
@@ -577,11 +577,11 @@ public final class DispatchPipeline implements AutoCloseable {
         }
 
         /**
-         * Sets the longest step of the wait between two probes while a destination looks down:
-         * one delivery at a time goes out, and after each that fails the next waits a backoff
-         * that grows up to this or the retry policy's maximum backoff, whichever is shorter. While
-         * new events keep coming they are the probes, so the end of an outage is noticed within
-         * about this long; retries still wait for their own backoff.
+         * Sets the maximum step of the wait between two probes while a destination looks down.
+         * Then one delivery at a time goes out, and after each that fails the next waits a
+         * backoff that grows up to this or the retry policy's maximum backoff, whichever is
+         * shorter. While new events keep coming they are the probes, so the end of an outage is
+         * noticed within about this long. Retries still wait for their own backoff.
          */
         public Builder maxProbeInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

@@ -68,21 +68,21 @@ final class RetryPlanner {
             // was a probe, and a destination that looks down gets one probe per backoff however
             // many groups wait. A destination down for everyone takes nothing, so an outage adds
             // one group per failed probe once four fail.
+            boolean failedWhole = outcomes.failedWhole();
             boolean failedBefore = group.lastFailedSend != Long.MAX_VALUE;
-            boolean tookOthers = outcomes.failedWhole() && lastDeliveredAt >= group.lastFailedSend;
-            boolean isolate = tookOthers || (outcomes.failedWhole()
+            boolean tookOthers = failedWhole && lastDeliveredAt >= group.lastFailedSend;
+            boolean isolate = tookOthers || (failedWhole
                     && failedBefore && (probed || otherFailingGroups + 2 <= MAX_GROUPS_SPLIT_ALONE));
             group.attempts++;
             group.lastFailure = outcomes.failure;
             group.lastFailedSend = group.lastAttempt;
-            group.dueAt = now + this.policy.backoff(group.attempts + 1, outcomes.retryDelay).toMillis();
             half = isolate ? splitByKey(group) : null;
-            if (half != null && tookOthers) {
-                // The destination takes other events, so one of the group's devices fails rather
-                // than the destination. Both halves go again after the first backoff: one of them
-                // is likely to be delivered, and the other halves on. Waiting the grown backoff
-                // at each halving would hold healthy devices for minutes.
-                group.dueAt = now + this.policy.backoff(2, outcomes.retryDelay).toMillis();
+            // While the destination takes other events, one of the group's devices fails, not the
+            // destination. So the halves wait only the first backoff, because the grown one would
+            // hold healthy devices for minutes.
+            int nextAttempt = (half != null && tookOthers) ? 2 : group.attempts + 1;
+            group.dueAt = now + this.policy.backoff(nextAttempt, outcomes.retryDelay).toMillis();
+            if (half != null) {
                 half.dueAt = group.dueAt;
             }
         }

@@ -445,7 +445,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void batchMatesOfFailingDeviceWaitOnlyFirstBackoffs() {
+    void batchMatesWaitOnlyFirstBackoffs() {
         Queue<Event> delivered = new ConcurrentLinkedQueue<>();
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().equals("device-bad")), delivered);
@@ -517,7 +517,7 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void endOfLongOutageIsNoticedSoon() {
+    void longOutageEndNoticedSoon() {
         AtomicBoolean down = new AtomicBoolean(true);
         RecordingDestination destination = unavailableWhile(down);
         this.pipeline = start(builder(destination)

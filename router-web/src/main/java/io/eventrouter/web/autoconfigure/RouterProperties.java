@@ -203,7 +203,7 @@ public class RouterProperties {
         private Duration maxBackoff = RetryPolicy.defaults().maxBackoff();
 
         /**
-         * Longest step of the wait between two probes while a destination looks down. While new
+         * Maximum step of the wait between two probes while a destination looks down. While new
          * events keep coming, the end of an outage is noticed within about this long.
          */
         private Duration maxProbeInterval = DispatchPipeline.DEFAULT_MAX_PROBE_INTERVAL;
