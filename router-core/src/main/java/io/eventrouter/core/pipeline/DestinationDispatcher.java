@@ -204,6 +204,12 @@ final class DestinationDispatcher {
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
     private long nextProbeAt = Long.MIN_VALUE / 2;
 
+    /**
+     * Scheduler time before which no group goes out early: the first backoff, or a longer
+     * {@code Retry-After}, after the latest delivery that failed as a whole.
+     */
+    private long earlyProbeAt = Long.MIN_VALUE / 2;
+
     private boolean rewindRequested;
 
     private long lastRewind = Long.MIN_VALUE / 2;
@@ -609,11 +615,20 @@ final class DestinationDispatcher {
         if (next == null) {
             next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
         }
+        if (next == null && now >= this.earlyProbeAt) {
+            // Nothing is due, and every group may wait up to the longest backoff. A group sent
+            // early spends no attempt when it fails, so the end of the outage shows within a
+            // probe interval without using up the retry budgets.
+            next = RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey);
+            if (next != null && next.keptDueAt == RetryGroup.NOT_EARLY) {
+                next.keptDueAt = next.dueAt;
+            }
+        }
         if (next != null) {
             this.probe = next;
             logger.debug("The destination looks down, so one delivery at a time goes out: destination_id={} "
-                    + "events={} attempt={} failed_probes={}", id(), next.events.size(), next.attempts + 1,
-                    this.failedProbes);
+                    + "events={} attempt={} early={} failed_probes={}", id(), next.events.size(), next.attempts + 1,
+                    next.keptDueAt != RetryGroup.NOT_EARLY, this.failedProbes);
         }
         return next;
     }
@@ -721,6 +736,10 @@ final class DestinationDispatcher {
         long now = now();
         ChunkOutcomes outcomes = ChunkOutcomes.sort(chunk, answer);
         this.metrics.deliveryLatency(id(), outcomes.label(), Duration.ofNanos(elapsedNanos));
+        long keptDueAt = group.keptDueAt;
+        group.keptDueAt = RetryGroup.NOT_EARLY;
+        boolean lookedDown = looksDown();
+        long deliveredBefore = this.lastDeliveredAt;
         Set<String> keysBefore = keysOf(group.events);
         Set<PendingEvent> settled = new HashSet<>(outcomes.delivered);
         settled.addAll(outcomes.rejected.keySet());
@@ -732,6 +751,8 @@ final class DestinationDispatcher {
         boolean failedWhole = outcomes.failedWhole();
         if (failedWhole) {
             this.lastWholeFailureAt = now;
+            this.earlyProbeAt = Math.max(this.earlyProbeAt, now + Math.max(outcomes.retryDelay.toMillis(),
+                    Math.min(this.retryPolicy.initialBackoff().toMillis(), this.maxProbeInterval.toMillis())));
         }
         else {
             this.lastRespondedAt = now;
@@ -745,7 +766,15 @@ final class DestinationDispatcher {
         deadLetter(group, outcomes.rejected, group.attempts + 1, now);
 
         List<RetryGroup> remaining = List.of();
-        if (!group.events.isEmpty()) {
+        if (!group.events.isEmpty() && keptDueAt != RetryGroup.NOT_EARLY && failedWhole) {
+            // The group went before it was due and failed: it keeps its budget and its due time.
+            group.dueAt = Math.max(keptDueAt, now + this.retryPolicy.backoff(2, outcomes.retryDelay).toMillis());
+            remaining = List.of(group);
+            if (probed) {
+                probeFailed(new RetryPlanner.Plan(), outcomes, now);
+            }
+        }
+        else if (!group.events.isEmpty()) {
             RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
                     otherFailingGroups(group), probed);
             plan.exhausted.forEach((exhausted, events) -> {
@@ -802,6 +831,31 @@ final class DestinationDispatcher {
             this.status = this.status.succeeded();
         }
         rebindKeys(group, keysBefore, remaining);
+        if (lookedDown && !outcomes.delivered.isEmpty() && now - deliveredBefore >= this.maxProbeInterval.toMillis()) {
+            sendWaitingEarly(now);
+        }
+    }
+
+    /**
+     * Makes every group that waits for a retry after a failure due at once, as an early delivery
+     * that spends no attempt if it fails as a whole. Called when the destination takes events
+     * again after taking none for at least a probe interval while it looked down: the groups
+     * that failed meanwhile may otherwise wait up to the longest backoff after the outage ended.
+     */
+    private void sendWaitingEarly(long now) {
+        int count = 0;
+        for (RetryGroup group : this.groups) {
+            if (group.attempts > 0 && !group.throttled && group.dueAt > now && group.keptDueAt == RetryGroup.NOT_EARLY
+                    && !this.inFlight.containsKey(group)) {
+                group.keptDueAt = group.dueAt;
+                group.dueAt = now;
+                count++;
+            }
+        }
+        if (count > 0) {
+            logger.debug("The destination takes events again, so waiting retries go now: destination_id={} groups={}",
+                    id(), count);
+        }
     }
 
     /**
@@ -1059,6 +1113,9 @@ final class DestinationDispatcher {
             long now = now();
             if (now < this.nextProbeAt) {
                 return Math.min(next, this.nextProbeAt);
+            }
+            if (RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey) != null) {
+                next = Math.min(next, Math.max(now, this.earlyProbeAt));
             }
         }
         for (RetryGroup group : this.groups) {

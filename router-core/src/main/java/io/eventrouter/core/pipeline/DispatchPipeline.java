@@ -580,8 +580,9 @@ public final class DispatchPipeline implements AutoCloseable {
          * Sets the maximum step of the wait between two probes while a destination looks down.
          * Then one delivery at a time goes out, and after each that fails the next waits a
          * backoff that grows up to this or the retry policy's maximum backoff, whichever is
-         * shorter. While new events keep coming they are the probes, so the end of an outage is
-         * noticed within about this long. Retries still wait for their own backoff.
+         * shorter. The probe is new events if some wait, else a retry, sent before it is due if
+         * none is, so the end of an outage is noticed within about this long. An early retry that
+         * fails as a whole spends no attempt.
          */
         public Builder maxProbeInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class RetryGroup {
 
+    static final long NOT_EARLY = Long.MIN_VALUE;
+
     /** In acceptance order. */
     final List<PendingEvent> events;
 
@@ -30,6 +32,13 @@ final class RetryGroup {
 
     /** Scheduler time in milliseconds from which the group may be delivered again. */
     long dueAt;
+
+    /**
+     * The due time of a group that goes out before it, to find out whether the destination takes
+     * events again; {@link #NOT_EARLY} otherwise. An early delivery that fails as a whole spends
+     * no attempt, and the group waits for this time again.
+     */
+    long keptDueAt = NOT_EARLY;
 
     /** The maximum number of events in one chunk, halved on each "too large" response. */
     int maxChunk;

@@ -131,6 +131,24 @@ final class RetryPlanner {
         return (splittable != null) ? splittable : dueLongest(groups, now, inFlight);
     }
 
+    /**
+     * Picks a group to send before it is due, while the destination looks down and nothing is
+     * due: the one sent longest ago, so that early probes take turns and one failing device
+     * cannot hide the end of an outage. Groups paused by throttling wait for their pause.
+     *
+     * @return the group, or {@code null} when every group is in flight or paused
+     */
+    static @Nullable RetryGroup pickEarly(Collection<RetryGroup> groups, Predicate<RetryGroup> inFlight) {
+        RetryGroup early = null;
+        for (RetryGroup group : groups) {
+            if (group.attempts > 0 && !group.throttled && !inFlight.test(group)
+                    && (early == null || group.lastAttempt < early.lastAttempt)) {
+                early = group;
+            }
+        }
+        return early;
+    }
+
     /** Returns whether the group contains events of several devices or users, each keyless event counting as one. */
     static boolean hasSeveralKeys(RetryGroup group) {
         String first = null;

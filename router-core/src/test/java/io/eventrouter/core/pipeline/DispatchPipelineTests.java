@@ -542,6 +542,34 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void outageEndNoticedWhileEveryGroupWaits() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = unavailableFor((delivery) -> down.get(), delivered);
+        // Each retry waits 30 to 60 s, and a second failed attempt would spend a group's budget.
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(2, Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .maxProbeInterval(Duration.ofMillis(200)));
+        int devices = RetryPlanner.MAX_GROUPS_SPLIT_ALONE;
+        for (int i = 0; i < devices; i++) {
+            submit(BRIDGE, List.of(Event.builder("down").apiKey("key-a").deviceId("device-down-" + i).build()));
+            int sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == sent);
+        }
+
+        // The destination looks down, and no group is due for half a minute. Groups go out early,
+        // one at a time, and their failures spend no attempt.
+        await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() >= devices + 4);
+        down.set(false);
+
+        // The next early probe is delivered, and the groups still waiting go at once.
+        await().atMost(Duration.ofSeconds(3)).until(() -> delivered.size() >= devices);
+        assertThat(delivered).extracting((event) -> event.deviceId().orElseThrow()).doesNotHaveDuplicates()
+                .hasSize(devices);
+        assertThat(deadLetters(this.pipeline)).isEmpty();
+    }
+
+    @Test
     void failingDevicesHoldOthersForOneProbe() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));

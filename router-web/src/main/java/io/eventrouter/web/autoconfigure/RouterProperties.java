@@ -203,8 +203,8 @@ public class RouterProperties {
         private Duration maxBackoff = RetryPolicy.defaults().maxBackoff();
 
         /**
-         * Maximum step of the wait between two probes while a destination looks down. While new
-         * events keep coming, the end of an outage is noticed within about this long.
+         * Maximum step of the wait between two probes while a destination looks down. The end of
+         * an outage is noticed within about this long.
          */
         private Duration maxProbeInterval = DispatchPipeline.DEFAULT_MAX_PROBE_INTERVAL;
 
