@@ -18,12 +18,17 @@ import io.eventrouter.sdk.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
- * Configuration of Event Router, under {@code router.*}.
+ * Configuration of Event Router, under {@code router.*}. Each setting rejects a value out of
+ * range while it binds; as a {@link Validator}, the properties also check settings that depend
+ * on each other once their group is bound, so that either failure stops start-up with a report
+ * that names the property.
  */
 @ConfigurationProperties("router")
-public class RouterProperties {
+public class RouterProperties implements Validator {
 
     private final Pipeline pipeline = new Pipeline();
 
@@ -38,6 +43,20 @@ public class RouterProperties {
     private final Admin admin = new Admin();
 
     private final Sdk sdk = new Sdk();
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == Retry.class;
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        Retry retry = (Retry) target;
+        if (retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
+            errors.rejectValue("initialBackoff", "router.retry.initial-backoff",
+                    "must not be longer than max-backoff (" + retry.getMaxBackoff() + ")");
+        }
+    }
 
     public Pipeline getPipeline() {
         return this.pipeline;

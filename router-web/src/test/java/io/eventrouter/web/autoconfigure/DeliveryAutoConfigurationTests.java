@@ -76,6 +76,17 @@ class DeliveryAutoConfigurationTests {
     }
 
     @Test
+    void rejectsInitialBackoffOverMaxBackoffWhileBinding() {
+        runner().withPropertyValues("router.pipeline.retry.initial-backoff=10m")
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasStackTraceContaining("router.pipeline.retry")
+                        .hasStackTraceContaining("initialBackoff")
+                        .hasStackTraceContaining("must not be longer than max-backoff (PT5M)"));
+        runner().withPropertyValues("router.pipeline.retry.initial-backoff=10m", "router.pipeline.retry.max-backoff=1h")
+                .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void rejectsAmplitudeBatchesOverAmplitudesLimits() {
         runner().withPropertyValues("router.destinations.amplitude.enabled=true",
                 "router.destinations.amplitude.batch.max-events=5000")
