@@ -767,7 +767,7 @@ final class DestinationDispatcher {
 
         List<RetryGroup> remaining = List.of();
         if (!group.events.isEmpty() && keptDueAt != RetryGroup.NOT_EARLY && failedWhole) {
-            // The group went before it was due and failed: it keeps its budget and its due time.
+            // The group went before it was due, so the failure spends no attempt and the due time stays.
             group.dueAt = Math.max(keptDueAt, now + this.retryPolicy.backoff(2, outcomes.retryDelay).toMillis());
             remaining = List.of(group);
             if (probed) {

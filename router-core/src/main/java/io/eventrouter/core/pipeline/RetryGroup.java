@@ -34,9 +34,9 @@ final class RetryGroup {
     long dueAt;
 
     /**
-     * The due time of a group that goes out before it, to find out whether the destination takes
-     * events again; {@link #NOT_EARLY} otherwise. An early delivery that fails as a whole spends
-     * no attempt, and the group waits for this time again.
+     * The due time of a group sent before it to find out whether the destination takes events
+     * again, or {@link #NOT_EARLY}. An early delivery that fails as a whole spends no attempt,
+     * and the group waits for this time again.
      */
     long keptDueAt = NOT_EARLY;
 

@@ -23,9 +23,9 @@ import org.springframework.validation.Validator;
 
 /**
  * Configuration of Event Router, under {@code router.*}. Each setting rejects a value out of
- * range while it binds; as a {@link Validator}, the properties also check settings that depend
- * on each other once their group is bound, so that either failure stops start-up with a report
- * that names the property.
+ * range while it binds. As a {@link Validator}, the properties also check settings that depend
+ * on each other once their group is bound. Either failure stops start-up with a report that
+ * names the property.
  */
 @ConfigurationProperties("router")
 public class RouterProperties implements Validator {

@@ -76,7 +76,7 @@ class DeliveryAutoConfigurationTests {
     }
 
     @Test
-    void rejectsInitialBackoffOverMaxBackoffWhileBinding() {
+    void rejectsInitialBackoffOverMax() {
         runner().withPropertyValues("router.pipeline.retry.initial-backoff=10m")
                 .run((context) -> assertThat(context).hasFailed().getFailure()
                         .hasStackTraceContaining("router.pipeline.retry")
