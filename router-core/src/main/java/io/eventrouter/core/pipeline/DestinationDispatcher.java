@@ -615,10 +615,11 @@ final class DestinationDispatcher {
         if (next == null) {
             next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
         }
-        if (next == null && now >= this.earlyProbeAt) {
-            // Nothing is due, and every group may wait up to the longest backoff. A group sent
-            // early spends no attempt when it fails, so the end of the outage shows within a
-            // probe interval without using up the retry budgets.
+        if (next == null && now >= this.earlyProbeAt && this.batches.isEmpty()) {
+            // No new events wait and nothing is due, and every group may wait up to the longest
+            // backoff. A group sent early spends no attempt when it fails, so the end of the
+            // outage shows within a probe interval without using up the retry budgets. While new
+            // events come, they are the probes: a failing group sent early would push them back.
             next = RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey);
             if (next != null && next.keptDueAt == RetryGroup.NOT_EARLY) {
                 next.keptDueAt = next.dueAt;
@@ -1114,7 +1115,7 @@ final class DestinationDispatcher {
             if (now < this.nextProbeAt) {
                 return Math.min(next, this.nextProbeAt);
             }
-            if (RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey) != null) {
+            if (this.batches.isEmpty() && RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey) != null) {
                 next = Math.min(next, Math.max(now, this.earlyProbeAt));
             }
         }

@@ -66,6 +66,11 @@ final class PendingBatches {
         return null;
     }
 
+    /** Returns whether no batch holds events, open or closed. */
+    boolean isEmpty() {
+        return this.open.isEmpty() && this.closed.isEmpty();
+    }
+
     /** Returns when the next open batch is due, or {@link Long#MAX_VALUE} when none is open. */
     long nextDeadline() {
         long next = Long.MAX_VALUE;

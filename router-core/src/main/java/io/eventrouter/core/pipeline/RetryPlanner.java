@@ -132,9 +132,10 @@ final class RetryPlanner {
     }
 
     /**
-     * Picks a group to send before it is due, while the destination looks down and nothing is
-     * due: the one sent longest ago, so that early probes take turns and one failing device
-     * cannot hide the end of an outage. Groups paused by throttling wait for their pause.
+     * Picks a group to send before it is due, while the destination looks down, nothing is due
+     * and no new events wait: the one sent longest ago, so that early probes take turns and one
+     * failing device cannot hide the end of an outage. Groups paused by throttling wait for their
+     * pause.
      *
      * @return the group, or {@code null} when every group is in flight or paused
      */

@@ -570,6 +570,43 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void newEventsProbeBeforeEarlyRetries() throws InterruptedException {
+        AtomicBoolean down = new AtomicBoolean(true);
+        RecordingDestination destination = unavailableWhile(down);
+        // No group is due during the test, so a retry that goes out is early.
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(1000, List.of(destination.id())))
+                .source(BRIDGE)
+                .destination(destination, new BatchPolicy(1000, Duration.ofMillis(500)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .maxProbeInterval(Duration.ofMillis(200))
+                .shutdownGracePeriod(Duration.ZERO));
+        for (int i = 0; i < RetryPlanner.MAX_GROUPS_SPLIT_ALONE; i++) {
+            submit(BRIDGE, List.of(Event.builder("down").apiKey("key-a").deviceId("device-down-" + i).build()));
+            int sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == sent);
+        }
+
+        // The destination looks down. An event every 20 ms keeps a batch open, and batches close
+        // after 500 ms, later than the 200 ms after which a group may go early. Each probe waits
+        // for the batch rather than sending a failed group early, which would push the next
+        // probe back by a probe interval.
+        int before = destination.deliveries().size();
+        for (int i = 0; i < 150; i++) {
+            submit(BRIDGE, List.of(Event.builder("new").apiKey("key-a").deviceId("device-new-" + i).build()));
+            Thread.sleep(20);
+        }
+        List<Delivery> sent = List.copyOf(destination.deliveries());
+        List<Delivery> during = sent.subList(before, sent.size());
+
+        assertThat(during).isNotEmpty();
+        assertThat(during).extracting(Delivery::attempt).containsOnly(1);
+        down.set(false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).isEmpty();
+    }
+
+    @Test
     void failingDevicesHoldOthersForOneProbe() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
