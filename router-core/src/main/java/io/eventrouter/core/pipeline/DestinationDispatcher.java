@@ -204,9 +204,14 @@ final class DestinationDispatcher {
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
     private long nextProbeAt = Long.MIN_VALUE / 2;
 
+    /** Early probes that failed as a whole, since a delivery last did not fail as a whole. */
+    private int failedEarlyProbes;
+
     /**
      * Scheduler time before which no group goes out early: the first backoff, or a longer
-     * {@code Retry-After}, after the latest delivery that failed as a whole.
+     * {@code Retry-After}, after the latest delivery that failed as a whole, and a backoff after
+     * a failed early probe. Early probes have their own backoff, so that failing groups sent
+     * early do not push back the probes of new events.
      */
     private long earlyProbeAt = Long.MIN_VALUE / 2;
 
@@ -608,19 +613,22 @@ final class DestinationDispatcher {
             RetryGroup due = RetryPlanner.dueLongest(this.groups, now, this.inFlight::containsKey);
             return (due != null) ? due : newGroup(now);
         }
-        if (this.probe != null || now < this.nextProbeAt) {
+        if (this.probe != null) {
             return null;
         }
-        RetryGroup next = newGroup(now);
-        if (next == null) {
-            next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
+        RetryGroup next = null;
+        if (now >= this.nextProbeAt) {
+            next = newGroup(now);
+            if (next == null) {
+                next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
+            }
         }
         if (next == null && now >= this.earlyProbeAt && this.batches.isEmpty()) {
-            // No new events wait and nothing is due, and every group may wait up to the longest
-            // backoff. A group sent early spends no attempt when it fails, so the end of the
-            // outage shows within a probe interval without using up the retry budgets. While new
-            // events come, they are the probes: a failing group sent early would push them back.
-            next = RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey);
+            // Groups not yet due may wait up to the longest backoff. One sent early spends no
+            // attempt when it fails, so the end of an outage shows within a probe interval without
+            // using up the retry budgets. Early probes back off on their own, and only while no
+            // new events wait, so failing groups sent early do not hold back other probes.
+            next = RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey);
             if (next != null && next.keptDueAt == RetryGroup.NOT_EARLY) {
                 next.keptDueAt = next.dueAt;
             }
@@ -758,6 +766,7 @@ final class DestinationDispatcher {
         else {
             this.lastRespondedAt = now;
             this.failedProbes = 0;
+            this.failedEarlyProbes = 0;
             this.nextProbeAt = Long.MIN_VALUE / 2;
         }
         boolean probed = group == this.probe;
@@ -772,10 +781,13 @@ final class DestinationDispatcher {
             group.dueAt = Math.max(keptDueAt, now + this.retryPolicy.backoff(2, outcomes.retryDelay).toMillis());
             remaining = List.of(group);
             if (probed) {
-                probeFailed(new RetryPlanner.Plan(), outcomes, now);
+                this.failedEarlyProbes++;
+                this.earlyProbeAt = Math.max(this.earlyProbeAt, now + this.retryPolicy.backoff(
+                        this.failedEarlyProbes + 1, outcomes.retryDelay, this.maxProbeInterval).toMillis());
             }
         }
         else if (!group.events.isEmpty()) {
+            group.recalled = false;
             RetryPlanner.Plan plan = this.planner.plan(group, chunk, outcomes, now, this.lastDeliveredAt,
                     otherFailingGroups(group), probed);
             plan.exhausted.forEach((exhausted, events) -> {
@@ -842,12 +854,15 @@ final class DestinationDispatcher {
      * that spends no attempt if it fails as a whole. Called when the destination takes events
      * again after taking none for at least a probe interval while it looked down: the groups
      * that failed meanwhile may otherwise wait up to the longest backoff after the outage ended.
+     * Sparse traffic among failing devices looks the same, so a group made due this way waits
+     * for its own retry before it is again.
      */
     private void sendWaitingEarly(long now) {
         int count = 0;
         for (RetryGroup group : this.groups) {
-            if (group.attempts > 0 && !group.throttled && group.dueAt > now && group.keptDueAt == RetryGroup.NOT_EARLY
-                    && !this.inFlight.containsKey(group)) {
+            if (group.attempts > 0 && !group.throttled && !group.recalled && group.dueAt > now
+                    && group.keptDueAt == RetryGroup.NOT_EARLY && !this.inFlight.containsKey(group)) {
+                group.recalled = true;
                 group.keptDueAt = group.dueAt;
                 group.dueAt = now;
                 count++;
@@ -1112,11 +1127,13 @@ final class DestinationDispatcher {
                 return next;
             }
             long now = now();
+            boolean early = this.batches.isEmpty()
+                    && RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey) != null;
+            if (early) {
+                next = Math.min(next, Math.max(now, this.earlyProbeAt));
+            }
             if (now < this.nextProbeAt) {
                 return Math.min(next, this.nextProbeAt);
-            }
-            if (this.batches.isEmpty() && RetryPlanner.pickEarly(this.groups, this.inFlight::containsKey) != null) {
-                next = Math.min(next, Math.max(now, this.earlyProbeAt));
             }
         }
         for (RetryGroup group : this.groups) {

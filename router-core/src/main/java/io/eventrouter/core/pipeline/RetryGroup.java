@@ -40,6 +40,12 @@ final class RetryGroup {
      */
     long keptDueAt = NOT_EARLY;
 
+    /**
+     * Whether the group was made due at once because the destination took events again, since
+     * its last retry at its due time. It is made due that way at most once between two retries.
+     */
+    boolean recalled;
+
     /** The maximum number of events in one chunk, halved on each "too large" response. */
     int maxChunk;
 

@@ -137,12 +137,12 @@ final class RetryPlanner {
      * failing device cannot hide the end of an outage. Groups paused by throttling wait for their
      * pause.
      *
-     * @return the group, or {@code null} when every group is in flight or paused
+     * @return the group, or {@code null} when every group is due, in flight or paused
      */
-    static @Nullable RetryGroup pickEarly(Collection<RetryGroup> groups, Predicate<RetryGroup> inFlight) {
+    static @Nullable RetryGroup pickEarly(Collection<RetryGroup> groups, long now, Predicate<RetryGroup> inFlight) {
         RetryGroup early = null;
         for (RetryGroup group : groups) {
-            if (group.attempts > 0 && !group.throttled && !inFlight.test(group)
+            if (group.attempts > 0 && !group.throttled && group.dueAt > now && !inFlight.test(group)
                     && (early == null || group.lastAttempt < early.lastAttempt)) {
                 early = group;
             }

@@ -607,6 +607,40 @@ class DispatchPipelineTests {
     }
 
     @Test
+    void sparseEventsPassFailingGroups() throws InterruptedException {
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
+                .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")), delivered);
+        // No group is due during the test, so a failing group that goes out is early.
+        this.pipeline = start(builder(destination)
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMinutes(1), Duration.ofMinutes(1)))
+                .maxProbeInterval(Duration.ofSeconds(2))
+                .shutdownGracePeriod(Duration.ZERO));
+        int failing = RetryPlanner.MAX_GROUPS_SPLIT_ALONE;
+        for (int i = 0; i < failing; i++) {
+            submit(BRIDGE, List.of(Event.builder("bad").apiKey("key-a").deviceId("device-bad-" + i).build()));
+            int sent = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() -> destination.deliveries().size() == sent);
+        }
+
+        // The destination looks down, and a healthy event comes every 2.2 s, after the destination
+        // took nothing for a probe interval. Failing groups sent early meanwhile back off on their
+        // own, at least 1 s apart, and do not hold the healthy events back.
+        for (int i = 0; i < 4; i++) {
+            Thread.sleep(2200);
+            submit(BRIDGE, List.of(Event.builder("ok").apiKey("key-a").deviceId("device-ok-" + i).build()));
+            int healthy = i + 1;
+            await().atMost(Duration.ofMillis(700)).until(() -> delivered.size() == healthy);
+        }
+
+        // The first healthy event sends every failing group early; they fail, and each waits for
+        // its own retry before going early that way again. At most nine early probes fit in the
+        // 8.8 s. Sending every group again after each healthy event would add twelve.
+        long failed = destination.deliveries().size() - delivered.size();
+        assertThat(failed).isLessThanOrEqualTo(failing + 9 + failing);
+    }
+
+    @Test
     void failingDevicesHoldOthersForOneProbe() {
         RecordingDestination destination = unavailableFor((delivery) -> delivery.events().stream()
                 .anyMatch((event) -> event.deviceId().orElseThrow().startsWith("device-bad")));
