@@ -204,7 +204,11 @@ final class DestinationDispatcher {
     /** Scheduler time from which the next probe may go out; a failed probe pushes it back by a backoff. */
     private long nextProbeAt = Long.MIN_VALUE / 2;
 
-    /** Early probes that failed as a whole, since a delivery last did not fail as a whole. */
+    /**
+     * Early probes that failed as a whole, since an early delivery last did not. Deliveries of
+     * other events leave it as it is: they succeed between early probes when only a few devices
+     * fail, and starting the early backoff again after each would multiply their requests.
+     */
     private int failedEarlyProbes;
 
     /**
@@ -766,8 +770,10 @@ final class DestinationDispatcher {
         else {
             this.lastRespondedAt = now;
             this.failedProbes = 0;
-            this.failedEarlyProbes = 0;
             this.nextProbeAt = Long.MIN_VALUE / 2;
+            if (keptDueAt != RetryGroup.NOT_EARLY) {
+                this.failedEarlyProbes = 0;
+            }
         }
         boolean probed = group == this.probe;
         if (probed) {
