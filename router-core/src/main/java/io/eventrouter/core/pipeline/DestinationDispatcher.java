@@ -212,10 +212,15 @@ final class DestinationDispatcher {
     private int failedEarlyProbes;
 
     /**
+     * Scheduler time from which the next retry may go out as a probe, due or early: a failed early
+     * probe pushes it back by a backoff. New events do not wait for it, so that failing groups
+     * sent early do not hold back the probes of new events.
+     */
+    private long nextRetryProbeAt = Long.MIN_VALUE / 2;
+
+    /**
      * Scheduler time before which no group goes out early: the first backoff, or a longer
-     * {@code Retry-After}, after the latest delivery that failed as a whole, and a backoff after
-     * a failed early probe. Early probes have their own backoff, so that failing groups sent
-     * early do not push back the probes of new events.
+     * {@code Retry-After}, after the latest delivery that failed as a whole.
      */
     private long earlyProbeAt = Long.MIN_VALUE / 2;
 
@@ -617,21 +622,18 @@ final class DestinationDispatcher {
             RetryGroup due = RetryPlanner.dueLongest(this.groups, now, this.inFlight::containsKey);
             return (due != null) ? due : newGroup(now);
         }
-        if (this.probe != null) {
+        if (this.probe != null || now < this.nextProbeAt) {
             return null;
         }
-        RetryGroup next = null;
-        if (now >= this.nextProbeAt) {
-            next = newGroup(now);
-            if (next == null) {
-                next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
-            }
+        RetryGroup next = newGroup(now);
+        if (next == null && now >= this.nextRetryProbeAt) {
+            next = RetryPlanner.pickProbe(this.groups, now, this.inFlight::containsKey);
         }
-        if (next == null && now >= this.earlyProbeAt && this.batches.isEmpty()) {
+        if (next == null && now >= this.nextRetryProbeAt && now >= this.earlyProbeAt && this.batches.isEmpty()) {
             // Groups not yet due may wait up to the longest backoff. One sent early spends no
             // attempt when it fails, so the end of an outage shows within a probe interval without
-            // using up the retry budgets. Early probes back off on their own, and only while no
-            // new events wait, so failing groups sent early do not hold back other probes.
+            // using up the retry budgets. Early probes go only while no new events wait, and their
+            // failures hold back only retries, so failing groups sent early never delay new events.
             next = RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey);
             if (next != null && next.keptDueAt == RetryGroup.NOT_EARLY) {
                 next.keptDueAt = next.dueAt;
@@ -773,6 +775,7 @@ final class DestinationDispatcher {
             this.nextProbeAt = Long.MIN_VALUE / 2;
             if (keptDueAt != RetryGroup.NOT_EARLY) {
                 this.failedEarlyProbes = 0;
+                this.nextRetryProbeAt = Long.MIN_VALUE / 2;
             }
         }
         boolean probed = group == this.probe;
@@ -788,8 +791,8 @@ final class DestinationDispatcher {
             remaining = List.of(group);
             if (probed) {
                 this.failedEarlyProbes++;
-                this.earlyProbeAt = Math.max(this.earlyProbeAt, now + this.retryPolicy.backoff(
-                        this.failedEarlyProbes + 1, outcomes.retryDelay, this.maxProbeInterval).toMillis());
+                this.nextRetryProbeAt = now + this.retryPolicy.backoff(this.failedEarlyProbes + 1,
+                        outcomes.retryDelay, this.maxProbeInterval).toMillis();
             }
         }
         else if (!group.events.isEmpty()) {
@@ -1133,14 +1136,22 @@ final class DestinationDispatcher {
                 return next;
             }
             long now = now();
-            boolean early = this.batches.isEmpty()
-                    && RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey) != null;
-            if (early) {
-                next = Math.min(next, Math.max(now, this.earlyProbeAt));
-            }
             if (now < this.nextProbeAt) {
                 return Math.min(next, this.nextProbeAt);
             }
+            // New events go when their batch closes, retries once a failed early probe's backoff ends.
+            long retryAt = Math.max(now, this.nextRetryProbeAt);
+            for (RetryGroup group : this.groups) {
+                if (!this.inFlight.containsKey(group)) {
+                    next = Math.min(next, Math.max(group.dueAt, retryAt));
+                }
+            }
+            boolean early = this.batches.isEmpty()
+                    && RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey) != null;
+            if (early) {
+                next = Math.min(next, Math.max(retryAt, this.earlyProbeAt));
+            }
+            return Math.min(next, this.batches.nextDeadline());
         }
         for (RetryGroup group : this.groups) {
             if (!this.inFlight.containsKey(group)) {
