@@ -66,7 +66,7 @@ final class PendingBatches {
         return null;
     }
 
-    /** Returns whether no batch holds events, open or closed. */
+    /** Returns whether there is no batch, open or closed. */
     boolean isEmpty() {
         return this.open.isEmpty() && this.closed.isEmpty();
     }

@@ -42,7 +42,7 @@ final class RetryGroup {
 
     /**
      * Whether the group was made due at once because the destination took events again, since
-     * its last retry at its due time. It is made due that way at most once between two retries.
+     * its last retry at its due time. The dispatcher skips such a group when it does that again.
      */
     boolean recalled;
 
