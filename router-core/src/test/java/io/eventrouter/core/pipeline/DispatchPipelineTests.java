@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -589,8 +590,7 @@ class DispatchPipelineTests {
 
         // The destination looks down. An event every 20 ms keeps a batch open, and batches close
         // after 500 ms, later than the 200 ms after which a group may go early. Each probe waits
-        // for the batch rather than sending a failed group early, which would push the next
-        // probe back by a probe interval.
+        // for the batch rather than sending a failed group early.
         int before = destination.deliveries().size();
         for (int i = 0; i < 150; i++) {
             submit(BRIDGE, List.of(Event.builder("new").apiKey("key-a").deviceId("device-new-" + i).build()));
@@ -638,6 +638,75 @@ class DispatchPipelineTests {
         // 8.8 s. Sending every group again after each healthy event would add twelve.
         long failed = destination.deliveries().size() - delivered.size();
         assertThat(failed).isLessThanOrEqualTo(failing + 9 + failing);
+    }
+
+    @Test
+    void mixedFailuresKeepEachDeviceInOrder() throws InterruptedException {
+        Random random = new Random(42);
+        AtomicBoolean outage = new AtomicBoolean();
+        AtomicBoolean healed = new AtomicBoolean();
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            List<String> devices = delivery.events().stream().map((event) -> event.deviceId().orElseThrow()).toList();
+            boolean failingDevice = devices.contains("device-3") || devices.contains("device-17");
+            if (!healed.get() && (outage.get() || failingDevice || random.nextInt(100) < 15)) {
+                return Mono.just(DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), delivery.size())
+                        .withFailure("HTTP 503: unavailable"));
+            }
+            if (!healed.get() && random.nextInt(100) < 10) {
+                // Amplitude throttles one device and takes none of the batch's events.
+                String throttled = devices.get(random.nextInt(devices.size()));
+                return Mono.just(new DeliveryResult(devices.stream()
+                        .map((device) -> device.equals(throttled) ? EventOutcome.throttled(Duration.ofMillis(30))
+                                : EventOutcome.resend())
+                        .toList(), "HTTP 429: too many requests"));
+            }
+            delivered.addAll(delivery.events());
+            return Mono.just(DeliveryResult.delivered(delivery.size()));
+        });
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(new MemorySpool(5000, List.of(destination.id())))
+                .source(BRIDGE)
+                .destination(destination, new BatchPolicy(10, Duration.ofMillis(5)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(5), Duration.ofSeconds(1)))
+                .maxProbeInterval(Duration.ofMillis(50)));
+
+        // Forty devices send thirty events each, in uploads of ten events from random devices.
+        // Two devices always fail, and random 503s and throttles come on top. An outage of about
+        // a second, most of it without new events, sends groups early and makes them due at once
+        // when it ends.
+        int[] sent = new int[40];
+        for (int upload = 0; upload < 120; upload++) {
+            if (upload == 60) {
+                outage.set(true);
+            }
+            if (upload == 90) {
+                Thread.sleep(800);
+                outage.set(false);
+            }
+            List<Event> events = new ArrayList<>();
+            while (events.size() < 10) {
+                int device = random.nextInt(40);
+                if (sent[device] < 30) {
+                    String type = "e-" + sent[device]++;
+                    events.add(Event.builder(type).apiKey("key-a").deviceId("device-" + device).build());
+                }
+            }
+            submit(BRIDGE, events);
+            Thread.sleep(10);
+        }
+        healed.set(true);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        assertThat(deadLetters(this.pipeline)).isEmpty();
+        assertThat(delivered).hasSize(1200);
+        for (int device = 0; device < 40; device++) {
+            String id = "device-" + device;
+            List<String> types = delivered.stream().filter((event) -> event.deviceId().orElseThrow().equals(id))
+                    .map(Event::eventType).toList();
+            assertThat(types).as(id).containsExactlyElementsOf(
+                    IntStream.range(0, 30).mapToObj((i) -> "e-" + i).toList());
+        }
     }
 
     @Test
