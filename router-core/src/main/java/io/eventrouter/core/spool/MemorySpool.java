@@ -134,7 +134,7 @@ public final class MemorySpool implements Spool {
         do {
             FluxSink<SpooledEvent> sink = cursor.sink;
             while (sink != null && sink.requestedFromDownstream() > 0) {
-                SpooledEvent next = nextFor(cursor);
+                SpooledEvent next = nextFor(cursor, sink);
                 if (next == null) {
                     break;
                 }
@@ -145,9 +145,17 @@ public final class MemorySpool implements Spool {
         while (missed != 0);
     }
 
-    private @Nullable SpooledEvent nextFor(Cursor cursor) {
+    /**
+     * Returns the next event for {@code sink}, or {@code null} when there is none or another
+     * subscriber replaced it. A drain still running for a replaced subscriber must not move the
+     * read offset, which the new one starts at the watermark: it would skip the events below.
+     */
+    private @Nullable SpooledEvent nextFor(Cursor cursor, FluxSink<SpooledEvent> sink) {
         this.lock.lock();
         try {
+            if (cursor.sink != sink) {
+                return null;
+            }
             // A resumed reader starts at the watermark; events acknowledged above it stay done.
             while (cursor.readOffset < this.nextOffset && cursor.acknowledgements.isAcknowledged(cursor.readOffset)) {
                 cursor.readOffset++;
