@@ -878,8 +878,8 @@ final class DestinationDispatcher {
             }
         }
         if (count > 0) {
-            logger.debug("The destination takes events again, so waiting retries go now: destination_id={} groups={}",
-                    id(), count);
+            logger.debug("The destination takes events again, so waiting retries go now: destination_id={} "
+                    + "groups_made_due={}", id(), count);
         }
     }
 
@@ -1064,7 +1064,7 @@ final class DestinationDispatcher {
         }
         else {
             logger.debug("Retry scheduled: destination_id={} events={} attempt={} due_in_ms={} failure={}", id(),
-                    group.events.size(), group.attempts + 1, group.dueAt - now(), outcomes.failure);
+                    group.events.size(), group.attempts + 1, Math.max(0, group.dueAt - now()), outcomes.failure);
         }
     }
 
