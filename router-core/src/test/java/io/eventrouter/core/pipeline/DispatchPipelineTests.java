@@ -1,5 +1,6 @@
 package io.eventrouter.core.pipeline;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -30,6 +32,7 @@ import io.eventrouter.core.source.Acceptance;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.core.source.SourceId;
+import io.eventrouter.core.spool.MVStoreSpool;
 import io.eventrouter.core.spool.MemorySpool;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.core.spool.SpooledEvent;
@@ -37,6 +40,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -642,6 +646,34 @@ class DispatchPipelineTests {
 
     @Test
     void mixedFailuresKeepEachDeviceInOrder() throws InterruptedException {
+        deliverThroughMixedFailures((ids) -> new MemorySpool(5000, ids));
+    }
+
+    @Test
+    void mixedFailuresKeepOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
+        List<MVStoreSpool> opened = new ArrayList<>();
+        try {
+            deliverThroughMixedFailures((ids) -> {
+                MVStoreSpool spool = MVStoreSpool.builder(directory).destinations(ids).build();
+                opened.add(spool);
+                return spool;
+            });
+        }
+        finally {
+            if (this.pipeline != null) {
+                this.pipeline.close();
+                this.pipeline = null;
+            }
+            opened.forEach(MVStoreSpool::close);
+        }
+    }
+
+    /**
+     * Sends 1,200 events of forty devices through failing devices, random 503s, throttles and an
+     * outage, and checks that each arrives once, in its device's order, with no dead letter.
+     */
+    private void deliverThroughMixedFailures(Function<List<DestinationId>, Spool> spoolFactory)
+            throws InterruptedException {
         Random random = new Random(42);
         AtomicBoolean outage = new AtomicBoolean();
         AtomicBoolean healed = new AtomicBoolean();
@@ -665,7 +697,7 @@ class DispatchPipelineTests {
             return Mono.just(DeliveryResult.delivered(delivery.size()));
         });
         this.pipeline = start(DispatchPipeline.builder()
-                .spool(new MemorySpool(5000, List.of(destination.id())))
+                .spool(spoolFactory.apply(List.of(destination.id())))
                 .source(BRIDGE)
                 .destination(destination, new BatchPolicy(10, Duration.ofMillis(5)))
                 .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(5), Duration.ofSeconds(1)))
