@@ -97,7 +97,8 @@ public final class MemorySpool implements Spool {
         return Flux.create((sink) -> {
             this.lock.lock();
             try {
-                if (cursor.sink != null) {
+                // A cancelled reader may still be inside an emission, which holds off its disposal.
+                if (cursor.sink != null && !cursor.sink.isCancelled()) {
                     sink.error(new IllegalStateException("Destination '" + destination
                             + "' is already reading from the spool"));
                     return;
