@@ -635,7 +635,7 @@ final class DestinationDispatcher {
             // using up the retry budgets. Early probes go only while no new events wait, and their
             // failures hold back only retries, so failing groups sent early never delay new events.
             next = RetryPlanner.pickEarly(this.groups, now, this.inFlight::containsKey);
-            if (next != null && next.keptDueAt == RetryGroup.NOT_EARLY) {
+            if (next != null) {
                 next.keptDueAt = next.dueAt;
             }
         }
@@ -870,7 +870,7 @@ final class DestinationDispatcher {
         int count = 0;
         for (RetryGroup group : this.groups) {
             if (group.attempts > 0 && !group.throttled && !group.recalled && group.dueAt > now
-                    && group.keptDueAt == RetryGroup.NOT_EARLY && !this.inFlight.containsKey(group)) {
+                    && !this.inFlight.containsKey(group)) {
                 group.recalled = true;
                 group.keptDueAt = group.dueAt;
                 group.dueAt = now;
