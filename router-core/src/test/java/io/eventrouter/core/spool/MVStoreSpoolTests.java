@@ -16,7 +16,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -38,7 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,31 +88,16 @@ class MVStoreSpoolTests {
     void replacedReaderLeavesEventsToNext() throws InterruptedException {
         MVStoreSpool spool = open(MVStoreSpool.builder(this.directory));
         spool.append(SOURCE, events("a", "b", "c")).block(WAIT);
-        CountDownLatch emitting = new CountDownLatch(1);
-        CountDownLatch replaced = new CountDownLatch(1);
+        BlockingReader first = new BlockingReader();
         List<Long> read = new CopyOnWriteArrayList<>();
-        BaseSubscriber<SpooledEvent> first = new BaseSubscriber<>() {
-
-            @Override
-            protected void hookOnNext(SpooledEvent event) {
-                emitting.countDown();
-                try {
-                    replaced.await(10, TimeUnit.SECONDS);
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-
-        };
 
         // A rewind replaces the reader while the spool's worker may still be emitting to the old
         // one. The new reader starts at the watermark and reads every event the old one left.
         spool.read(AMPLITUDE).subscribe(first);
-        assertThat(emitting.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.awaitEmission()).isTrue();
         first.dispose();
         spool.read(AMPLITUDE).map(SpooledEvent::offset).subscribe(read::add);
-        replaced.countDown();
+        first.release();
 
         await().atMost(WAIT).until(() -> read.size() == 3);
         assertThat(read).containsExactly(0L, 1L, 2L);

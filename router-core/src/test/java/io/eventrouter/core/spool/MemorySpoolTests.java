@@ -3,8 +3,6 @@ package io.eventrouter.core.spool;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import io.eventrouter.core.destination.DestinationId;
@@ -12,7 +10,6 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.BaseSubscriber;
 import reactor.test.StepVerifier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,40 +50,21 @@ class MemorySpoolTests {
     void replacedReaderLeavesEventsToNext() throws InterruptedException {
         MemorySpool spool = new MemorySpool(10, List.of(FIRST));
         spool.append(SOURCE, events(5)).block();
-        CountDownLatch emitting = new CountDownLatch(1);
-        CountDownLatch replaced = new CountDownLatch(1);
+        BlockingReader first = new BlockingReader();
         List<Long> read = new CopyOnWriteArrayList<>();
-        BaseSubscriber<SpooledEvent> first = new BaseSubscriber<>() {
-
-            @Override
-            protected void hookOnNext(SpooledEvent event) {
-                emitting.countDown();
-                await(replaced);
-            }
-
-        };
 
         // A rewind replaces the reader from the dispatcher's thread while the spool may still be
         // emitting to the old one on another. Here the old reader blocks the emission until the
         // new one has subscribed, and then the spool's drain goes on.
         Thread draining = new Thread(() -> spool.read(FIRST).subscribe(first));
         draining.start();
-        assertThat(emitting.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.awaitEmission()).isTrue();
         first.dispose();
         spool.read(FIRST).map(SpooledEvent::offset).subscribe(read::add);
-        replaced.countDown();
+        first.release();
         draining.join(10_000);
 
         assertThat(read).containsExactly(0L, 1L, 2L, 3L, 4L);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Test
