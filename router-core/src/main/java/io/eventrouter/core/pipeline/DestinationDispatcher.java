@@ -206,8 +206,8 @@ final class DestinationDispatcher {
 
     /**
      * Early probes that failed as a whole, since an early delivery last did not. Deliveries of
-     * other events leave it as it is: they succeed between early probes when only a few devices
-     * fail, and starting the early backoff again after each would multiply their requests.
+     * other events leave the count as it is, because they succeed between early probes when only
+     * a few devices fail, and starting the early backoff again after each would multiply them.
      */
     private int failedEarlyProbes;
 
@@ -860,11 +860,11 @@ final class DestinationDispatcher {
 
     /**
      * Makes every group that waits for a retry after a failure due at once, as an early delivery
-     * that spends no attempt if it fails as a whole. Called when the destination takes events
-     * again after taking none for at least a probe interval while it looked down: the groups
-     * that failed meanwhile may otherwise wait up to the longest backoff after the outage ended.
-     * Sparse traffic among failing devices looks the same, so a group made due this way waits
-     * for its own retry before it is again.
+     * that spends no attempt if it fails as a whole. The dispatcher calls it when the destination
+     * takes events again after taking none for at least a probe interval while it looked down.
+     * Otherwise the groups that failed meanwhile may wait up to the longest backoff after the
+     * outage ended. Sparse traffic among failing devices looks the same, so a group made due this
+     * way waits for its own retry before it is again.
      */
     private void sendWaitingEarly(long now) {
         int count = 0;

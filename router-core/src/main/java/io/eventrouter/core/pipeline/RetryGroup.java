@@ -34,15 +34,15 @@ final class RetryGroup {
     long dueAt;
 
     /**
-     * The due time of a group sent before it to find out whether the destination takes events
-     * again, or {@link #NOT_EARLY}. An early delivery that fails as a whole spends no attempt,
-     * and the group waits for this time again.
+     * The due time the group keeps while it goes out early, to find out whether the destination
+     * takes events again, else {@link #NOT_EARLY}. An early delivery that fails as a whole spends
+     * no attempt, and the group waits for this time again.
      */
     long keptDueAt = NOT_EARLY;
 
     /**
-     * Whether the group was made due at once because the destination took events again, since
-     * its last retry at its due time. The dispatcher skips such a group when it does that again.
+     * Whether the group was made due at once, since its last retry at its due time, because the
+     * destination took events again. Until that retry, it is not made due that way again.
      */
     boolean recalled;
 

@@ -133,9 +133,9 @@ final class RetryPlanner {
 
     /**
      * Picks a group to send before it is due, while the destination looks down, nothing is due
-     * and no new events wait: the one sent longest ago, so that early probes take turns and one
-     * failing device cannot hide the end of an outage. Groups paused by throttling wait for their
-     * pause.
+     * and no new events wait. It takes the group sent longest ago, so that early probes take turns
+     * and one failing device cannot hide the end of an outage. Groups paused by throttling wait
+     * for their pause.
      *
      * @return the group, or {@code null} when every group is due, in flight or paused
      */

@@ -149,7 +149,8 @@ public final class MemorySpool implements Spool {
     /**
      * Returns the next event for {@code sink}, or {@code null} when there is none or another
      * subscriber replaced it. A drain still running for a replaced subscriber must not move the
-     * read offset, which the new one starts at the watermark: it would skip the events below.
+     * read offset. The new subscriber starts at the watermark, and the old drain would skip it
+     * past events the new one has not read.
      */
     private @Nullable SpooledEvent nextFor(Cursor cursor, FluxSink<SpooledEvent> sink) {
         this.lock.lock();
