@@ -668,6 +668,135 @@ class DispatchPipelineTests {
         }
     }
 
+    @Test
+    void parkedAndRejectedEventsKeepEachDeviceInOrder() throws InterruptedException {
+        deliverThroughParking((ids) -> new MemorySpool(5000, ids));
+    }
+
+    @Test
+    void parkedAndRejectedEventsKeepOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
+        List<MVStoreSpool> opened = new ArrayList<>();
+        try {
+            deliverThroughParking((ids) -> {
+                MVStoreSpool spool = MVStoreSpool.builder(directory).destinations(ids).build();
+                opened.add(spool);
+                return spool;
+            });
+        }
+        finally {
+            if (this.pipeline != null) {
+                this.pipeline.close();
+                this.pipeline = null;
+            }
+            opened.forEach(MVStoreSpool::close);
+        }
+    }
+
+    /**
+     * Sends 1,200 events of forty devices while the heap holds forty, through a failing device,
+     * random 503s, throttles, refused events, 413s and slow answers. Checks that each event
+     * arrives once, in its device's order, or becomes a dead letter if the destination refused it.
+     */
+    private void deliverThroughParking(Function<List<DestinationId>, Spool> spoolFactory)
+            throws InterruptedException {
+        Random random = new Random(7);
+        AtomicBoolean healed = new AtomicBoolean();
+        Queue<Event> delivered = new ConcurrentLinkedQueue<>();
+        Queue<Event> refused = new ConcurrentLinkedQueue<>();
+        RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
+            List<Event> events = delivery.events();
+            DeliveryResult result = randomAnswer(random, events, healed.get(), refused);
+            if (result.outcomes().stream().allMatch((outcome) -> outcome instanceof EventOutcome.Delivered)) {
+                delivered.addAll(events);
+            }
+            return Mono.just(result).delayElement(Duration.ofMillis(random.nextInt(15)));
+        });
+        this.pipeline = start(DispatchPipeline.builder()
+                .spool(spoolFactory.apply(List.of(destination.id())))
+                .source(BRIDGE)
+                .destination(destination, new BatchPolicy(10, Duration.ofMillis(5)))
+                .retryPolicy(new RetryPolicy(1000, Duration.ofMillis(20), Duration.ofMillis(400)))
+                .maxHeldEvents(40)
+                .maxDeliveriesInFlight(4)
+                .maxProbeInterval(Duration.ofMillis(100)));
+
+        // Forty devices send thirty events each while the heap holds at most forty events, so
+        // groups waiting for a retry or a throttle's pause leave the heap and are read again. The
+        // destination also refuses single events, finds batches too large and answers slowly.
+        int[] sent = new int[40];
+        for (int upload = 0; upload < 120; upload++) {
+            List<Event> events = new ArrayList<>();
+            while (events.size() < 10) {
+                int device = random.nextInt(40);
+                if (sent[device] < 30) {
+                    String type = "e-" + sent[device]++;
+                    events.add(Event.builder(type).apiKey("key-a").deviceId("device-" + device).build());
+                }
+            }
+            submit(BRIDGE, events);
+            Thread.sleep(10);
+        }
+        Thread.sleep(500);
+        healed.set(true);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.pipeline.backlog(DestinationId.of("first")) == 0);
+        List<StoredDeadLetter> letters = deadLetters(this.pipeline);
+        assertThat(letters).extracting((letter) -> letter.deadLetter().reason())
+                .containsOnly(RejectionReason.INVALID_EVENT.code());
+        assertThat(letters).extracting((letter) -> name(letter.deadLetter().event()))
+                .containsExactlyInAnyOrderElementsOf(refused.stream().map(DispatchPipelineTests::name).toList());
+        assertThat(delivered.size() + refused.size()).isEqualTo(1200);
+        for (int device = 0; device < 40; device++) {
+            String id = "device-" + device;
+            List<String> expected = IntStream.range(0, 30).mapToObj((i) -> "e-" + i)
+                    .filter((type) -> refused.stream().noneMatch((event) -> event.eventType().equals(type)
+                            && event.deviceId().orElseThrow().equals(id)))
+                    .toList();
+            assertThat(deliveredTypes(delivered, id)).as(id).containsExactlyElementsOf(expected);
+        }
+    }
+
+    private static String name(Event event) {
+        return event.deviceId().orElseThrow() + "/" + event.eventType();
+    }
+
+    /**
+     * Answers a delivery as Amplitude might under trouble: one device always fails, and random
+     * 503s, throttles, refused events and 413s come on top, until {@code healed}.
+     */
+    private static DeliveryResult randomAnswer(Random random, List<Event> events, boolean healed,
+            Queue<Event> refused) {
+        if (healed) {
+            return DeliveryResult.delivered(events.size());
+        }
+        List<String> devices = events.stream().map((event) -> event.deviceId().orElseThrow()).toList();
+        int roll = random.nextInt(100);
+        if (devices.contains("device-5") || roll < 12) {
+            return DeliveryResult.uniform(EventOutcome.retryLater(Duration.ZERO), events.size())
+                    .withFailure("HTTP 503: unavailable");
+        }
+        if (roll < 20) {
+            String throttled = devices.get(random.nextInt(devices.size()));
+            return new DeliveryResult(devices.stream()
+                    .map((device) -> device.equals(throttled) ? EventOutcome.throttled(Duration.ofMillis(150))
+                            : EventOutcome.resend())
+                    .toList(), "HTTP 429: too many requests");
+        }
+        if (roll < 25) {
+            // A 400 naming one event: Amplitude takes none of the batch, and the rest goes again.
+            int invalid = random.nextInt(events.size());
+            refused.add(events.get(invalid));
+            return new DeliveryResult(IntStream.range(0, events.size())
+                    .mapToObj((i) -> (i == invalid) ? EventOutcome.rejected(RejectionReason.INVALID_EVENT, "invalid")
+                            : EventOutcome.resend())
+                    .toList(), "HTTP 400: invalid event");
+        }
+        if (roll < 30 && events.size() > 1) {
+            return DeliveryResult.uniform(EventOutcome.tooLarge(), events.size()).withFailure("HTTP 413: too large");
+        }
+        return DeliveryResult.delivered(events.size());
+    }
+
     /**
      * Sends 1,200 events of forty devices through failing devices, random 503s, throttles and an
      * outage, and checks that each arrives once, in its device's order, with no dead letter.
