@@ -15,6 +15,7 @@ import io.eventrouter.bridge.ingest.HttpApiHandler;
 import io.eventrouter.bridge.ingest.IdentifyHandler;
 import io.eventrouter.bridge.ingest.Intake;
 import io.eventrouter.bridge.ingest.LegacyUploadHandler;
+import io.eventrouter.bridge.ingest.ResponseGuard;
 import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.privacy.ClientAddressResolver;
 import io.eventrouter.bridge.privacy.TrustedProxies;
@@ -171,7 +172,7 @@ public final class ClientBridge {
             routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
                     AmplitudeResponse.error(404, "Invalid request path").build()));
         }
-        return routes.filter(this.gate).build();
+        return routes.filter(this.gate).filter(new ResponseGuard()).build();
     }
 
     /**

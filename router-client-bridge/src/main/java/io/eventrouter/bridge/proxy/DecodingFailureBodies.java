@@ -23,10 +23,11 @@ import reactor.netty.NettyPipeline;
 
 /**
  * A handler that adds Amplitude's JSON error body and a CORS header to the responses Reactor Netty
- * sends by itself when a request's headers or URL are too long to decode. Netty sends them empty,
+ * sends by itself when a request's headers or URL are too long to decode, or its body is malformed,
+ * such as a chunk with an invalid size. Netty sends them empty,
  * so a page on another origin gets only a failed request and no reason. The request's headers
  * were never read, so the CORS header allows any origin, whatever the bridge's allowed origins.
- * Only a connection whose request failed to decode is affected: other empty 414 and 431
+ * Only a connection whose request failed to decode is affected: other empty 400, 414 and 431
  * responses, such as one forwarded from an Experiment server, pass unchanged. Install it with
  * {@code HttpServer.doOnChannelInit}.
  */
@@ -76,6 +77,9 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
     }
 
     private static @Nullable String errorOf(HttpResponseStatus status) {
+        if (status.equals(HttpResponseStatus.BAD_REQUEST)) {
+            return "Malformed request";
+        }
         if (status.equals(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)) {
             return "Request headers too large";
         }

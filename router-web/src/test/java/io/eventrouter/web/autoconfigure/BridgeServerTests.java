@@ -1,10 +1,13 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -61,6 +64,24 @@ class BridgeServerTests {
         assertThat(response.body()).isEqualTo("{\"code\":431,\"error\":\"Request headers too large\"}");
         assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
         assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+    }
+
+    @Test
+    void respondsToMalformedChunkInAmplitudesShape() throws IOException {
+        URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
+
+        try (Socket socket = new Socket(upload.getHost(), upload.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+
+            // Netty closes the connection after its 400, so the whole response is what it sent.
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n")
+                    .contains("\r\n\r\n{\"code\":400,\"error\":\"Malformed request\",");
+        }
     }
 
     @Test
