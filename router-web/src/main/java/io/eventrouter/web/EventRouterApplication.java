@@ -64,6 +64,15 @@ public class EventRouterApplication {
         return (server) -> server.doOnChannelInit(new DecodingFailureBodies());
     }
 
+    /**
+     * Answers requests that match no route with Amplitude's JSON error body. Only the service
+     * installs it: an application that embeds the router serves its own paths.
+     */
+    @Bean
+    UnknownPathBodies eventRouterUnknownPathBodies() {
+        return new UnknownPathBodies();
+    }
+
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */
     static void logDroppedError(Throwable error) {
         if (RequestBodies.isClosedByClient(error)) {

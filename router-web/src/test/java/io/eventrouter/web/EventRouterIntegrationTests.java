@@ -15,6 +15,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import tools.jackson.databind.JsonNode;
 
@@ -63,6 +64,20 @@ class EventRouterIntegrationTests {
         assertThat(event.path("insert_id").asString()).isEqualTo("insert-upload");
         assertThat(AmplitudeWireMock.uploads(amplitude, AmplitudeWireMock.HTTP_API_PATH))
                 .allSatisfy((upload) -> assertThat(upload.getBodyAsString()).contains("\"api_key\":\"key-12345\""));
+    }
+
+    @Test
+    void unknownPathsGetAmplitudesErrorBody() {
+        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+
+        client.post().uri("/2/httpapi/extra").bodyValue("{}").exchange()
+                .expectStatus().isNotFound()
+                .expectBody().json("{\"code\":404,\"error\":\"Invalid request path\"}", JsonCompareMode.STRICT);
+        client.put().uri("/identify").bodyValue("{}").exchange()
+                .expectStatus().isNotFound()
+                .expectBody().jsonPath("$.code").isEqualTo(404);
+        client.get().uri("/actuator/health").exchange()
+                .expectStatus().isOk();
     }
 
     @Test
