@@ -13,6 +13,7 @@ import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -37,13 +38,16 @@ import tools.jackson.databind.node.ObjectNode;
  * destination as {@code not_found}.</li>
  * </ul>
  *
- * Bad parameters get 400 with an {@code error} message.
+ * Bad parameters, unknown fields and {@code ids} with {@code limit} get 400 with an {@code error}
+ * message, and a replay body over Spring's 256 KB buffer limit gets 413.
  */
 final class DeadLetterAdminHandler {
 
     static final int MAX_LIMIT = 1000;
 
     private static final int DEFAULT_LIMIT = 100;
+
+    private static final Set<String> REPLAY_FIELDS = Set.of("destination", "ids", "limit");
 
     static final JsonMapper MAPPER = JsonMapper.builder().build();
 
@@ -78,7 +82,10 @@ final class DeadLetterAdminHandler {
     Mono<ServerResponse> replay(ServerRequest request) {
         return request.bodyToMono(String.class)
                 .defaultIfEmpty("")
-                .flatMap(this::replay);
+                .flatMap(this::replay)
+                .onErrorResume(DataBufferLimitException.class, (ex) -> json(HttpStatus.CONTENT_TOO_LARGE,
+                        MAPPER.createObjectNode().put("error", "The body is too large: a replay names at most "
+                                + MAX_LIMIT + " letter ids")));
     }
 
     private Mono<ServerResponse> replay(String body) {
@@ -86,6 +93,7 @@ final class DeadLetterAdminHandler {
         JsonNode json;
         try {
             json = parseObject(body);
+            checkFields(json);
             JsonNode name = json.get("destination");
             if (name == null || !name.isString()) {
                 throw new IllegalArgumentException("The body needs \"destination\", the id of a destination");
@@ -123,6 +131,22 @@ final class DeadLetterAdminHandler {
             requested.stream().distinct().filter((id) -> !found.contains(id)).forEach(notFound::add);
         }
         return answer;
+    }
+
+    /**
+     * Rejects fields a replay does not know, and {@code ids} with {@code limit}: a misspelt
+     * {@code limit} would otherwise replay the default number of letters.
+     */
+    private static void checkFields(JsonNode json) {
+        for (String field : json.propertyNames()) {
+            if (!REPLAY_FIELDS.contains(field)) {
+                throw new IllegalArgumentException("Unknown field \"" + field + "\": a replay takes \"destination\" "
+                        + "and either \"ids\" or \"limit\"");
+            }
+        }
+        if (json.has("ids") && json.has("limit")) {
+            throw new IllegalArgumentException("A replay takes either \"ids\" or \"limit\", not both");
+        }
     }
 
     /** Returns the ids a replay names, or null when it names none and so requests the oldest letters. */

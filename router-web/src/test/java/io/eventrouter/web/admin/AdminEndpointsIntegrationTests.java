@@ -3,6 +3,8 @@ package io.eventrouter.web.admin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -19,6 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -201,6 +204,36 @@ class AdminEndpointsIntegrationTests {
                 .exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("nowhere"));
+    }
+
+    @Test
+    void answers400ToAMisspeltOrDoubleSelection() {
+        // Read as a replay without a limit, the misspelt field would replay the oldest 100 letters.
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"lmit\":2}")
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectBody().jsonPath("$.error").value((String error) -> assertThat(error).contains("\"lmit\""));
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"ids\":[1],\"limit\":2}")
+                .exchange()
+                .expectStatus().isBadRequest();
+    }
+
+    @Test
+    void answers413ToAnOversizedReplay() {
+        String ids = IntStream.range(0, 100_000).mapToObj(String::valueOf).collect(Collectors.joining(","));
+        client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"destination\":\"amplitude\",\"ids\":[" + ids + "]}")
+                .exchange()
+                .expectStatus().isEqualTo(HttpStatus.CONTENT_TOO_LARGE)
+                .expectBody().jsonPath("$.error").isNotEmpty();
     }
 
     @Test
