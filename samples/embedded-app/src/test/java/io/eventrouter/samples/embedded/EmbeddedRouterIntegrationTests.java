@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.awaitility.Awaitility;
@@ -20,6 +21,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Value;
@@ -132,6 +134,16 @@ class EmbeddedRouterIntegrationTests {
     }
 
     @Test
+    void loginAnswers400ForIdsTheRouterRefuses() throws Exception {
+        HttpResponse<String> placeholder = post("/login", "{\"userId\":\"undefined\"}");
+        HttpResponse<String> shortDevice = post("/login", "{\"userId\":\"sample-user-2\",\"deviceId\":\"ab\"}");
+
+        assertThat(placeholder.statusCode()).as(placeholder.body()).isEqualTo(400);
+        assertThat(shortDevice.statusCode()).as(shortDevice.body()).isEqualTo(400);
+        assertThat(shortDevice.body()).contains("device_id");
+    }
+
+    @Test
     void browserSdkOnPageSharesUserIdWithServer() throws Exception {
         Assumptions.assumeTrue(new File("/usr/bin/chromium").canExecute()
                 && new File("/usr/bin/chromedriver").canExecute(), "Chromium and chromedriver are not installed");
@@ -141,6 +153,8 @@ class EmbeddedRouterIntegrationTests {
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--disable-dev-shm-usage", "--user-data-dir=" + profile);
+        // The performance log lists every request the page sends, including those that fail.
+        options.setCapability("goog:loggingPrefs", Map.of("performance", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .build();
@@ -155,6 +169,9 @@ class EmbeddedRouterIntegrationTests {
             browser.findElement(By.cssSelector("#login button")).click();
 
             wait.until(ExpectedConditions.textToBe(By.id("status"), "Logged in as browser-user-1"));
+            // First party: the SDK sends nothing to Amplitude's own hosts, remote configuration included.
+            assertThat(requestedUrls(browser)).isNotEmpty().allSatisfy((url) -> assertThat(url)
+                    .startsWith(uri("/").toString()));
         }
         finally {
             browser.quit();
@@ -166,6 +183,19 @@ class EmbeddedRouterIntegrationTests {
         JsonNode serverEvent = storedEvent("Logged In", "browser-user-1").orElseThrow();
         assertThat(serverEvent.path("device_id").asString()).isEqualTo(browserEvent.path("device_id").asString());
         assertThat(storedEvents()).anyMatch((event) -> event.path("event_type").asString().equals("Page Viewed"));
+    }
+
+    /** Returns the URL of every HTTP request the page sent, from Chromium's performance log. */
+    private static List<String> requestedUrls(ChromeDriver browser) {
+        List<String> urls = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get("performance")) {
+            JsonNode message = JSON.readTree(entry.getMessage()).path("message");
+            String url = message.path("params").path("request").path("url").asString("");
+            if (message.path("method").asString("").equals("Network.requestWillBeSent") && url.startsWith("http")) {
+                urls.add(url);
+            }
+        }
+        return urls;
     }
 
 }
