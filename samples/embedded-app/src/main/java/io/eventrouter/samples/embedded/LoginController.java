@@ -5,10 +5,13 @@ import java.util.Map;
 
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.sdk.IdentifyBuilder;
+import io.eventrouter.sdk.PublishException;
 import io.eventrouter.sdk.TrackBuilder;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -54,6 +57,17 @@ class LoginController {
         }
         return this.publisher.publish(List.of(identify.build(), loggedIn.build()))
                 .thenReturn(ResponseEntity.ok(Map.of("userId", login.userId())));
+    }
+
+    /**
+     * Answers an event the router refused, such as one with a user id under 5 characters, with a
+     * 400 that says why, and a router that cannot take events now with a 503.
+     */
+    @ExceptionHandler
+    ResponseEntity<Map<String, String>> publishFailed(PublishException ex) {
+        HttpStatus status = (ex.reason() == PublishException.Reason.REJECTED) ? HttpStatus.BAD_REQUEST
+                : HttpStatus.SERVICE_UNAVAILABLE;
+        return ResponseEntity.status(status).body(Map.of("error", String.valueOf(ex.getMessage())));
     }
 
     /** The login form's fields; {@code deviceId} is the browser SDK's device id. */

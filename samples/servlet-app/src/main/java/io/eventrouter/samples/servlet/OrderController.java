@@ -4,6 +4,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.sdk.PublishException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -28,6 +32,17 @@ class OrderController {
                         .eventProperty("source", "servlet-sample")
                         .build())
                 .thenApply((accepted) -> Map.of("status", "accepted"));
+    }
+
+    /**
+     * Answers an event the router refused, such as one with a user id under 5 characters, with a
+     * 400 that says why, and a router that cannot take events now with a 503.
+     */
+    @ExceptionHandler
+    ResponseEntity<Map<String, String>> publishFailed(PublishException ex) {
+        HttpStatus status = (ex.reason() == PublishException.Reason.REJECTED) ? HttpStatus.BAD_REQUEST
+                : HttpStatus.SERVICE_UNAVAILABLE;
+        return ResponseEntity.status(status).body(Map.of("error", String.valueOf(ex.getMessage())));
     }
 
 }

@@ -83,12 +83,35 @@ class ServletRouterIntegrationTests {
     }
 
     @Test
+    void bridgeTakesTheCookiesOfABusySite() throws Exception {
+        String upload = "{\"api_key\":\"sample-api-key\",\"events\":[{\"event_type\":\"Cookie Event\","
+                + "\"user_id\":\"servlet-user-4\"}]}";
+
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + this.port + "/amplitude/2/httpapi"))
+                .header("Content-Type", "application/json")
+                .header("Cookie", "site_cookie=" + "c".repeat(12_000))
+                .POST(HttpRequest.BodyPublishers.ofString(upload))
+                .build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    @Test
     void controllerPublishesServerEvent() throws Exception {
         HttpResponse<String> response = post("/users/servlet-user-2/orders", "{}");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("accepted");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> storedEvents().contains("servlet-user-2"));
+    }
+
+    @Test
+    void controllerAnswers400ForAUserIdTheRouterRefuses() throws Exception {
+        HttpResponse<String> response = post("/users/ab/orders", "{}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("shorter than 5 characters");
     }
 
     @Test
