@@ -95,6 +95,7 @@ final class IdentifyApiDelivery {
         return this.client
                 .headers((headers) -> headers
                         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_X_WWW_FORM_URLENCODED)
+                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                         .set(HttpHeaderNames.ACCEPT, "*/*"))
                 .post()
                 .uri(URI.create(this.baseUrl + "/" + api.path()))

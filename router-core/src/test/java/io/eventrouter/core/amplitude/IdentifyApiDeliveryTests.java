@@ -88,6 +88,10 @@ class IdentifyApiDeliveryTests {
                 .isEqualTo("[{\"group_type\":\"org\",\"group_value\":\"acme\",\"group_properties\":{\"$set\":{\"size\":3}}}]");
         LoggedRequest httpApi = amplitude.findAll(postRequestedFor(urlEqualTo("/2/httpapi"))).get(0);
         assertThat(httpApi.getBodyAsString()).contains("\"play\"").doesNotContain("$identify");
+        // A plain form post, as Amplitude's SDKs send it: some servers cannot read a chunked body.
+        LoggedRequest form = amplitude.findAll(postRequestedFor(urlEqualTo("/identify"))).get(0);
+        assertThat(form.getHeader("Content-Length")).isEqualTo(String.valueOf(form.getBody().length));
+        assertThat(form.containsHeader("Transfer-Encoding")).isFalse();
     }
 
     @Test
