@@ -52,7 +52,10 @@ if [[ ! -f $BENCH_JAR || -z $ROUTER_JAR ]]; then
     exit 1
 fi
 for tool in wrk nginx taskset curl; do
-    command -v "$tool" > /dev/null || { echo "$tool is not installed" >&2; exit 1; }
+    command -v "$tool" > /dev/null || {
+        echo "$tool is not installed; on Debian: apt-get install wrk nginx (as root)" >&2
+        exit 1
+    }
 done
 
 OUT=$ROOT/benchmarks/target/load/$(date -u +%Y%m%dT%H%M%SZ)
