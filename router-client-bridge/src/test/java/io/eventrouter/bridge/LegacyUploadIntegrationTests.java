@@ -224,14 +224,23 @@ class LegacyUploadIntegrationTests {
 
     @Test
     void dropsOnlyInvalidLegacyEvents() {
+        captureLogs();
         this.server = BridgeServer.start();
         String events = quoted("[" + EVENT + ",{'event_type':'no ids'},{'device_id':'device-0002'}," + EVENT + "]");
 
         EntityExchangeResult<byte[]> result = upload("/", form(KEY, events, true));
+        upload("/", form(KEY, events, true));
 
         assertThat(result.getStatus().value()).isEqualTo(200);
-        assertThat(this.server.source().events()).hasSize(2);
-        assertThat(this.server.source().rejected()).isEqualTo(Map.of("invalid-event", 2));
+        assertThat(this.server.source().events()).hasSize(4);
+        assertThat(this.server.source().rejected()).isEqualTo(Map.of("invalid-event", 4));
+        // The SDK was told "success", so an operator learns of the drops from the log, once a minute.
+        List<String> warnings = this.logs.list.stream()
+                .filter((log) -> log.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
+        assertThat(warnings).singleElement().asString().contains("dropped_since_last_warning=2")
+                .contains("\"event_type\":[2]");
     }
 
     @Test

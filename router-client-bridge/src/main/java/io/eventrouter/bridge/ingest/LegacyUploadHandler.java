@@ -12,11 +12,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventJson;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.core.source.AcceptanceException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +40,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Success is HTTP 200 with the body {@code success}, the only response every version of these
  * SDKs reads as success. They know no per-event errors: on any other response they keep the whole
- * batch and send it again. So events Amplitude would reject are dropped here and counted in the
- * log, and the valid rest is accepted. A 400 would make the SDK resend the batch forever.
+ * batch and send it again. So events Amplitude would reject are dropped here, counted in the
+ * rejected-events meter and logged (WARN at most once a minute), and the valid rest is accepted. A 400 would make the SDK resend the batch forever.
  *
  * <p>A field of {@code api_properties} that would be copied to the top level but has the wrong
  * JSON type, such as {@code "price": "abc"}, costs only that copy: the event is accepted with the
@@ -62,6 +64,8 @@ public final class LegacyUploadHandler {
 
     /** The lifted fields already reported at WARN; bounded by the fields {@link LegacyEvents} lifts. */
     private final Set<String> reportedInvalidFields = ConcurrentHashMap.newKeySet();
+
+    private final WarningInterval droppedWarnings = new WarningInterval(Duration.ofMinutes(1));
 
     public LegacyUploadHandler(Intake intake, int maxBodyBytes, int maxEvents, Duration readTimeout) {
         this.intake = intake;
@@ -139,8 +143,9 @@ public final class LegacyUploadHandler {
         if (!invalidFields.isEmpty()) {
             logInvalidFields(invalidFields, events.size());
         }
-        Set<Integer> invalid = UploadDecoder.validateEvents(events, UploadDecoder.DEFAULT_MIN_ID_LENGTH)
-                .eventIndexes();
+        AmplitudeResponse.ErrorBuilder problems = UploadDecoder.validateEvents(events,
+                UploadDecoder.DEFAULT_MIN_ID_LENGTH);
+        Set<Integer> invalid = problems.eventIndexes();
         List<Event> valid = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             if (!invalid.contains(i)) {
@@ -149,9 +154,28 @@ public final class LegacyUploadHandler {
         }
         if (!invalid.isEmpty()) {
             this.intake.countInvalid(invalid.size());
-            logger.debug("Dropped invalid legacy events: dropped={} batch_size={}", invalid.size(), events.size());
+            logDropped(invalid.size(), events.size(), problems);
         }
         return valid;
+    }
+
+    /**
+     * Logs dropped events at WARN at most once a minute, with the count since the previous WARN,
+     * and at DEBUG otherwise. The SDK was told "success", so the log and the rejected-events meter
+     * are the only trace. The problems name fields and indexes in the batch, never values.
+     */
+    private void logDropped(int dropped, int batchSize, AmplitudeResponse.ErrorBuilder problems) {
+        long sinceWarning = this.droppedWarnings.record(dropped);
+        String detail = new String(problems.build().toBytes(), StandardCharsets.UTF_8);
+        if (sinceWarning > 0) {
+            logger.warn("Dropped legacy events that Amplitude would reject, answering success since these SDKs "
+                    + "would resend the whole batch forever: dropped_since_last_warning={} batch_size={} "
+                    + "latest_problems={}", sinceWarning, batchSize, detail);
+        }
+        else {
+            logger.debug("Dropped invalid legacy events: dropped={} batch_size={} problems={}", dropped, batchSize,
+                    detail);
+        }
     }
 
     private void logInvalidFields(Set<String> invalidFields, int batchSize) {
