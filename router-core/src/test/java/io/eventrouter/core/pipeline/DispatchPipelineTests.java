@@ -651,21 +651,7 @@ class DispatchPipelineTests {
 
     @Test
     void mixedFailuresKeepOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
-        List<MVStoreSpool> opened = new ArrayList<>();
-        try {
-            deliverThroughMixedFailures((ids) -> {
-                MVStoreSpool spool = MVStoreSpool.builder(directory).destinations(ids).build();
-                opened.add(spool);
-                return spool;
-            });
-        }
-        finally {
-            if (this.pipeline != null) {
-                this.pipeline.close();
-                this.pipeline = null;
-            }
-            opened.forEach(MVStoreSpool::close);
-        }
+        onFileSpool(directory, this::deliverThroughMixedFailures);
     }
 
     @Test
@@ -675,9 +661,14 @@ class DispatchPipelineTests {
 
     @Test
     void parkedAndRejectedEventsKeepOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
+        onFileSpool(directory, this::deliverThroughParking);
+    }
+
+    /** Runs {@code scenario} on a file spool in {@code directory}, closed after the pipeline. */
+    private void onFileSpool(Path directory, SpoolScenario scenario) throws InterruptedException {
         List<MVStoreSpool> opened = new ArrayList<>();
         try {
-            deliverThroughParking((ids) -> {
+            scenario.run((ids) -> {
                 MVStoreSpool spool = MVStoreSpool.builder(directory).destinations(ids).build();
                 opened.add(spool);
                 return spool;
@@ -690,6 +681,14 @@ class DispatchPipelineTests {
             }
             opened.forEach(MVStoreSpool::close);
         }
+    }
+
+    /** A scenario that builds its pipeline's spool with the factory it is given. */
+    @FunctionalInterface
+    private interface SpoolScenario {
+
+        void run(Function<List<DestinationId>, Spool> spoolFactory) throws InterruptedException;
+
     }
 
     /**
