@@ -93,7 +93,8 @@ final class SpoolReader {
     Flux<SpooledEvent> read() {
         return Flux.create((sink) -> {
             synchronized (this) {
-                if (this.sink != null) {
+                // A cancelled reader may still be inside an emission, which holds off its disposal.
+                if (this.sink != null && !this.sink.isCancelled()) {
                     sink.error(new IllegalStateException("Destination '" + this.id
                             + "' is already reading from the spool"));
                     return;
