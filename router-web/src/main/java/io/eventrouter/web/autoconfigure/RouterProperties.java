@@ -831,19 +831,22 @@ public class RouterProperties implements Validator {
     /** The JSON Lines file destination, the embedded default. */
     public static class File {
 
-        /** Whether to append events to a local JSON Lines file. */
-        private boolean enabled = true;
+        /**
+         * Whether to append events to a local JSON Lines file. Unset, the file is on only while
+         * the Amplitude destination is off.
+         */
+        private @Nullable Boolean enabled;
 
         /** The file events are appended to, one JSON object per line. */
         private Path path = Path.of("data", "events.jsonl");
 
         private final Batch batch = new Batch(500, 16 * 1024 * 1024, Duration.ofMillis(200));
 
-        public boolean isEnabled() {
+        public @Nullable Boolean getEnabled() {
             return this.enabled;
         }
 
-        public void setEnabled(boolean enabled) {
+        public void setEnabled(@Nullable Boolean enabled) {
             this.enabled = enabled;
         }
 

@@ -3,8 +3,10 @@ package io.eventrouter.web.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.deadletter.DeadLetterStore;
 import io.eventrouter.core.event.Event;
+import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.web.admin.AdminServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,6 +50,22 @@ class DeliveryAutoConfigurationTests {
                     .tags("source", "server-sdk", "destination", "file").counter() != null);
             assertThat(registry.get("router.events.delivered").counter().count()).isEqualTo(1);
         });
+    }
+
+    @Test
+    void appendsToTheFileOnlyWhileNoOtherDestinationIsOn() {
+        runner().run((context) -> assertThat(context).hasSingleBean(JsonLinesFileDestination.class));
+        runner().withPropertyValues("router.destinations.amplitude.enabled=true")
+                .run((context) -> {
+                    assertThat(context).doesNotHaveBean(JsonLinesFileDestination.class);
+                    assertThat(context).hasSingleBean(AmplitudeDestination.class);
+                });
+        runner().withPropertyValues("router.destinations.amplitude.enabled=true",
+                "router.destinations.file.enabled=true")
+                .run((context) -> assertThat(context).hasSingleBean(JsonLinesFileDestination.class));
+        runner().withPropertyValues("router.destinations.file.enabled=false",
+                "router.destinations.amplitude.enabled=true")
+                .run((context) -> assertThat(context).doesNotHaveBean(JsonLinesFileDestination.class));
     }
 
     @Test
