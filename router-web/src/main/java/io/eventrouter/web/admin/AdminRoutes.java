@@ -2,6 +2,7 @@ package io.eventrouter.web.admin;
 
 import java.util.Objects;
 
+import io.eventrouter.bridge.ingest.ResponseGuard;
 import io.eventrouter.core.identity.IdentityLookup;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +48,8 @@ public final class AdminRoutes {
         if (identities != null) {
             routes.add(new IdentityAdminHandler(identities).routes(prefix));
         }
-        return routes.filter(new AdminTokenFilter(token)).build();
+        // The guard also covers the token filter's 401, which Netty may answer first for a body it cannot decode.
+        return routes.filter(new AdminTokenFilter(token)).filter(new ResponseGuard()).build();
     }
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.eventrouter.bridge.ingest.RequestBodies;
 import io.eventrouter.core.deadletter.DeadLetter;
 import io.eventrouter.core.deadletter.DeadLetterStore;
 import io.eventrouter.core.deadletter.StoredDeadLetter;
@@ -83,6 +84,9 @@ final class DeadLetterAdminHandler {
         return request.bodyToMono(String.class)
                 .defaultIfEmpty("")
                 .flatMap(this::replay)
+                // The client is gone and reads no response, but a rejection logs no server error.
+                .onErrorResume(RequestBodies::isClosedByClient, (ex) -> badRequest("The connection closed before "
+                        + "the request body was complete"))
                 .onErrorResume(DataBufferLimitException.class, (ex) -> json(HttpStatus.CONTENT_TOO_LARGE,
                         MAPPER.createObjectNode().put("error", "The body is too large: a replay names at most "
                                 + MAX_LIMIT + " letter ids")));

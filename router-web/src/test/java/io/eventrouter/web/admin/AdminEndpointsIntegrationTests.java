@@ -1,11 +1,15 @@
 package io.eventrouter.web.admin;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import ch.qos.logback.classic.Level;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.eventrouter.core.event.Event;
@@ -13,6 +17,7 @@ import io.eventrouter.core.identity.DeviceLink;
 import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.sdk.EventPublisher;
+import io.eventrouter.web.CapturedLogs;
 import io.eventrouter.web.EventRouterApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,6 +31,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,6 +66,9 @@ class AdminEndpointsIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @RegisterExtension
+    final CapturedLogs serverErrors = new CapturedLogs(HttpWebHandlerAdapter.class);
 
     @Autowired
     EventPublisher publisher;
@@ -222,6 +231,28 @@ class AdminEndpointsIntegrationTests {
                 .bodyValue("{\"destination\":\"amplitude\",\"ids\":[1],\"limit\":2}")
                 .exchange()
                 .expectStatus().isBadRequest();
+    }
+
+    @Test
+    void answersBrokenReplayBodiesWithoutAServerError() throws IOException {
+        String head = "POST /admin/dead-letters/replay HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\n";
+        try (Socket socket = new Socket("127.0.0.1", this.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 400 ");
+        }
+        try (Socket socket = new Socket("127.0.0.1", this.port)) {
+            // The client declares more than it sends and leaves.
+            socket.getOutputStream().write((head + "Content-Length: 500\r\n\r\n{\"destination\"")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+
+        // Before the fix, each logged a 500 with a stack trace at ERROR.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> this.serverErrors.events().stream().noneMatch((event) -> event.getLevel() == Level.ERROR));
     }
 
     @Test
