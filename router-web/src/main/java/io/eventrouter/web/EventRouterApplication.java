@@ -48,10 +48,13 @@ public class EventRouterApplication {
         // Boot's 8 KB header limit. Browser SDKs retry the 431 and then drop the events.
         // That logger's one WARN is for a request Netty cannot decode, such as headers over the
         // limit. Any client can send those at will, so only its ERRORs are kept.
+        // The service has no static files, and the resource handler logs a WARN for each path
+        // with "../" in it, which any client can send too.
         return Map.of("spring.application.name", "event-router", "server.shutdown", "graceful",
                 "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s",
                 "server.max-http-request-header-size", "32KB",
-                "logging.level.reactor.netty.http.server.HttpServerOperations", "error");
+                "logging.level.reactor.netty.http.server.HttpServerOperations", "error",
+                "spring.web.resources.add-mappings", "false");
     }
 
     /**

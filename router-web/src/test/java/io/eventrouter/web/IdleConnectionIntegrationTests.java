@@ -34,6 +34,7 @@ class IdleConnectionIntegrationTests {
                 .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error");
         assertThat(EventRouterApplication.defaultProperties())
                 .containsEntry("server.max-http-request-header-size", "32KB");
+        assertThat(EventRouterApplication.defaultProperties()).containsEntry("spring.web.resources.add-mappings", "false");
     }
 
     @Test
