@@ -1,0 +1,40 @@
+package io.eventrouter.web.autoconfigure;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.spool.MVStoreSpool;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+class LockedFileFailureAnalyzerTests {
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void namesTheFoldersOfASecondRouter() {
+        List<DestinationId> destinations = List.of(DestinationId.of("amplitude"));
+        try (MVStoreSpool first = MVStoreSpool.builder(this.directory).destinations(destinations).build()) {
+            Throwable failure = catchThrowable(() -> MVStoreSpool.builder(this.directory).destinations(destinations)
+                    .build().close());
+
+            FailureAnalysis analysis = new LockedFileFailureAnalyzer().analyze(failure);
+
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("spool.mv.db");
+            assertThat(analysis.getAction()).contains("router.spool.path", "router.dead-letters.path");
+        }
+    }
+
+    @Test
+    void leavesOtherFailuresToOthers() {
+        assertThat(new LockedFileFailureAnalyzer().analyze(new IllegalStateException("broken"))).isNull();
+    }
+
+}
