@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -14,8 +15,11 @@ import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.ConnectionObserver;
@@ -28,7 +32,12 @@ import reactor.netty.NettyPipeline;
  * so a page on another origin gets only a failed request and no reason. The request's headers
  * were never read, so the CORS header allows any origin, whatever the bridge's allowed origins.
  * Only a connection whose request failed to decode is affected: other empty 400, 414 and 431
- * responses, such as one forwarded from an Experiment server, pass unchanged. Install it with
+ * responses, such as one forwarded from an Experiment server, pass unchanged.
+ *
+ * <p>It also keeps one answer per request once a body fails to decode. A request that a route
+ * answered before reading its body keeps that answer, and Netty's own 400 that would follow is
+ * dropped. A malformed request pipelined behind another leaves that other's answer as the last:
+ * the connection closes after it, since Netty reads nothing more from it. Install it with
  * {@code HttpServer.doOnChannelInit}.
  */
 @ChannelHandler.Sharable
@@ -37,8 +46,8 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
     /** The handler's name in the channel's pipeline. */
     public static final String NAME = "eventrouter.decodingFailureBodies";
 
-    /** Set on a connection once a request on it failed to decode; Netty closes it after its response. */
-    private static final AttributeKey<Boolean> DECODING_FAILED = AttributeKey.valueOf("eventrouter.decodingFailed");
+    /** What a connection read and answered, and whether a request on it failed to decode. */
+    private static final AttributeKey<Exchanges> EXCHANGES = AttributeKey.valueOf("eventrouter.exchanges");
 
     @Override
     public void onChannelInit(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
@@ -50,16 +59,40 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
+        Exchanges exchanges = exchanges(context);
+        if (message instanceof HttpRequest) {
+            exchanges.requests++;
+        }
         if (message instanceof DecoderResultProvider decoded && decoded.decoderResult().isFailure()) {
-            context.channel().attr(DECODING_FAILED).set(Boolean.TRUE);
+            exchanges.decodingFailed = true;
         }
         context.fireChannelRead(message);
     }
 
     @Override
     public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
-        if (message instanceof FullHttpResponse response && response.content().readableBytes() == 0
-                && Boolean.TRUE.equals(context.channel().attr(DECODING_FAILED).get())) {
+        Exchanges exchanges = exchanges(context);
+        boolean ownAnswer = exchanges.decodingFailed && message instanceof FullHttpResponse full
+                && full.content().readableBytes() == 0 && errorOf(full.status()) != null;
+        if (message instanceof LastHttpContent) {
+            exchanges.responses++;
+        }
+        if (ownAnswer && exchanges.responses > exchanges.requests) {
+            // The request was answered before Netty found its body malformed, as a route does that
+            // answers without reading the body. A second answer would read as the next request's.
+            ReferenceCountUtil.release(message);
+            promise.trySuccess();
+            context.close();
+            return;
+        }
+        if (exchanges.decodingFailed && !ownAnswer && message instanceof LastHttpContent) {
+            // An answer to a request read before the malformed one, which came pipelined behind
+            // it. Netty reads nothing more on this connection, so it closes after this answer.
+            context.write(message, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (ownAnswer) {
+            FullHttpResponse response = (FullHttpResponse) message;
             String error = errorOf(response.status());
             if (error != null) {
                 byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();
@@ -76,6 +109,15 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
         context.write(message, promise);
     }
 
+    private static Exchanges exchanges(ChannelHandlerContext context) {
+        Exchanges exchanges = context.channel().attr(EXCHANGES).get();
+        if (exchanges == null) {
+            exchanges = new Exchanges();
+            context.channel().attr(EXCHANGES).set(exchanges);
+        }
+        return exchanges;
+    }
+
     private static @Nullable String errorOf(HttpResponseStatus status) {
         if (status.equals(HttpResponseStatus.BAD_REQUEST)) {
             return "Malformed request";
@@ -87,6 +129,17 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
             return "Request URL too long";
         }
         return null;
+    }
+
+    /** Counts of one connection, touched only on its event loop. */
+    private static final class Exchanges {
+
+        int requests;
+
+        int responses;
+
+        boolean decodingFailed;
+
     }
 
 }

@@ -9,12 +9,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.eventrouter.bridge.ClientBridge;
+import io.eventrouter.core.event.Event;
+import io.eventrouter.core.source.Acceptance;
+import io.eventrouter.core.source.Source;
+import io.eventrouter.core.source.SourceId;
 import io.eventrouter.web.StalledConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -81,6 +87,56 @@ class BridgeServerTests {
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n")
                     .contains("\r\n\r\n{\"code\":400,\"error\":\"Malformed request\",");
+        }
+    }
+
+    @Test
+    void answersOnceWhenTheRouteRespondedBeforeTheMalformedChunk() throws IOException {
+        URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
+
+        // The 405 goes out without the body being read; Netty then finds the chunk malformed.
+        String responses = exchange(upload, "GET /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+
+        assertThat(responses).startsWith("HTTP/1.1 405 ");
+        assertThat(responses.split("HTTP/1\\.1 ", -1)).as(responses).hasSize(2);
+    }
+
+    @Test
+    void closesAfterTheResponseAheadOfAPipelinedMalformedChunk() throws IOException {
+        Source slow = new Source() {
+
+            @Override
+            public SourceId id() {
+                return SourceId.of("slow");
+            }
+
+            @Override
+            public Mono<Acceptance> submit(List<Event> events) {
+                return Mono.just(new Acceptance(events.size())).delayElement(Duration.ofMillis(100));
+            }
+
+        };
+        URI upload = start(ClientBridge.builder(slow).build(), Duration.ofSeconds(10), "/2/httpapi");
+        String body = "{\"api_key\":\"key-1234567890\",\"events\":[{\"event_type\":\"e\",\"device_id\":\"device-1\"}]}";
+
+        // The malformed request comes in the same write as an upload that is still being
+        // answered: the connection closes after that answer, since no later request can be read.
+        String responses = exchange(upload, "POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+                + "POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+
+        assertThat(responses).startsWith("HTTP/1.1 200 ").contains("\"events_ingested\":1")
+                .doesNotContain("Missing request body");
+    }
+
+    /** Writes {@code requests} on one connection and returns all it receives until the server closes it. */
+    private static String exchange(URI server, String requests) throws IOException {
+        try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
     }
 
