@@ -76,6 +76,15 @@ public class EventRouterApplication {
         return new UnknownPathBodies();
     }
 
+    /**
+     * Ends without a server error a request whose handler failed because Netty had already
+     * answered it, on every path of the service.
+     */
+    @Bean
+    AnsweredRequestErrors eventRouterAnsweredRequestErrors() {
+        return new AnsweredRequestErrors();
+    }
+
     /** Logs an error that arrived after its sequence ended: a departed client at DEBUG, anything else at ERROR. */
     static void logDroppedError(Throwable error) {
         if (RequestBodies.isClosedByClient(error)) {

@@ -1,8 +1,12 @@
 package io.eventrouter.web;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.sdk.EventPublisher;
@@ -17,6 +21,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +44,9 @@ class EventRouterIntegrationTests {
 
     @LocalServerPort
     int port;
+
+    @RegisterExtension
+    final CapturedLogs serverErrors = new CapturedLogs(HttpWebHandlerAdapter.class);
 
     @Autowired
     EventPublisher publisher;
@@ -78,6 +86,23 @@ class EventRouterIntegrationTests {
                 .expectBody().jsonPath("$.code").isEqualTo(404);
         client.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk();
+    }
+
+    @Test
+    void malformedBodyOnAnyPathLogsNoServerError() throws IOException {
+        for (String request : List.of("GET /actuator/health", "POST /2/httpapi")) {
+            try (Socket socket = new Socket("127.0.0.1", this.port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write((request + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\nzz\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .startsWith("HTTP/1.1 ");
+            }
+        }
+
+        // Before the fix, the health endpoint's handler logged a 500 with a stack trace at ERROR.
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> this.serverErrors.events().stream().noneMatch((event) -> event.getLevel() == Level.ERROR));
     }
 
     @Test

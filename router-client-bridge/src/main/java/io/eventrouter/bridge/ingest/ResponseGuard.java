@@ -40,7 +40,7 @@ public final class ResponseGuard implements HandlerFilterFunction<ServerResponse
     }
 
     /** Returns whether the server itself already sent a status on the exchange's connection. */
-    static boolean answeredByServer(ServerWebExchange exchange) {
+    public static boolean answeredByServer(ServerWebExchange exchange) {
         Object response = ServerHttpResponseDecorator.getNativeResponse(exchange.getResponse());
         return response instanceof HttpServerResponse netty && netty.hasSentHeaders();
     }
