@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The file that makes an {@link EmbeddedIdentityStore} survive a restart: every write the store
@@ -48,10 +51,17 @@ final class IdentityLog implements AutoCloseable {
 
     private long records;
 
-    private IdentityLog(Path file, FileChannel channel, long records) {
+    /**
+     * Held while the log is open, so that a second process cannot append to the same log. A file
+     * of its own, since {@link #rewrite} replaces the log's file.
+     */
+    private final FileChannel lock;
+
+    private IdentityLog(Path file, FileChannel channel, long records, FileChannel lock) {
         this.file = file;
         this.channel = channel;
         this.records = records;
+        this.lock = lock;
     }
 
     /** Receives the records of a log during {@link #open}. */
@@ -70,19 +80,56 @@ final class IdentityLog implements AutoCloseable {
      */
     static IdentityLog open(Path directory, Replay replay) {
         Path file = directory.resolve("identities.log");
+        FileChannel lock = null;
         try {
             Files.createDirectories(directory);
+            lock = lock(directory);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             if (channel.size() == 0) {
                 channel.write(ByteBuffer.wrap(MAGIC));
-                return new IdentityLog(file, channel, 0);
+                return new IdentityLog(file, channel, 0, lock);
             }
             long records = replay(file, channel, replay);
-            return new IdentityLog(file, channel, records);
+            return new IdentityLog(file, channel, records, lock);
         }
-        catch (IOException ex) {
-            throw new UncheckedIOException("Cannot open the identity log " + file, ex);
+        catch (IOException | RuntimeException ex) {
+            closeQuietly(lock, ex);
+            if (ex instanceof IOException io) {
+                throw new UncheckedIOException("Cannot open the identity log " + file, io);
+            }
+            throw (RuntimeException) ex;
+        }
+    }
+
+    /**
+     * Locks the folder's lock file for this process.
+     *
+     * @throws IdentityStoreInUseException when another process, or another store of this one, has it
+     */
+    private static FileChannel lock(Path directory) throws IOException {
+        FileChannel channel = FileChannel.open(directory.resolve("identities.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        }
+        catch (OverlappingFileLockException ex) {
+            // This process has the folder open already.
+        }
+        channel.close();
+        throw new IdentityStoreInUseException(directory);
+    }
+
+    private static void closeQuietly(@Nullable FileChannel channel, Exception failure) {
+        if (channel != null) {
+            try {
+                channel.close();
+            }
+            catch (IOException ex) {
+                failure.addSuppressed(ex);
+            }
         }
     }
 
@@ -217,6 +264,14 @@ final class IdentityLog implements AutoCloseable {
         }
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot close the identity log " + this.file, ex);
+        }
+        finally {
+            try {
+                this.lock.close();
+            }
+            catch (IOException ex) {
+                // Closing releases the lock; the process ends it anyway if this fails.
+            }
         }
     }
 

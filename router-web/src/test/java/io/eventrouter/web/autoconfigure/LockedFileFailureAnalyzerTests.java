@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.identity.EmbeddedIdentityStore;
+import io.eventrouter.core.identity.IdentityStoreInUseException;
 import io.eventrouter.core.spool.MVStoreSpool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,21 @@ class LockedFileFailureAnalyzerTests {
             assertThat(analysis).isNotNull();
             assertThat(analysis.getDescription()).contains("spool.mv.db");
             assertThat(analysis.getAction()).contains("router.spool.path", "router.dead-letters.path");
+        }
+    }
+
+    @Test
+    void namesTheFoldersOfASecondIdentityStore() {
+        Path identities = this.directory.resolve("identity");
+        try (EmbeddedIdentityStore first = EmbeddedIdentityStore.open(identities, 100)) {
+            Throwable failure = catchThrowable(() -> EmbeddedIdentityStore.open(identities, 100).close());
+
+            FailureAnalysis analysis = new LockedFileFailureAnalyzer().analyze(failure);
+
+            assertThat(failure).isInstanceOf(IdentityStoreInUseException.class);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains(identities.toString());
+            assertThat(analysis.getAction()).contains("router.identity.embedded.directory");
         }
     }
 
