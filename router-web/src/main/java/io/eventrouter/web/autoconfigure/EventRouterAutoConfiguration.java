@@ -66,9 +66,6 @@ public final class EventRouterAutoConfiguration {
 
     static final DestinationId FILE = DestinationId.of("file");
 
-    /** The smallest spool {@link MVStoreSpool.Builder#maxBytes} accepts. */
-    private static final long MIN_SPOOL_BYTES = 1024 * 1024;
-
     @Bean
     @ConditionalOnMissingBean
     Spool eventRouterSpool(RouterProperties properties, ObjectProvider<Destination> destinations) {
@@ -79,11 +76,6 @@ public final class EventRouterAutoConfiguration {
         RouterProperties.Spool spool = properties.getSpool();
         if (spool.getType() == RouterProperties.Spool.Type.MEMORY) {
             return new MemorySpool(spool.getCapacity(), ids);
-        }
-        if (spool.getMaxSize().toBytes() < MIN_SPOOL_BYTES) {
-            // The builder's own message names its method, which an operator never sees.
-            throw new IllegalArgumentException("router.spool.max-size must be at least 1MB, but was "
-                    + spool.getMaxSize());
         }
         return MVStoreSpool.builder(spool.getPath())
                 .destinations(ids)

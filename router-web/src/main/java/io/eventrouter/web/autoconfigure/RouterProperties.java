@@ -46,15 +46,18 @@ public class RouterProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == Retry.class;
+        return type == Retry.class || type == Spool.class;
     }
 
     @Override
     public void validate(Object target, Errors errors) {
-        Retry retry = (Retry) target;
-        if (retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
+        if (target instanceof Retry retry && retry.getInitialBackoff().compareTo(retry.getMaxBackoff()) > 0) {
             errors.rejectValue("initialBackoff", "router.retry.initial-backoff",
                     "must not be longer than max-backoff (" + retry.getMaxBackoff() + ")");
+        }
+        if (target instanceof Spool spool && spool.getType() == Spool.Type.FILE
+                && spool.getMaxSize().toBytes() < Spool.MIN_MAX_SIZE.toBytes()) {
+            errors.rejectValue("maxSize", "router.spool.max-size", "must be at least 1MB");
         }
     }
 
@@ -289,6 +292,9 @@ public class RouterProperties implements Validator {
 
     /** Settings of the spool between acceptance and dispatch. */
     public static class Spool {
+
+        /** The smallest spool {@link io.eventrouter.core.spool.MVStoreSpool.Builder#maxBytes} accepts. */
+        static final DataSize MIN_MAX_SIZE = DataSize.ofMegabytes(1);
 
         /** Kind of spool accepted events wait in: on local disk, or on the heap. */
         private Type type = Type.FILE;
