@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.eventrouter.bridge.proxy.DecodingFailureBodies;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ public final class AdminServer implements SmartLifecycle {
         DisposableServer started = HttpServer.create()
                 .host(this.address)
                 .port(this.port)
+                // A request Netty cannot decode gets the same body as on the main port.
+                .doOnChannelInit(new DecodingFailureBodies())
                 .handle(adapter)
                 .bindNow();
         this.server = started;

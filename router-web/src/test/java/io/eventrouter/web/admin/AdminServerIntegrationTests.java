@@ -1,5 +1,8 @@
 package io.eventrouter.web.admin;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.eventrouter.web.EventRouterApplication;
@@ -12,6 +15,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The admin endpoints on a port of their own.
@@ -56,6 +61,19 @@ class AdminServerIntegrationTests {
         client(this.adminServer.port()).get().uri("/admin/dead-letters")
                 .exchange()
                 .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void answersAMalformedBodyOnTheAdminPortWithAReason() throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", this.adminServer.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /admin/dead-letters/replay HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer " + TOKEN + "\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"error\":\"Malformed request\"");
+        }
     }
 
     @Test
