@@ -30,6 +30,7 @@ public class EventRouterApplication {
         Hooks.onErrorDropped(EventRouterApplication::logDroppedError);
         SpringApplication application = new SpringApplication(EventRouterApplication.class);
         application.setDefaultProperties(defaultProperties());
+        application.addListeners(new DeadLetterStoreCheck());
         application.run(args);
     }
 
