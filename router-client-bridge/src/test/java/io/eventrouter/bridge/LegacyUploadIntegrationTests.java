@@ -234,7 +234,7 @@ class LegacyUploadIntegrationTests {
         assertThat(result.getStatus().value()).isEqualTo(200);
         assertThat(this.server.source().events()).hasSize(4);
         assertThat(this.server.source().rejected()).isEqualTo(Map.of("invalid-event", 4));
-        // The SDK was told "success", so an operator learns of the drops from the log, once a minute.
+        // The SDK received "success", so an operator learns of the drops from the log, once a minute.
         List<String> warnings = this.logs.list.stream()
                 .filter((log) -> log.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage)

@@ -9,8 +9,8 @@ import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 
 /**
- * Ends quietly a request that Netty already answered itself, as it does a body it cannot decode,
- * when the handler's own response then fails on the status already sent. Spring would log that
+ * Ends quietly a request that Netty already responded to itself, as it does to a body it cannot
+ * decode, when the handler's own response then fails on the status already sent. Spring would log that
  * as a 500 with a stack trace at ERROR, and any client can send such a body to any path, the
  * health endpoint included. The bridge's and the admin endpoints' routes handle it themselves;
  * this covers the rest of the standalone router's paths, such as Actuator's.
@@ -24,7 +24,7 @@ final class AnsweredRequestErrors implements WebExceptionHandler, Ordered {
         if (!ResponseGuard.answeredByServer(exchange)) {
             return Mono.error(ex);
         }
-        logger.debug("The server answered the request itself, so its handler's response was not sent: path={} "
+        logger.debug("Netty already responded to the request, so its handler's response was not sent: path={} "
                 + "error={}", exchange.getRequest().getPath().value(), ex.toString());
         return Mono.empty();
     }

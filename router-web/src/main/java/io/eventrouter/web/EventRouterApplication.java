@@ -69,8 +69,9 @@ public class EventRouterApplication {
     }
 
     /**
-     * Answers requests that match no route with Amplitude's JSON error body. Only the service
-     * installs it: an application that embeds the router serves its own paths.
+     * Creates the handler that responds to requests matching no route with Amplitude's JSON
+     * error body. Only the service installs it, because an application that embeds the router
+     * serves its own paths.
      */
     @Bean
     UnknownPathBodies eventRouterUnknownPathBodies() {
@@ -78,8 +79,8 @@ public class EventRouterApplication {
     }
 
     /**
-     * Ends without a server error a request whose handler failed because Netty had already
-     * answered it, on every path of the service.
+     * Creates the handler that ends, without a server error, a request whose handler failed
+     * because Netty had already responded to it, on every path of the service.
      */
     @Bean
     AnsweredRequestErrors eventRouterAnsweredRequestErrors() {

@@ -12,7 +12,7 @@ import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
 
 /**
- * Answers a request that no route of the standalone router matches, such as an unknown path or a
+ * Responds to a request that no route of the standalone router matches, such as an unknown path or a
  * method the path does not take, with Amplitude's JSON error body instead of Spring Boot's. The
  * TypeScript SDKs read the {@code code} field of any JSON body, and Spring Boot's body has none.
  * Only the service installs it: an application that embeds the router serves its own paths.

@@ -18,7 +18,7 @@ class DeadLetterStoreCheckTests {
     Path directory;
 
     @Test
-    void failsWhenAnotherStoreHasTheFile() {
+    void failsOnLockedFile() {
         Path file = this.directory.resolve("dead-letters.mv");
         try (MVStoreDeadLetterStore first = MVStoreDeadLetterStore.open(file);
                 MVStoreDeadLetterStore second = MVStoreDeadLetterStore.open(file)) {

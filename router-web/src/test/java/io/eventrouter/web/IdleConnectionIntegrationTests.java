@@ -34,7 +34,8 @@ class IdleConnectionIntegrationTests {
                 .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error");
         assertThat(EventRouterApplication.defaultProperties())
                 .containsEntry("server.max-http-request-header-size", "32KB");
-        assertThat(EventRouterApplication.defaultProperties()).containsEntry("spring.web.resources.add-mappings", "false");
+        assertThat(EventRouterApplication.defaultProperties())
+                .containsEntry("spring.web.resources.add-mappings", "false");
     }
 
     @Test

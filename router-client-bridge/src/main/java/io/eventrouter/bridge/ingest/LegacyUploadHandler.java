@@ -41,7 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Success is HTTP 200 with the body {@code success}, the only response every version of these
  * SDKs reads as success. They know no per-event errors: on any other response they keep the whole
  * batch and send it again. So events Amplitude would reject are dropped here, counted in the
- * rejected-events meter and logged (WARN at most once a minute), and the valid rest is accepted. A 400 would make the SDK resend the batch forever.
+ * rejected-events meter and logged (WARN at most once a minute), and the valid rest is accepted.
+ * A 400 would make the SDK resend the batch forever.
  *
  * <p>A field of {@code api_properties} that would be copied to the top level but has the wrong
  * JSON type, such as {@code "price": "abc"}, costs only that copy: the event is accepted with the
@@ -161,15 +162,15 @@ public final class LegacyUploadHandler {
 
     /**
      * Logs dropped events at WARN at most once a minute, with the count since the previous WARN,
-     * and at DEBUG otherwise. The SDK was told "success", so the log and the rejected-events meter
+     * and at DEBUG otherwise. The SDK received "success", so the log and the rejected-events meter
      * are the only trace. The problems name fields and indexes in the batch, never values.
      */
     private void logDropped(int dropped, int batchSize, AmplitudeResponse.ErrorBuilder problems) {
         long sinceWarning = this.droppedWarnings.record(dropped);
         String detail = new String(problems.build().toBytes(), StandardCharsets.UTF_8);
         if (sinceWarning > 0) {
-            logger.warn("Dropped legacy events that Amplitude would reject, answering success since these SDKs "
-                    + "would resend the whole batch forever: dropped_since_last_warning={} batch_size={} "
+            logger.warn("Dropped legacy events that Amplitude would reject, and responded success because these "
+                    + "SDKs would resend the whole batch forever: dropped_since_last_warning={} batch_size={} "
                     + "latest_problems={}", sinceWarning, batchSize, detail);
         }
         else {

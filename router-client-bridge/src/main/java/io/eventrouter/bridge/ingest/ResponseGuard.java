@@ -69,7 +69,7 @@ public final class ResponseGuard implements HandlerFilterFunction<ServerResponse
             }
             return Mono.defer(() -> this.delegate.writeTo(exchange, context))
                     .onErrorResume((error) -> answeredByServer(exchange), (error) -> {
-                        logger.debug("The server answered the request itself, so the bridge's {} response was "
+                        logger.debug("Netty already responded to the request, so the bridge's {} response was "
                                 + "not sent: {}", statusCode().value(), error.toString());
                         return Mono.empty();
                     });

@@ -34,10 +34,10 @@ import reactor.netty.NettyPipeline;
  * Only a connection whose request failed to decode is affected: other empty 400, 414 and 431
  * responses, such as one forwarded from an Experiment server, pass unchanged.
  *
- * <p>It also keeps one answer per request once a body fails to decode. A request that a route
- * answered before reading its body keeps that answer, and Netty's own 400 that would follow is
- * dropped. A malformed request pipelined behind another leaves that other's answer as the last:
- * the connection closes after it, since Netty reads nothing more from it. Install it with
+ * <p>It also keeps one response per request once a body fails to decode. A request that a route
+ * responded to before reading its body keeps that response, and Netty's own 400 that would
+ * follow is dropped. When a malformed request is pipelined behind another, the connection closes
+ * after the other's response, since Netty reads nothing more from it. Install it with
  * {@code HttpServer.doOnChannelInit}.
  */
 @ChannelHandler.Sharable
@@ -46,7 +46,7 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
     /** The handler's name in the channel's pipeline. */
     public static final String NAME = "eventrouter.decodingFailureBodies";
 
-    /** What a connection read and answered, and whether a request on it failed to decode. */
+    /** The requests and responses of one connection, and whether a request on it failed to decode. */
     private static final AttributeKey<Exchanges> EXCHANGES = AttributeKey.valueOf("eventrouter.exchanges");
 
     @Override
@@ -72,41 +72,42 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
     @Override
     public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
         Exchanges exchanges = exchanges(context);
-        boolean ownAnswer = exchanges.decodingFailed && message instanceof FullHttpResponse full
-                && full.content().readableBytes() == 0 && errorOf(full.status()) != null;
         if (message instanceof LastHttpContent) {
             exchanges.responses++;
         }
-        if (ownAnswer && exchanges.responses > exchanges.requests) {
-            // The request was answered before Netty found its body malformed, as a route does that
-            // answers without reading the body. A second answer would read as the next request's.
+        if (!exchanges.decodingFailed) {
+            context.write(message, promise);
+            return;
+        }
+        String error = (message instanceof FullHttpResponse full && full.content().readableBytes() == 0)
+                ? errorOf(full.status()) : null;
+        if (error == null) {
+            // A response to a request read before the malformed one, which was pipelined behind it.
+            // Netty reads nothing more on this connection, so it closes after this response.
+            ChannelPromise written = (message instanceof LastHttpContent) ? promise.unvoid() : promise;
+            context.write(message, written);
+            if (message instanceof LastHttpContent) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        if (exchanges.responses > exchanges.requests) {
+            // A route responded before Netty found the body malformed, as one does that responds
+            // without reading the body. A second response would be read as the next request's.
             ReferenceCountUtil.release(message);
             promise.trySuccess();
             context.close();
             return;
         }
-        if (exchanges.decodingFailed && !ownAnswer && message instanceof LastHttpContent) {
-            // An answer to a request read before the malformed one, which came pipelined behind
-            // it. Netty reads nothing more on this connection, so it closes after this answer.
-            context.write(message, promise.unvoid()).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        if (ownAnswer) {
-            FullHttpResponse response = (FullHttpResponse) message;
-            String error = errorOf(response.status());
-            if (error != null) {
-                byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();
-                FullHttpResponse withBody = response.replace(Unpooled.wrappedBuffer(body));
-                response.release();
-                withBody.headers()
-                        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-                context.write(withBody, promise);
-                return;
-            }
-        }
-        context.write(message, promise);
+        FullHttpResponse response = (FullHttpResponse) message;
+        byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();
+        FullHttpResponse withBody = response.replace(Unpooled.wrappedBuffer(body));
+        response.release();
+        withBody.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        context.write(withBody, promise);
     }
 
     private static Exchanges exchanges(ChannelHandlerContext context) {

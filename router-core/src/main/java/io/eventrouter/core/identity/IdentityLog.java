@@ -52,8 +52,8 @@ final class IdentityLog implements AutoCloseable {
     private long records;
 
     /**
-     * Held while the log is open, so that a second process cannot append to the same log. A file
-     * of its own, since {@link #rewrite} replaces the log's file.
+     * The channel of the lock file, locked while the log is open so that a second process cannot
+     * append to the same log. It is a file of its own because {@link #rewrite} replaces the log's.
      */
     private final FileChannel lock;
 
@@ -93,19 +93,20 @@ final class IdentityLog implements AutoCloseable {
             long records = replay(file, channel, replay);
             return new IdentityLog(file, channel, records, lock);
         }
-        catch (IOException | RuntimeException ex) {
+        catch (IOException ex) {
             closeQuietly(lock, ex);
-            if (ex instanceof IOException io) {
-                throw new UncheckedIOException("Cannot open the identity log " + file, io);
-            }
-            throw (RuntimeException) ex;
+            throw new UncheckedIOException("Cannot open the identity log " + file, ex);
+        }
+        catch (RuntimeException ex) {
+            closeQuietly(lock, ex);
+            throw ex;
         }
     }
 
     /**
      * Locks the folder's lock file for this process.
      *
-     * @throws IdentityStoreInUseException when another process, or another store of this one, has it
+     * @throws IdentityStoreInUseException when another process, or another store in this one, has it
      */
     private static FileChannel lock(Path directory) throws IOException {
         FileChannel channel = FileChannel.open(directory.resolve("identities.lock"), StandardOpenOption.CREATE,
@@ -270,7 +271,7 @@ final class IdentityLog implements AutoCloseable {
                 this.lock.close();
             }
             catch (IOException ex) {
-                // Closing releases the lock; the process ends it anyway if this fails.
+                // Closing releases the lock, and the process releases it at its end if this fails.
             }
         }
     }

@@ -655,12 +655,12 @@ class DispatchPipelineTests {
     }
 
     @Test
-    void parkedAndRejectedEventsKeepEachDeviceInOrder() throws InterruptedException {
+    void parkingKeepsDeviceOrder() throws InterruptedException {
         deliverThroughParking((ids) -> new MemorySpool(5000, ids));
     }
 
     @Test
-    void parkedAndRejectedEventsKeepOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
+    void parkingKeepsOrderOnFileSpool(@TempDir Path directory) throws InterruptedException {
         onFileSpool(directory, this::deliverThroughParking);
     }
 
@@ -692,19 +692,19 @@ class DispatchPipelineTests {
     }
 
     /**
-     * Sends 1,200 events of forty devices while the heap holds forty, through a failing device,
-     * random 503s, throttles, refused events, 413s and slow answers. Checks that each event
-     * arrives once, in its device's order, or becomes a dead letter if the destination refused it.
+     * Sends 1,200 events of forty devices while the heap keeps at most forty, through a failing device,
+     * random 503s, throttles, rejected events, 413s and slow responses. Checks that each event
+     * arrives once, in its device's order, or becomes a dead letter if the destination rejected it.
      */
     private void deliverThroughParking(Function<List<DestinationId>, Spool> spoolFactory)
             throws InterruptedException {
         Random random = new Random(7);
         AtomicBoolean healed = new AtomicBoolean();
         Queue<Event> delivered = new ConcurrentLinkedQueue<>();
-        Queue<Event> refused = new ConcurrentLinkedQueue<>();
+        Queue<Event> rejected = new ConcurrentLinkedQueue<>();
         RecordingDestination destination = new RecordingDestination("first", (delivery) -> {
             List<Event> events = delivery.events();
-            DeliveryResult result = randomAnswer(random, events, healed.get(), refused);
+            DeliveryResult result = randomResult(random, events, healed.get(), rejected);
             if (result.outcomes().stream().allMatch((outcome) -> outcome instanceof EventOutcome.Delivered)) {
                 delivered.addAll(events);
             }
@@ -719,20 +719,12 @@ class DispatchPipelineTests {
                 .maxDeliveriesInFlight(4)
                 .maxProbeInterval(Duration.ofMillis(100)));
 
-        // Forty devices send thirty events each while the heap holds at most forty events, so
+        // Forty devices send thirty events each while the heap keeps at most forty events, so
         // groups waiting for a retry or a throttle's pause leave the heap and are read again. The
-        // destination also refuses single events, finds batches too large and answers slowly.
+        // destination also rejects single events, finds batches too large and responds slowly.
         int[] sent = new int[40];
         for (int upload = 0; upload < 120; upload++) {
-            List<Event> events = new ArrayList<>();
-            while (events.size() < 10) {
-                int device = random.nextInt(40);
-                if (sent[device] < 30) {
-                    String type = "e-" + sent[device]++;
-                    events.add(Event.builder(type).apiKey("key-a").deviceId("device-" + device).build());
-                }
-            }
-            submit(BRIDGE, events);
+            submit(BRIDGE, randomUpload(random, sent));
             Thread.sleep(10);
         }
         Thread.sleep(500);
@@ -743,16 +735,32 @@ class DispatchPipelineTests {
         assertThat(letters).extracting((letter) -> letter.deadLetter().reason())
                 .containsOnly(RejectionReason.INVALID_EVENT.code());
         assertThat(letters).extracting((letter) -> name(letter.deadLetter().event()))
-                .containsExactlyInAnyOrderElementsOf(refused.stream().map(DispatchPipelineTests::name).toList());
-        assertThat(delivered.size() + refused.size()).isEqualTo(1200);
+                .containsExactlyInAnyOrderElementsOf(rejected.stream().map(DispatchPipelineTests::name).toList());
+        assertThat(delivered.size() + rejected.size()).isEqualTo(1200);
         for (int device = 0; device < 40; device++) {
             String id = "device-" + device;
             List<String> expected = IntStream.range(0, 30).mapToObj((i) -> "e-" + i)
-                    .filter((type) -> refused.stream().noneMatch((event) -> event.eventType().equals(type)
+                    .filter((type) -> rejected.stream().noneMatch((event) -> event.eventType().equals(type)
                             && event.deviceId().orElseThrow().equals(id)))
                     .toList();
             assertThat(deliveredTypes(delivered, id)).as(id).containsExactlyElementsOf(expected);
         }
+    }
+
+    /**
+     * Builds an upload of ten events from random devices among forty, each device's events named
+     * {@code e-0} to {@code e-29} in order; {@code sent} counts each device's events so far.
+     */
+    private static List<Event> randomUpload(Random random, int[] sent) {
+        List<Event> events = new ArrayList<>();
+        while (events.size() < 10) {
+            int device = random.nextInt(40);
+            if (sent[device] < 30) {
+                String type = "e-" + sent[device]++;
+                events.add(Event.builder(type).apiKey("key-a").deviceId("device-" + device).build());
+            }
+        }
+        return events;
     }
 
     private static String name(Event event) {
@@ -760,11 +768,11 @@ class DispatchPipelineTests {
     }
 
     /**
-     * Answers a delivery as Amplitude might under trouble: one device always fails, and random
-     * 503s, throttles, refused events and 413s come on top, until {@code healed}.
+     * Returns the result Amplitude might give a delivery under trouble: one device always fails,
+     * and random 503s, throttles, rejected events and 413s come on top, until {@code healed}.
      */
-    private static DeliveryResult randomAnswer(Random random, List<Event> events, boolean healed,
-            Queue<Event> refused) {
+    private static DeliveryResult randomResult(Random random, List<Event> events, boolean healed,
+            Queue<Event> rejected) {
         if (healed) {
             return DeliveryResult.delivered(events.size());
         }
@@ -784,7 +792,7 @@ class DispatchPipelineTests {
         if (roll < 25) {
             // A 400 naming one event: Amplitude takes none of the batch, and the rest goes again.
             int invalid = random.nextInt(events.size());
-            refused.add(events.get(invalid));
+            rejected.add(events.get(invalid));
             return new DeliveryResult(IntStream.range(0, events.size())
                     .mapToObj((i) -> (i == invalid) ? EventOutcome.rejected(RejectionReason.INVALID_EVENT, "invalid")
                             : EventOutcome.resend())
@@ -844,15 +852,7 @@ class DispatchPipelineTests {
                 Thread.sleep(800);
                 outage.set(false);
             }
-            List<Event> events = new ArrayList<>();
-            while (events.size() < 10) {
-                int device = random.nextInt(40);
-                if (sent[device] < 30) {
-                    String type = "e-" + sent[device]++;
-                    events.add(Event.builder(type).apiKey("key-a").deviceId("device-" + device).build());
-                }
-            }
-            submit(BRIDGE, events);
+            submit(BRIDGE, randomUpload(random, sent));
             Thread.sleep(10);
         }
         healed.set(true);

@@ -48,7 +48,7 @@ public final class AdminRoutes {
         if (identities != null) {
             routes.add(new IdentityAdminHandler(identities).routes(prefix));
         }
-        // The guard also covers the token filter's 401, which Netty may answer first for a body it cannot decode.
+        // The guard also covers the token filter's 401, since Netty may respond first to a body it cannot decode.
         return routes.filter(new AdminTokenFilter(token)).filter(new ResponseGuard()).build();
     }
 

@@ -138,18 +138,18 @@ final class DeadLetterAdminHandler {
     }
 
     /**
-     * Rejects fields a replay does not know, and {@code ids} with {@code limit}: a misspelt
+     * Rejects unsupported fields, and {@code ids} with {@code limit}, because a misspelt
      * {@code limit} would otherwise replay the default number of letters.
      */
     private static void checkFields(JsonNode json) {
         for (String field : json.propertyNames()) {
             if (!REPLAY_FIELDS.contains(field)) {
-                throw new IllegalArgumentException("Unknown field \"" + field + "\": a replay takes \"destination\" "
-                        + "and either \"ids\" or \"limit\"");
+                throw new IllegalArgumentException("Unsupported field \"" + field + "\": a replay accepts "
+                        + "\"destination\" and either \"ids\" or \"limit\"");
             }
         }
         if (json.has("ids") && json.has("limit")) {
-            throw new IllegalArgumentException("A replay takes either \"ids\" or \"limit\", not both");
+            throw new IllegalArgumentException("Invalid replay: set either \"ids\" or \"limit\", not both");
         }
     }
 

@@ -21,11 +21,10 @@ class LockedFileFailureAnalyzer implements FailureAnalyzer {
     @Override
     public @Nullable FailureAnalysis analyze(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof MVStoreException locked && locked.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-                return new FailureAnalysis("Another process has a file of the router open: " + cause.getMessage(),
-                        ACTION, cause);
-            }
-            if (cause instanceof IdentityStoreInUseException) {
+            boolean locked = (cause instanceof MVStoreException store
+                    && store.getErrorCode() == DataUtils.ERROR_FILE_LOCKED)
+                    || cause instanceof IdentityStoreInUseException;
+            if (locked) {
                 return new FailureAnalysis("Another process has a file of the router open: " + cause.getMessage(),
                         ACTION, cause);
             }

@@ -9,9 +9,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Matches when the JSON Lines file destination is on: {@code router.destinations.file.enabled}
- * when it is set, else only while the Amplitude destination is off. The file is the router's
- * default destination, for a router with nowhere else to send events; kept on beside Amplitude
- * without anyone asking, it would fill the disk with a copy of every event.
+ * when it is set, else only while the Amplitude destination is off. The file is the default
+ * destination of a router with nowhere else to send events. Kept on beside Amplitude by default,
+ * it would fill the disk with a copy of every event.
  */
 class OnFileDestinationCondition extends SpringBootCondition {
 

@@ -64,7 +64,7 @@ class AdminServerIntegrationTests {
     }
 
     @Test
-    void answersAMalformedBodyOnTheAdminPortWithAReason() throws IOException {
+    void malformedBodyGetsReasonOnAdminPort() throws IOException {
         try (Socket socket = new Socket("127.0.0.1", this.adminServer.port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("POST /admin/dead-letters/replay HTTP/1.1\r\nHost: 127.0.0.1\r\n"

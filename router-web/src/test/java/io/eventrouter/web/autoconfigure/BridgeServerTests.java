@@ -91,7 +91,7 @@ class BridgeServerTests {
     }
 
     @Test
-    void answersOnceWhenTheRouteRespondedBeforeTheMalformedChunk() throws IOException {
+    void earlyResponseStaysTheOnlyOne() throws IOException {
         URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
 
         // The 405 goes out without the body being read; Netty then finds the chunk malformed.
@@ -103,7 +103,7 @@ class BridgeServerTests {
     }
 
     @Test
-    void closesAfterTheResponseAheadOfAPipelinedMalformedChunk() throws IOException {
+    void pipelinedMalformedChunkClosesConnection() throws IOException {
         Source slow = new Source() {
 
             @Override
@@ -120,8 +120,8 @@ class BridgeServerTests {
         URI upload = start(ClientBridge.builder(slow).build(), Duration.ofSeconds(10), "/2/httpapi");
         String body = "{\"api_key\":\"key-1234567890\",\"events\":[{\"event_type\":\"e\",\"device_id\":\"device-1\"}]}";
 
-        // The malformed request comes in the same write as an upload that is still being
-        // answered: the connection closes after that answer, since no later request can be read.
+        // The malformed request comes in the same write as an upload whose response is still on
+        // its way. The connection closes after that response, since no later request can be read.
         String responses = exchange(upload, "POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
                 + "POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"

@@ -53,7 +53,7 @@ class DeliveryAutoConfigurationTests {
     }
 
     @Test
-    void appendsToTheFileOnlyWhileNoOtherDestinationIsOn() {
+    void fileOnlyWithoutOtherDestination() {
         runner().run((context) -> assertThat(context).hasSingleBean(JsonLinesFileDestination.class));
         runner().withPropertyValues("router.destinations.amplitude.enabled=true")
                 .run((context) -> {

@@ -20,7 +20,7 @@ class LockedFileFailureAnalyzerTests {
     Path directory;
 
     @Test
-    void namesTheFoldersOfASecondRouter() {
+    void reportsLockedSpool() {
         List<DestinationId> destinations = List.of(DestinationId.of("amplitude"));
         try (MVStoreSpool first = MVStoreSpool.builder(this.directory).destinations(destinations).build()) {
             Throwable failure = catchThrowable(() -> MVStoreSpool.builder(this.directory).destinations(destinations)
@@ -35,7 +35,7 @@ class LockedFileFailureAnalyzerTests {
     }
 
     @Test
-    void namesTheFoldersOfASecondIdentityStore() {
+    void reportsLockedIdentityStore() {
         Path identities = this.directory.resolve("identity");
         try (EmbeddedIdentityStore first = EmbeddedIdentityStore.open(identities, 100)) {
             Throwable failure = catchThrowable(() -> EmbeddedIdentityStore.open(identities, 100).close());
@@ -50,7 +50,7 @@ class LockedFileFailureAnalyzerTests {
     }
 
     @Test
-    void leavesOtherFailuresToOthers() {
+    void ignoresOtherFailures() {
         assertThat(new LockedFileFailureAnalyzer().analyze(new IllegalStateException("broken"))).isNull();
     }
 

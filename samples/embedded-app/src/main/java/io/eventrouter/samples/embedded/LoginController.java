@@ -60,8 +60,8 @@ class LoginController {
     }
 
     /**
-     * Answers an event the router refused, such as one with a user id under 5 characters, with a
-     * 400 that says why, and a router that cannot take events now with a 503.
+     * Responds with a 400 and the reason when the router rejected the event, such as one with a
+     * user id under 5 characters, and with a 503 when the router cannot take events now.
      */
     @ExceptionHandler
     ResponseEntity<Map<String, String>> publishFailed(PublishException ex) {

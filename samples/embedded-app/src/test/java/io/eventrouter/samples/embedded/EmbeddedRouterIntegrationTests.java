@@ -134,7 +134,7 @@ class EmbeddedRouterIntegrationTests {
     }
 
     @Test
-    void loginAnswers400ForIdsTheRouterRefuses() throws Exception {
+    void loginRejectsInvalidIds() throws Exception {
         HttpResponse<String> placeholder = post("/login", "{\"userId\":\"undefined\"}");
         HttpResponse<String> shortDevice = post("/login", "{\"userId\":\"sample-user-2\",\"deviceId\":\"ab\"}");
 

@@ -83,7 +83,7 @@ class ServletRouterIntegrationTests {
     }
 
     @Test
-    void bridgeTakesTheCookiesOfABusySite() throws Exception {
+    void bridgeAcceptsLargeCookies() throws Exception {
         String upload = "{\"api_key\":\"sample-api-key\",\"events\":[{\"event_type\":\"Cookie Event\","
                 + "\"user_id\":\"servlet-user-4\"}]}";
 
@@ -107,7 +107,7 @@ class ServletRouterIntegrationTests {
     }
 
     @Test
-    void controllerAnswers400ForAUserIdTheRouterRefuses() throws Exception {
+    void controllerRejectsShortUserId() throws Exception {
         HttpResponse<String> response = post("/users/ab/orders", "{}");
 
         assertThat(response.statusCode()).isEqualTo(400);
