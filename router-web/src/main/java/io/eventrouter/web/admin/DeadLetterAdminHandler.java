@@ -1,10 +1,12 @@
 package io.eventrouter.web.admin;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 import io.eventrouter.bridge.ingest.RequestBodies;
 import io.eventrouter.core.deadletter.DeadLetter;
@@ -40,7 +42,8 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  *
  * Bad parameters, unknown fields and {@code ids} with {@code limit} get 400 with an {@code error}
- * message, and a replay body over Spring's 256 KB buffer limit gets 413.
+ * message, a replay body over Spring's 256 KB buffer limit gets 413, and one that does not arrive
+ * within the read timeout gets 408.
  */
 final class DeadLetterAdminHandler {
 
@@ -56,9 +59,13 @@ final class DeadLetterAdminHandler {
 
     private final DeadLetterStore store;
 
-    DeadLetterAdminHandler(DispatchPipeline pipeline) {
+    private final Duration readTimeout;
+
+    /** @param readTimeout how long a client may take to send a replay body before it gets a 408 */
+    DeadLetterAdminHandler(DispatchPipeline pipeline, Duration readTimeout) {
         this.pipeline = pipeline;
         this.store = pipeline.deadLetters();
+        this.readTimeout = readTimeout;
     }
 
     Mono<ServerResponse> list(ServerRequest request) {
@@ -83,7 +90,12 @@ final class DeadLetterAdminHandler {
     Mono<ServerResponse> replay(ServerRequest request) {
         return request.bodyToMono(String.class)
                 .defaultIfEmpty("")
+                .timeout(this.readTimeout)
                 .flatMap(this::replay)
+                // The response guard closes the connection after a 408, since the rest of the body may still come.
+                .onErrorResume(TimeoutException.class, (ex) -> json(HttpStatus.REQUEST_TIMEOUT,
+                        MAPPER.createObjectNode().put("error", "Timed out reading the request body: it did not arrive "
+                                + "within " + this.readTimeout.toMillis() + " ms")))
                 // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorResume(RequestBodies::isClosedByClient, (ex) -> badRequest("The connection closed before "
                         + "the request body was complete"))

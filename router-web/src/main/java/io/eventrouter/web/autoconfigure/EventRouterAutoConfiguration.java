@@ -223,7 +223,7 @@ public final class EventRouterAutoConfiguration {
                 DispatchPipeline pipeline, ObjectProvider<IdentityLookup> identities) {
             RouterProperties.Admin admin = properties.getAdmin();
             return AdminRoutes.of(pipeline, identities.getIfAvailable(), admin.getPathPrefix(),
-                    Objects.requireNonNull(admin.getToken()));
+                    Objects.requireNonNull(admin.getToken()), properties.getBridge().getReadTimeout());
         }
 
     }

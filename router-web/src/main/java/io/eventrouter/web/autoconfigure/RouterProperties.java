@@ -439,7 +439,7 @@ public class RouterProperties implements Validator {
         /** Maximum number of events in one upload. */
         private int maxEventsPerRequest = ClientBridge.MAX_EVENTS;
 
-        /** How long a client may take to send a request body before it gets a 408. */
+        /** How long a client may take to send a request body before it gets a 408, on the admin endpoints too. */
         private Duration readTimeout = Duration.ofSeconds(30);
 
         private final Limits limits = new Limits();

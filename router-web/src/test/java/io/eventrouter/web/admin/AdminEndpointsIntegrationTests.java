@@ -19,6 +19,7 @@ import io.eventrouter.core.identity.IdentityStore;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.web.CapturedLogs;
 import io.eventrouter.web.EventRouterApplication;
+import io.eventrouter.web.StalledConnections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +85,7 @@ class AdminEndpointsIntegrationTests {
         registry.add("router.destinations.amplitude.batch.max-wait", () -> "20ms");
         registry.add("router.dead-letters.path", () -> folder.resolve("dead-letters.mv").toString());
         registry.add("router.admin.token", () -> TOKEN);
+        registry.add("router.bridge.read-timeout", () -> "1s");
     }
 
     private WebTestClient client() {
@@ -253,6 +255,19 @@ class AdminEndpointsIntegrationTests {
         // Without the response guard and the closed-client check, each logs a 500 with a stack trace.
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                 .until(() -> this.serverErrors.events().stream().noneMatch((event) -> event.getLevel() == Level.ERROR));
+    }
+
+    @Test
+    void stalledReplayBodyGets408AndClose() throws IOException {
+        String request = "POST /admin/dead-letters/replay HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"destination\"";
+
+        String response = StalledConnections.responseToStalledBody(this.port, request);
+
+        assertThat(response).startsWith("HTTP/1.1 408 ");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(response)
+                .contains("\"error\":\"Timed out reading the request body: it did not arrive within 1000 ms\"");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.eventrouter.web.EventRouterApplication;
+import io.eventrouter.web.StalledConnections;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,6 +42,7 @@ class AdminServerIntegrationTests {
         registry.add("router.dead-letters.path", () -> folder.resolve("dead-letters.mv").toString());
         registry.add("router.admin.token", () -> TOKEN);
         registry.add("router.admin.port", () -> "0");
+        registry.add("router.bridge.read-timeout", () -> "1s");
     }
 
     private static WebTestClient client(int port) {
@@ -74,6 +76,19 @@ class AdminServerIntegrationTests {
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"error\":\"Malformed request\"");
         }
+    }
+
+    @Test
+    void stalledBodyGets408AndCloseOnAdminPort() throws IOException {
+        String request = "POST /admin/dead-letters/replay HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"destination\"";
+
+        String response = StalledConnections.responseToStalledBody(this.adminServer.port(), request);
+
+        assertThat(response).startsWith("HTTP/1.1 408 ");
+        assertThat(response).containsIgnoringCase("connection: close");
+        assertThat(response)
+                .contains("\"error\":\"Timed out reading the request body: it did not arrive within 1000 ms\"");
     }
 
     @Test
