@@ -23,16 +23,26 @@ import reactor.netty.http.server.HttpServer;
  * <p>Boot's management port would also separate them, but it serves only Actuator endpoints and
  * needs the Actuator on the classpath; this server needs neither and serves plain functional
  * routes.
+ *
+ * <p>It closes connections idle for 75 s, as the standalone router's main port does. Without that
+ * limit, Netty keeps open a connection that sends nothing, stops in its headers, or stops in a body
+ * that the handler responded to without reading, such as after a 401. Even a client without the
+ * token could then hold connections open.
  */
 public final class AdminServer implements SmartLifecycle {
 
     private static final Logger logger = LoggerFactory.getLogger(AdminServer.class);
+
+    /** Idle timeout of the standalone router's main port, which outlasts the 60 s of common load balancers. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(75);
 
     private final String address;
 
     private final int port;
 
     private final RouterFunction<ServerResponse> routes;
+
+    private final Duration idleTimeout;
 
     private volatile @Nullable DisposableServer server;
 
@@ -41,12 +51,18 @@ public final class AdminServer implements SmartLifecycle {
      * @param port the port to bind, or 0 for any free port
      */
     public AdminServer(String address, int port, RouterFunction<ServerResponse> routes) {
+        this(address, port, routes, IDLE_TIMEOUT);
+    }
+
+    /** @param idleTimeout how long a connection may send nothing, in or between requests, before it closes */
+    AdminServer(String address, int port, RouterFunction<ServerResponse> routes, Duration idleTimeout) {
         this.address = Objects.requireNonNull(address, "address");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("router.admin.port must be between 0 and 65535, but was " + port);
         }
         this.port = port;
         this.routes = Objects.requireNonNull(routes, "routes");
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
     }
 
     @Override
@@ -55,6 +71,7 @@ public final class AdminServer implements SmartLifecycle {
         DisposableServer started = HttpServer.create()
                 .host(this.address)
                 .port(this.port)
+                .idleTimeout(this.idleTimeout)
                 // A request Netty cannot decode gets the same body as on the main port.
                 .doOnChannelInit(new DecodingFailureBodies())
                 .handle(adapter)

@@ -895,7 +895,10 @@ public class RouterProperties implements Validator {
         /** Path under which the admin endpoints are served. */
         private String pathPrefix = "/admin";
 
-        /** Port of a separate admin server, 0 for any free port; unset serves the endpoints on the main port. */
+        /**
+         * Port of a separate admin server, 0 for any free port; unset serves the endpoints on the main port.
+         * That server closes connections idle for 75 s, as the standalone router does.
+         */
         private @Nullable Integer port;
 
         /** Address the separate admin server binds to. */

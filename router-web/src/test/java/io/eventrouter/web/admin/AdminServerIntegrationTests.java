@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.eventrouter.web.EventRouterApplication;
 import io.eventrouter.web.StalledConnections;
@@ -16,6 +17,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,6 +93,42 @@ class AdminServerIntegrationTests {
         assertThat(response).containsIgnoringCase("connection: close");
         assertThat(response)
                 .contains("\"error\":\"Timed out reading the request body: it did not arrive within 1000 ms\"");
+    }
+
+    @Test
+    void closesConnectionStalledInItsHeaders() throws IOException {
+        AdminServer server = idleServer();
+        try {
+            StalledConnections.assertClosed(server.port());
+        }
+        finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void closesConnectionStalledInAnUnreadBody() throws IOException {
+        // Netty waits for the rest of a body the handler answered without reading, as after a 401.
+        AdminServer server = idleServer();
+        try {
+            String response = StalledConnections.responseToStalledBody(server.port(), "POST /admin/destinations "
+                    + "HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{\"destination\"");
+
+            assertThat(response).startsWith("HTTP/1.1 401 ");
+        }
+        finally {
+            server.stop();
+        }
+    }
+
+    /** Starts an admin server on a free port that closes connections idle for 1 s, with a route that reads no body. */
+    private static AdminServer idleServer() {
+        RouterFunction<ServerResponse> routes = RouterFunctions.route()
+                .POST("/admin/destinations", (request) -> ServerResponse.status(401).build())
+                .build();
+        AdminServer server = new AdminServer("127.0.0.1", 0, routes, Duration.ofSeconds(1));
+        server.start();
+        return server;
     }
 
     @Test
