@@ -23,6 +23,8 @@ import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -41,9 +43,10 @@ import tools.jackson.databind.node.ObjectNode;
  * destination as {@code not_found}.</li>
  * </ul>
  *
- * Bad parameters, unknown fields and {@code ids} with {@code limit} get 400 with an {@code error}
- * message, a replay body over Spring's 256 KB buffer limit gets 413, and one that does not arrive
- * within the read timeout gets 408.
+ * Bad parameters, unknown or repeated fields, a {@code limit} that is not a JSON integer, and
+ * {@code ids} with {@code limit} get 400 with an {@code error} message. A replay body over
+ * Spring's 256 KB buffer limit gets 413, and one that does not arrive within the read timeout gets
+ * 408.
  */
 final class DeadLetterAdminHandler {
 
@@ -106,28 +109,29 @@ final class DeadLetterAdminHandler {
 
     private Mono<ServerResponse> replay(String body) {
         DestinationId destination;
-        JsonNode json;
+        List<Long> requested;
+        int limit;
         try {
-            json = parseObject(body);
+            JsonNode json = parseObject(body);
+            checkNoRepeatedFields(body);
             checkFields(json);
             JsonNode name = json.get("destination");
             if (name == null || !name.isString()) {
                 throw new IllegalArgumentException("The body needs \"destination\", the id of a destination");
             }
             destination = destination(name.stringValue());
-        }
-        catch (IllegalArgumentException ex) {
-            return badRequest(ex.getMessage());
-        }
-        List<Long> requested;
-        Mono<List<StoredDeadLetter>> letters;
-        try {
             requested = ids(json);
-            letters = (requested != null) ? selected(destination, requested) : oldest(destination, json);
+            limit = replayLimit(json);
+            // Each value is checked first, so that an invalid one is named rather than the combination.
+            if (requested != null && json.has("limit")) {
+                throw new IllegalArgumentException("Invalid replay: set either \"ids\" or \"limit\", not both");
+            }
         }
         catch (IllegalArgumentException ex) {
             return badRequest(ex.getMessage());
         }
+        Mono<List<StoredDeadLetter>> letters = (requested != null) ? selected(destination, requested)
+                : this.store.list(destination, 0, limit);
         return letters.flatMap((selected) -> this.pipeline.replay(destination, selected)
                 .flatMap((queued) -> json(HttpStatus.ACCEPTED, replayed(queued, requested, selected))));
     }
@@ -150,8 +154,8 @@ final class DeadLetterAdminHandler {
     }
 
     /**
-     * Rejects unsupported fields, and {@code ids} with {@code limit}, because a misspelt
-     * {@code limit} would otherwise replay the default number of letters.
+     * Rejects unsupported fields, because a misspelt {@code limit} would otherwise replay the
+     * default number of letters.
      */
     private static void checkFields(JsonNode json) {
         for (String field : json.propertyNames()) {
@@ -160,8 +164,24 @@ final class DeadLetterAdminHandler {
                         + "\"destination\" and either \"ids\" or \"limit\"");
             }
         }
-        if (json.has("ids") && json.has("limit")) {
-            throw new IllegalArgumentException("Invalid replay: set either \"ids\" or \"limit\", not both");
+    }
+
+    /**
+     * Rejects a field that the body sets twice, because the tree keeps only the last value. The
+     * body must already have parsed as a JSON object.
+     */
+    private static void checkNoRepeatedFields(String body) {
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            Set<String> seen = new HashSet<>();
+            parser.nextToken();
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                if (!seen.add(parser.currentName())) {
+                    throw new IllegalArgumentException("Duplicate field \"" + parser.currentName()
+                            + "\": set each field once");
+                }
+                parser.nextToken();
+                parser.skipChildren();
+            }
         }
     }
 
@@ -184,11 +204,34 @@ final class DeadLetterAdminHandler {
         return parsed;
     }
 
-    private Mono<List<StoredDeadLetter>> oldest(DestinationId destination, JsonNode json) {
+    /**
+     * Returns the number of oldest letters a replay requests: {@code limit}, which must be a JSON
+     * integer, such as {@code 5} but not {@code "5"} or {@code 5.0}, or the default without it.
+     */
+    private static int replayLimit(JsonNode json) {
         JsonNode limit = json.get("limit");
-        int count = limit(Optional.ofNullable(limit).map((value) -> value.canConvertToLong()
-                ? value.longValue() : parseLong("limit", value.asString())));
-        return this.store.list(destination, 0, count);
+        if (limit == null) {
+            return DEFAULT_LIMIT;
+        }
+        if (!limit.isIntegralNumber()) {
+            throw new IllegalArgumentException("\"limit\" must be an integer from 1 to " + MAX_LIMIT
+                    + ", but was " + describe(limit));
+        }
+        if (!limit.canConvertToLong()) {
+            throw outOfRange(limit.toString());
+        }
+        return limit(Optional.of(limit.longValue()));
+    }
+
+    /** Returns a JSON value as an error message shows it, with its type where the text alone hides it. */
+    private static String describe(JsonNode value) {
+        if (value.isString()) {
+            return "the string " + value;
+        }
+        if (value.isNumber()) {
+            return "the decimal " + value;
+        }
+        return value.toString();
     }
 
     private Mono<List<StoredDeadLetter>> selected(DestinationId destination, List<Long> requested) {
@@ -216,9 +259,13 @@ final class DeadLetterAdminHandler {
     private static int limit(Optional<Long> requested) {
         long limit = requested.orElse((long) DEFAULT_LIMIT);
         if (limit < 1 || limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
+            throw outOfRange(String.valueOf(limit));
         }
         return (int) limit;
+    }
+
+    private static IllegalArgumentException outOfRange(String limit) {
+        return new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", but was " + limit);
     }
 
     private static long parseLong(String name, String value) {

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -31,6 +33,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import tools.jackson.databind.JsonNode;
@@ -154,6 +157,52 @@ class AdminEndpointsIntegrationTests {
                 .exchange()
                 .expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.error").isEqualTo("\"ids\" must be an array of 1 to 1000 letter ids");
+    }
+
+    @Test
+    void replayRejectsNonIntegerLimit() {
+        Map<String, String> expected = new TreeMap<>(Map.of(
+                "\"5\"", "400 \"limit\" must be an integer from 1 to 1000, but was the string \"5\"",
+                "1e2", "400 \"limit\" must be an integer from 1 to 1000, but was the decimal 100.0",
+                "5.0", "400 \"limit\" must be an integer from 1 to 1000, but was the decimal 5.0",
+                "true", "400 \"limit\" must be an integer from 1 to 1000, but was true",
+                "null", "400 \"limit\" must be an integer from 1 to 1000, but was null",
+                "1001", "400 limit must be between 1 and 1000, but was 1001",
+                "99999999999999999999", "400 limit must be between 1 and 1000, but was 99999999999999999999"));
+
+        Map<String, String> answers = new TreeMap<>();
+        expected.keySet().forEach((limit) -> answers.put(limit,
+                replayAnswer("{\"destination\":\"amplitude\",\"limit\":" + limit + "}")));
+
+        assertThat(answers).isEqualTo(expected);
+    }
+
+    /** Returns the status of a replay and its error, or its whole body when it has none. */
+    private String replayAnswer(String body) {
+        EntityExchangeResult<byte[]> result = client().post().uri("/admin/dead-letters/replay")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(body)
+                .exchange()
+                .expectBody().returnResult();
+        JsonNode answer = MAPPER.readTree(result.getResponseBodyContent());
+        String error = answer.has("error") ? answer.get("error").stringValue() : answer.toString();
+        return result.getStatus().value() + " " + error;
+    }
+
+    @Test
+    void replayRejectsDuplicateField() {
+        // Read as a tree, the last "limit" would win and replay 1000 letters.
+        String answer = replayAnswer("{\"destination\":\"amplitude\",\"limit\":1,\"limit\":1000}");
+
+        assertThat(answer).isEqualTo("400 Duplicate field \"limit\": set each field once");
+    }
+
+    @Test
+    void replayNamesEmptyIdsBesideLimit() {
+        String answer = replayAnswer("{\"destination\":\"amplitude\",\"ids\":[],\"limit\":5}");
+
+        assertThat(answer).isEqualTo("400 \"ids\" must be an array of 1 to 1000 letter ids");
     }
 
     @Test
