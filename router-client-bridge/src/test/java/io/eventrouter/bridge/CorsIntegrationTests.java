@@ -5,6 +5,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 
@@ -71,6 +72,26 @@ class CorsIntegrationTests {
         assertThat(result.getStatus().value()).isEqualTo(400);
         assertThat(result.getResponseHeaders().getAccessControlAllowOrigin()).isEqualTo(SITE);
         assertThat(result.getResponseHeaders().getVary()).contains("Origin");
+    }
+
+    @Test
+    void unsupportedMethodGets405WithCorsHeaders() {
+        this.server = BridgeServer.start((builder) -> builder.allowedOrigins(List.of(SITE)));
+
+        for (HttpMethod method : List.of(HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.PATCH)) {
+            EntityExchangeResult<byte[]> result = this.server.client().method(method).uri("/2/httpapi")
+                    .header(HttpHeaders.ORIGIN, SITE)
+                    .exchange()
+                    .expectBody().returnResult();
+
+            // The same 405 a request without Origin gets, readable by the page that sent it.
+            assertThat(result.getStatus().value()).as(method.name()).isEqualTo(405);
+            assertThat(Json.read(result.getResponseBody()).get("code").intValue()).as(method.name()).isEqualTo(405);
+            assertThat(result.getResponseHeaders().getFirst(HttpHeaders.ALLOW)).as(method.name())
+                    .isEqualTo("POST, OPTIONS");
+            assertThat(result.getResponseHeaders().getAccessControlAllowOrigin()).as(method.name()).isEqualTo(SITE);
+            assertThat(result.getResponseHeaders().getVary()).as(method.name()).contains("Origin");
+        }
     }
 
     @Test

@@ -32,7 +32,15 @@ public final class CorsPolicy implements WebFilter {
 
     private final List<PathPattern> paths;
 
-    private final CorsConfiguration configuration;
+    /** Configuration for preflights, which allows only GET and POST, the methods the bridge serves. */
+    private final CorsConfiguration preflights;
+
+    /**
+     * Configuration for the other requests, which allows any method. A method that the route does
+     * not serve then gets the route's own 405, which the page can read, and not a 403 that only
+     * requests with {@code Origin} would get.
+     */
+    private final CorsConfiguration requests;
 
     private final DefaultCorsProcessor processor = new DefaultCorsProcessor();
 
@@ -51,7 +59,9 @@ public final class CorsPolicy implements WebFilter {
         // sends Authorization and X-Amp-Exp-*, apps add their own.
         configuration.addAllowedHeader(CorsConfiguration.ALL);
         configuration.setMaxAge(maxAge);
-        this.configuration = configuration;
+        this.preflights = configuration;
+        this.requests = new CorsConfiguration(configuration);
+        this.requests.setAllowedMethods(List.of(CorsConfiguration.ALL));
     }
 
     @Override
@@ -60,10 +70,11 @@ public final class CorsPolicy implements WebFilter {
         if (this.paths.stream().noneMatch((pattern) -> pattern.matches(path))) {
             return chain.filter(exchange);
         }
-        if (!this.processor.process(this.configuration, exchange)) {
+        boolean preflight = CorsUtils.isPreFlightRequest(exchange.getRequest());
+        if (!this.processor.process(preflight ? this.preflights : this.requests, exchange)) {
             return forbidden(exchange.getResponse());
         }
-        if (CorsUtils.isPreFlightRequest(exchange.getRequest())) {
+        if (preflight) {
             exchange.getResponse().setStatusCode(HttpStatus.NO_CONTENT);
             return exchange.getResponse().setComplete();
         }
