@@ -365,6 +365,38 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
+    void countsPayloadSizeAsReceived() {
+        BridgeServer server = start();
+        byte[] request = utf8(quoted(upload(EVENT, EVENT, EVENT, EVENT)));
+        byte[] gzip = Json.gzip(request);
+        byte[] deflate = Json.deflate(request, true);
+        byte[] latin1 = quoted(upload("{'event_type':'caf\u00e9','device_id':'device-0001'}"))
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        JsonNode gzipAnswer = body(server.client().post().uri("/2/httpapi")
+                .header("Content-Encoding", "gzip")
+                .bodyValue(gzip)
+                .exchange()
+                .expectBody().returnResult());
+        JsonNode deflateAnswer = body(server.client().post().uri("/2/httpapi")
+                .header("Content-Encoding", "deflate")
+                .bodyValue(deflate)
+                .exchange()
+                .expectBody().returnResult());
+        JsonNode latin1Answer = body(server.client().post().uri("/2/httpapi")
+                .header("Content-Type", "application/json; charset=ISO-8859-1")
+                .bodyValue(latin1)
+                .exchange()
+                .expectBody().returnResult());
+
+        // The bytes the client sent, not the body they inflate or transcode to.
+        assertThat(gzip.length).isLessThan(request.length);
+        assertThat(gzipAnswer.get("payload_size_bytes").intValue()).isEqualTo(gzip.length);
+        assertThat(deflateAnswer.get("payload_size_bytes").intValue()).isEqualTo(deflate.length);
+        assertThat(latin1Answer.get("payload_size_bytes").intValue()).isEqualTo(latin1.length);
+    }
+
+    @Test
     void refusesAGzipBombWithPayloadTooLarge() {
         BridgeServer server = start();
         // Gzip members may be concatenated: 200 copies of one compressed MB inflate to 200 MB.

@@ -55,6 +55,11 @@ public final class RequestBodies {
      * @param readTimeout the longest the client may take to send the whole body
      */
     public static Mono<byte[]> read(ServerRequest request, int maxBytes, Duration readTimeout) {
+        return readReceived(request, maxBytes, readTimeout).map(ReceivedBody::bytes);
+    }
+
+    /** Reads and inflates the body of {@code request} like {@link #read}, and keeps its size as sent. */
+    private static Mono<ReceivedBody> readReceived(ServerRequest request, int maxBytes, Duration readTimeout) {
         long declared = request.headers().contentLength().orElse(-1);
         if (declared > maxBytes) {
             return Mono.error(tooLarge());
@@ -69,7 +74,7 @@ public final class RequestBodies {
                 // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
-                .map((bytes) -> decode(bytes, encoding, maxBytes));
+                .map((bytes) -> new ReceivedBody(decode(bytes, encoding, maxBytes), bytes.length));
     }
 
     /**
@@ -80,15 +85,24 @@ public final class RequestBodies {
      * body is transcoded from the declared charset. The size limit applies before transcoding,
      * so a transcoded body may be up to three times the limit.
      */
-    static Mono<byte[]> readUtf8(ServerRequest request, int maxBytes, Duration readTimeout) {
+    static Mono<ReceivedBody> readUtf8(ServerRequest request, int maxBytes, Duration readTimeout) {
         String contentType = request.headers().asHttpHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
         String name = (contentType != null) ? charsetParameter(contentType) : null;
-        Mono<byte[]> body = read(request, maxBytes, readTimeout);
+        Mono<ReceivedBody> body = readReceived(request, maxBytes, readTimeout);
         if (name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")) {
             return body;
         }
-        return body.map((bytes) -> Utf8.isValid(bytes) ? bytes
-                : new String(bytes, charset(name)).getBytes(StandardCharsets.UTF_8));
+        return body.map((received) -> Utf8.isValid(received.bytes()) ? received
+                : new ReceivedBody(new String(received.bytes(), charset(name)).getBytes(StandardCharsets.UTF_8),
+                        received.receivedBytes()));
+    }
+
+    /**
+     * A request body as the handler reads it, inflated and possibly transcoded.
+     *
+     * @param receivedBytes the size of the body as the client sent it, before inflating or transcoding
+     */
+    record ReceivedBody(byte[] bytes, int receivedBytes) {
     }
 
 
