@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.bridge.ingest.BodyBudget;
 import io.eventrouter.bridge.ingest.HttpApiHandler;
 import io.eventrouter.bridge.ingest.IdentifyHandler;
 import io.eventrouter.bridge.ingest.Intake;
@@ -93,6 +94,8 @@ public final class ClientBridge {
 
     private final RequestGate gate;
 
+    private final @Nullable BodyBudget bodies;
+
     private final CorsPolicy cors;
 
     private final @Nullable ConnectionLimit connections;
@@ -122,6 +125,7 @@ public final class ClientBridge {
         this.gate = new RequestGate(addresses, buckets(builder.requestsPerSecondPerAddress, builder.nanoTime),
                 builder.requestsPerSecondPerAddress, builder.maxRequestsInFlight, this::isLegacyUpload,
                 this.connections);
+        this.bodies = (builder.maxBodyBytesInFlight > 0) ? new BodyBudget(builder.maxBodyBytesInFlight) : null;
         this.cors = new CorsPolicy(pathPatterns(), builder.allowedOrigins, builder.corsMaxAge);
         if (builder.apiKeys.isOpen()) {
             logger.warn("The client bridge accepts every API key and forwards it unchanged: "
@@ -172,7 +176,16 @@ public final class ClientBridge {
             routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
                     AmplitudeResponse.error(404, "Invalid request path").build()));
         }
-        return routes.filter(this.gate).filter(new ResponseGuard()).build();
+        routes.filter(this.gate);
+        if (this.bodies != null) {
+            routes.filter(this.bodies);
+        }
+        return routes.filter(new ResponseGuard()).build();
+    }
+
+    /** Returns the bytes of request bodies the bridge holds now; 0 when they are not limited. */
+    public long heldBodyBytes() {
+        return (this.bodies != null) ? this.bodies.heldBytes() : 0;
     }
 
     /**
@@ -290,6 +303,8 @@ public final class ClientBridge {
         private int maxRequestsInFlight;
 
         private int maxConnections;
+
+        private long maxBodyBytesInFlight = Runtime.getRuntime().maxMemory() / 10;
 
         private int eventsPerSecondPerId;
 
@@ -409,6 +424,20 @@ public final class ClientBridge {
          */
         public Builder maxConnections(int limit) {
             this.maxConnections = requireNotNegative(limit, "maxConnections");
+            return this;
+        }
+
+        /**
+         * Limits the bytes of request bodies the bridge holds at once, counted as read and again
+         * as inflated, until each request is answered. A body that does not fit gets a 503 with
+         * {@code Retry-After}, unless it is the only one. A tenth of the maximum heap by default;
+         * 0 for no limit.
+         */
+        public Builder maxBodyBytesInFlight(long limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("maxBodyBytesInFlight must be 0 or more, but was " + limit);
+            }
+            this.maxBodyBytesInFlight = limit;
             return this;
         }
 

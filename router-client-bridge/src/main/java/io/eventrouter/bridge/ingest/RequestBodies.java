@@ -11,6 +11,8 @@ import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
@@ -25,6 +27,7 @@ import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.BodyExtractors;
 import org.springframework.web.reactive.function.server.ServerRequest;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.channel.AbortedException;
 
@@ -32,7 +35,9 @@ import reactor.netty.channel.AbortedException;
  * Reads a request body into memory, inflating {@code gzip} and {@code deflate} bodies, with a
  * limit on the bytes read and on the bytes inflated: a small body that inflates to gigabytes is
  * a 413, never an out-of-memory. Every failure is an {@link UploadRejectedException} carrying
- * Amplitude's response, for the handler to write in its protocol's shape.
+ * Amplitude's response, for the handler to write in its protocol's shape, except a body that the
+ * bridge's {@link BodyBudget} has no room for, which fails with the
+ * {@link io.eventrouter.core.source.AcceptanceException} of an overloaded pipeline.
  *
  * <p>Charset: Amplitude's SDKs send UTF-8. A body whose {@code Content-Type} declares another
  * charset that Java supports is read in that charset, so that a client which labels its body
@@ -65,7 +70,12 @@ public final class RequestBodies {
             return Mono.error(tooLarge());
         }
         String encoding = contentEncoding(request.headers().asHttpHeaders());
-        return DataBufferUtils.join(request.body(BodyExtractors.toDataBuffers()), maxBytes)
+        BodyBudget.Reservation reservation = BodyBudget.reservation(request);
+        Flux<DataBuffer> buffers = request.body(BodyExtractors.toDataBuffers());
+        if (reservation != null) {
+            buffers = budgeted(request, buffers, reservation, declared, maxBytes);
+        }
+        return DataBufferUtils.join(buffers, maxBytes)
                 .map(RequestBodies::toBytes)
                 .defaultIfEmpty(new byte[0])
                 .timeout(readTimeout)
@@ -74,7 +84,44 @@ public final class RequestBodies {
                 // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
-                .map((bytes) -> new ReceivedBody(decode(bytes, encoding, maxBytes), bytes.length));
+                .map((bytes) -> {
+                    byte[] decoded = decode(bytes, encoding, maxBytes);
+                    if (reservation != null && decoded != bytes && !reservation.tryTake(decoded.length)) {
+                        throw reservation.refusal();
+                    }
+                    return new ReceivedBody(decoded, bytes.length);
+                });
+    }
+
+    /**
+     * Counts the body against the {@link BodyBudget}: its whole {@code Content-Length} before
+     * anything is read, so that bodies arriving together do not each take part of the budget and
+     * all fail, or else each buffer as it arrives. Once the body does not fit, the rest of it is
+     * read and dropped, and the body fails with the budget's refusal when it ends, so that the
+     * client reads a 503 rather than a reset while it still sends. A body that goes on past
+     * {@code maxBytes} fails at once and leaves its connection to close.
+     */
+    private static Flux<DataBuffer> budgeted(ServerRequest request, Flux<DataBuffer> buffers,
+            BodyBudget.Reservation reservation, long declared, int maxBytes) {
+        boolean prepaid = declared > 0 && reservation.tryTake(declared);
+        AtomicBoolean refused = new AtomicBoolean(declared > 0 && !prepaid);
+        AtomicLong received = new AtomicLong();
+        AtomicLong dropped = new AtomicLong();
+        Flux<DataBuffer> counted = buffers.handle((buffer, sink) -> {
+            int count = buffer.readableByteCount();
+            long total = received.addAndGet(count);
+            if (!refused.get() && ((prepaid && total <= declared) || reservation.tryTake(count))) {
+                sink.next(buffer);
+                return;
+            }
+            refused.set(true);
+            DataBufferUtils.release(buffer);
+            if (dropped.addAndGet(count) > maxBytes) {
+                BodyBudget.leftUnread(request);
+                sink.error(reservation.refusal());
+            }
+        });
+        return counted.concatWith(Mono.defer(() -> refused.get() ? Mono.error(reservation.refusal()) : Mono.empty()));
     }
 
     /**

@@ -28,6 +28,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * <li>A 408 means the client stopped sending before its body was complete. The rest of that body
  * may still come and would be read as the next request on the connection, so the connection
  * closes after the response.</li>
+ * <li>A body refused by the {@link BodyBudget} and left partly unread closes its connection
+ * too.</li>
  * </ul>
  */
 public final class ResponseGuard implements HandlerFilterFunction<ServerResponse, ServerResponse> {
@@ -64,7 +66,7 @@ public final class ResponseGuard implements HandlerFilterFunction<ServerResponse
 
         @Override
         public Mono<Void> writeTo(ServerWebExchange exchange, Context context) {
-            if (statusCode().isSameCodeAs(HttpStatus.REQUEST_TIMEOUT)) {
+            if (statusCode().isSameCodeAs(HttpStatus.REQUEST_TIMEOUT) || BodyBudget.leftUnread(exchange)) {
                 exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
             }
             return Mono.defer(() -> this.delegate.writeTo(exchange, context))

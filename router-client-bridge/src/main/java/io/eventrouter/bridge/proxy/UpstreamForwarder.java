@@ -12,6 +12,7 @@ import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.ingest.RequestBodies;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import io.eventrouter.core.source.AcceptanceException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,7 @@ public final class UpstreamForwarder {
                 .flatMap((bytes) -> send(request.method(), target, headers, bytes))
                 .flatMap((relayed) -> relay(request, relayed, vary))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
+                .onErrorResume(AcceptanceException.class, Responses::unavailable)
                 .onErrorResume(WebClientRequestException.class, (ex) -> upstreamFailed(target, ex, 502))
                 .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504));
     }

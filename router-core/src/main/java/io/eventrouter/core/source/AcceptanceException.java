@@ -38,7 +38,10 @@ public class AcceptanceException extends RuntimeException {
         SPOOL_FULL,
 
         /** The pipeline is shutting down or not started. */
-        NOT_RUNNING
+        NOT_RUNNING,
+
+        /** The request bodies the server holds have reached their share of the heap. */
+        MEMORY_FULL
 
     }
 

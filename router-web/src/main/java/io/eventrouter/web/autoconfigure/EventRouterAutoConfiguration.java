@@ -271,6 +271,9 @@ public final class EventRouterAutoConfiguration {
                     .upstreamTimeout(bridge.getExperiment().getTimeout())
                     .remoteConfigUrl(bridge.getRemoteConfig().getUrl())
                     .webClient(webClient.getIfAvailable(WebClient::builder));
+            if (limits.getMaxBodyBytesInFlight() != null) {
+                builder.maxBodyBytesInFlight(limits.getMaxBodyBytesInFlight().toBytes());
+            }
             builderCustomizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
             return builder.build();
         }

@@ -46,7 +46,7 @@ public class RouterProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == Retry.class || type == Spool.class;
+        return type == Retry.class || type == Spool.class || type == Limits.class;
     }
 
     @Override
@@ -58,6 +58,11 @@ public class RouterProperties implements Validator {
         if (target instanceof Spool spool && spool.getType() == Spool.Type.FILE
                 && spool.getMaxSize().toBytes() < Spool.MIN_MAX_SIZE.toBytes()) {
             errors.rejectValue("maxSize", "router.spool.max-size", "must be at least 1MB");
+        }
+        if (target instanceof Limits limits && limits.getMaxBodyBytesInFlight() != null
+                && limits.getMaxBodyBytesInFlight().isNegative()) {
+            errors.rejectValue("maxBodyBytesInFlight", "router.bridge.limits.max-body-bytes-in-flight",
+                    "must be 0 or more");
         }
     }
 
@@ -587,6 +592,13 @@ public class RouterProperties implements Validator {
         private int maxRequestsInFlight;
 
         /**
+         * Bytes of request bodies the bridge holds at once, counted as read and again as inflated;
+         * a body beyond it gets a 503 unless it is the only one. Empty for a tenth of the maximum
+         * heap; 0 is off.
+         */
+        private @Nullable DataSize maxBodyBytesInFlight;
+
+        /**
          * Open connections of the server that serves the bridge; requests on connections beyond it
          * get a 429 and their connection is closed. Counts every connection of that server.
          */
@@ -620,6 +632,14 @@ public class RouterProperties implements Validator {
 
         public void setMaxRequestsInFlight(int maxRequestsInFlight) {
             this.maxRequestsInFlight = maxRequestsInFlight;
+        }
+
+        public @Nullable DataSize getMaxBodyBytesInFlight() {
+            return this.maxBodyBytesInFlight;
+        }
+
+        public void setMaxBodyBytesInFlight(@Nullable DataSize maxBodyBytesInFlight) {
+            this.maxBodyBytesInFlight = maxBodyBytesInFlight;
         }
 
         public int getMaxConnections() {

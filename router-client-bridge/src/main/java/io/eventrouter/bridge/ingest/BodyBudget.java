@@ -1,0 +1,119 @@
+package io.eventrouter.bridge.ingest;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.eventrouter.core.source.AcceptanceException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.reactive.function.server.HandlerFilterFunction;
+import org.springframework.web.reactive.function.server.HandlerFunction;
+import org.springframework.web.reactive.function.server.ServerRequest;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Bounds the heap that request bodies take while the bridge handles them. Each body is counted
+ * as it is read, and again as it is inflated, until its request has been answered: by then its
+ * events are in the spool or were refused. A body that would take the total past the limit
+ * fails with an {@link AcceptanceException} ({@link AcceptanceException.Reason#MEMORY_FULL}),
+ * which the handlers answer with a 503 and {@code Retry-After}. The rest of that body is read and
+ * dropped, up to the route's largest body, so that the client reads the 503 on a connection it
+ * may keep, rather than a reset while it still sends.
+ *
+ * <p>A body is counted at several times its size on the heap while it is decoded and spooled, so
+ * a few large {@code /batch} uploads at once would otherwise exhaust a small heap. One request
+ * alone may always pass the limit, so that a body larger than the limit is served when the
+ * bridge is otherwise idle.
+ */
+public final class BodyBudget implements HandlerFilterFunction<ServerResponse, ServerResponse> {
+
+    private static final String RESERVATION = BodyBudget.class.getName() + ".reservation";
+
+    private static final String LEFT_UNREAD = BodyBudget.class.getName() + ".left-unread";
+
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final long maxBytes;
+
+    private final AtomicLong held = new AtomicLong();
+
+    /**
+     * @param maxBytes the most bytes of request bodies held at once; at least 1
+     */
+    public BodyBudget(long maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, but was " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public Mono<ServerResponse> filter(ServerRequest request, HandlerFunction<ServerResponse> next) {
+        Reservation reservation = new Reservation();
+        request.attributes().put(RESERVATION, reservation);
+        return Mono.defer(() -> next.handle(request)).doFinally((signal) -> reservation.release());
+    }
+
+    /** Returns the bytes that request bodies hold now. */
+    public long heldBytes() {
+        return this.held.get();
+    }
+
+    /** Returns the reservation of the request's body, or {@code null} when no budget applies to it. */
+    static @Nullable Reservation reservation(ServerRequest request) {
+        return (Reservation) request.attributes().get(RESERVATION);
+    }
+
+    /** Records that the request's body was refused and left partly unread, so its connection must close. */
+    static void leftUnread(ServerRequest request) {
+        request.exchange().getAttributes().put(LEFT_UNREAD, Boolean.TRUE);
+    }
+
+    /** Returns whether the exchange's body was refused and left partly unread. */
+    static boolean leftUnread(ServerWebExchange exchange) {
+        return Boolean.TRUE.equals(exchange.getAttribute(LEFT_UNREAD));
+    }
+
+    /** The bytes one request's body holds, released once the request has been answered. */
+    final class Reservation {
+
+        private long bytes;
+
+        private boolean released;
+
+        /**
+         * Counts {@code count} more bytes of the body, unless they would take the total past the
+         * limit while other requests hold bytes.
+         *
+         * @return whether the bytes were counted
+         */
+        synchronized boolean tryTake(long count) {
+            if (this.released) {
+                return true;
+            }
+            long total = BodyBudget.this.held.addAndGet(count);
+            if (total > BodyBudget.this.maxBytes && total - count > this.bytes) {
+                BodyBudget.this.held.addAndGet(-count);
+                return false;
+            }
+            this.bytes += count;
+            return true;
+        }
+
+        /** Returns the failure of a body that did not fit. */
+        AcceptanceException refusal() {
+            return new AcceptanceException(AcceptanceException.Reason.MEMORY_FULL, RETRY_AFTER,
+                    "Request bodies hold their maximum of " + BodyBudget.this.maxBytes + " bytes");
+        }
+
+        private synchronized void release() {
+            if (!this.released) {
+                this.released = true;
+                BodyBudget.this.held.addAndGet(-this.bytes);
+            }
+        }
+
+    }
+
+}
