@@ -24,8 +24,8 @@ import org.springframework.validation.Validator;
 /**
  * Configuration of Event Router, under {@code router.*}. Each setting rejects a value out of
  * range while it binds. As a {@link Validator}, the properties also check settings that depend
- * on each other once their group is bound. Either failure stops start-up with a report that
- * names the property.
+ * on each other, and the batch settings, once their group is bound. Either failure stops
+ * start-up with a report that names the property.
  */
 @ConfigurationProperties("router")
 public class RouterProperties implements Validator {
@@ -46,7 +46,8 @@ public class RouterProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == Retry.class || type == Spool.class || type == Limits.class;
+        return type == Retry.class || type == Spool.class || type == Batch.class || type == Amplitude.class
+                || type == Limits.class;
     }
 
     @Override
@@ -58,6 +59,12 @@ public class RouterProperties implements Validator {
         if (target instanceof Spool spool && spool.getType() == Spool.Type.FILE
                 && spool.getMaxSize().toBytes() < Spool.MIN_MAX_SIZE.toBytes()) {
             errors.rejectValue("maxSize", "router.spool.max-size", "must be at least 1MB");
+        }
+        if (target instanceof Batch batch) {
+            batch.validate(errors);
+        }
+        if (target instanceof Amplitude amplitude) {
+            amplitude.validateBatchLimits(errors);
         }
         if (target instanceof Limits limits && limits.getMaxBodyBytesInFlight() != null
                 && limits.getMaxBodyBytesInFlight().isNegative()) {
@@ -742,13 +749,13 @@ public class RouterProperties implements Validator {
     /** Batching of one destination's events. */
     public static class Batch {
 
-        /** Maximum number of events in one delivery. */
+        /** Maximum number of events in one delivery, at least 1. */
         private int maxEvents;
 
-        /** Most UTF-8 bytes of event JSON in one delivery. */
+        /** Maximum UTF-8 bytes of event JSON in one delivery, at least 1. */
         private long maxBytes;
 
-        /** How long an event may wait for its batch to fill. */
+        /** How long an event may wait for its batch to fill, longer than zero. */
         private Duration maxWait;
 
         Batch(int maxEvents, long maxBytes, Duration maxWait) {
@@ -779,6 +786,19 @@ public class RouterProperties implements Validator {
 
         public void setMaxWait(Duration maxWait) {
             this.maxWait = maxWait;
+        }
+
+        /** Rejects the values {@link BatchPolicy} would reject later, when the pipeline is built. */
+        void validate(Errors errors) {
+            if (this.maxEvents < 1) {
+                errors.rejectValue("maxEvents", "router.batch.max-events", "must be at least 1");
+            }
+            if (this.maxBytes < 1) {
+                errors.rejectValue("maxBytes", "router.batch.max-bytes", "must be at least 1");
+            }
+            if (this.maxWait.isNegative() || this.maxWait.isZero()) {
+                errors.rejectValue("maxWait", "router.batch.max-wait", "must be positive");
+            }
         }
 
         BatchPolicy toPolicy() {
@@ -850,6 +870,23 @@ public class RouterProperties implements Validator {
 
         public Batch getBatch() {
             return this.batch;
+        }
+
+        /**
+         * Rejects batches larger than one request to Amplitude may be, which depends on
+         * {@code batch-api}. Checked whether or not the destination is enabled.
+         */
+        void validateBatchLimits(Errors errors) {
+            if (this.batch.getMaxEvents() > AmplitudeDestination.MAX_EVENTS_PER_REQUEST) {
+                errors.rejectValue("batch.maxEvents", "router.amplitude.batch.max-events", "must be at most "
+                        + AmplitudeDestination.MAX_EVENTS_PER_REQUEST + ", Amplitude's limit per request");
+            }
+            long maxBytes = this.batchApi ? AmplitudeDestination.MAX_BATCH_API_BYTES
+                    : AmplitudeDestination.MAX_HTTP_API_BYTES;
+            if (this.batch.getMaxBytes() > maxBytes) {
+                errors.rejectValue("batch.maxBytes", "router.amplitude.batch.max-bytes", "must be at most "
+                        + maxBytes + ", Amplitude's limit per request to " + (this.batchApi ? "/batch" : "/2/httpapi"));
+            }
         }
 
     }

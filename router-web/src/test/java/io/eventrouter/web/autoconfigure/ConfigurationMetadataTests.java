@@ -5,7 +5,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.eventrouter.core.pipeline.RetryPolicy;
 import org.junit.jupiter.api.Test;
@@ -15,6 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConfigurationMetadataTests {
+
+    /** A row of a property table in the guide: the property's name and its default cell. */
+    private static final Pattern GUIDE_ROW = Pattern.compile("(?m)^\\| `([a-z0-9.-]+)` \\| ([^|]*) \\|");
 
     private static JsonNode metadata() throws IOException {
         try (InputStream in = ConfigurationMetadataTests.class
@@ -80,6 +87,53 @@ class ConfigurationMetadataTests {
         JsonNode maxAttempts = property(metadata(), "router.pipeline.retry.max-attempts");
 
         assertThat(maxAttempts.get("defaultValue").intValue()).isEqualTo(RetryPolicy.defaults().maxAttempts());
+    }
+
+    @Test
+    void batchDefaultsMatchProperties() throws IOException {
+        JsonNode metadata = metadata();
+        RouterProperties.Destinations destinations = new RouterProperties().getDestinations();
+
+        assertThat(property(metadata, "router.destinations.amplitude.batch.max-bytes").get("defaultValue").longValue())
+                .isEqualTo(destinations.getAmplitude().getBatch().getMaxBytes());
+        assertThat(property(metadata, "router.destinations.file.batch.max-bytes").get("defaultValue").longValue())
+                .isEqualTo(destinations.getFile().getBatch().getMaxBytes());
+        assertThat(property(metadata, "router.destinations.file.batch.max-events").get("defaultValue").intValue())
+                .isEqualTo(destinations.getFile().getBatch().getMaxEvents());
+    }
+
+    @Test
+    void configurationGuideShowsMetadataDefaults() throws IOException {
+        Map<String, String> guideDefaults = new HashMap<>();
+        Matcher row = GUIDE_ROW.matcher(Files.readString(Path.of("..", "docs", "configuration.md")));
+        while (row.find()) {
+            guideDefaults.put(row.group(1), row.group(2));
+        }
+        List<String> mismatches = new ArrayList<>();
+
+        metadata().get("properties").forEach((property) -> {
+            JsonNode value = property.get("defaultValue");
+            String name = property.get("name").stringValue();
+            // The guide leaves the cell of an empty default blank.
+            if (value != null && !defaultText(value).isEmpty()) {
+                String expected = "`" + defaultText(value) + "`";
+                if (!guideDefaults.getOrDefault(name, "").startsWith(expected)) {
+                    mismatches.add(name + ": metadata " + expected + ", guide '" + guideDefaults.get(name) + "'");
+                }
+            }
+        });
+
+        assertThat(mismatches).isEmpty();
+    }
+
+    /** Returns a metadata default as the guide writes it: a list as its items joined by commas. */
+    private static String defaultText(JsonNode value) {
+        if (value.isArray()) {
+            List<String> items = new ArrayList<>();
+            value.forEach((item) -> items.add(item.asString()));
+            return String.join(",", items);
+        }
+        return value.asString();
     }
 
     @Test

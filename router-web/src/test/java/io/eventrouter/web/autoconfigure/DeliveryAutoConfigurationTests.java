@@ -2,6 +2,7 @@ package io.eventrouter.web.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import io.eventrouter.core.amplitude.AmplitudeDestination;
 import io.eventrouter.core.deadletter.DeadLetterStore;
@@ -14,7 +15,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.validation.FieldError;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -108,9 +113,47 @@ class DeliveryAutoConfigurationTests {
     void rejectsAmplitudeBatchesOverAmplitudesLimits() {
         runner().withPropertyValues("router.destinations.amplitude.enabled=true",
                 "router.destinations.amplitude.batch.max-events=5000")
-                .run((context) -> assertThat(context).hasFailed().getFailure()
-                        .hasStackTraceContaining("router.destinations.amplitude.batch")
-                        .hasStackTraceContaining("2000"));
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.destinations.amplitude batch.maxEvents: must be at most 2000, Amplitude's limit per "
+                                + "request"));
+        runner().withPropertyValues("router.destinations.amplitude.batch.max-bytes=2000000")
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.destinations.amplitude batch.maxBytes: must be at most 1000000, Amplitude's limit "
+                                + "per request to /2/httpapi"));
+        runner().withPropertyValues("router.destinations.amplitude.enabled=true",
+                "router.destinations.amplitude.batch-api=true", "router.destinations.amplitude.batch.max-bytes=2000000")
+                .run((context) -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void rejectsBatchSettingsWhileBinding() {
+        for (String destination : List.of("amplitude", "file")) {
+            String batch = "router.destinations." + destination + ".batch";
+
+            runner().withPropertyValues(batch + ".max-events=0", batch + ".max-bytes=0", batch + ".max-wait=0s")
+                    .run((context) -> assertThat(bindingErrors(context)).containsExactlyInAnyOrder(
+                            batch + " maxEvents: must be at least 1",
+                            batch + " maxBytes: must be at least 1",
+                            batch + " maxWait: must be positive"));
+        }
+    }
+
+    /**
+     * Returns the errors of the binding validation that stopped {@code context}, each as the
+     * object's name, the field and the message. A failure that is not such an error fails the test.
+     */
+    private static List<String> bindingErrors(AssertableApplicationContext context) {
+        assertThat(context).hasFailed();
+        Throwable failure = context.getStartupFailure();
+        while (failure != null && !(failure instanceof BindValidationException)) {
+            failure = failure.getCause();
+        }
+        assertThat(failure).as("binding validation failure").isInstanceOf(BindValidationException.class);
+        ValidationErrors errors = ((BindValidationException) failure).getValidationErrors();
+        return errors.getAllErrors().stream()
+                .map((error) -> errors.getName() + " " + ((FieldError) error).getField() + ": "
+                        + error.getDefaultMessage())
+                .toList();
     }
 
 }
