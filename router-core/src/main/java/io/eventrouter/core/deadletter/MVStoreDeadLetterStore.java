@@ -12,10 +12,14 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.internal.DamagedStoreFile;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -31,9 +35,11 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The file is opened on first use, not by {@link #open}: MVStore locks its file, and a router
  * that never dead-letters an event, such as one of several application contexts in a test JVM,
- * then never takes the lock.
+ * then never takes the lock. A file too damaged to open is moved aside, as the spool's is.
  */
 public final class MVStoreDeadLetterStore implements DeadLetterStore {
+
+    private static final Logger logger = LoggerFactory.getLogger(MVStoreDeadLetterStore.class);
 
     private static final String MAP_NAME = "dead-letters";
 
@@ -63,7 +69,9 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     /**
      * Prepares the store kept in {@code file}, creating its parent folders when missing. The file
      * itself is created or opened on first use. A failure to open it, for instance because
-     * another process has it locked, is signalled by that first call.
+     * another process has it locked, is signalled by that first call. A file MVStore reports
+     * damaged, or one that ends inside its header, is moved to {@code <file>.corrupt-<UTC time>}
+     * with one ERROR, and the store starts empty.
      *
      * @throws UncheckedIOException when the folder cannot be created
      */
@@ -78,8 +86,46 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot create the folder of the dead-letter store " + absolute, ex);
         }
-        return new MVStoreDeadLetterStore(
-                () -> new MVStore.Builder().fileName(absolute.toString()).autoCommitDisabled().open(), true);
+        return new MVStoreDeadLetterStore(() -> openOrReplace(absolute), true);
+    }
+
+    /**
+     * Opens the store in {@code file}, or moves a damaged file aside and opens an empty one: a
+     * router that stops on it would lose the letters of every later failure, while the moved file
+     * keeps the old ones for an operator.
+     */
+    private static MVStore openOrReplace(Path file) {
+        try {
+            return openReadable(file);
+        }
+        catch (MVStoreException ex) {
+            if (!DamagedStoreFile.isUnopenable(ex, file)) {
+                throw ex;
+            }
+            Path moved = DamagedStoreFile.moveAside(file, "dead-letter file", ex);
+            logger.error("The dead-letter file is damaged and cannot be opened, so it was moved aside and the router "
+                    + "starts with an empty dead-letter store; the moved file keeps the letters stored before: "
+                    + "file={} moved_to={} error={}", file, moved, ex.getMessage());
+            return openFile(file);
+        }
+    }
+
+    /** Opens the store and reads what adding a letter reads, so that damage there shows now. */
+    private static MVStore openReadable(Path file) {
+        MVStore store = openFile(file);
+        try {
+            store.<Long, byte[]>openMap(MAP_NAME).lastKey();
+            store.<String, Long>openMap(META_MAP_NAME).get(NEXT_ID);
+            return store;
+        }
+        catch (MVStoreException ex) {
+            store.closeImmediately();
+            throw ex;
+        }
+    }
+
+    private static MVStore openFile(Path file) {
+        return new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
     }
 
     /** Opens a store on the heap whose letters are lost on close, for tests. */

@@ -3,13 +3,11 @@ package io.eventrouter.core.spool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.eventrouter.core.internal.DamagedStoreFile;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -79,13 +77,6 @@ final class SpoolFile {
     /** Chunks below this fill rate are rewritten, and a file below it has its chunks moved, as in MVStore. */
     private static final int SHRINK_FILL_RATE = 90;
 
-    /** MVStore starts a file with two copies of its header, one block of 4 KB each. */
-    private static final long HEADER_BYTES = 2 * 4096;
-
-    /** UTC and free of colons, so the moved-aside file's name is valid on every file system. */
-    private static final DateTimeFormatter CORRUPT_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
-            .withZone(ZoneOffset.UTC);
-
     private final String fileName;
 
     private final int retentionMillis;
@@ -132,10 +123,10 @@ final class SpoolFile {
             }
         }
         catch (MVStoreException ex) {
-            if (!isDamage(ex) && !isCutInsideHeader(ex, path)) {
+            if (!DamagedStoreFile.isUnopenable(ex, path)) {
                 throw ex;
             }
-            Path moved = moveAside(path, ex);
+            Path moved = DamagedStoreFile.moveAside(path, "spool file", ex);
             logger.error("The spool file is damaged and cannot be opened, so it was moved aside and the router "
                     + "starts with an empty spool; the events in it were not delivered: file={} moved_to={} "
                     + "error={}", path, moved, ex.getMessage());
@@ -157,22 +148,7 @@ final class SpoolFile {
 
     /** Whether MVStore failed because of the file's bytes rather than because it cannot reach the file. */
     static boolean isDamage(MVStoreException ex) {
-        int code = ex.getErrorCode();
-        return code == DataUtils.ERROR_FILE_CORRUPT || code == DataUtils.ERROR_CHUNK_NOT_FOUND;
-    }
-
-    /**
-     * Whether reading failed because the file ends inside the two header blocks MVStore starts
-     * every file with: a truncated file, rather than a file the router may not read.
-     */
-    private static boolean isCutInsideHeader(MVStoreException ex, Path path) {
-        try {
-            return ex.getErrorCode() == DataUtils.ERROR_READING_FAILED && Files.isReadable(path)
-                    && Files.size(path) > 0 && Files.size(path) < HEADER_BYTES;
-        }
-        catch (IOException notReadable) {
-            return false;
-        }
+        return DamagedStoreFile.isDamage(ex);
     }
 
     /** Reads what opening the spool reads, so damage there is found before the spool is built. */
@@ -183,20 +159,6 @@ final class SpoolFile {
         positions();
         acknowledged();
         state(NEXT_OFFSET);
-    }
-
-    private static Path moveAside(Path path, MVStoreException damage) {
-        String stamp = CORRUPT_STAMP.format(Instant.now());
-        Path target = path.resolveSibling(path.getFileName() + ".corrupt-" + stamp);
-        try {
-            return Files.move(path, target);
-        }
-        catch (IOException ex) {
-            IllegalStateException failure = new IllegalStateException("The spool file " + path
-                    + " is damaged and cannot be moved aside to " + target + ": " + ex.getMessage(), damage);
-            failure.addSuppressed(ex);
-            throw failure;
-        }
     }
 
     private MVStore openStore() {

@@ -1,16 +1,26 @@
 package io.eventrouter.core.deadletter;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.source.SourceId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +39,20 @@ class MVStoreDeadLetterStoreTests {
                 Instant.ofEpochMilli(2_000));
     }
 
+    private static ListAppender<ILoggingEvent> captureLogs() {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(MVStoreDeadLetterStore.class)).addAppender(logs);
+        return logs;
+    }
+
+    private static List<Path> movedAside(Path file) throws IOException {
+        try (Stream<Path> files = Files.list(file.getParent())) {
+            return files.filter((moved) -> moved.getFileName().toString().startsWith(file.getFileName() + ".corrupt-"))
+                    .toList();
+        }
+    }
+
     @Test
     void keepsLettersAcrossARestart() {
         Path file = this.folder.resolve("dead-letters.mv");
@@ -42,6 +66,44 @@ class MVStoreDeadLetterStoreTests {
 
             assertThat(letters).extracting(StoredDeadLetter::deadLetter).containsExactly(letter);
         }
+    }
+
+    @Test
+    void movesDamagedFileAside() throws IOException {
+        Path file = this.folder.resolve("dead-letters.mv");
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            store.add(List.of(letter("amplitude", "e0"))).block(TIMEOUT);
+        }
+        // As dd if=/dev/urandom bs=4096 count=2 conv=notrunc does: both copies of MVStore's header.
+        byte[] noise = new byte[8192];
+        new Random(42).nextBytes(noise);
+        try (RandomAccessFile damaged = new RandomAccessFile(file.toFile(), "rw")) {
+            damaged.write(noise);
+        }
+        byte[] damagedBytes = Files.readAllBytes(file);
+        ListAppender<ILoggingEvent> logs = captureLogs();
+
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            long before = store.count(null).block(TIMEOUT);
+            store.add(List.of(letter("amplitude", "e1"))).block(TIMEOUT);
+            List<StoredDeadLetter> after = store.list(null, 0, 10).block(TIMEOUT);
+
+            assertThat(before).isZero();
+            assertThat(after).extracting((stored) -> stored.deadLetter().event().insertId().orElseThrow())
+                    .containsExactly("e1");
+        }
+        finally {
+            ((Logger) LoggerFactory.getLogger(MVStoreDeadLetterStore.class)).detachAppender(logs);
+        }
+        List<Path> moved = movedAside(file);
+        assertThat(moved).hasSize(1);
+        assertThat(moved.get(0)).hasBinaryContent(damagedBytes);
+        assertThat(logs.list).singleElement().satisfies((log) -> {
+            assertThat(log.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(log.getFormattedMessage())
+                    .startsWith("The dead-letter file is damaged and cannot be opened, so it was moved aside")
+                    .contains("file=" + file.toAbsolutePath(), "moved_to=" + moved.get(0).toAbsolutePath());
+        });
     }
 
     @Test
