@@ -23,6 +23,7 @@ import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.Fingerprints;
+import io.eventrouter.core.internal.LockFile;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
  * yet. To keep them from appearing twice, opening the file truncates an incomplete last line and
  * remembers the insert ids of the last {@value #REMEMBERED_LINES} lines, within the last 64 MB; a
  * delivered event with one of those ids is not written again.
+ *
+ * <p>While open, the destination locks {@code <file>.lock} beside the file, so a second router on
+ * the same file fails to open it with {@link EventFileInUseException} instead of truncating a line
+ * the first is still writing.
  */
 public final class JsonLinesFileDestination implements Destination, AutoCloseable {
 
@@ -74,37 +79,53 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
 
     private final FileChannel channel;
 
+    /** Held from the constructor until {@link #close}. */
+    private final LockFile lock;
+
     private final ExecutorService writer;
 
     /** Sorted fingerprints of the insert ids of the lines found on open, read on the writer thread. */
     private final long[] foundOnOpen;
 
     /**
-     * Opens {@code path} for appending, creating it and its parent folders when missing.
+     * Opens {@code path} for appending, creating it and its parent folders when missing, and
+     * locks it until {@link #close}.
      *
+     * @throws EventFileInUseException when another process, or another destination in this one,
+     *         has the file open
      * @throws UncheckedIOException when the file cannot be opened
      */
     public JsonLinesFileDestination(DestinationId id, Path path) {
         this.id = Objects.requireNonNull(id, "id");
         this.path = path.toAbsolutePath();
-        this.writer = Executors.newSingleThreadExecutor((task) -> {
-            Thread thread = new Thread(task, "router-file-" + id);
-            thread.setDaemon(true);
-            return thread;
-        });
+        LockFile locked = null;
         try {
             Path parent = this.path.getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
+            locked = LockFile.tryLock(this.path.resolveSibling(this.path.getFileName() + ".lock"))
+                    .orElseThrow(() -> new EventFileInUseException(this.path));
             this.foundOnOpen = recover(this.path);
             this.channel = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
         }
         catch (IOException ex) {
+            LockFile.closeAfter(locked, ex);
             throw new UncheckedIOException("Cannot open the event file " + this.path + " for appending", ex);
         }
+        catch (RuntimeException ex) {
+            LockFile.closeAfter(locked, ex);
+            throw ex;
+        }
+        this.lock = locked;
+        this.writer = Executors.newSingleThreadExecutor((task) -> {
+            Thread thread = new Thread(task, "router-file-" + id);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
+
 
     /**
      * Ends the file with a whole line and returns the fingerprints of its last lines' insert ids.
@@ -284,7 +305,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         return out.toByteArray();
     }
 
-    /** Lets the write in progress finish, then closes the file. */
+    /** Lets the write in progress finish, then closes the file and releases its lock. */
     @Override
     public void close() throws IOException {
         this.writer.shutdown();
@@ -294,7 +315,12 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        this.channel.close();
+        try {
+            this.channel.close();
+        }
+        finally {
+            this.lock.close();
+        }
     }
 
 }

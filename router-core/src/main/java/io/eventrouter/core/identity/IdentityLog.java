@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
-import org.jspecify.annotations.Nullable;
+import io.eventrouter.core.internal.LockFile;
 
 /**
  * The file that makes an {@link EmbeddedIdentityStore} survive a restart: every write the store
@@ -52,12 +51,12 @@ final class IdentityLog implements AutoCloseable {
     private long records;
 
     /**
-     * The channel of the lock file, locked while the log is open so that a second process cannot
-     * append to the same log. It is a file of its own because {@link #rewrite} replaces the log's.
+     * The lock file, locked while the log is open so that a second process cannot append to the
+     * same log. It is a file of its own because {@link #rewrite} replaces the log's.
      */
-    private final FileChannel lock;
+    private final LockFile lock;
 
-    private IdentityLog(Path file, FileChannel channel, long records, FileChannel lock) {
+    private IdentityLog(Path file, FileChannel channel, long records, LockFile lock) {
         this.file = file;
         this.channel = channel;
         this.records = records;
@@ -80,10 +79,11 @@ final class IdentityLog implements AutoCloseable {
      */
     static IdentityLog open(Path directory, Replay replay) {
         Path file = directory.resolve("identities.log");
-        FileChannel lock = null;
+        LockFile lock = null;
         try {
             Files.createDirectories(directory);
-            lock = lock(directory);
+            lock = LockFile.tryLock(directory.resolve("identities.lock"))
+                    .orElseThrow(() -> new IdentityStoreInUseException(directory));
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             if (channel.size() == 0) {
@@ -94,43 +94,12 @@ final class IdentityLog implements AutoCloseable {
             return new IdentityLog(file, channel, records, lock);
         }
         catch (IOException ex) {
-            closeQuietly(lock, ex);
+            LockFile.closeAfter(lock, ex);
             throw new UncheckedIOException("Cannot open the identity log " + file, ex);
         }
         catch (RuntimeException ex) {
-            closeQuietly(lock, ex);
+            LockFile.closeAfter(lock, ex);
             throw ex;
-        }
-    }
-
-    /**
-     * Locks the folder's lock file for this process.
-     *
-     * @throws IdentityStoreInUseException when another process, or another store in this one, has it
-     */
-    private static FileChannel lock(Path directory) throws IOException {
-        FileChannel channel = FileChannel.open(directory.resolve("identities.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-        try {
-            if (channel.tryLock() != null) {
-                return channel;
-            }
-        }
-        catch (OverlappingFileLockException ex) {
-            // This process has the folder open already.
-        }
-        channel.close();
-        throw new IdentityStoreInUseException(directory);
-    }
-
-    private static void closeQuietly(@Nullable FileChannel channel, Exception failure) {
-        if (channel != null) {
-            try {
-                channel.close();
-            }
-            catch (IOException ex) {
-                failure.addSuppressed(ex);
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.eventrouter.core.file;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 class JsonLinesFileDestinationTests {
 
@@ -104,6 +106,33 @@ class JsonLinesFileDestinationTests {
         assertThat(Files.readAllLines(file)).containsExactly(
                 "{\"event_type\":\"kept\",\"insert_id\":\"insert-1\"}",
                 "{\"event_type\":\"cut\",\"insert_id\":\"insert-2\"}");
+    }
+
+    @Test
+    void rejectsSecondDestinationWhileFileIsOpen() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        RequestContext context = RequestContext.of("key-12345");
+        DestinationId id = DestinationId.of("file");
+
+        try (JsonLinesFileDestination first = new JsonLinesFileDestination(id, file)) {
+            first.deliver(delivery(context, "first")).block(Duration.ofSeconds(5));
+            // The start of a line the first destination is still writing, which the second must not truncate.
+            Files.writeString(file, "{\"event_type\":\"half", StandardOpenOption.APPEND);
+
+            Throwable failure = catchThrowable(() -> new JsonLinesFileDestination(id, file).close());
+
+            assertThat(failure).isInstanceOf(EventFileInUseException.class)
+                    .hasMessage("The event file " + file.toAbsolutePath() + " is in use by another process");
+            assertThat(((EventFileInUseException) failure).path()).isEqualTo(file.toAbsolutePath());
+            assertThat(Files.readString(file)).endsWith("\n{\"event_type\":\"half");
+        }
+        try (JsonLinesFileDestination second = new JsonLinesFileDestination(id, file)) {
+            second.deliver(delivery(context, "second")).block(Duration.ofSeconds(5));
+        }
+
+        assertThat(Files.readAllLines(file)).containsExactly(
+                "{\"event_type\":\"first\",\"user_id\":\"user-1\"}",
+                "{\"event_type\":\"second\",\"user_id\":\"user-1\"}");
     }
 
     @Test

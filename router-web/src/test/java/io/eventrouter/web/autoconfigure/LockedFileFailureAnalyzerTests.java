@@ -1,9 +1,12 @@
 package io.eventrouter.web.autoconfigure;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
 import io.eventrouter.core.destination.DestinationId;
+import io.eventrouter.core.file.EventFileInUseException;
+import io.eventrouter.core.file.JsonLinesFileDestination;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
 import io.eventrouter.core.identity.IdentityStoreInUseException;
 import io.eventrouter.core.spool.MVStoreSpool;
@@ -46,6 +49,22 @@ class LockedFileFailureAnalyzerTests {
             assertThat(analysis).isNotNull();
             assertThat(analysis.getDescription()).contains(identities.toString());
             assertThat(analysis.getAction()).contains("router.identity.embedded.directory");
+        }
+    }
+
+    @Test
+    void reportsLockedEventFile() throws IOException {
+        Path events = this.directory.resolve("events.jsonl");
+        try (JsonLinesFileDestination first = new JsonLinesFileDestination(DestinationId.of("file"), events)) {
+            Throwable failure = catchThrowable(() -> new JsonLinesFileDestination(DestinationId.of("file"), events)
+                    .close());
+
+            FailureAnalysis analysis = new LockedFileFailureAnalyzer().analyze(failure);
+
+            assertThat(failure).isInstanceOf(EventFileInUseException.class);
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains(events.toString());
+            assertThat(analysis.getAction()).contains("router.destinations.file.path");
         }
     }
 
