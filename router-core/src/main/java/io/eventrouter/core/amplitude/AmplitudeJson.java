@@ -12,9 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class AmplitudeJson {
 
     /**
-     * Amplitude allows property objects nested 40 levels deep; the request and event objects add
-     * two more. Deeper bodies fail to parse and get the invalid-JSON response.
-     * NOTE: nesting from 41 to 62 levels inside a property passes, because Amplitude does not
+     * Amplitude allows property objects nested 40 levels deep; the request object, the events
+     * array and the event object add three more. Deeper bodies fail to parse and get the
+     * invalid-JSON response.
+     * NOTE: nesting from 41 to 61 levels inside a property passes, because Amplitude does not
      * document whether it truncates or rejects such properties.
      */
     private static final int MAX_NESTING_DEPTH = 64;
