@@ -13,6 +13,7 @@ import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.netty.ChannelBindException;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -68,14 +69,21 @@ public final class AdminServer implements SmartLifecycle {
     @Override
     public void start() {
         ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(this.routes));
-        DisposableServer started = HttpServer.create()
-                .host(this.address)
-                .port(this.port)
-                .idleTimeout(this.idleTimeout)
-                // A request Netty cannot decode gets the same body as on the main port.
-                .doOnChannelInit(new DecodingFailureBodies())
-                .handle(adapter)
-                .bindNow();
+        DisposableServer started;
+        try {
+            started = HttpServer.create()
+                    .host(this.address)
+                    .port(this.port)
+                    .idleTimeout(this.idleTimeout)
+                    // A request Netty cannot decode gets the same body as on the main port.
+                    .doOnChannelInit(new DecodingFailureBodies())
+                    .handle(adapter)
+                    .bindNow();
+        }
+        catch (ChannelBindException ex) {
+            // AdminServerBindFailureAnalyzer turns this into a short report naming the property.
+            throw new AdminServerBindException(this.address, this.port, ex);
+        }
         this.server = started;
         logger.info("Admin endpoints listening: address={} port={}", this.address, started.port());
     }
