@@ -106,6 +106,28 @@ class EventRouterIntegrationTests {
     }
 
     @Test
+    void invalidPercentEscapeGetsAmplitudesErrorBody() throws IOException {
+        for (String target : List.of("/%ZZ", "/identify?api_key=%ZZ")) {
+            String response = rawResponse("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Origin: https://shop.example\r\nConnection: close\r\n\r\n");
+
+            assertThat(response).as(target).startsWith("HTTP/1.1 400 ");
+            assertThat(response).as(target).containsIgnoringCase("access-control-allow-origin: *");
+            assertThat(response).as(target).containsIgnoringCase("content-type: application/json");
+            assertThat(response).as(target).contains("{\"code\":400,\"error\":\"Invalid request URL: "
+                    + "Malformed escape pair at index " + target.indexOf('%') + "\",");
+        }
+    }
+
+    private String rawResponse(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", this.port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
     void serverEventReachesAmplitudeThroughSamePipeline() {
         Event event = Event.builder("server-test").apiKey("key-12345").userId("user-12345")
                 .eventProperty("plan", "pro").build();

@@ -1,6 +1,8 @@
 package io.eventrouter.bridge.proxy;
 
 import java.net.SocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.netty.buffer.Unpooled;
@@ -24,6 +26,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.ConnectionObserver;
 import reactor.netty.NettyPipeline;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * A handler that adds Amplitude's JSON error body and a CORS header to the responses Reactor Netty
@@ -31,8 +35,10 @@ import reactor.netty.NettyPipeline;
  * such as a chunk with an invalid size. Netty sends them empty,
  * so a page on another origin gets only a failed request and no reason. The request's headers
  * were never read, so the CORS header allows any origin, whatever the bridge's allowed origins.
- * Only a connection whose request failed to decode is affected: other empty 400, 414 and 431
- * responses, such as one forwarded from an Experiment server, pass unchanged.
+ * Spring sends an empty 400 of its own for a request whose URL is not a valid URI, such as one
+ * with {@code %ZZ} in it, before any filter or route runs. That response gets the same body and
+ * CORS header, since the bridge's CORS policy never saw the request either. Other empty 400, 414
+ * and 431 responses, such as one forwarded from an Experiment server, pass unchanged.
  *
  * <p>It also keeps one response per request once a body fails to decode. A request that a route
  * responded to before reading its body keeps that response, and Netty's own 400 that would
@@ -76,7 +82,8 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
             exchanges.responses++;
         }
         if (!exchanges.decodingFailed) {
-            context.write(message, promise);
+            String invalidUrl = isEmpty(message, HttpResponseStatus.BAD_REQUEST) ? invalidUrl(context) : null;
+            context.write((invalidUrl != null) ? withBody((FullHttpResponse) message, invalidUrl) : message, promise);
             return;
         }
         String error = (message instanceof FullHttpResponse full && full.content().readableBytes() == 0)
@@ -99,7 +106,11 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
             context.close();
             return;
         }
-        FullHttpResponse response = (FullHttpResponse) message;
+        context.write(withBody((FullHttpResponse) message, error), promise);
+    }
+
+    /** Replaces the empty body of {@code response} with Amplitude's error body, and releases it. */
+    private static FullHttpResponse withBody(FullHttpResponse response, String error) {
         byte[] body = AmplitudeResponse.error(response.status().code(), error).build().toBytes();
         FullHttpResponse withBody = response.replace(Unpooled.wrappedBuffer(body));
         response.release();
@@ -107,7 +118,31 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        context.write(withBody, promise);
+        return withBody;
+    }
+
+    private static boolean isEmpty(Object message, HttpResponseStatus status) {
+        return message instanceof FullHttpResponse full && full.status().equals(status)
+                && full.content().readableBytes() == 0;
+    }
+
+    /**
+     * Returns the error for the URL of the current request when it is not a valid URI, or null
+     * when it is. Spring's {@code ReactorHttpHandlerAdapter} responds to such a request with an
+     * empty 400 before any filter or route runs, so only empty 400s are checked.
+     */
+    private static @Nullable String invalidUrl(ChannelHandlerContext context) {
+        if (!(ChannelOperations.get(context.channel()) instanceof HttpServerRequest request)) {
+            return null;
+        }
+        try {
+            new URI(request.uri());
+            return null;
+        }
+        catch (URISyntaxException ex) {
+            // The reason and position only: the URL itself may carry an API key.
+            return "Invalid request URL: " + ex.getReason() + " at index " + ex.getIndex();
+        }
     }
 
     private static Exchanges exchanges(ChannelHandlerContext context) {
