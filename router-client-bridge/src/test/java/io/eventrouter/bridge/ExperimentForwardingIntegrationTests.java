@@ -5,9 +5,15 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
+import io.eventrouter.bridge.proxy.UpstreamForwarder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
@@ -178,6 +184,33 @@ class ExperimentForwardingIntegrationTests {
                 .expectBody().returnResult();
 
         assertThat(result.getStatus().value()).isEqualTo(502);
+    }
+
+    @Test
+    void logsRepeatedUpstreamFailuresOnceAtWarn() {
+        this.upstream.close();
+        start();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger forwarderLogger = (Logger) LoggerFactory.getLogger(UpstreamForwarder.class);
+        Level level = forwarderLogger.getLevel();
+        forwarderLogger.setLevel(Level.DEBUG);
+        logs.start();
+        forwarderLogger.addAppender(logs);
+        try {
+            for (int i = 0; i < 3; i++) {
+                this.server.client().get().uri("/sdk/v2/flags").exchange().expectStatus().isEqualTo(502);
+            }
+        }
+        finally {
+            forwarderLogger.detachAppender(logs);
+            forwarderLogger.setLevel(level);
+        }
+
+        List<ILoggingEvent> warnings = logs.list.stream().filter((log) -> log.getLevel() == Level.WARN).toList();
+        List<ILoggingEvent> debugs = logs.list.stream().filter((log) -> log.getLevel() == Level.DEBUG).toList();
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0).getFormattedMessage()).contains("status=502", "failed_since_last_warning=1");
+        assertThat(debugs).hasSize(2);
     }
 
 }

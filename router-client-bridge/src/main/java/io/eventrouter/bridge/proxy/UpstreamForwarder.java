@@ -4,7 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
@@ -12,6 +14,7 @@ import io.eventrouter.bridge.ingest.Responses;
 import io.eventrouter.bridge.ingest.RequestBodies;
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.eventrouter.core.amplitude.UploadRejectedException;
+import io.eventrouter.core.log.WarningInterval;
 import io.eventrouter.core.source.AcceptanceException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,11 +44,19 @@ public final class UpstreamForwarder {
 
     private static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
+    private static final Duration FAILURE_LOG_INTERVAL = Duration.ofMinutes(1);
+
     private final WebClient.Builder builder;
 
     private final Duration timeout;
 
     private volatile @Nullable WebClient client;
+
+    /**
+     * WARN limits per upstream host, so that one failing upstream does not hide the first failure
+     * of another. The hosts come from the configured URLs, so the map stays small.
+     */
+    private final Map<String, WarningInterval> failureWarnings = new ConcurrentHashMap<>();
 
     /**
      * @param builder builds the client on the first forwarded request, so that a bridge that
@@ -126,11 +137,30 @@ public final class UpstreamForwarder {
                 .bodyValue(relayed.body());
     }
 
-    private static Mono<ServerResponse> upstreamFailed(URI target, Throwable error, int status) {
-        logger.warn("Upstream request failed: host={} status={} error={}", target.getHost(), status,
-                error.getClass().getSimpleName());
+    private Mono<ServerResponse> upstreamFailed(URI target, Throwable error, int status) {
+        logFailure(target, error, status);
         String message = (status == 504) ? "Upstream timed out" : "Upstream unavailable";
         return Responses.json(AmplitudeResponse.error(status, message).build());
+    }
+
+    /**
+     * Logs a failed forward at WARN the first time and then at most once a minute per host, with
+     * the failures since the last WARN, and the others at DEBUG. While an upstream is down, every
+     * Experiment or remote-configuration request fails, and a WARN for each would flood the log.
+     */
+    private void logFailure(URI target, Throwable error, int status) {
+        String host = String.valueOf(target.getHost());
+        long failures = this.failureWarnings
+                .computeIfAbsent(host, (key) -> new WarningInterval(FAILURE_LOG_INTERVAL))
+                .record(1);
+        String errorType = error.getClass().getSimpleName();
+        if (failures > 0) {
+            logger.warn("Upstream request failed: host={} status={} error={} failed_since_last_warning={}", host,
+                    status, errorType, failures);
+        }
+        else {
+            logger.debug("Upstream request failed: host={} status={} error={}", host, status, errorType);
+        }
     }
 
     /** Copies the named request headers that are present, matching names without case. */
