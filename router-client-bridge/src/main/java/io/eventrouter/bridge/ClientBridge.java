@@ -171,7 +171,7 @@ public final class ClientBridge {
                 .route(getOrPost("/v1/vardata"), variants("/v1/vardata"))
                 .route(get("/sdk/v2/flags"), this.experiment::flags)
                 .route(get("/config/{apiKey}"), this.remoteConfig::config)
-                .route(otherThanPost("/2/httpapi").or(otherThanPost("/batch")), ClientBridge::methodNotAllowed);
+                .add(methodsNotAllowed());
         if (!this.pathPrefix.isEmpty()) {
             routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
                     AmplitudeResponse.error(404, "Invalid request path").build()));
@@ -245,17 +245,46 @@ public final class ClientBridge {
         return RequestPredicates.POST(full).or(RequestPredicates.POST(full + "/"));
     }
 
-    /** Matches an upload path with any method but POST; CORS preflights never get here. */
-    private RequestPredicate otherThanPost(String path) {
-        String full = this.pathPrefix + path;
-        return RequestPredicates.path(full).or(RequestPredicates.path(full + "/"))
-                .and((request) -> !HttpMethod.POST.equals(request.method()));
+    /**
+     * Returns the routes that respond to a method a bridge path does not serve with Amplitude's
+     * 405 and an {@code Allow} header, rather than as an unknown path. The legacy upload's
+     * {@code /} at the root is left out, because other methods on {@code /} belong to the application.
+     */
+    private RouterFunction<ServerResponse> methodsNotAllowed() {
+        List<HttpMethod> post = List.of(HttpMethod.POST);
+        List<HttpMethod> get = List.of(HttpMethod.GET);
+        List<HttpMethod> getOrPost = List.of(HttpMethod.GET, HttpMethod.POST);
+        RouterFunctions.Builder routes = RouterFunctions.route();
+        for (String path : List.of("/2/httpapi", "/batch")) {
+            routes.route(otherMethod(path, post), methodNotAllowed(post));
+        }
+        for (String path : List.of("/identify", "/groupidentify", "/sdk/v2/vardata", "/sdk/vardata", "/v1/vardata")) {
+            routes.route(otherMethod(path, getOrPost), methodNotAllowed(getOrPost));
+        }
+        for (String path : List.of("/sdk/v2/flags", "/config/{apiKey}")) {
+            routes.route(otherMethod(path, get), methodNotAllowed(get));
+        }
+        if (!this.pathPrefix.isEmpty()) {
+            // The prefix itself is the legacy upload's path, which serves POST only.
+            routes.route(otherMethod("", post), methodNotAllowed(post));
+        }
+        return routes.build();
     }
 
-    /** Answers a wrong method on an upload path in Amplitude's shape rather than as an unknown path. */
-    private static Mono<ServerResponse> methodNotAllowed(ServerRequest request) {
-        return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
-                .header(HttpHeaders.ALLOW, "POST, OPTIONS")
+    /** Matches a bridge path with a method it does not serve; CORS preflights never get here. */
+    private RequestPredicate otherMethod(String path, List<HttpMethod> served) {
+        String full = this.pathPrefix + path;
+        return RequestPredicates.path(full).or(RequestPredicates.path(full + "/"))
+                .and((request) -> !served.contains(request.method()));
+    }
+
+    /** Creates the 405 response in Amplitude's shape, with the served methods in {@code Allow}. */
+    private static HandlerFunction<ServerResponse> methodNotAllowed(List<HttpMethod> served) {
+        StringBuilder allow = new StringBuilder();
+        served.forEach((method) -> allow.append(method.name()).append(", "));
+        allow.append(HttpMethod.OPTIONS.name());
+        return (request) -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+                .header(HttpHeaders.ALLOW, allow.toString())
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(AmplitudeResponse.error(405, "Method not allowed").build().toBytes());
     }

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,6 +18,7 @@ import io.eventrouter.core.source.SourceId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
+import org.springframework.test.json.JsonCompareMode;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Mono;
 
@@ -99,6 +102,36 @@ class ClientBridgeTests {
                 .expectStatus().isEqualTo(405)
                 .expectHeader().valueEquals("Allow", "POST, OPTIONS")
                 .expectBody().jsonPath("$.code").isEqualTo(405);
+    }
+
+    @Test
+    void answersWrongMethodOnEveryPathWith405() {
+        WebTestClient client = client(bridge("/amplitude"));
+        Map<String, String> allowByPath = new LinkedHashMap<>();
+        allowByPath.put("/amplitude/2/httpapi", "POST, OPTIONS");
+        allowByPath.put("/amplitude/batch/", "POST, OPTIONS");
+        allowByPath.put("/amplitude", "POST, OPTIONS");
+        allowByPath.put("/amplitude/", "POST, OPTIONS");
+        allowByPath.put("/amplitude/identify", "GET, POST, OPTIONS");
+        allowByPath.put("/amplitude/groupidentify/", "GET, POST, OPTIONS");
+        allowByPath.put("/amplitude/sdk/v2/vardata", "GET, POST, OPTIONS");
+        allowByPath.put("/amplitude/sdk/vardata", "GET, POST, OPTIONS");
+        allowByPath.put("/amplitude/v1/vardata", "GET, POST, OPTIONS");
+        allowByPath.put("/amplitude/sdk/v2/flags", "GET, OPTIONS");
+        allowByPath.put("/amplitude/config/some-key", "GET, OPTIONS");
+
+        allowByPath.forEach((path, allow) -> client.put().uri(path).bodyValue("{}")
+                .exchange()
+                .expectStatus().isEqualTo(405)
+                .expectHeader().valueEquals("Allow", allow)
+                .expectBody().json("{\"code\":405,\"error\":\"Method not allowed\"}", JsonCompareMode.STRICT));
+    }
+
+    @Test
+    void leavesOtherMethodsOnRootToApplication() {
+        client(bridge("")).put().uri("/").bodyValue("{}")
+                .exchange()
+                .expectStatus().isNotFound();
     }
 
     @Test

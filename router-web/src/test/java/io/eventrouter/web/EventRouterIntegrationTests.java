@@ -82,8 +82,9 @@ class EventRouterIntegrationTests {
                 .expectStatus().isNotFound()
                 .expectBody().json("{\"code\":404,\"error\":\"Invalid request path\"}", JsonCompareMode.STRICT);
         client.put().uri("/identify").bodyValue("{}").exchange()
-                .expectStatus().isNotFound()
-                .expectBody().jsonPath("$.code").isEqualTo(404);
+                .expectStatus().isEqualTo(405)
+                .expectHeader().valueEquals("Allow", "GET, POST, OPTIONS")
+                .expectBody().json("{\"code\":405,\"error\":\"Method not allowed\"}", JsonCompareMode.STRICT);
         client.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk();
     }
