@@ -4,15 +4,21 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.eventrouter.bridge.ingest.ResponseGuard;
 import io.eventrouter.bridge.proxy.DecodingFailureBodies;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import org.springframework.web.reactive.function.server.RequestPredicates;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.core.publisher.Mono;
 import reactor.netty.ChannelBindException;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
@@ -68,7 +74,9 @@ public final class AdminServer implements SmartLifecycle {
 
     @Override
     public void start() {
-        ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(this.routes));
+        RouterFunction<ServerResponse> routes = this.routes.and(RouterFunctions.route(RequestPredicates.all(),
+                AdminServer::notFound).filter(new ResponseGuard()));
+        ReactorHttpHandlerAdapter adapter = new ReactorHttpHandlerAdapter(RouterFunctions.toHttpHandler(routes));
         DisposableServer started;
         try {
             started = HttpServer.create()
@@ -86,6 +94,17 @@ public final class AdminServer implements SmartLifecycle {
         }
         this.server = started;
         logger.info("Admin endpoints listening: address={} port={}", this.address, started.port());
+    }
+
+    /**
+     * Creates the response to a request no admin route matches, in the JSON shape of the admin
+     * endpoints' errors. Without it, the server sends an empty 404. A known path with another
+     * method gets it too, because functional routes have no 405 of their own.
+     */
+    private static Mono<ServerResponse> notFound(ServerRequest request) {
+        return ServerResponse.status(HttpStatus.NOT_FOUND)
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"code\":404,\"error\":\"Not found: no admin endpoint serves this method and path\"}");
     }
 
     @Override

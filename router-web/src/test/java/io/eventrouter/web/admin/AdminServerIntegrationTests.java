@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -67,6 +68,23 @@ class AdminServerIntegrationTests {
         client(this.adminServer.port()).get().uri("/admin/dead-letters")
                 .exchange()
                 .expectStatus().isUnauthorized();
+    }
+
+    @Test
+    void unknownPathGetsJsonErrorOnAdminPort() {
+        WebTestClient client = client(this.adminServer.port());
+
+        client.get().uri("/nothing")
+                .exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody().jsonPath("$.code").isEqualTo(404)
+                .jsonPath("$.error").isEqualTo("Not found: no admin endpoint serves this method and path");
+        client.put().uri("/admin/destinations")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .exchange()
+                .expectStatus().isNotFound()
+                .expectBody().jsonPath("$.code").isEqualTo(404);
     }
 
     @Test
