@@ -95,6 +95,10 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
      * keeps the old ones for an operator.
      */
     private static MVStore openOrReplace(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalStateException("The dead-letter path " + file + " is a directory: "
+                    + "router.dead-letters.path names a file, such as data/dead-letters.mv");
+        }
         try {
             return openReadable(file);
         }

@@ -36,11 +36,12 @@ public final class DamagedStoreFile {
 
     /**
      * Returns whether opening the file at {@code path} failed because of its bytes: damage, or a
-     * file that ends inside the two header blocks MVStore starts every file with. A locked file or
-     * one the router may not read is neither.
+     * file that ends inside the two header blocks MVStore starts every file with. A locked file,
+     * one the router may not read, and anything but a regular file are neither.
      */
     public static boolean isUnopenable(MVStoreException ex, Path path) {
-        return isDamage(ex) || isCutInsideHeader(ex, path);
+        // A directory in the file's place is a wrong path, not damage, and may hold other data.
+        return Files.isRegularFile(path) && (isDamage(ex) || isCutInsideHeader(ex, path));
     }
 
     private static boolean isCutInsideHeader(MVStoreException ex, Path path) {

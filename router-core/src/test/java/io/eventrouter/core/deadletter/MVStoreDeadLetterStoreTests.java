@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MVStoreDeadLetterStoreTests {
 
@@ -104,6 +105,19 @@ class MVStoreDeadLetterStoreTests {
                     .startsWith("The dead-letter file is damaged and cannot be opened, so it was moved aside")
                     .contains("file=" + file.toAbsolutePath(), "moved_to=" + moved.get(0).toAbsolutePath());
         });
+    }
+
+    @Test
+    void leavesDirectoryInPlace() throws IOException {
+        Path directory = Files.createDirectories(this.folder.resolve("data"));
+        Files.writeString(directory.resolve("kept.txt"), "kept");
+
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(directory)) {
+            assertThatThrownBy(() -> store.count(null).block(TIMEOUT))
+                    .hasMessageContaining("is a directory");
+        }
+        assertThat(directory.resolve("kept.txt")).hasContent("kept");
+        assertThat(movedAside(directory)).isEmpty();
     }
 
     @Test

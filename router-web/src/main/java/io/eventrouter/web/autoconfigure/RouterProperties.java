@@ -1,6 +1,7 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public class RouterProperties implements Validator {
     @Override
     public boolean supports(Class<?> type) {
         return type == Retry.class || type == Spool.class || type == Batch.class || type == Amplitude.class
-                || type == Limits.class;
+                || type == Limits.class || type == File.class || type == DeadLetters.class;
     }
 
     @Override
@@ -65,6 +66,14 @@ public class RouterProperties implements Validator {
         }
         if (target instanceof Amplitude amplitude) {
             amplitude.validateBatchLimits(errors);
+        }
+        if (target instanceof File file && Files.isDirectory(file.getPath())) {
+            errors.rejectValue("path", "router.destinations.file.path",
+                    "is a directory; name a file, such as data/events.jsonl");
+        }
+        if (target instanceof DeadLetters deadLetters && Files.isDirectory(deadLetters.getPath())) {
+            errors.rejectValue("path", "router.dead-letters.path",
+                    "is a directory; name a file, such as data/dead-letters.mv");
         }
         if (target instanceof Limits limits && limits.getMaxBodyBytesInFlight() != null
                 && limits.getMaxBodyBytesInFlight().isNegative()) {

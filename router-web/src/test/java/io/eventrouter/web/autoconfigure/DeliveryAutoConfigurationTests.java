@@ -138,6 +138,16 @@ class DeliveryAutoConfigurationTests {
         }
     }
 
+    @Test
+    void rejectsDirectoriesForFilePaths() {
+        runner().withPropertyValues("router.destinations.file.path=" + this.folder)
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.destinations.file path: is a directory; name a file, such as data/events.jsonl"));
+        runner().withPropertyValues("router.dead-letters.path=" + this.folder)
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.dead-letters path: is a directory; name a file, such as data/dead-letters.mv"));
+    }
+
     /**
      * Returns the errors of the binding validation that stopped {@code context}, each as the
      * object's name, the field and the message. A failure that is not such an error fails the test.
