@@ -89,6 +89,23 @@ class BodyBudgetIntegrationTests {
     }
 
     @Test
+    void headersAloneHoldNothing() throws IOException {
+        ClientBridge bridge = ClientBridge.builder(new RecordingSource()).maxBodyBytesInFlight(BUDGET).build();
+        try (BridgeServer server = BridgeServer.start(bridge); Socket idle = connect(server)) {
+            // The 100 Continue shows that the handler waits for the body.
+            idle.getOutputStream().write(("POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + 12 * 1024
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            idle.getOutputStream().flush();
+            assertThat(readResponse(idle)).startsWith("HTTP/1.1 100");
+
+            byte[] second = upload("second", 8 * 1024);
+            assertThat(exchangeUntilAnswered(server, "/2/httpapi", second, second.length)).startsWith("HTTP/1.1 200");
+            assertThat(bridge.heldBodyBytes()).isZero();
+        }
+    }
+
+    @Test
     void bodyOverBudgetAlonePasses() {
         try (BridgeServer server = BridgeServer.start((bridge) -> bridge.maxBodyBytesInFlight(BUDGET))) {
             byte[] large = upload("large", 40 * 1024);

@@ -84,33 +84,32 @@ public final class RequestBodies {
                 // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorMap(RequestBodies::isClosedByClient,
                         (ex) -> rejected(400, "The connection closed before the request body was complete"))
-                .map((bytes) -> {
-                    byte[] decoded = decode(bytes, encoding, maxBytes);
-                    if (reservation != null && decoded != bytes && !reservation.tryTake(decoded.length)) {
-                        throw reservation.refusal();
-                    }
-                    return new ReceivedBody(decoded, bytes.length);
-                });
+                .map((bytes) -> new ReceivedBody(decode(bytes, encoding, maxBytes, reservation), bytes.length));
     }
 
     /**
-     * Counts the body against the {@link BodyBudget}: its whole {@code Content-Length} before
-     * anything is read, so that bodies arriving together do not each take part of the budget and
-     * all fail, or else each buffer as it arrives. Once the body does not fit, the rest of it is
-     * read and dropped, and the body fails with the budget's refusal when it ends, so that the
-     * client reads a 503 rather than a reset while it still sends. A body that goes on past
-     * {@code maxBytes} fails at once and leaves its connection to close.
+     * Counts the body against the {@link BodyBudget}: its whole {@code Content-Length} when its
+     * first bytes arrive, so that bodies arriving together do not each take part of the budget
+     * and all fail, or else each buffer as it arrives. A client that sends only headers holds
+     * nothing. Once the body does not fit, the rest of it is read and dropped, and the body fails
+     * with the budget's refusal when it ends, so that the client reads a 503 rather than a reset
+     * while it still sends. A body that goes on past {@code maxBytes} fails at once and leaves its
+     * connection to close.
      */
     private static Flux<DataBuffer> budgeted(ServerRequest request, Flux<DataBuffer> buffers,
             BodyBudget.Reservation reservation, long declared, int maxBytes) {
-        boolean prepaid = declared > 0 && reservation.tryTake(declared);
-        AtomicBoolean refused = new AtomicBoolean(declared > 0 && !prepaid);
+        AtomicBoolean prepaid = new AtomicBoolean();
+        AtomicBoolean refused = new AtomicBoolean();
         AtomicLong received = new AtomicLong();
         AtomicLong dropped = new AtomicLong();
         Flux<DataBuffer> counted = buffers.handle((buffer, sink) -> {
             int count = buffer.readableByteCount();
             long total = received.addAndGet(count);
-            if (!refused.get() && ((prepaid && total <= declared) || reservation.tryTake(count))) {
+            if (declared > 0 && total == count) {
+                prepaid.set(reservation.tryTake(declared));
+                refused.set(!prepaid.get());
+            }
+            if (!refused.get() && ((prepaid.get() && total <= declared) || reservation.tryTake(count))) {
                 sink.next(buffer);
                 return;
             }
@@ -214,11 +213,12 @@ public final class RequestBodies {
         }
     }
 
-    static byte[] decode(byte[] body, String encoding, int maxBytes) {
+    private static byte[] decode(byte[] body, String encoding, int maxBytes,
+            BodyBudget.@Nullable Reservation reservation) {
         return switch (encoding) {
             case "", "identity" -> requirePlain(body);
-            case "gzip", "x-gzip" -> inflate(body, maxBytes, true);
-            case "deflate" -> inflate(body, maxBytes, false);
+            case "gzip", "x-gzip" -> inflate(body, maxBytes, true, reservation);
+            case "deflate" -> inflate(body, maxBytes, false, reservation);
             default -> throw rejected(415, "Unsupported Content-Encoding '" + encoding
                     + "': send the body uncompressed, gzip or deflate");
         };
@@ -232,7 +232,12 @@ public final class RequestBodies {
         return body;
     }
 
-    private static byte[] inflate(byte[] body, int maxBytes, boolean gzip) {
+    /**
+     * Inflates {@code body}. Each part is counted against the reservation before it is kept, so
+     * that many small compressed bodies inflating at once cannot fill the heap.
+     */
+    private static byte[] inflate(byte[] body, int maxBytes, boolean gzip,
+            BodyBudget.@Nullable Reservation reservation) {
         if (body.length == 0) {
             return body;
         }
@@ -244,6 +249,9 @@ public final class RequestBodies {
             while ((read = in.read(chunk)) != -1) {
                 if (out.size() + read > maxBytes) {
                     throw tooLarge();
+                }
+                if (reservation != null && !reservation.tryTake(read)) {
+                    throw reservation.refusal();
                 }
                 out.write(chunk, 0, read);
             }
