@@ -104,8 +104,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            locked = LockFile.tryLock(this.path.resolveSibling(this.path.getFileName() + ".lock"))
-                    .orElseThrow(() -> new EventFileInUseException(this.path));
+            locked = LockFile.tryLock(lockPath(this.path)).orElseThrow(() -> new EventFileInUseException(this.path));
             this.foundOnOpen = recover(this.path);
             this.channel = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
@@ -126,6 +125,15 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         });
     }
 
+
+    /**
+     * Returns the lock file of the event file at {@code path}, beside the file that links lead to,
+     * so that a second destination reaching the same file through a link finds the lock taken.
+     */
+    private static Path lockPath(Path path) throws IOException {
+        Path target = Files.exists(path) ? path.toRealPath() : path;
+        return target.resolveSibling(target.getFileName() + ".lock");
+    }
 
     /**
      * Ends the file with a whole line and returns the fingerprints of its last lines' insert ids.

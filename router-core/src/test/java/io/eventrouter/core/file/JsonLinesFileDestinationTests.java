@@ -136,6 +136,19 @@ class JsonLinesFileDestinationTests {
     }
 
     @Test
+    void rejectsSecondDestinationThroughLink() throws Exception {
+        Path file = this.folder.resolve("events.jsonl");
+        Path link = Files.createSymbolicLink(this.folder.resolve("link.jsonl"), file.getFileName());
+        DestinationId id = DestinationId.of("file");
+
+        try (JsonLinesFileDestination first = new JsonLinesFileDestination(id, file)) {
+            Throwable failure = catchThrowable(() -> new JsonLinesFileDestination(id, link).close());
+
+            assertThat(failure).isInstanceOf(EventFileInUseException.class);
+        }
+    }
+
+    @Test
     void keepsCompleteLastLineWithoutNewline() throws Exception {
         Path file = this.folder.resolve("events.jsonl");
         RequestContext context = RequestContext.of("key-12345");
