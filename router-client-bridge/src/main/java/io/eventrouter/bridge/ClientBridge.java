@@ -188,6 +188,11 @@ public final class ClientBridge {
         return (this.bodies != null) ? this.bodies.heldBytes() : 0;
     }
 
+    /** Returns how many request bodies got a 503 because they did not fit the bound on held bodies. */
+    public long refusedBodies() {
+        return (this.bodies != null) ? this.bodies.refusedBodies() : 0;
+    }
+
     /**
      * Returns the connection cap to install on the Reactor Netty server that serves the bridge
      * ({@code HttpServer.doOnChannelInit}), or empty when no cap is configured.

@@ -46,6 +46,7 @@ class BodyBudgetIntegrationTests {
                     .returnResult(String.class).getStatus().value()).isEqualTo(200);
             assertThat(source.events()).extracting((event) -> event.eventType()).containsExactly("first", "second");
             assertThat(bridge.heldBodyBytes()).isZero();
+            assertThat(bridge.refusedBodies()).isOne();
         }
     }
 

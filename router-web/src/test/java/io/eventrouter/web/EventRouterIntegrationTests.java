@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.web.e2e.AmplitudeWireMock;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,6 +51,9 @@ class EventRouterIntegrationTests {
 
     @Autowired
     EventPublisher publisher;
+
+    @Autowired
+    MeterRegistry meters;
 
     @BeforeEach
     void stubAmplitude() {
@@ -126,6 +130,12 @@ class EventRouterIntegrationTests {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         }
+    }
+
+    @Test
+    void registersBridgeBodyMeters() {
+        assertThat(this.meters.get("router.bridge.body.bytes.held").gauge().value()).isZero();
+        assertThat(this.meters.get("router.bridge.bodies.refused").functionCounter().count()).isZero();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.eventrouter.bridge.ingest;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.eventrouter.core.source.AcceptanceException;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +39,8 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
 
     private final AtomicLong held = new AtomicLong();
 
+    private final LongAdder refused = new LongAdder();
+
     /**
      * @param maxBytes the most bytes of request bodies held at once; at least 1
      */
@@ -58,6 +61,11 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
     /** Returns the bytes that request bodies hold now. */
     public long heldBytes() {
         return this.held.get();
+    }
+
+    /** Returns how many request bodies did not fit, since the bridge was built. */
+    public long refusedBodies() {
+        return this.refused.sum();
     }
 
     /** Returns the reservation of the request's body, or {@code null} when no budget applies to it. */
@@ -82,6 +90,8 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
 
         private boolean released;
 
+        private boolean refused;
+
         /**
          * Counts {@code count} more bytes of the body, unless they would take the total past the
          * limit while other requests hold bytes.
@@ -95,6 +105,10 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
             long total = BodyBudget.this.held.addAndGet(count);
             if (total > BodyBudget.this.maxBytes && total - count > this.bytes) {
                 BodyBudget.this.held.addAndGet(-count);
+                if (!this.refused) {
+                    this.refused = true;
+                    BodyBudget.this.refused.increment();
+                }
                 return false;
             }
             this.bytes += count;

@@ -3,11 +3,13 @@ package io.eventrouter.web.autoconfigure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.eventrouter.bridge.ClientBridge;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.pipeline.DispatchPipeline;
 import io.eventrouter.core.spool.Spool;
 import io.eventrouter.sdk.EventPublisher;
 import io.eventrouter.web.health.DestinationHealthIndicator;
+import io.eventrouter.web.metrics.BridgeMeterBinder;
 import io.eventrouter.web.metrics.RouterMeterBinder;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -59,6 +61,13 @@ public final class EventRouterActuatorAutoConfiguration {
         @ConditionalOnMissingBean(RouterMeterBinder.class)
         RouterMeterBinder eventRouterMeterBinder(EventPublisher publisher) {
             return new RouterMeterBinder(publisher);
+        }
+
+        @Bean
+        @ConditionalOnBean(ClientBridge.class)
+        @ConditionalOnMissingBean(BridgeMeterBinder.class)
+        BridgeMeterBinder eventRouterBridgeMeterBinder(ClientBridge bridge) {
+            return new BridgeMeterBinder(bridge);
         }
 
     }
