@@ -214,7 +214,7 @@ final class DeadLetterAdminHandler {
             return DEFAULT_LIMIT;
         }
         if (!limit.isIntegralNumber()) {
-            throw new IllegalArgumentException("\"limit\" must be an integer from 1 to " + MAX_LIMIT
+            throw new IllegalArgumentException("limit must be an integer between 1 and " + MAX_LIMIT
                     + ", but was " + describe(limit));
         }
         if (!limit.canConvertToLong()) {

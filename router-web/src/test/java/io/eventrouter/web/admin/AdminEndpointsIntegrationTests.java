@@ -162,11 +162,11 @@ class AdminEndpointsIntegrationTests {
     @Test
     void replayRejectsNonIntegerLimit() {
         Map<String, String> expected = new TreeMap<>(Map.of(
-                "\"5\"", "400 \"limit\" must be an integer from 1 to 1000, but was the string \"5\"",
-                "1e2", "400 \"limit\" must be an integer from 1 to 1000, but was the decimal 100.0",
-                "5.0", "400 \"limit\" must be an integer from 1 to 1000, but was the decimal 5.0",
-                "true", "400 \"limit\" must be an integer from 1 to 1000, but was true",
-                "null", "400 \"limit\" must be an integer from 1 to 1000, but was null",
+                "\"5\"", "400 limit must be an integer between 1 and 1000, but was the string \"5\"",
+                "1e2", "400 limit must be an integer between 1 and 1000, but was the decimal 100.0",
+                "5.0", "400 limit must be an integer between 1 and 1000, but was the decimal 5.0",
+                "true", "400 limit must be an integer between 1 and 1000, but was true",
+                "null", "400 limit must be an integer between 1 and 1000, but was null",
                 "1001", "400 limit must be between 1 and 1000, but was 1001",
                 "99999999999999999999", "400 limit must be between 1 and 1000, but was 99999999999999999999"));
 
