@@ -92,19 +92,39 @@ class BodyBudgetIntegrationTests {
     }
 
     @Test
-    void headersAloneHoldNothing() throws IOException {
+    void stalledBodyHoldsOnlyWhatArrived() throws IOException {
         ClientBridge bridge = ClientBridge.builder(new RecordingSource()).maxBodyBytesInFlight(BUDGET).build();
-        try (BridgeServer server = BridgeServer.start(bridge); Socket idle = connect(server)) {
-            // The 100 Continue shows that the handler waits for the body.
-            idle.getOutputStream().write(("POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + 12 * 1024
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            idle.getOutputStream().flush();
-            assertThat(readResponse(idle)).startsWith("HTTP/1.1 100");
+        try (BridgeServer server = BridgeServer.start(bridge); Socket stalled = connect(server)) {
+            writeHead(stalled, "/2/httpapi", 12 * 1024, "");
+            stalled.getOutputStream().write('{');
+            stalled.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.heldBodyBytes() == 1);
 
             byte[] second = upload("second", 8 * 1024);
             assertThat(exchangeUntilAnswered(server, "/2/httpapi", second, second.length)).startsWith("HTTP/1.1 200");
-            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.heldBodyBytes() == 0);
+        }
+    }
+
+    @Test
+    void refusedBodyGivesBackItsShare() throws IOException {
+        ClientBridge bridge = ClientBridge.builder(new RecordingSource()).maxBodyBytesInFlight(BUDGET).build();
+        try (BridgeServer server = BridgeServer.start(bridge); Socket held = connect(server);
+                Socket refused = connect(server)) {
+            byte[] first = upload("first", 6 * 1024);
+            holdMostOf(held, first, bridge);
+            byte[] second = upload("second", 12 * 1024);
+            writeHead(refused, "/2/httpapi", second.length, "");
+            refused.getOutputStream().write(second, 0, 11 * 1024);
+            refused.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.refusedBodies() == 1);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> bridge.heldBodyBytes() == first.length - 10);
+            refused.getOutputStream().write(second, 11 * 1024, second.length - 11 * 1024);
+            refused.getOutputStream().flush();
+            assertThat(readResponse(refused)).startsWith("HTTP/1.1 503");
+            held.getOutputStream().write(first, first.length - 10, 10);
+            held.getOutputStream().flush();
+            assertThat(readResponse(held)).startsWith("HTTP/1.1 200");
         }
     }
 
@@ -141,12 +161,12 @@ class BodyBudgetIntegrationTests {
         }
     }
 
-    /** Sends an upload but its last 10 bytes, and waits until the bridge counts its Content-Length. */
+    /** Sends an upload but its last 10 bytes, and waits until the bridge counts what it sent. */
     private static void holdMostOf(Socket socket, byte[] body, ClientBridge bridge) throws IOException {
         writeHead(socket, "/2/httpapi", body.length, "");
         socket.getOutputStream().write(body, 0, body.length - 10);
         socket.getOutputStream().flush();
-        await().atMost(Duration.ofSeconds(10)).until(() -> bridge.heldBodyBytes() == body.length);
+        await().atMost(Duration.ofSeconds(10)).until(() -> bridge.heldBodyBytes() == body.length - 10);
     }
 
     private static byte[] upload(String eventType, int padding) {

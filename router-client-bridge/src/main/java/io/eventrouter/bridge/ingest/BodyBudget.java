@@ -121,6 +121,12 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
                     "Request bodies hold their maximum of " + BodyBudget.this.maxBytes + " bytes");
         }
 
+        /** Gives back the bytes counted so far, for a refused body whose buffers were released. */
+        synchronized void giveBack() {
+            BodyBudget.this.held.addAndGet(-this.bytes);
+            this.bytes = 0;
+        }
+
         private synchronized void release() {
             if (!this.released) {
                 this.released = true;

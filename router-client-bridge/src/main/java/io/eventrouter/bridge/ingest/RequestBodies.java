@@ -9,6 +9,8 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,7 +75,7 @@ public final class RequestBodies {
         BodyBudget.Reservation reservation = BodyBudget.reservation(request);
         Flux<DataBuffer> buffers = request.body(BodyExtractors.toDataBuffers());
         if (reservation != null) {
-            buffers = budgeted(request, buffers, reservation, declared, maxBytes);
+            buffers = budgeted(request, buffers, reservation, maxBytes);
         }
         return DataBufferUtils.join(buffers, maxBytes)
                 .map(RequestBodies::toBytes)
@@ -88,39 +90,55 @@ public final class RequestBodies {
     }
 
     /**
-     * Counts the body against the {@link BodyBudget}: its whole {@code Content-Length} when its
-     * first bytes arrive, so that bodies arriving together do not each take part of the budget
-     * and all fail, or else each buffer as it arrives. A client that sends only headers holds
-     * nothing. Once the body does not fit, the rest of it is read and dropped, and the body fails
-     * with the budget's refusal when it ends, so that the client reads a 503 rather than a reset
-     * while it still sends. A body that goes on past {@code maxBytes} fails at once and leaves its
-     * connection to close.
+     * Counts each buffer of the body against the {@link BodyBudget} as it arrives, and keeps the
+     * buffers until the body ends. The first buffer that does not fit refuses the body: the kept
+     * buffers are released and their bytes given back at once, so that bodies arriving together
+     * do not hold each other out, and the rest of the body is read and dropped. The body then
+     * fails with the budget's refusal when it ends, so that the client reads a 503 rather than a
+     * reset while it still sends. A body that goes on past {@code maxBytes} fails at once and
+     * leaves its connection to close.
      */
     private static Flux<DataBuffer> budgeted(ServerRequest request, Flux<DataBuffer> buffers,
-            BodyBudget.Reservation reservation, long declared, int maxBytes) {
-        AtomicBoolean prepaid = new AtomicBoolean();
-        AtomicBoolean refused = new AtomicBoolean();
-        AtomicLong received = new AtomicLong();
-        AtomicLong dropped = new AtomicLong();
-        Flux<DataBuffer> counted = buffers.handle((buffer, sink) -> {
-            int count = buffer.readableByteCount();
-            long total = received.addAndGet(count);
-            if (declared > 0 && total == count) {
-                prepaid.set(reservation.tryTake(declared));
-                refused.set(!prepaid.get());
-            }
-            if (!refused.get() && ((prepaid.get() && total <= declared) || reservation.tryTake(count))) {
-                sink.next(buffer);
-                return;
-            }
-            refused.set(true);
-            DataBufferUtils.release(buffer);
-            if (dropped.addAndGet(count) > maxBytes) {
-                BodyBudget.leftUnread(request);
-                sink.error(reservation.refusal());
-            }
+            BodyBudget.Reservation reservation, int maxBytes) {
+        return Flux.defer(() -> {
+            List<DataBuffer> kept = new ArrayList<>();
+            AtomicBoolean refused = new AtomicBoolean();
+            AtomicLong received = new AtomicLong();
+            Flux<DataBuffer> counted = buffers.handle((buffer, sink) -> {
+                int count = buffer.readableByteCount();
+                if (received.addAndGet(count) > maxBytes) {
+                    DataBufferUtils.release(buffer);
+                    BodyBudget.leftUnread(request);
+                    sink.error(refused.get() ? reservation.refusal() : tooLarge());
+                    return;
+                }
+                if (!refused.get() && reservation.tryTake(count)) {
+                    kept.add(buffer);
+                    return;
+                }
+                DataBufferUtils.release(buffer);
+                if (refused.compareAndSet(false, true)) {
+                    releaseAll(kept);
+                    reservation.giveBack();
+                }
+            });
+            return counted
+                    .concatWith(Flux.defer(() -> refused.get() ? Flux.error(reservation.refusal())
+                            : Flux.fromIterable(takeAll(kept))))
+                    .doFinally((signal) -> releaseAll(kept));
         });
-        return counted.concatWith(Mono.defer(() -> refused.get() ? Mono.error(reservation.refusal()) : Mono.empty()));
+    }
+
+    /** Returns the buffers of {@code kept} and empties it, so that they are released once only. */
+    private static List<DataBuffer> takeAll(List<DataBuffer> kept) {
+        List<DataBuffer> taken = List.copyOf(kept);
+        kept.clear();
+        return taken;
+    }
+
+    private static void releaseAll(List<DataBuffer> kept) {
+        kept.forEach(DataBufferUtils::release);
+        kept.clear();
     }
 
     /**
