@@ -183,12 +183,12 @@ public final class ClientBridge {
         return routes.filter(new ResponseGuard()).build();
     }
 
-    /** Returns the bytes of request bodies the bridge holds now; 0 when they are not limited. */
+    /** Returns the bytes of request bodies the bridge keeps in memory now; 0 when they are not limited. */
     public long heldBodyBytes() {
         return (this.bodies != null) ? this.bodies.heldBytes() : 0;
     }
 
-    /** Returns how many request bodies got a 503 because they did not fit the bound on held bodies. */
+    /** Returns how many request bodies were rejected with a 503 because they did not fit the memory bound. */
     public long refusedBodies() {
         return (this.bodies != null) ? this.bodies.refusedBodies() : 0;
     }
@@ -462,10 +462,10 @@ public final class ClientBridge {
         }
 
         /**
-         * Limits the bytes of request bodies the bridge holds at once, counted as read and again
-         * as inflated, until each request is answered. A body that does not fit gets a 503 with
-         * {@code Retry-After}, unless it is the only one. A tenth of the maximum heap by default;
-         * 0 for no limit.
+         * Limits the bytes of request bodies the bridge keeps in memory at once, counted as read
+         * and again as inflated, until the handler has produced each response. A body that does
+         * not fit gets a 503 with {@code Retry-After}, unless it is the only one. A tenth of the
+         * maximum heap by default; 0 for no limit.
          */
         public Builder maxBodyBytesInFlight(long limit) {
             if (limit < 0) {

@@ -15,10 +15,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * Bounds the heap that request bodies take while the bridge handles them. Each body is counted
- * as it is read, and again as it is inflated, until its request has been answered: by then its
- * events are in the spool or were refused. A body that would take the total past the limit
- * fails with an {@link AcceptanceException} ({@link AcceptanceException.Reason#MEMORY_FULL}),
- * which the handlers answer with a 503 and {@code Retry-After}. The rest of that body is read and
+ * as it is read, and again as it is inflated, until the handler has produced its response: by
+ * then its events are in the spool or were rejected. A body that would take the total past the
+ * limit fails with an {@link AcceptanceException} ({@link AcceptanceException.Reason#MEMORY_FULL}),
+ * which the handlers turn into a 503 with {@code Retry-After}. The rest of that body is read and
  * dropped, up to the route's largest body, so that the client reads the 503 on a connection it
  * may keep, rather than a reset while it still sends.
  *
@@ -37,9 +37,9 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
 
     private final long maxBytes;
 
-    private final AtomicLong held = new AtomicLong();
+    private final AtomicLong counted = new AtomicLong();
 
-    private final LongAdder refused = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
 
     /**
      * @param maxBytes the most bytes of request bodies held at once; at least 1
@@ -58,14 +58,14 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
         return Mono.defer(() -> next.handle(request)).doFinally((signal) -> reservation.release());
     }
 
-    /** Returns the bytes that request bodies hold now. */
+    /** Returns the bytes of request bodies counted now. */
     public long heldBytes() {
-        return this.held.get();
+        return this.counted.get();
     }
 
-    /** Returns how many request bodies did not fit, since the bridge was built. */
+    /** Returns how many request bodies were rejected because they did not fit, since the bridge was built. */
     public long refusedBodies() {
-        return this.refused.sum();
+        return this.rejected.sum();
     }
 
     /** Returns the reservation of the request's body, or {@code null} when no budget applies to it. */
@@ -73,28 +73,28 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
         return (Reservation) request.attributes().get(RESERVATION);
     }
 
-    /** Records that the request's body was refused and left partly unread, so its connection must close. */
+    /** Records that the request's body was rejected and left partly unread, so its connection must close. */
     static void leftUnread(ServerRequest request) {
         request.exchange().getAttributes().put(LEFT_UNREAD, Boolean.TRUE);
     }
 
-    /** Returns whether the exchange's body was refused and left partly unread. */
+    /** Returns whether the exchange's body was rejected and left partly unread. */
     static boolean leftUnread(ServerWebExchange exchange) {
         return Boolean.TRUE.equals(exchange.getAttribute(LEFT_UNREAD));
     }
 
-    /** The bytes one request's body holds, released once the request has been answered. */
+    /** The bytes counted for one request's body, released once the handler has produced its response. */
     final class Reservation {
 
         private long bytes;
 
         private boolean released;
 
-        private boolean refused;
+        private boolean rejected;
 
         /**
          * Counts {@code count} more bytes of the body, unless they would take the total past the
-         * limit while other requests hold bytes.
+         * limit while other requests have bytes counted. After the release, nothing is counted.
          *
          * @return whether the bytes were counted
          */
@@ -102,12 +102,12 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
             if (this.released) {
                 return true;
             }
-            long total = BodyBudget.this.held.addAndGet(count);
+            long total = BodyBudget.this.counted.addAndGet(count);
             if (total > BodyBudget.this.maxBytes && total - count > this.bytes) {
-                BodyBudget.this.held.addAndGet(-count);
-                if (!this.refused) {
-                    this.refused = true;
-                    BodyBudget.this.refused.increment();
+                BodyBudget.this.counted.addAndGet(-count);
+                if (!this.rejected) {
+                    this.rejected = true;
+                    BodyBudget.this.rejected.increment();
                 }
                 return false;
             }
@@ -118,19 +118,20 @@ public final class BodyBudget implements HandlerFilterFunction<ServerResponse, S
         /** Returns the failure of a body that did not fit. */
         AcceptanceException refusal() {
             return new AcceptanceException(AcceptanceException.Reason.MEMORY_FULL, RETRY_AFTER,
-                    "Request bodies hold their maximum of " + BodyBudget.this.maxBytes + " bytes");
+                    "Request bodies in memory reached the limit of " + BodyBudget.this.maxBytes
+                            + " bytes (router.bridge.limits.max-body-bytes-in-flight); retry later");
         }
 
-        /** Gives back the bytes counted so far, for a refused body whose buffers were released. */
+        /** Gives back the bytes counted so far, for a rejected body whose buffers were released. */
         synchronized void giveBack() {
-            BodyBudget.this.held.addAndGet(-this.bytes);
+            BodyBudget.this.counted.addAndGet(-this.bytes);
             this.bytes = 0;
         }
 
         private synchronized void release() {
             if (!this.released) {
                 this.released = true;
-                BodyBudget.this.held.addAndGet(-this.bytes);
+                BodyBudget.this.counted.addAndGet(-this.bytes);
             }
         }
 

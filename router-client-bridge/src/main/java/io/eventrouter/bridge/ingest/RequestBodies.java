@@ -91,10 +91,10 @@ public final class RequestBodies {
 
     /**
      * Counts each buffer of the body against the {@link BodyBudget} as it arrives, and keeps the
-     * buffers until the body ends. The first buffer that does not fit refuses the body: the kept
-     * buffers are released and their bytes given back at once, so that bodies arriving together
-     * do not hold each other out, and the rest of the body is read and dropped. The body then
-     * fails with the budget's refusal when it ends, so that the client reads a 503 rather than a
+     * buffers until the body ends. The first buffer that does not fit rejects the body. Its kept
+     * buffers are then released and their bytes given back at once, so that bodies arriving
+     * together do not shut each other out, and the rest of the body is read and dropped. When the
+     * body ends, it fails with the budget's refusal, so that the client reads a 503 rather than a
      * reset while it still sends. A body that goes on past {@code maxBytes} fails at once and
      * leaves its connection to close.
      */
@@ -102,28 +102,28 @@ public final class RequestBodies {
             BodyBudget.Reservation reservation, int maxBytes) {
         return Flux.defer(() -> {
             List<DataBuffer> kept = new ArrayList<>();
-            AtomicBoolean refused = new AtomicBoolean();
+            AtomicBoolean rejected = new AtomicBoolean();
             AtomicLong received = new AtomicLong();
             Flux<DataBuffer> counted = buffers.handle((buffer, sink) -> {
                 int count = buffer.readableByteCount();
                 if (received.addAndGet(count) > maxBytes) {
                     DataBufferUtils.release(buffer);
                     BodyBudget.leftUnread(request);
-                    sink.error(refused.get() ? reservation.refusal() : tooLarge());
+                    sink.error(rejected.get() ? reservation.refusal() : tooLarge());
                     return;
                 }
-                if (!refused.get() && reservation.tryTake(count)) {
+                if (!rejected.get() && reservation.tryTake(count)) {
                     kept.add(buffer);
                     return;
                 }
                 DataBufferUtils.release(buffer);
-                if (refused.compareAndSet(false, true)) {
+                if (rejected.compareAndSet(false, true)) {
                     releaseAll(kept);
                     reservation.giveBack();
                 }
             });
             return counted
-                    .concatWith(Flux.defer(() -> refused.get() ? Flux.error(reservation.refusal())
+                    .concatWith(Flux.defer(() -> rejected.get() ? Flux.error(reservation.refusal())
                             : Flux.fromIterable(takeAll(kept))))
                     .doFinally((signal) -> releaseAll(kept));
         });

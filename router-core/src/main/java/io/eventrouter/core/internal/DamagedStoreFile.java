@@ -28,7 +28,7 @@ public final class DamagedStoreFile {
     private DamagedStoreFile() {
     }
 
-    /** Whether MVStore failed because of the file's bytes rather than because it cannot reach the file. */
+    /** Returns whether MVStore failed because of the file's bytes rather than because it cannot reach the file. */
     public static boolean isDamage(MVStoreException ex) {
         int code = ex.getErrorCode();
         return code == DataUtils.ERROR_FILE_CORRUPT || code == DataUtils.ERROR_CHUNK_NOT_FOUND;

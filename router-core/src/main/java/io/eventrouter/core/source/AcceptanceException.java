@@ -40,7 +40,7 @@ public class AcceptanceException extends RuntimeException {
         /** The pipeline is shutting down or not started. */
         NOT_RUNNING,
 
-        /** The request bodies the server holds have reached their share of the heap. */
+        /** The request bodies in memory have reached their share of the heap. */
         MEMORY_FULL
 
     }

@@ -608,9 +608,9 @@ public class RouterProperties implements Validator {
         private int maxRequestsInFlight;
 
         /**
-         * Bytes of request bodies the bridge holds at once, counted as read and again as inflated;
-         * a body beyond it gets a 503 unless it is the only one. Empty for a tenth of the maximum
-         * heap; 0 is off.
+         * Bytes of request bodies the bridge keeps in memory at once, counted as read and again as
+         * inflated; a body beyond it gets a 503 unless it is the only one. Empty for a tenth of the
+         * maximum heap; 0 is off.
          */
         private @Nullable DataSize maxBodyBytesInFlight;
 
