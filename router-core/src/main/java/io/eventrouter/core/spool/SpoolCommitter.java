@@ -138,6 +138,7 @@ final class SpoolCommitter implements Runnable {
 
     private boolean compactionStopped;
 
+    /** Whether delivered records on a damaged page are left in the map, which only clearing it drops. */
     private boolean damagedRecordsLeft;
 
     SpoolCommitter(Settings settings, SpoolFile file, long committedOffset, List<SpoolReader> readers) {
@@ -366,7 +367,20 @@ final class SpoolCommitter implements Runnable {
      */
     private void removeUncommitted() {
         MVMap<Long, byte[]> records = this.file.records();
-        Long key = records.ceilingKey(this.committedOffset);
+        Long key;
+        try {
+            key = records.ceilingKey(this.committedOffset);
+        }
+        catch (MVStoreException ex) {
+            if (!SpoolFile.isDamage(ex)) {
+                throw ex;
+            }
+            // The last page of the map is damaged, as when the checkpoint deleted every record
+            // after it. Failing here would keep the file closed for good; the checkpoint clears
+            // the map once every destination is past the damage.
+            this.damagedRecordsLeft = true;
+            return;
+        }
         if (key == null) {
             return;
         }
@@ -457,7 +471,9 @@ final class SpoolCommitter implements Runnable {
         Map<DestinationId, SpoolReader.Position> positions = positions();
         long done = positions.values().stream().mapToLong(SpoolReader.Position::watermark).min()
                 .orElse(this.committedOffset);
-        if (positions.equals(this.persistedPositions) && !(this.deletionPending && hasRecordsBelow(done))) {
+        boolean damageToClear = this.damagedRecordsLeft && done >= this.committedOffset;
+        if (positions.equals(this.persistedPositions) && !damageToClear
+                && !(this.deletionPending && hasRecordsBelow(done))) {
             this.deletionPending = false;
             compact();
             return;
@@ -468,8 +484,12 @@ final class SpoolCommitter implements Runnable {
             byte[] offsets = (above.remaining() <= MAX_ACKNOWLEDGED_BYTES) ? toArray(above) : new byte[0];
             this.file.putAcknowledged(destination.value(), offsets);
         });
-        long bytes = (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) ? 0
-                : Math.max(0, this.liveBytes - deleteBelow(done, all ? Integer.MAX_VALUE : MAX_DELETES_PER_CHECKPOINT));
+        long bytes = Math.max(0, this.liveBytes - deleteBelow(done, all ? Integer.MAX_VALUE : MAX_DELETES_PER_CHECKPOINT));
+        // In the same commit as the deletion that left a damaged page last in the map, where the
+        // next append would have to read it.
+        if (this.damagedRecordsLeft && done >= this.committedOffset && clearRecords()) {
+            bytes = 0;
+        }
         this.file.putState(SpoolFile.LIVE_BYTES, bytes);
         commit(this.settings.syncPolicy() != SyncPolicy.NEVER);
         this.liveBytes = bytes;
