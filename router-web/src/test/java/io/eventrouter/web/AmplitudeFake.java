@@ -1,6 +1,7 @@
 package io.eventrouter.web;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,9 +77,13 @@ final class AmplitudeFake implements AutoCloseable {
             await().atMost(timeout).until(() -> this.received.containsAll(insertIds));
         }
         catch (ConditionTimeoutException ex) {
-            long missing = insertIds.stream().filter((insertId) -> !this.received.contains(insertId)).count();
-            throw new AssertionError(missing + " of " + insertIds.size() + " acknowledged events did not arrive within "
-                    + timeout + "; the router is " + router.describe(), ex);
+            List<String> missing = insertIds.stream()
+                .filter((insertId) -> !this.received.contains(insertId))
+                .sorted()
+                .toList();
+            throw new AssertionError(missing.size() + " of " + insertIds.size()
+                    + " acknowledged events did not arrive within " + timeout + ", among them "
+                    + missing.subList(0, Math.min(10, missing.size())) + "; the router is " + router.describe(), ex);
         }
     }
 
