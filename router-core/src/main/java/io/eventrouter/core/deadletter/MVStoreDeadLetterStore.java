@@ -99,6 +99,10 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
             throw new IllegalStateException("The dead-letter path " + file + " is a directory: "
                     + "router.dead-letters.path names a file, such as data/dead-letters.mv");
         }
+        if (DamagedStoreFile.isEmptyFile(file)) {
+            logger.warn("The dead-letter file is empty, so the router starts with an empty dead-letter store; if it "
+                    + "stored letters before, they are lost: file={}", file);
+        }
         try {
             return openReadable(file);
         }

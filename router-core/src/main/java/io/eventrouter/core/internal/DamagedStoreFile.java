@@ -44,6 +44,19 @@ public final class DamagedStoreFile {
         return Files.isRegularFile(path) && (isDamage(ex) || isCutInsideHeader(ex, path));
     }
 
+    /**
+     * Returns whether {@code path} is a regular file of 0 bytes. MVStore opens such a file as an
+     * empty store and logs nothing, although it may have held data before something emptied it.
+     */
+    public static boolean isEmptyFile(Path path) {
+        try {
+            return Files.isRegularFile(path) && Files.size(path) == 0;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
     private static boolean isCutInsideHeader(MVStoreException ex, Path path) {
         try {
             return ex.getErrorCode() == DataUtils.ERROR_READING_FAILED && Files.isReadable(path)

@@ -1,7 +1,5 @@
 package io.eventrouter.core.spool;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -135,14 +133,9 @@ final class SpoolFile {
     }
 
     private static void warnIfEmpty(Path path) {
-        try {
-            if (Files.isRegularFile(path) && Files.size(path) == 0) {
-                logger.warn("The spool file is empty, so the router starts with an empty spool; if the router "
-                        + "spooled events before, they are lost: file={}", path);
-            }
-        }
-        catch (IOException ex) {
-            logger.debug("Cannot read the size of the spool file: {}", ex.toString());
+        if (DamagedStoreFile.isEmptyFile(path)) {
+            logger.warn("The spool file is empty, so the router starts with an empty spool; if the router "
+                    + "spooled events before, they are lost: file={}", path);
         }
     }
 

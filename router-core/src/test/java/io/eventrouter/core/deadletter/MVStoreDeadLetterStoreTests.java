@@ -108,6 +108,24 @@ class MVStoreDeadLetterStoreTests {
     }
 
     @Test
+    void warnsAboutEmptyFile() throws IOException {
+        Path file = Files.createFile(this.folder.resolve("dead-letters.mv"));
+        ListAppender<ILoggingEvent> logs = captureLogs();
+
+        try (MVStoreDeadLetterStore store = MVStoreDeadLetterStore.open(file)) {
+            assertThat(store.count(null).block(TIMEOUT)).isZero();
+        }
+        finally {
+            ((Logger) LoggerFactory.getLogger(MVStoreDeadLetterStore.class)).detachAppender(logs);
+        }
+        assertThat(logs.list).singleElement().satisfies((log) -> {
+            assertThat(log.getLevel()).isEqualTo(Level.WARN);
+            assertThat(log.getFormattedMessage()).startsWith("The dead-letter file is empty")
+                    .contains("file=" + file);
+        });
+    }
+
+    @Test
     void leavesDirectoryInPlace() throws IOException {
         Path directory = Files.createDirectories(this.folder.resolve("data"));
         Files.writeString(directory.resolve("kept.txt"), "kept");
