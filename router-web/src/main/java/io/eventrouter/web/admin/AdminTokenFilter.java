@@ -82,7 +82,8 @@ final class AdminTokenFilter implements HandlerFilterFunction<ServerResponse, Se
         return ServerResponse.status(HttpStatus.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"event-router-admin\"")
                 .contentType(MediaType.APPLICATION_JSON)
-                .bodyValue("{\"error\":\"A valid admin token is required: send Authorization: Bearer <token>\"}");
+                .bodyValue("{\"code\":401,\"error\":\"A valid admin token is required: "
+                        + "send Authorization: Bearer <token>\"}");
     }
 
 }

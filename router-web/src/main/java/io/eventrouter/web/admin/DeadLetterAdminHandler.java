@@ -96,15 +96,14 @@ final class DeadLetterAdminHandler {
                 .timeout(this.readTimeout)
                 .flatMap(this::replay)
                 // The response guard closes the connection after a 408, since the rest of the body may still come.
-                .onErrorResume(TimeoutException.class, (ex) -> json(HttpStatus.REQUEST_TIMEOUT,
-                        MAPPER.createObjectNode().put("error", "Timed out reading the request body: it did not arrive "
-                                + "within " + this.readTimeout.toMillis() + " ms")))
+                .onErrorResume(TimeoutException.class, (ex) -> error(HttpStatus.REQUEST_TIMEOUT,
+                        "Timed out reading the request body: it did not arrive within " + this.readTimeout.toMillis()
+                                + " ms"))
                 // The client is gone and reads no response, but a rejection logs no server error.
                 .onErrorResume(RequestBodies::isClosedByClient, (ex) -> badRequest("The connection closed before "
                         + "the request body was complete"))
-                .onErrorResume(DataBufferLimitException.class, (ex) -> json(HttpStatus.CONTENT_TOO_LARGE,
-                        MAPPER.createObjectNode().put("error", "The body is too large: a replay names at most "
-                                + MAX_LIMIT + " letter ids")));
+                .onErrorResume(DataBufferLimitException.class, (ex) -> error(HttpStatus.CONTENT_TOO_LARGE,
+                        "The body is too large: a replay names at most " + MAX_LIMIT + " letter ids"));
     }
 
     private Mono<ServerResponse> replay(String body) {
@@ -328,7 +327,12 @@ final class DeadLetterAdminHandler {
     }
 
     private static Mono<ServerResponse> badRequest(@Nullable String message) {
-        return json(HttpStatus.BAD_REQUEST, MAPPER.createObjectNode().put("error", String.valueOf(message)));
+        return error(HttpStatus.BAD_REQUEST, String.valueOf(message));
+    }
+
+    /** Returns an error in the shape every admin endpoint uses: the status as {@code code}, and the message. */
+    private static Mono<ServerResponse> error(HttpStatus status, String message) {
+        return json(status, MAPPER.createObjectNode().put("code", status.value()).put("error", message));
     }
 
 }

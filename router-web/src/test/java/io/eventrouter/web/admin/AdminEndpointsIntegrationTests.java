@@ -109,7 +109,8 @@ class AdminEndpointsIntegrationTests {
         client().get().uri("/admin/dead-letters")
                 .exchange()
                 .expectStatus().isUnauthorized()
-                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"event-router-admin\"");
+                .expectHeader().valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"event-router-admin\"")
+                .expectBody().jsonPath("$.code").isEqualTo(401);
     }
 
     @Test
@@ -145,7 +146,9 @@ class AdminEndpointsIntegrationTests {
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
                 .exchange()
                 .expectStatus().isBadRequest()
-                .expectBody().jsonPath("$.error").isEqualTo("after must be a letter id, 0 or more, but was -1");
+                .expectBody()
+                .jsonPath("$.code").isEqualTo(400)
+                .jsonPath("$.error").isEqualTo("after must be a letter id, 0 or more, but was -1");
     }
 
     @Test
