@@ -1,7 +1,6 @@
 package io.eventrouter.web.autoconfigure;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +24,9 @@ import org.springframework.validation.Validator;
 /**
  * Configuration of Event Router, under {@code router.*}. Each setting rejects a value out of
  * range while it binds. As a {@link Validator}, the properties also check settings that depend
- * on each other, and the batch settings, once their group is bound. Either failure stops
- * start-up with a report that names the property.
+ * on each other, the batch settings, and the paths of the spool, the file destination and the
+ * dead-letter store, once their group is bound. Either failure stops start-up with a report that
+ * names the property.
  */
 @ConfigurationProperties("router")
 public class RouterProperties implements Validator {
@@ -57,9 +57,11 @@ public class RouterProperties implements Validator {
             errors.rejectValue("initialBackoff", "router.retry.initial-backoff",
                     "must not be longer than max-backoff (" + retry.getMaxBackoff() + ")");
         }
-        if (target instanceof Spool spool && spool.getType() == Spool.Type.FILE
-                && spool.getMaxSize().toBytes() < Spool.MIN_MAX_SIZE.toBytes()) {
-            errors.rejectValue("maxSize", "router.spool.max-size", "must be at least 1MB");
+        if (target instanceof Spool spool && spool.getType() == Spool.Type.FILE) {
+            if (spool.getMaxSize().toBytes() < Spool.MIN_MAX_SIZE.toBytes()) {
+                errors.rejectValue("maxSize", "router.spool.max-size", "must be at least 1MB");
+            }
+            DataPathChecks.checkDirectory(errors, "path", spool.getPath(), "data/spool");
         }
         if (target instanceof Batch batch) {
             batch.validate(errors);
@@ -67,13 +69,11 @@ public class RouterProperties implements Validator {
         if (target instanceof Amplitude amplitude) {
             amplitude.validateBatchLimits(errors);
         }
-        if (target instanceof File file && Files.isDirectory(file.getPath())) {
-            errors.rejectValue("path", "router.destinations.file.path",
-                    "is a directory; name a file, such as data/events.jsonl");
+        if (target instanceof File file) {
+            DataPathChecks.checkFile(errors, "path", file.getPath(), "data/events.jsonl");
         }
-        if (target instanceof DeadLetters deadLetters && Files.isDirectory(deadLetters.getPath())) {
-            errors.rejectValue("path", "router.dead-letters.path",
-                    "is a directory; name a file, such as data/dead-letters.mv");
+        if (target instanceof DeadLetters deadLetters) {
+            DataPathChecks.checkFile(errors, "path", deadLetters.getPath(), "data/dead-letters.mv");
         }
         if (target instanceof Limits limits && limits.getMaxBodyBytesInFlight() != null
                 && limits.getMaxBodyBytesInFlight().isNegative()) {

@@ -1,5 +1,7 @@
 package io.eventrouter.web.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -146,6 +148,18 @@ class DeliveryAutoConfigurationTests {
         runner().withPropertyValues("router.dead-letters.path=" + this.folder)
                 .run((context) -> assertThat(bindingErrors(context)).containsExactly(
                         "router.dead-letters path: is a directory; name a file, such as data/dead-letters.mv"));
+    }
+
+    @Test
+    void rejectsFilePathsUnderAFile() throws IOException {
+        Path file = Files.createFile(this.folder.resolve("notes.txt"));
+
+        runner().withPropertyValues("router.destinations.file.path=" + file.resolve("events.jsonl"))
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.destinations.file path: part of the path, " + file + ", is a file, not a directory"));
+        runner().withPropertyValues("router.dead-letters.path=" + file.resolve("letters").resolve("dead-letters.mv"))
+                .run((context) -> assertThat(bindingErrors(context)).containsExactly(
+                        "router.dead-letters path: part of the path, " + file + ", is a file, not a directory"));
     }
 
     /**

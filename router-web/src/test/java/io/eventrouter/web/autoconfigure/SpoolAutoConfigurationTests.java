@@ -1,5 +1,7 @@
 package io.eventrouter.web.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.eventrouter.core.spool.MVStoreSpool;
@@ -8,6 +10,7 @@ import io.eventrouter.core.spool.Spool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +55,42 @@ class SpoolAutoConfigurationTests {
                         .hasStackTraceContaining("router.spool")
                         .hasStackTraceContaining("maxSize")
                         .hasStackTraceContaining("must be at least 1MB"));
+    }
+
+    @Test
+    void rejectsSpoolPathUnderAFile() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("notes.txt"));
+
+        contextRunner()
+                .withPropertyValues("router.spool.path=" + file.resolve("spool"),
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasRootCauseInstanceOf(BindValidationException.class)
+                        .hasStackTraceContaining("router.spool")
+                        .hasStackTraceContaining("part of the path, " + file + ", is a file, not a directory"));
+    }
+
+    @Test
+    void rejectsSpoolPathThatIsAFile() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("spool"));
+
+        contextRunner()
+                .withPropertyValues("router.spool.path=" + file,
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasRootCauseInstanceOf(BindValidationException.class)
+                        .hasStackTraceContaining("router.spool")
+                        .hasStackTraceContaining("is a file; name a directory, such as data/spool"));
+    }
+
+    @Test
+    void ignoresSpoolPathOfTheMemorySpool() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("notes.txt"));
+
+        contextRunner()
+                .withPropertyValues("router.spool.type=memory", "router.spool.path=" + file.resolve("spool"),
+                        "router.destinations.file.path=" + this.directory.resolve("events.jsonl"))
+                .run((context) -> assertThat(context).getBean(Spool.class).isInstanceOf(MemorySpool.class));
     }
 
     @Test
