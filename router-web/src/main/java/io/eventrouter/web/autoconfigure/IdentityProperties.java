@@ -7,12 +7,15 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
- * Configuration of identity stitching, under {@code router.identity.*}.
+ * Configuration of identity stitching, under {@code router.identity.*}. As a {@link Validator},
+ * the properties check the embedded store's directory once its group is bound.
  */
 @ConfigurationProperties("router.identity")
-public class IdentityProperties {
+public class IdentityProperties implements Validator {
 
     /** Whether to stitch identities before events enter the spool. */
     private boolean enabled = true;
@@ -38,6 +41,18 @@ public class IdentityProperties {
     private final FirstParty firstParty = new FirstParty();
 
     private final Experiment experiment = new Experiment();
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return type == Embedded.class;
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        if (target instanceof Embedded embedded && embedded.isPersistent()) {
+            DataPathChecks.checkDirectory(errors, "directory", embedded.getDirectory(), "data/identity");
+        }
+    }
 
     public boolean isEnabled() {
         return this.enabled;

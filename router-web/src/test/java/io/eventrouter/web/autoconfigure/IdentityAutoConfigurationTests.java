@@ -23,6 +23,7 @@ import io.eventrouter.web.identity.RequestIdentityWebFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -62,6 +63,36 @@ class IdentityAutoConfigurationTests {
             assertThat(context).hasSingleBean(EmbeddedIdentityStore.class);
             assertThat(this.directory.resolve("identity")).doesNotExist();
         });
+    }
+
+    @Test
+    void rejectsEmbeddedDirectoryUnderAFile() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("notes.txt"));
+
+        runner().withPropertyValues("router.identity.embedded.directory=" + file.resolve("identity"))
+                .run((context) -> assertThat(context).hasFailed().getFailure()
+                        .hasRootCauseInstanceOf(BindValidationException.class)
+                        .hasStackTraceContaining("router.identity.embedded")
+                        .hasStackTraceContaining("part of the path, " + file + ", is a file, not a directory"));
+    }
+
+    @Test
+    void rejectsEmbeddedDirectoryThatIsAFile() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("identity"));
+
+        runner().run((context) -> assertThat(context).hasFailed().getFailure()
+                .hasRootCauseInstanceOf(BindValidationException.class)
+                .hasStackTraceContaining("router.identity.embedded")
+                .hasStackTraceContaining("is a file; name a directory, such as data/identity"));
+    }
+
+    @Test
+    void ignoresEmbeddedDirectoryWhenNotPersistent() throws IOException {
+        Path file = Files.createFile(this.directory.resolve("notes.txt"));
+
+        runner().withPropertyValues("router.identity.embedded.persistent=false",
+                "router.identity.embedded.directory=" + file.resolve("identity"))
+                .run((context) -> assertThat(context).hasSingleBean(EmbeddedIdentityStore.class));
     }
 
     @Test
