@@ -13,6 +13,7 @@ import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import org.springframework.web.reactive.function.server.HandlerStrategies;
 import org.springframework.web.reactive.function.server.RouterFunctions;
+import reactor.netty.ChannelBindException;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
@@ -52,7 +53,7 @@ public class BridgeServer implements SmartLifecycle {
     private volatile @Nullable DisposableServer server;
 
     /**
-     * @param address the address to bind, or {@code null} for every interface
+     * @param address the address to bind, or {@code null} or blank for every interface
      * @param port the port to bind; 0 picks a free one
      */
     public BridgeServer(ClientBridge bridge, @Nullable String address, int port) {
@@ -65,7 +66,7 @@ public class BridgeServer implements SmartLifecycle {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("router.bridge.port must be between 0 and 65535, but was " + port);
         }
-        this.address = address;
+        this.address = (address != null && !address.isBlank()) ? address : null;
         this.port = port;
     }
 
@@ -79,10 +80,17 @@ public class BridgeServer implements SmartLifecycle {
                 .httpRequestDecoder((decoder) -> decoder.maxHeaderSize(MAX_HEADER_BYTES))
                 .doOnChannelInit(new DecodingFailureBodies());
         server = this.bridge.connectionLimit().map(server::doOnChannelInit).orElse(server);
-        if (this.address != null && !this.address.isBlank()) {
+        if (this.address != null) {
             server = server.host(this.address);
         }
-        DisposableServer started = server.handle(new ReactorHttpHandlerAdapter(handler)).bindNow();
+        DisposableServer started;
+        try {
+            started = server.handle(new ReactorHttpHandlerAdapter(handler)).bindNow();
+        }
+        catch (ChannelBindException ex) {
+            // BridgeServerBindFailureAnalyzer turns this into a short report naming the property.
+            throw new BridgeServerBindException(this.address, this.port, ex);
+        }
         this.server = started;
         logger.info("Client bridge listening on its own server: address={} port={}", started.host(), started.port());
     }
