@@ -1,11 +1,15 @@
 package io.eventrouter.core.spool;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.eventrouter.core.internal.DamagedStoreFile;
+import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -116,6 +120,9 @@ final class SpoolFile {
                 return file;
             }
             catch (MVStoreException ex) {
+                if (isDamage(ex) && fileName.equals(path.toString()) && file.salvage(path, ex)) {
+                    return new SpoolFile(fileName, retentionMillis);
+                }
                 file.closeImmediately();
                 throw ex;
             }
@@ -152,6 +159,89 @@ final class SpoolFile {
         positions();
         acknowledged();
         state(NEXT_OFFSET);
+    }
+
+    /**
+     * Copies every record that can still be read, with the positions and the state, into a new
+     * file that takes this one's place, and moves this one aside. Opening a file whose last page
+     * of records is damaged would otherwise lose every undelivered event in it, since appends go
+     * to that page. Closes this file either way.
+     *
+     * @return whether the new file took this one's place. False means the positions or the state
+     *         cannot be read either, so the caller moves the whole file aside
+     */
+    private boolean salvage(Path path, MVStoreException damage) {
+        Path copy = path.resolveSibling(path.getFileName() + ".salvage");
+        long copied = 0;
+        long unreadable = 0;
+        try {
+            Files.deleteIfExists(copy);
+            long end = state(NEXT_OFFSET);
+            Map<String, Long> positions = positions();
+            long start = positions.values().stream().mapToLong(Long::longValue).min().orElse(0);
+            try (MVStore target = new MVStore.Builder().fileName(copy.toString()).autoCommitDisabled().open()) {
+                MVMap<Long, byte[]> records = openRecords(target);
+                long bytes = 0;
+                long next = start;
+                while (next < end) {
+                    try {
+                        Cursor<Long, byte[]> cursor = this.records.cursor(next);
+                        while (cursor.hasNext() && cursor.next() < end) {
+                            byte[] record = cursor.getValue();
+                            records.put(cursor.getKey(), record);
+                            bytes += record.length + SpoolCommitter.RECORD_OVERHEAD_BYTES;
+                            copied++;
+                            next = cursor.getKey() + 1;
+                        }
+                        next = end;
+                    }
+                    catch (MVStoreException ex) {
+                        if (!isDamage(ex)) {
+                            throw ex;
+                        }
+                        // The cursor stopped at a damaged page: read past it one offset at a time.
+                        unreadable++;
+                        next++;
+                    }
+                }
+                openLongs(target, "positions").putAll(positions);
+                openAcknowledged(target).putAll(acknowledged());
+                MVMap<String, Long> state = openLongs(target, "state");
+                state.putAll(this.state);
+                state.put(LIVE_BYTES, bytes);
+                target.commit();
+            }
+        }
+        catch (IOException | MVStoreException ex) {
+            closeImmediately();
+            logger.warn("Copying the readable records out of the damaged spool file failed: file={} error={}", path,
+                    ex.toString());
+            deleteQuietly(copy);
+            return false;
+        }
+        closeImmediately();
+        Path moved = DamagedStoreFile.moveAside(path, "spool file", damage);
+        try {
+            Files.move(copy, path);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("The readable records of the damaged spool file " + path
+                    + " were copied to " + copy + " but it cannot take the file's place", ex);
+        }
+        logger.error("The spool file has a damaged page, so its readable events were copied to a new spool file and "
+                + "the damaged file was moved aside; the events on the damaged pages were not delivered: file={} "
+                + "moved_to={} events_kept={} offsets_unreadable={} error={}", path, moved, copied, unreadable,
+                damage.getMessage());
+        return true;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        }
+        catch (IOException ex) {
+            logger.debug("Cannot delete {}: {}", file, ex.toString());
+        }
     }
 
     private MVStore openStore() {

@@ -525,6 +525,27 @@ class MVStoreSpoolTests {
     }
 
     @Test
+    void keepsReadableEventsWhenLastPageIsDamaged() throws IOException {
+        MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
+        appendNumbered(first, 4000);
+        first.close();
+        // The last page is where appends go, so the spool cannot go on with the file as it is.
+        damagePageHolding(this.directory.resolve(SpoolFile.FILE_NAME), "event-3999");
+        captureLogs(SpoolFile.class);
+
+        MVStoreSpool second = open(MVStoreSpool.builder(this.directory));
+        second.append(SOURCE, events("after")).block(WAIT);
+        List<String> read = insertIds(readAll(second, AMPLITUDE));
+
+        assertThat(read).hasSizeBetween(3800, 4000).startsWith("event-0").endsWith("after")
+                .doesNotContain("event-3999");
+        assertThat(movedAside()).hasSize(1);
+        assertThat(errors()).first().asString()
+                .startsWith("The spool file has a damaged page, so its readable events were copied")
+                .contains("events_kept=" + (read.size() - 1));
+    }
+
+    @Test
     void movesTruncatedFileAside() throws IOException {
         MVStoreSpool first = open(MVStoreSpool.builder(this.directory));
         appendNumbered(first, 1000);
