@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.internal.DamagedStoreFile;
+import io.eventrouter.core.internal.OrderedFileSystem;
+import io.eventrouter.core.internal.StoreCommits;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -133,7 +135,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     }
 
     private static MVStore openFile(Path file) {
-        return new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+        return new MVStore.Builder().fileName(OrderedFileSystem.wrap(file.toString())).autoCommitDisabled().open();
     }
 
     /** Opens a store on the heap whose letters are lost on close, for tests. */
@@ -236,10 +238,13 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         });
     }
 
-    /** Commits changes; MVStore's commit leaves them in the page cache, so a durable store syncs too. */
+    /**
+     * Commits changes; MVStore's commit leaves them in the page cache, so a durable store syncs
+     * too. See {@link StoreCommits} for why the file header is rewritten with every commit.
+     */
     private synchronized void commit() {
         MVStore opened = Objects.requireNonNull(this.store, "store");
-        opened.commit();
+        StoreCommits.commit(opened);
         if (this.durable) {
             opened.sync();
         }

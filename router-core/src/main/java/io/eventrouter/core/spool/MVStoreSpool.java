@@ -81,7 +81,7 @@ public final class MVStoreSpool implements Spool {
         Files.createDirectories(this.directory);
         String fileName = builder.fileSystemPrefix + this.directory.resolve(SpoolFile.FILE_NAME);
         this.file = SpoolFile.openOrReplace(fileName, this.directory.resolve(SpoolFile.FILE_NAME),
-                builder.retentionMillis());
+                builder.retentionMillis(), builder.syncPolicy == SyncPolicy.ALWAYS);
         try {
             long committed = recover(fileName);
             Map<String, Long> persisted = this.file.positions();

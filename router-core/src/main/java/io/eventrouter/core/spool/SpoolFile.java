@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.eventrouter.core.internal.DamagedStoreFile;
+import io.eventrouter.core.internal.OrderedFileSystem;
+import io.eventrouter.core.internal.StoreCommits;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.MVMap;
@@ -83,6 +85,9 @@ final class SpoolFile {
 
     private final int retentionMillis;
 
+    /** Whether the file is opened through {@link OrderedFileSystem}, as power-loss durability needs. */
+    private final boolean orderedWrites;
+
     private volatile MVStore store;
 
     private volatile MVMap<Long, byte[]> records;
@@ -93,8 +98,9 @@ final class SpoolFile {
 
     private MVMap<String, Long> state;
 
-    private SpoolFile(String fileName, int retentionMillis) {
+    private SpoolFile(String fileName, int retentionMillis, boolean orderedWrites) {
         this.fileName = fileName;
+        this.orderedWrites = orderedWrites;
         this.retentionMillis = retentionMillis;
         this.store = openStore();
         this.records = openRecords(this.store);
@@ -109,19 +115,21 @@ final class SpoolFile {
      * spool takes its place: a router that refuses to start loses the events arriving meanwhile,
      * while the moved file keeps the damaged ones for an operator.
      *
+     * @param orderedWrites whether each header write waits until the chunks before it are on the
+     * device, as a power loss needs
      * @throws IllegalStateException when another process has the file open
      */
-    static SpoolFile openOrReplace(String fileName, Path path, int retentionMillis) {
+    static SpoolFile openOrReplace(String fileName, Path path, int retentionMillis, boolean orderedWrites) {
         warnIfEmpty(path);
         try {
-            SpoolFile file = new SpoolFile(fileName, retentionMillis);
+            SpoolFile file = new SpoolFile(fileName, retentionMillis, orderedWrites);
             try {
                 file.verifyReadable();
                 return file;
             }
             catch (MVStoreException ex) {
                 if (isDamage(ex) && fileName.equals(path.toString()) && file.salvage(path, ex)) {
-                    return new SpoolFile(fileName, retentionMillis);
+                    return new SpoolFile(fileName, retentionMillis, orderedWrites);
                 }
                 file.closeImmediately();
                 throw ex;
@@ -135,7 +143,7 @@ final class SpoolFile {
             logger.error("The spool file is damaged and cannot be opened, so it was moved aside and the router "
                     + "starts with an empty spool; the events in it were not delivered: file={} moved_to={} "
                     + "error={}", path, moved, ex.getMessage());
-            return new SpoolFile(fileName, retentionMillis);
+            return new SpoolFile(fileName, retentionMillis, orderedWrites);
         }
     }
 
@@ -247,7 +255,7 @@ final class SpoolFile {
     private MVStore openStore() {
         try {
             MVStore opened = new MVStore.Builder()
-                    .fileName(this.fileName)
+                    .fileName(this.orderedWrites ? OrderedFileSystem.wrap(this.fileName) : this.fileName)
                     .autoCommitDisabled()
                     .cacheSize(CACHE_MEGABYTES)
                     .open();
@@ -346,7 +354,7 @@ final class SpoolFile {
 
     /** Commits the changes so far and forces them to the device when {@code sync} is set. */
     void commit(boolean sync) {
-        this.store.commit();
+        StoreCommits.commit(this.store);
         if (sync) {
             this.store.sync();
         }
@@ -359,7 +367,7 @@ final class SpoolFile {
      */
     void compactChunks(int targetFillRate, int writeBytes) {
         if (this.store.getFillRate() < targetFillRate && this.store.compact(targetFillRate, writeBytes)) {
-            this.store.commit();
+            StoreCommits.commit(this.store);
         }
     }
 
@@ -373,9 +381,9 @@ final class SpoolFile {
         for (int round = 0; round < SHRINK_ROUNDS && fileSize() > targetBytes; round++) {
             // A new chunk lands in the free space near the start, so the chunks at the end become
             // movable. MVStore also frees a dead chunk only some commits after it died, so one
-            // round is often not enough (measured with MVStore 2.5.252).
+            // round is often not enough.
             this.state.put(SHRUNK_AT, System.currentTimeMillis());
-            this.store.commit();
+            StoreCommits.commit(this.store);
             this.store.sync();
             this.store.setRetentionTime(0);
             try {

@@ -17,7 +17,9 @@ public enum SyncPolicy {
 
     /**
      * Completes appends once the operating system has them and syncs the file at a fixed
-     * interval. A power loss may lose the appends of the last interval.
+     * interval. A power loss may lose recent appends, including some from before the last sync:
+     * MVStore may persist the header of a later commit before its chunk, and then opens the file
+     * at an older commit.
      */
     PERIODIC,
 

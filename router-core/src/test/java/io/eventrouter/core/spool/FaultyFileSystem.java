@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * spool. Its files behave like a full disk while {@link #failing} is set: a write stores half of
  * its bytes, as a real short write would, and then fails with "No space left on device". A sync
  * waits while {@link #syncGate} is closed, and {@link #largestWrite} records the largest single
- * write, which is how MVStore writes a chunk. MVStore writes through it exactly as through the
- * default file system.
+ * write, which is how MVStore writes a chunk, and {@link #observer} sees every write, truncation
+ * and sync before it happens, with the file as a process killed at that moment leaves it. MVStore
+ * writes through it exactly as through the default file system.
  *
  * <p>Public with a public constructor because H2 creates instances by reflection.
  */
@@ -40,6 +41,9 @@ public final class FaultyFileSystem extends FilePathWrapper {
     static final AtomicInteger syncsWaiting = new AtomicInteger();
 
     static final AtomicLong largestWrite = new AtomicLong();
+
+    /** Sees each change of the file before it happens; null sees nothing. */
+    static volatile @Nullable Observer observer;
 
     static {
         FilePath.register(new FaultyFileSystem());
@@ -60,6 +64,23 @@ public final class FaultyFileSystem extends FilePathWrapper {
         return new FaultyChannel(getBase().open(mode));
     }
 
+    /** Sees the changes of a file before they reach it; the file's bytes are as before the change. */
+    interface Observer {
+
+        default void beforeWrite(long position, ByteBuffer source) {
+        }
+
+        default void beforeTruncate(long size) {
+        }
+
+        default void beforeSync() {
+        }
+
+        default void afterSync() {
+        }
+
+    }
+
     private static final class FaultyChannel extends FileChannel {
 
         private final FileChannel delegate;
@@ -71,6 +92,10 @@ public final class FaultyFileSystem extends FilePathWrapper {
         @Override
         public int write(ByteBuffer source, long position) throws IOException {
             largestWrite.accumulateAndGet(source.remaining(), Math::max);
+            Observer seen = observer;
+            if (seen != null) {
+                seen.beforeWrite(position, source.duplicate());
+            }
             if (failing) {
                 ByteBuffer half = source.duplicate();
                 half.limit(half.position() + half.remaining() / 2);
@@ -129,6 +154,10 @@ public final class FaultyFileSystem extends FilePathWrapper {
 
         @Override
         public FileChannel truncate(long size) throws IOException {
+            Observer seen = observer;
+            if (seen != null) {
+                seen.beforeTruncate(size);
+            }
             this.delegate.truncate(size);
             return this;
         }
@@ -149,7 +178,14 @@ public final class FaultyFileSystem extends FilePathWrapper {
                     syncsWaiting.decrementAndGet();
                 }
             }
+            Observer seen = observer;
+            if (seen != null) {
+                seen.beforeSync();
+            }
             this.delegate.force(metaData);
+            if (seen != null) {
+                seen.afterSync();
+            }
         }
 
         @Override

@@ -68,7 +68,7 @@ class SpoolFileTests {
     private MVMap<Long, byte[]> fill(int count) {
         FaultyFileSystem.register();
         Path path = this.directory.resolve(SpoolFile.FILE_NAME);
-        this.file = SpoolFile.openOrReplace(FaultyFileSystem.PREFIX + path, path, 0);
+        this.file = SpoolFile.openOrReplace(FaultyFileSystem.PREFIX + path, path, 0, false);
         MVMap<Long, byte[]> records = this.file.records();
         for (long offset = 0; offset < count; offset++) {
             records.put(offset, new byte[RECORD_BYTES]);

@@ -39,7 +39,7 @@ class SpoolReaderTests {
                 .mapToObj((i) -> Event.builder("event-" + i).apiKey("key-a").build()).toList()).block(WAIT);
         writer.close();
         Path path = this.directory.resolve(SpoolFile.FILE_NAME);
-        SpoolFile file = SpoolFile.openOrReplace(path.toString(), path, 0);
+        SpoolFile file = SpoolFile.openOrReplace(path.toString(), path, 0, false);
         PausingOffset committed = new PausingOffset(5);
         Scheduler scheduler = Schedulers.newSingle("spool-reader-test");
         SpoolReader reader = new SpoolReader(AMPLITUDE, 0, file, committed, scheduler.createWorker());
