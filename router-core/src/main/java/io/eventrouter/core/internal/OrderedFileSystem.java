@@ -105,8 +105,8 @@ public final class OrderedFileSystem extends FilePathWrapper {
 
         @Override
         public synchronized void force(boolean metaData) throws IOException {
-            this.unforced = false;
             this.delegate.force(metaData);
+            this.unforced = false;
         }
 
         @Override
