@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.internal.DamagedStoreFile;
+import io.eventrouter.core.internal.Directories;
 import io.eventrouter.core.internal.OrderedFileSystem;
 import io.eventrouter.core.internal.StoreCommits;
 import org.h2.mvstore.Cursor;
@@ -135,7 +136,14 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
     }
 
     private static MVStore openFile(Path file) {
-        return new MVStore.Builder().fileName(OrderedFileSystem.wrap(file.toString())).autoCommitDisabled().open();
+        MVStore store = new MVStore.Builder().fileName(OrderedFileSystem.wrap(file.toString())).autoCommitDisabled()
+                .open();
+        // The file may be new, or replace one moved aside: its name must be as durable as its letters.
+        Path directory = file.getParent();
+        if (directory != null) {
+            Directories.sync(directory);
+        }
+        return store;
     }
 
     /** Opens a store on the heap whose letters are lost on close, for tests. */

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.eventrouter.core.internal.Directories;
 import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.destination.Delivery;
 import io.eventrouter.core.destination.DeliveryResult;
@@ -108,6 +109,9 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
             this.foundOnOpen = recover(this.path);
             this.channel = FileChannel.open(this.path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND);
+            if (parent != null) {
+                Directories.sync(parent);
+            }
         }
         catch (IOException ex) {
             LockFile.closeAfter(locked, ex);

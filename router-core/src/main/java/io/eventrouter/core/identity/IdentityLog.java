@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 
+import io.eventrouter.core.internal.Directories;
 import io.eventrouter.core.internal.LockFile;
 
 /**
@@ -209,6 +210,10 @@ final class IdentityLog implements AutoCloseable {
                 entries.forEach(this::append);
                 rewritten.force(true);
                 Files.move(next, this.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Path directory = this.file.toAbsolutePath().getParent();
+                if (directory != null) {
+                    Directories.sync(directory);
+                }
             }
             catch (IOException | UncheckedIOException ex) {
                 // Keep appending to the old file, which is still complete.

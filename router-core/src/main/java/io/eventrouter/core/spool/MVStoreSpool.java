@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.internal.Directories;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
 import org.h2.mvstore.MVMap;
@@ -84,6 +85,8 @@ public final class MVStoreSpool implements Spool {
                 builder.retentionMillis(), builder.syncPolicy == SyncPolicy.ALWAYS);
         try {
             long committed = recover(fileName);
+            // The file may be new, or a copy moved into place: its name must be as durable as its bytes.
+            Directories.sync(this.directory);
             Map<String, Long> persisted = this.file.positions();
             Map<String, byte[]> acknowledged = this.file.acknowledged();
             long oldest = oldestOffset(committed, persisted);
