@@ -48,6 +48,11 @@ public final class OrderedFileSystem extends FilePathWrapper {
         return PREFIX + fileName;
     }
 
+    /** Returns {@code fileName} without the prefix {@link #wrap(String)} adds, for messages. */
+    static String withoutPrefix(String fileName) {
+        return fileName.startsWith(PREFIX) ? fileName.substring(PREFIX.length()) : fileName;
+    }
+
     @Override
     public String getScheme() {
         return SCHEME;

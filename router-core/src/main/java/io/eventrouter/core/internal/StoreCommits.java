@@ -1,9 +1,13 @@
 package io.eventrouter.core.internal;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.FileStore;
 import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Commits to an H2 MVStore file so that a crash at any write reopens it at the last completed
@@ -21,10 +25,20 @@ import org.h2.mvstore.MVStore;
 public final class StoreCommits {
 
     /**
-     * MVStore 2.4 writes the header after a chunk when its header map contains this key, which it
-     * removes first; it is otherwise set only in the header written at a clean close.
+     * The header key that makes MVStore 2.4 write the header after the next chunk. MVStore removes
+     * it before that write and otherwise sets it only in the header it writes at a clean close.
      */
     private static final String HEADER_REWRITE = "clean";
+
+    /** The header key of the version of the chunk the header names. */
+    private static final String HEADER_VERSION = "version";
+
+    /** The H2 version the parent pom pins and the crash tests run. */
+    private static final String BUILT_WITH = "2.4.240";
+
+    private static final Logger logger = LoggerFactory.getLogger(StoreCommits.class);
+
+    private static final AtomicBoolean warned = new AtomicBoolean();
 
     private StoreCommits() {
     }
@@ -33,6 +47,8 @@ public final class StoreCommits {
      * Commits {@code store} and has MVStore rewrite the file header right after the new chunk.
      * Calls must come from the one thread that writes the store. The key is removed again in case
      * the commit wrote no chunk, so that a header written later by compaction never carries it.
+     * When the header does not name the commit just written, as with an H2 version other than
+     * the one the router is built with, logs one WARN per process.
      */
     public static void commit(MVStore store) {
         FileStore<?> file = store.getFileStore();
@@ -41,12 +57,22 @@ public final class StoreCommits {
             return;
         }
         Map<String, Object> header = file.getStoreHeader();
+        long before = store.getCurrentVersion();
+        long committed;
         header.put(HEADER_REWRITE, 1);
         try {
-            store.commit();
+            committed = store.commit();
         }
         finally {
             header.remove(HEADER_REWRITE);
+        }
+        // MVStore returns -1 when there was nothing to commit, and then writes no chunk.
+        if (committed > before && DataUtils.readHexLong(header, HEADER_VERSION, -1) != committed
+                && warned.compareAndSet(false, true)) {
+            logger.warn("The file header does not name the commit just written, so a crash may reopen the file at "
+                    + "an older commit and lose what it acknowledged; use the H2 version the router is built with: "
+                    + "file={} h2_version={} expected_h2_version={}", OrderedFileSystem.withoutPrefix(file.getFileName()),
+                    MVStore.class.getPackage().getImplementationVersion(), BUILT_WITH);
         }
     }
 
