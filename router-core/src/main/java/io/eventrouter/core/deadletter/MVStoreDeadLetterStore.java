@@ -83,7 +83,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         try {
             Path parent = absolute.getParent();
             if (parent != null) {
-                Files.createDirectories(parent);
+                Directories.createAndSync(parent);
             }
         }
         catch (IOException ex) {

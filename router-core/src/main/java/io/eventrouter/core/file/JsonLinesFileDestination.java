@@ -103,7 +103,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
         try {
             Path parent = this.path.getParent();
             if (parent != null) {
-                Files.createDirectories(parent);
+                Directories.createAndSync(parent);
             }
             locked = LockFile.tryLock(lockPath(this.path)).orElseThrow(() -> new EventFileInUseException(this.path));
             this.foundOnOpen = recover(this.path);

@@ -26,7 +26,8 @@ public final class StoreCommits {
 
     /**
      * The header key that makes MVStore 2.4 write the header after the next chunk. MVStore removes
-     * it before that write and otherwise sets it only in the header it writes at a clean close.
+     * it before that write, and sets it itself only at a clean close and after a rollback, which
+     * the router never calls.
      */
     private static final String HEADER_REWRITE = "clean";
 
@@ -45,10 +46,10 @@ public final class StoreCommits {
 
     /**
      * Commits {@code store} and has MVStore rewrite the file header right after the new chunk.
-     * Calls must come from the one thread that writes the store. The key is removed again in case
-     * the commit wrote no chunk, so that a header written later by compaction never carries it.
-     * When the header does not name the commit just written, as with an H2 version other than
-     * the one the router is built with, logs one WARN per process.
+     * Calls for one store must not run concurrently with each other or with its close. The key
+     * is removed again in case the commit wrote no chunk, so that a header written later by
+     * compaction never carries it. When the header does not name the commit just written, as
+     * with an H2 version other than the one the router is built with, logs one WARN per process.
      */
     public static void commit(MVStore store) {
         FileStore<?> file = store.getFileStore();

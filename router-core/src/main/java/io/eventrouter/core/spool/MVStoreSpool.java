@@ -79,7 +79,7 @@ public final class MVStoreSpool implements Spool {
 
     private MVStoreSpool(Builder builder) throws IOException {
         this.directory = builder.directory.toAbsolutePath();
-        Files.createDirectories(this.directory);
+        Directories.createAndSync(this.directory);
         String fileName = builder.fileSystemPrefix + this.directory.resolve(SpoolFile.FILE_NAME);
         this.file = SpoolFile.openOrReplace(fileName, this.directory.resolve(SpoolFile.FILE_NAME),
                 builder.retentionMillis(), builder.syncPolicy == SyncPolicy.ALWAYS);
