@@ -34,6 +34,9 @@ public final class FaultyFileSystem extends FilePathWrapper {
 
     static volatile boolean failing;
 
+    /** While set, a sync fails with an I/O error, as on a device that lost the data. */
+    static volatile boolean failingSync;
+
     /** Syncs wait until this latch opens; null lets them through. */
     static volatile @Nullable CountDownLatch syncGate;
 
@@ -177,6 +180,9 @@ public final class FaultyFileSystem extends FilePathWrapper {
                 finally {
                     syncsWaiting.decrementAndGet();
                 }
+            }
+            if (failingSync) {
+                throw new IOException("Input/output error");
             }
             Observer seen = observer;
             if (seen != null) {

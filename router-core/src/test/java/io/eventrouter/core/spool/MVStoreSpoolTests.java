@@ -74,6 +74,7 @@ class MVStoreSpoolTests {
     void closeSpools() {
         this.opened.forEach(MVStoreSpool::close);
         FaultyFileSystem.failing = false;
+        FaultyFileSystem.failingSync = false;
         FaultyFileSystem.syncGate = null;
         FaultyFileSystem.observer = null;
         this.capturing.forEach((logger) -> logger.detachAppender(this.logs));
@@ -694,6 +695,32 @@ class MVStoreSpoolTests {
         MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
         assertThat(insertIds(read(reopened, AMPLITUDE, 2))).containsExactly("a", "b");
         assertThat(reopened.backlog(AMPLITUDE)).isEqualTo(2);
+    }
+
+    @Test
+    void rejectsAppendWhoseSyncFails() {
+        captureLogs(SpoolCommitter.class);
+        FaultyFileSystem.register();
+        MVStoreSpool spool = open(MVStoreSpool.builder(this.directory).fileSystemPrefix(FaultyFileSystem.PREFIX));
+        spool.append(SOURCE, events("a")).block(WAIT);
+
+        FaultyFileSystem.failingSync = true;
+        assertThatThrownBy(() -> spool.append(SOURCE, events("unsynced")).block(WAIT))
+                .isInstanceOf(AcceptanceException.class);
+        FaultyFileSystem.failingSync = false;
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            spool.append(SOURCE, events("b")).block(WAIT);
+            return true;
+        });
+        spool.close();
+
+        // The rejected append's commit reached the file before its sync failed, so it may be
+        // delivered too: the client sends it again, and delivery is at least once.
+        MVStoreSpool reopened = open(MVStoreSpool.builder(this.directory));
+        List<String> stored = insertIds(read(reopened, AMPLITUDE, (int) reopened.backlog(AMPLITUDE)));
+        assertThat(stored).startsWith("a").endsWith("b");
+        assertThat(warnings()).anyMatch((warning) -> warning.startsWith("Spool write failed")
+                && warning.endsWith("error=java.io.IOException: Input/output error"));
     }
 
     @Test
