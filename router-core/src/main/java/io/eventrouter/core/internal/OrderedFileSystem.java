@@ -2,11 +2,8 @@ package io.eventrouter.core.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
@@ -33,7 +30,7 @@ public final class OrderedFileSystem extends FilePathWrapper {
 
     private static final String PREFIX = SCHEME + ":";
 
-    /** MVStore's header takes the first two blocks of 4 KiB; chunks start after them. */
+    /** MVStore's header takes the first two blocks of 4 KiB, and chunks start after them. */
     private static final long HEADER_BYTES = 2 * 4096;
 
     static {
@@ -63,118 +60,58 @@ public final class OrderedFileSystem extends FilePathWrapper {
         return new OrderedChannel(getBase().open(mode));
     }
 
-    private static final class OrderedChannel extends FileChannel {
-
-        private final FileChannel delegate;
+    private static final class OrderedChannel extends ForwardingFileChannel {
 
         /** Whether a write or truncation happened since the last force. */
         private boolean unforced;
 
         OrderedChannel(FileChannel delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public synchronized int write(ByteBuffer source, long position) throws IOException {
-            if (position < HEADER_BYTES && this.unforced) {
-                this.delegate.force(false);
-            }
-            this.unforced = true;
-            return this.delegate.write(source, position);
+            beforeWrite(position);
+            return super.write(source, position);
         }
 
         @Override
         public synchronized int write(ByteBuffer source) throws IOException {
-            if (this.delegate.position() < HEADER_BYTES && this.unforced) {
-                this.delegate.force(false);
-            }
-            this.unforced = true;
-            return this.delegate.write(source);
+            beforeWrite(position());
+            return super.write(source);
         }
 
         @Override
         public synchronized long write(ByteBuffer[] sources, int offset, int length) throws IOException {
-            if (this.delegate.position() < HEADER_BYTES && this.unforced) {
-                this.delegate.force(false);
-            }
-            this.unforced = true;
-            return this.delegate.write(sources, offset, length);
+            beforeWrite(position());
+            return super.write(sources, offset, length);
         }
 
         @Override
         public synchronized FileChannel truncate(long size) throws IOException {
             this.unforced = true;
-            this.delegate.truncate(size);
-            return this;
-        }
-
-        @Override
-        public synchronized void force(boolean metaData) throws IOException {
-            this.delegate.force(metaData);
-            this.unforced = false;
-        }
-
-        @Override
-        public int read(ByteBuffer target) throws IOException {
-            return this.delegate.read(target);
-        }
-
-        @Override
-        public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
-            return this.delegate.read(targets, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer target, long position) throws IOException {
-            return this.delegate.read(target, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return this.delegate.position();
-        }
-
-        @Override
-        public FileChannel position(long position) throws IOException {
-            this.delegate.position(position);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return this.delegate.size();
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return this.delegate.transferTo(position, count, target);
+            return super.truncate(size);
         }
 
         @Override
         public synchronized long transferFrom(ReadableByteChannel source, long position, long count)
                 throws IOException {
             this.unforced = true;
-            return this.delegate.transferFrom(source, position, count);
+            return super.transferFrom(source, position, count);
         }
 
         @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return this.delegate.map(mode, position, size);
+        public synchronized void force(boolean metaData) throws IOException {
+            super.force(metaData);
+            this.unforced = false;
         }
 
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return this.delegate.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return this.delegate.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            this.delegate.close();
+        /** Forces the earlier writes first when a write at {@code position} goes to the header. */
+        private void beforeWrite(long position) throws IOException {
+            if (position < HEADER_BYTES && this.unforced) {
+                this.delegate.force(false);
+            }
+            this.unforced = true;
         }
 
     }

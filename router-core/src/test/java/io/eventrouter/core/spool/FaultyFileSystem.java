@@ -2,15 +2,12 @@ package io.eventrouter.core.spool;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.eventrouter.core.internal.ForwardingFileChannel;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 import org.jspecify.annotations.Nullable;
@@ -19,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * An H2 file system under the prefix {@value #PREFIX} for tests of what the disk does to the
  * spool. Its files behave like a full disk while {@link #failing} is set: a write stores half of
  * its bytes, as a real short write would, and then fails with "No space left on device". A sync
- * waits while {@link #syncGate} is closed, and {@link #largestWrite} records the largest single
- * write, which is how MVStore writes a chunk, and {@link #observer} sees every write, truncation
- * and sync before it happens, with the file as a process killed at that moment leaves it. MVStore
- * writes through it exactly as through the default file system.
+ * waits while {@link #syncGate} is closed and fails while {@link #failingSync} is set.
+ * {@link #largestWrite} records the largest single write, which is how MVStore writes a chunk.
+ * {@link #observer} is called before every write, truncation and sync, while the file is as a
+ * process killed at that moment leaves it. MVStore writes through it exactly as through the
+ * default file system.
  *
  * <p>Public with a public constructor because H2 creates instances by reflection.
  */
@@ -45,7 +43,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
 
     static final AtomicLong largestWrite = new AtomicLong();
 
-    /** Sees each change of the file before it happens; null sees nothing. */
+    /** Called before each change of the file; null when no test observes it. */
     static volatile @Nullable Observer observer;
 
     static {
@@ -84,12 +82,10 @@ public final class FaultyFileSystem extends FilePathWrapper {
 
     }
 
-    private static final class FaultyChannel extends FileChannel {
-
-        private final FileChannel delegate;
+    private static final class FaultyChannel extends ForwardingFileChannel {
 
         FaultyChannel(FileChannel delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -105,7 +101,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
                 this.delegate.write(half, position);
                 throw new IOException("No space left on device");
             }
-            return this.delegate.write(source, position);
+            return super.write(source, position);
         }
 
         @Override
@@ -113,7 +109,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
             if (failing) {
                 throw new IOException("No space left on device");
             }
-            return this.delegate.write(source);
+            return super.write(source);
         }
 
         @Override
@@ -121,38 +117,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
             if (failing) {
                 throw new IOException("No space left on device");
             }
-            return this.delegate.write(sources, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer target) throws IOException {
-            return this.delegate.read(target);
-        }
-
-        @Override
-        public long read(ByteBuffer[] targets, int offset, int length) throws IOException {
-            return this.delegate.read(targets, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer target, long position) throws IOException {
-            return this.delegate.read(target, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return this.delegate.position();
-        }
-
-        @Override
-        public FileChannel position(long position) throws IOException {
-            this.delegate.position(position);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return this.delegate.size();
+            return super.write(sources, offset, length);
         }
 
         @Override
@@ -161,8 +126,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
             if (seen != null) {
                 seen.beforeTruncate(size);
             }
-            this.delegate.truncate(size);
-            return this;
+            return super.truncate(size);
         }
 
         @Override
@@ -188,40 +152,10 @@ public final class FaultyFileSystem extends FilePathWrapper {
             if (seen != null) {
                 seen.beforeSync();
             }
-            this.delegate.force(metaData);
+            super.force(metaData);
             if (seen != null) {
                 seen.afterSync();
             }
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return this.delegate.transferTo(position, count, target);
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
-            return this.delegate.transferFrom(source, position, count);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return this.delegate.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return this.delegate.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return this.delegate.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            this.delegate.close();
         }
 
     }
