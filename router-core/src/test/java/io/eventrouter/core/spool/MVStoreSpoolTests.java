@@ -393,10 +393,10 @@ class MVStoreSpoolTests {
      */
     @ParameterizedTest
     @EnumSource(SyncPolicy.class)
-    void keepsLastAcknowledgedAppendWhenKilledAtAnyWrite(SyncPolicy syncPolicy) throws Exception {
+    void keepsAcknowledgedAppendWhenKilled(SyncPolicy syncPolicy) throws Exception {
         CrashImages crashes = appendWhileObserved(syncPolicy, false);
 
-        assertThat(crashes.taken).isGreaterThan(100);
+        assertThat(crashes.imagesChecked).isGreaterThan(100);
         assertThat(crashes.lost).as("acknowledged appends missing from a crash image").isEmpty();
     }
 
@@ -406,10 +406,10 @@ class MVStoreSpoolTests {
      * before the sync in progress.
      */
     @Test
-    void keepsLastAcknowledgedAppendThroughPowerLossUnderAlways() throws Exception {
+    void keepsAcknowledgedAppendThroughPowerLoss() throws Exception {
         CrashImages crashes = appendWhileObserved(SyncPolicy.ALWAYS, true);
 
-        assertThat(crashes.taken).isGreaterThan(100);
+        assertThat(crashes.imagesChecked).isGreaterThan(100);
         assertThat(crashes.lost).as("acknowledged appends missing from a power-loss image").isEmpty();
     }
 
@@ -544,10 +544,7 @@ class MVStoreSpoolTests {
         readAll(second, AMPLITUDE);
         readAll(second, FILE);
         // Until the checkpoint drops the damaged page, appends may land on it and fail with 503.
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            second.append(SOURCE, events("after")).block(WAIT);
-            return true;
-        });
+        appendOnceAccepted(second, events("after"));
         List<SpooledEvent> later = read(second, AMPLITUDE, 1);
 
         assertThat(insertIds(later)).containsExactly("after");
@@ -661,10 +658,7 @@ class MVStoreSpoolTests {
             spool.acknowledge(FILE, offset);
         }
 
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            spool.append(SOURCE, large).block(WAIT);
-            return true;
-        });
+        appendOnceAccepted(spool, large);
         assertThat(spool.backlog(AMPLITUDE)).isEqualTo(100);
     }
 
@@ -682,10 +676,7 @@ class MVStoreSpoolTests {
                 .isInstanceOfSatisfying(AcceptanceException.class,
                         (ex) -> assertThat(ex.reason()).isEqualTo(AcceptanceException.Reason.SPOOL_FULL));
         FaultyFileSystem.failing = false;
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            spool.append(SOURCE, events("b")).block(WAIT);
-            return true;
-        });
+        appendOnceAccepted(spool, events("b"));
 
         await().atMost(WAIT).until(() -> read.size() == 2);
         assertThat(insertIds(read)).containsExactly("a", "b");
@@ -708,10 +699,7 @@ class MVStoreSpoolTests {
         assertThatThrownBy(() -> spool.append(SOURCE, events("unsynced")).block(WAIT))
                 .isInstanceOf(AcceptanceException.class);
         FaultyFileSystem.failingSync = false;
-        await().atMost(WAIT).ignoreExceptions().until(() -> {
-            spool.append(SOURCE, events("b")).block(WAIT);
-            return true;
-        });
+        appendOnceAccepted(spool, events("b"));
         spool.close();
 
         // The rejected append's commit reached the file before its sync failed, so it may be
@@ -890,6 +878,14 @@ class MVStoreSpoolTests {
         return events.stream().map((spooled) -> spooled.event().insertId().orElseThrow()).toList();
     }
 
+    /** Retries the append until the spool accepts it, as a client does after a 503. */
+    private static void appendOnceAccepted(MVStoreSpool spool, List<Event> events) {
+        await().atMost(WAIT).ignoreExceptions().until(() -> {
+            spool.append(SOURCE, events).block(WAIT);
+            return true;
+        });
+    }
+
     private static List<Event> events(String... insertIds) {
         return Stream.of(insertIds).map(MVStoreSpoolTests::event).toList();
     }
@@ -1020,7 +1016,7 @@ class MVStoreSpoolTests {
 
 
     /**
-     * Rebuilds, from the changes {@link FaultyFileSystem} sees, the files a crash would leave, and
+     * Rebuilds, from the changes {@link FaultyFileSystem} reports, the files a crash would leave, and
      * records each one that lacks the last acknowledged append. Runs on the spool's writer.
      */
     private static final class CrashImages implements FaultyFileSystem.Observer {
@@ -1038,7 +1034,8 @@ class MVStoreSpoolTests {
         /** The last offset of the last append acknowledged to its caller, or -1. */
         volatile long acknowledged = -1;
 
-        volatile int taken;
+        /** The crash images checked so far. */
+        volatile int imagesChecked;
 
         final List<String> lost = new CopyOnWriteArrayList<>();
 
@@ -1104,7 +1101,7 @@ class MVStoreSpoolTests {
             if (last < 0) {
                 return;
             }
-            this.taken++;
+            this.imagesChecked++;
             try {
                 Files.createDirectories(this.image.getParent());
                 Files.write(this.image, bytes);
