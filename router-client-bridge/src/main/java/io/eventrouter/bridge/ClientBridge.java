@@ -252,8 +252,9 @@ public final class ClientBridge {
 
     /**
      * Returns the routes that respond to a method a bridge path does not serve with Amplitude's
-     * 405 and an {@code Allow} header, rather than as an unknown path. The legacy upload's
-     * {@code /} at the root is left out, because other methods on {@code /} belong to the application.
+     * 405 and an {@code Allow} header, rather than as an unknown path, and to a plain
+     * {@code OPTIONS} with 204 and the same header. The legacy upload's {@code /} at the root is
+     * left out, because other methods on {@code /} belong to the application.
      */
     private RouterFunction<ServerResponse> methodsNotAllowed() {
         List<HttpMethod> post = List.of(HttpMethod.POST);
@@ -261,17 +262,17 @@ public final class ClientBridge {
         List<HttpMethod> getOrPost = List.of(HttpMethod.GET, HttpMethod.POST);
         RouterFunctions.Builder routes = RouterFunctions.route();
         for (String path : List.of("/2/httpapi", "/batch")) {
-            routes.route(otherMethod(path, post), methodNotAllowed(post));
+            routes.route(otherMethod(path, post), otherMethodAnswer(post));
         }
         for (String path : List.of("/identify", "/groupidentify", "/sdk/v2/vardata", "/sdk/vardata", "/v1/vardata")) {
-            routes.route(otherMethod(path, getOrPost), methodNotAllowed(getOrPost));
+            routes.route(otherMethod(path, getOrPost), otherMethodAnswer(getOrPost));
         }
         for (String path : List.of("/sdk/v2/flags", "/config/{apiKey}")) {
-            routes.route(otherMethod(path, get), methodNotAllowed(get));
+            routes.route(otherMethod(path, get), otherMethodAnswer(get));
         }
         if (!this.pathPrefix.isEmpty()) {
             // The prefix itself is the legacy upload's path, which serves POST only.
-            routes.route(otherMethod("", post), methodNotAllowed(post));
+            routes.route(otherMethod("", post), otherMethodAnswer(post));
         }
         return routes.build();
     }
@@ -283,12 +284,18 @@ public final class ClientBridge {
                 .and((request) -> !served.contains(request.method()));
     }
 
-    /** Creates the 405 response in Amplitude's shape, with the served methods in {@code Allow}. */
-    private static HandlerFunction<ServerResponse> methodNotAllowed(List<HttpMethod> served) {
+    /**
+     * Creates the response to a method other than those served, with the served methods in
+     * {@code Allow}: 204 to an {@code OPTIONS} that is not a CORS preflight, which asks only for
+     * that header, and the 405 in Amplitude's shape to anything else.
+     */
+    private static HandlerFunction<ServerResponse> otherMethodAnswer(List<HttpMethod> served) {
         StringBuilder allow = new StringBuilder();
         served.forEach((method) -> allow.append(method.name()).append(", "));
         allow.append(HttpMethod.OPTIONS.name());
-        return (request) -> ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+        return (request) -> (request.method() == HttpMethod.OPTIONS)
+                ? ServerResponse.noContent().header(HttpHeaders.ALLOW, allow.toString()).build()
+                : ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
                 .header(HttpHeaders.ALLOW, allow.toString())
                 .contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(AmplitudeResponse.error(405, "Method not allowed").build().toBytes());

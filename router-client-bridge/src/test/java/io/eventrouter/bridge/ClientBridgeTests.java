@@ -128,6 +128,20 @@ class ClientBridgeTests {
     }
 
     @Test
+    void answersPlainOptionsWithAllowedMethods() {
+        WebTestClient client = client(bridge("/amplitude"));
+        Map<String, String> allowByPath = Map.of("/amplitude/2/httpapi", "POST, OPTIONS", "/amplitude",
+                "POST, OPTIONS", "/amplitude/identify/", "GET, POST, OPTIONS", "/amplitude/sdk/v2/flags",
+                "GET, OPTIONS");
+
+        allowByPath.forEach((path, allow) -> client.options().uri(path)
+                .exchange()
+                .expectStatus().isNoContent()
+                .expectHeader().valueEquals("Allow", allow)
+                .expectBody().isEmpty());
+    }
+
+    @Test
     void leavesOtherMethodsOnRootToApplication() {
         client(bridge("")).put().uri("/").bodyValue("{}")
                 .exchange()
