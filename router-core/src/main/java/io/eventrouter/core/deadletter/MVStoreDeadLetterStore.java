@@ -79,6 +79,16 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
      * @throws UncheckedIOException when the folder cannot be created
      */
     public static MVStoreDeadLetterStore open(Path file) {
+        return open(file, "", false);
+    }
+
+    /**
+     * Prepares the store as {@link #open(Path)} does, with its file under the H2 file system of
+     * {@code fileSystemPrefix}. With {@code reuseAtOnce}, MVStore writes new chunks over dead ones
+     * as soon as it may, rather than after its default 45 s and five versions, as a store that
+     * runs for long does all the time. Tests of crashes use both.
+     */
+    static MVStoreDeadLetterStore open(Path file, String fileSystemPrefix, boolean reuseAtOnce) {
         Path absolute = file.toAbsolutePath();
         try {
             Path parent = absolute.getParent();
@@ -89,7 +99,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         catch (IOException ex) {
             throw new UncheckedIOException("Cannot create the folder of the dead-letter store " + absolute, ex);
         }
-        return new MVStoreDeadLetterStore(() -> openOrReplace(absolute), true);
+        return new MVStoreDeadLetterStore(() -> openOrReplace(absolute, fileSystemPrefix, reuseAtOnce), true);
     }
 
     /**
@@ -97,7 +107,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
      * router that stops on it would lose the letters of every later failure, while the moved file
      * keeps the old ones for an operator.
      */
-    private static MVStore openOrReplace(Path file) {
+    private static MVStore openOrReplace(Path file, String fileSystemPrefix, boolean reuseAtOnce) {
         if (Files.isDirectory(file)) {
             throw new IllegalStateException("The dead-letter path " + file + " is a directory: "
                     + "router.dead-letters.path names a file, such as data/dead-letters.mv");
@@ -107,7 +117,7 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
                     + "stored letters before, they are lost: file={}", file);
         }
         try {
-            return openReadable(file);
+            return openReadable(file, fileSystemPrefix, reuseAtOnce);
         }
         catch (MVStoreException ex) {
             if (!DamagedStoreFile.isUnopenable(ex, file)) {
@@ -117,13 +127,13 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
             logger.error("The dead-letter file is damaged and cannot be opened, so it was moved aside and the router "
                     + "starts with an empty dead-letter store; the moved file keeps the letters stored before: "
                     + "file={} moved_to={} error={}", file, moved, ex.getMessage());
-            return openFile(file);
+            return openFile(file, fileSystemPrefix, reuseAtOnce);
         }
     }
 
     /** Opens the store and reads what adding a letter reads, so that damage there shows now. */
-    private static MVStore openReadable(Path file) {
-        MVStore store = openFile(file);
+    private static MVStore openReadable(Path file, String fileSystemPrefix, boolean reuseAtOnce) {
+        MVStore store = openFile(file, fileSystemPrefix, reuseAtOnce);
         try {
             store.<Long, byte[]>openMap(MAP_NAME).lastKey();
             store.<String, Long>openMap(META_MAP_NAME).get(NEXT_ID);
@@ -135,9 +145,14 @@ public final class MVStoreDeadLetterStore implements DeadLetterStore {
         }
     }
 
-    private static MVStore openFile(Path file) {
-        MVStore store = new MVStore.Builder().fileName(OrderedFileSystem.wrap(file.toString())).autoCommitDisabled()
+    private static MVStore openFile(Path file, String fileSystemPrefix, boolean reuseAtOnce) {
+        MVStore store = new MVStore.Builder().fileName(OrderedFileSystem.wrap(fileSystemPrefix + file))
+                .autoCommitDisabled()
                 .open();
+        if (reuseAtOnce) {
+            store.setRetentionTime(0);
+            store.setVersionsToKeep(1);
+        }
         // The file may be new, or replace one moved aside: its name must be as durable as its letters.
         Path directory = file.getParent();
         if (directory != null) {

@@ -1,7 +1,6 @@
 package io.eventrouter.core.spool;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,7 +16,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -28,6 +26,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.core.destination.DestinationId;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.RequestContext;
+import io.eventrouter.core.internal.CrashImages;
+import io.eventrouter.core.internal.FaultyFileSystem;
 import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.SourceId;
 import org.h2.mvstore.MVMap;
@@ -39,7 +39,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -417,7 +416,8 @@ class MVStoreSpoolTests {
         FaultyFileSystem.register();
         Path live = this.directory.resolve("live");
         CrashImages crashes = new CrashImages(live.resolve(SpoolFile.FILE_NAME),
-                this.directory.resolve("crashed").resolve(SpoolFile.FILE_NAME), powerLoss);
+                this.directory.resolve("crashed").resolve(SpoolFile.FILE_NAME), powerLoss,
+                (image, last) -> storedOffsets(image).contains(last));
         FaultyFileSystem.observer = crashes;
         MVStoreSpool spool = open(MVStoreSpool.builder(live)
                 .fileSystemPrefix(FaultyFileSystem.PREFIX)
@@ -1012,132 +1012,6 @@ class MVStoreSpoolTests {
                 .filter((log) -> log.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage)
                 .toList();
-    }
-
-
-    /**
-     * Rebuilds, from the changes {@link FaultyFileSystem} reports, the files a crash would leave, and
-     * records each one that lacks the last acknowledged append. Runs on the spool's writer.
-     */
-    private static final class CrashImages implements FaultyFileSystem.Observer {
-
-        private final Path live;
-
-        private final Path image;
-
-        private final boolean powerLoss;
-
-        private final List<Change> sinceSync = new ArrayList<>();
-
-        private byte[] synced = new byte[0];
-
-        /** The last offset of the last append acknowledged to its caller, or -1. */
-        volatile long acknowledged = -1;
-
-        /** The crash images checked so far. */
-        volatile int imagesChecked;
-
-        final List<String> lost = new CopyOnWriteArrayList<>();
-
-        CrashImages(Path live, Path image, boolean powerLoss) {
-            this.live = live;
-            this.image = image;
-            this.powerLoss = powerLoss;
-        }
-
-        @Override
-        public void beforeWrite(long position, ByteBuffer source) {
-            byte[] bytes = new byte[source.remaining()];
-            source.get(bytes);
-            changed(new Change(position, bytes));
-        }
-
-        @Override
-        public void beforeTruncate(long size) {
-            changed(new Change(size, null));
-        }
-
-        @Override
-        public void beforeSync() {
-            if (!this.powerLoss) {
-                return;
-            }
-
-            for (int kept = 0; kept < this.sinceSync.size(); kept++) {
-                int only = kept;
-                check("only change " + kept + " of " + this.sinceSync.size() + " since the sync",
-                        replay((index) -> index == only));
-                check("all but change " + kept + " of " + this.sinceSync.size() + " since the sync",
-                        replay((index) -> index != only));
-            }
-        }
-
-        @Override
-        public void afterSync() {
-
-            this.synced = readLive();
-            this.sinceSync.clear();
-        }
-
-        private void changed(Change change) {
-            if (!this.powerLoss) {
-                check("killed before a write", readLive());
-            }
-            this.sinceSync.add(change);
-        }
-
-        private byte[] replay(IntPredicate applied) {
-            byte[] bytes = this.synced;
-            for (int index = 0; index < this.sinceSync.size(); index++) {
-                if (applied.test(index)) {
-                    bytes = this.sinceSync.get(index).apply(bytes);
-                }
-            }
-            return bytes;
-        }
-
-        private void check(String crash, byte[] bytes) {
-            long last = this.acknowledged;
-            if (last < 0) {
-                return;
-            }
-            this.imagesChecked++;
-            try {
-                Files.createDirectories(this.image.getParent());
-                Files.write(this.image, bytes);
-                if (!storedOffsets(this.image).contains(last)) {
-                    this.lost.add("offset " + last + ", " + crash);
-                }
-                Files.delete(this.image);
-            }
-            catch (IOException | RuntimeException ex) {
-                this.lost.add("offset " + last + ", " + crash + ": " + ex);
-            }
-        }
-
-        private byte[] readLive() {
-            try {
-                return Files.readAllBytes(this.live);
-            }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        }
-
-        /** A write of {@code bytes} at {@code position}, or with null bytes a truncation to it. */
-        private record Change(long position, byte @Nullable [] bytes) {
-
-            byte[] apply(byte[] file) {
-                if (this.bytes == null) {
-                    return Arrays.copyOf(file, (int) Math.min(file.length, this.position));
-                }
-                byte[] result = Arrays.copyOf(file, Math.max(file.length, (int) this.position + this.bytes.length));
-                System.arraycopy(this.bytes, 0, result, (int) this.position, this.bytes.length);
-                return result;
-            }
-
-        }
-
     }
 
 }

@@ -2,6 +2,7 @@ package io.eventrouter.core.spool;
 
 import java.nio.file.Path;
 
+import io.eventrouter.core.internal.FaultyFileSystem;
 import org.h2.mvstore.MVMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

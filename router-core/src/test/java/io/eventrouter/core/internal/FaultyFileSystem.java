@@ -1,4 +1,4 @@
-package io.eventrouter.core.spool;
+package io.eventrouter.core.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,14 +7,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.eventrouter.core.internal.ForwardingFileChannel;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An H2 file system under the prefix {@value #PREFIX} for tests of what the disk does to the
- * spool. Its files behave like a full disk while {@link #failing} is set: a write stores half of
+ * H2 stores. Its files behave like a full disk while {@link #failing} is set: a write stores half of
  * its bytes, as a real short write would, and then fails with "No space left on device". A sync
  * waits while {@link #syncGate} is closed and fails while {@link #failingSync} is set.
  * {@link #largestWrite} records the largest single write, which is how MVStore writes a chunk.
@@ -26,32 +25,32 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FaultyFileSystem extends FilePathWrapper {
 
-    static final String SCHEME = "faulty";
+    public static final String SCHEME = "faulty";
 
-    static final String PREFIX = SCHEME + ":";
+    public static final String PREFIX = SCHEME + ":";
 
-    static volatile boolean failing;
+    public static volatile boolean failing;
 
     /** While set, a sync fails with an I/O error, as on a device that lost the data. */
-    static volatile boolean failingSync;
+    public static volatile boolean failingSync;
 
     /** Syncs wait until this latch opens; null lets them through. */
-    static volatile @Nullable CountDownLatch syncGate;
+    public static volatile @Nullable CountDownLatch syncGate;
 
     /** Syncs that wait at {@link #syncGate} now. */
-    static final AtomicInteger syncsWaiting = new AtomicInteger();
+    public static final AtomicInteger syncsWaiting = new AtomicInteger();
 
-    static final AtomicLong largestWrite = new AtomicLong();
+    public static final AtomicLong largestWrite = new AtomicLong();
 
     /** Called before each change of the file; null when no test observes it. */
-    static volatile @Nullable Observer observer;
+    public static volatile @Nullable Observer observer;
 
     static {
         FilePath.register(new FaultyFileSystem());
     }
 
     /** Registers the file system with H2; safe to call more than once. */
-    static void register() {
+    public static void register() {
         // The static initializer did the work.
     }
 
@@ -66,7 +65,7 @@ public final class FaultyFileSystem extends FilePathWrapper {
     }
 
     /** Sees the changes of a file before they reach it; the file's bytes are as before the change. */
-    interface Observer {
+    public interface Observer {
 
         default void beforeWrite(long position, ByteBuffer source) {
         }
