@@ -53,8 +53,9 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
     BaseEventBuilder(String eventType) {
         Objects.requireNonNull(eventType, "eventType");
-        if (eventType.isEmpty()) {
-            throw new IllegalArgumentException("eventType must not be empty");
+        if (eventType.isBlank()) {
+            // Amplitude answers 400 to a blank event type.
+            throw new IllegalArgumentException("eventType must not be blank");
         }
         this.fields.putValue(EventField.EVENT_TYPE.jsonName(), eventType);
     }

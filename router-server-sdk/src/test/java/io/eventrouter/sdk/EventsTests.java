@@ -181,6 +181,12 @@ class EventsTests {
     }
 
     @Test
+    void blankEventTypeIsRejected() {
+        assertThatIllegalArgumentException().isThrownBy(() -> Events.track(" \t"))
+                .withMessageContaining("eventType");
+    }
+
+    @Test
     void eventTypeCannotBeOverwrittenAsField() {
         assertThatIllegalArgumentException().isThrownBy(() -> Events.track("Signed Up").field("event_type", "x"));
     }

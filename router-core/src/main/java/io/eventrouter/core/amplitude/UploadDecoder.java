@@ -475,12 +475,21 @@ public final class UploadDecoder {
         else if (eventType != JsonToken.VALUE_STRING) {
             errors.invalidField(EventField.EVENT_TYPE.jsonName(), index);
         }
+        else if (isBlank(event.string(EventField.EVENT_TYPE))) {
+            // Amplitude answers 400 to a blank event type (amplitude/Amplitude-TypeScript#1920,
+            // whose SDK now drops such events), so one accepted here would become a dead letter.
+            errors.missingEventField(EventField.EVENT_TYPE.jsonName(), index);
+        }
         for (EventField field : TYPE_CHECKED) {
             if (!isAbsent(event.token(field)) && !hasType(event, field)) {
                 errors.invalidField(field.jsonName(), index);
             }
         }
         validateIds(event, index, minIdLength, errors);
+    }
+
+    private static boolean isBlank(@Nullable String value) {
+        return value != null && value.isBlank();
     }
 
     private static void validateIds(EventView event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {

@@ -59,6 +59,18 @@ class UploadDecoderTests {
     }
 
     @Test
+    void rejectsBlankEventTypeAsMissing() {
+        AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
+                + "{\"event_type\":\"ok\",\"user_id\":\"user-1\"},"
+                + "{\"event_type\":\"\",\"user_id\":\"user-2\"},"
+                + "{\"event_type\":\" \\t\\n\",\"user_id\":\"user-3\"}]}");
+
+        assertThat(response.code()).isEqualTo(400);
+        assertThat(response.body().at("/events_with_missing_fields/event_type").toString()).isEqualTo("[1,2]");
+        assertThat(response.invalidEventIndexes()).containsExactly(1, 2);
+    }
+
+    @Test
     void listsEveryInvalidEventByRequestPosition() {
         AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
                 + "{\"event_type\":\"ok\",\"user_id\":\"user-1\"},"
