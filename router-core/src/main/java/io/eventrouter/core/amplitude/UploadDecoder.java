@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.json.UTF8StreamJsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -88,9 +89,9 @@ public final class UploadDecoder {
      * <p>A UTF-8 body is read once by a streaming parser: each event keeps its bytes as the
      * client wrote them, with the fields the router reads located in them (see
      * {@link TopLevelFields}), so no event is built into a tree or encoded again. A body in
-     * another encoding that JSON allows or with bytes that are not valid UTF-8, an event with a
-     * located field written twice, and an event whose integer field must be rewritten are read
-     * into trees instead, as before.
+     * another encoding that JSON allows, an event with a located field written twice, and an
+     * event whose integer field must be rewritten are read into trees instead. A body that is
+     * not valid UTF-8, such as one with an overlong form, gets the invalid-JSON response.
      *
      * @param body the request body, which the decoded events share from now on: the caller
      * must not change it, and after a successful decode its line breaks may be spaces
@@ -148,6 +149,12 @@ public final class UploadDecoder {
     private @Nullable ScannedUpload scan(byte[] body) {
         try (JsonParser parser = AmplitudeJson.MAPPER.createParser(body)) {
             if (!TopLevelFields.canScan(parser, body)) {
+                if (parser instanceof UTF8StreamJsonParser) {
+                    // Bytes that are not valid UTF-8. Jackson rejects some but decodes overlong
+                    // forms, such as C0 AF for '/', and code points above U+10FFFF, so a tree
+                    // would pass them on as other text.
+                    throw invalidJson();
+                }
                 return null;
             }
             if (parser.nextToken() != JsonToken.START_OBJECT) {
