@@ -14,6 +14,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.eventrouter.bridge.ingest.ApiKeyPolicy;
 import io.eventrouter.bridge.ingest.LegacyUploadHandler;
+import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.event.Event;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,19 @@ class LegacyUploadIntegrationTests {
                 .isEqualTo("h\u00e9llo \ud83d\ude00");
         assertThat(event.has("timestamp")).isFalse();
         assertThat(event.has("uuid")).isFalse();
+    }
+
+    @Test
+    void dropsIdentifyApiMarkerClientWrote() {
+        this.server = BridgeServer.start();
+        String event = "{'event_type':'$identify','device_id':'device-0001','$identify_api':'identify',"
+                + "'user_properties':{'$set':{'plan':'pro'}}}";
+
+        upload("/", form(KEY, quoted("[" + event + "]"), false));
+
+        Event received = this.server.source().events().get(0);
+        assertThat(received.has(IdentifyApi.MARKER_FIELD)).isFalse();
+        assertThat(IdentifyApi.of(received)).isEmpty();
     }
 
     @Test

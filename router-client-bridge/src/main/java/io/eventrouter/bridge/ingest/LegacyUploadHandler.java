@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
+import io.eventrouter.core.amplitude.IdentifyApi;
 import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import io.eventrouter.core.event.Event;
@@ -150,7 +151,7 @@ public final class LegacyUploadHandler {
         List<Event> valid = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             if (!invalid.contains(i)) {
-                valid.add(Event.ofOwned(context, (ObjectNode) events.get(i)));
+                valid.add(IdentifyApi.withoutClientMarker(Event.ofOwned(context, (ObjectNode) events.get(i))));
             }
         }
         if (!invalid.isEmpty()) {

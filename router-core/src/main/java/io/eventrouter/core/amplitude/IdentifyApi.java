@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
  * towards no active users and no event volume. So each event made from one carries
  * {@link #MARKER_FIELD}, naming the API it came for, and the Amplitude destination delivers it
  * back through that API rather than through the HTTP V2 API. Events that SDKs send to
- * {@code /2/httpapi} with the same event types have no marker and stay events.
+ * {@code /2/httpapi} with the same event types have no marker and stay events: the decoders of
+ * event uploads remove one a client wrote itself (see {@link #withoutClientMarker}).
  */
 public enum IdentifyApi {
 
@@ -53,7 +54,7 @@ public enum IdentifyApi {
 
     /** Returns the API an event was received for, or empty for an ordinary event. */
     public static Optional<IdentifyApi> of(Event event) {
-        if (!event.has(MARKER_FIELD)) {
+        if (!isIdentification(event) || !event.has(MARKER_FIELD)) {
             return Optional.empty();
         }
         Optional<String> marker = event.field(MARKER_FIELD).filter(JsonNode::isString).map(JsonNode::stringValue);
@@ -66,6 +67,21 @@ public enum IdentifyApi {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Returns {@code event}, received as an event, without a marker its client wrote. With the
+     * marker, an {@code $identify} event sent to {@code /2/httpapi} would reach Amplitude through
+     * the Identify API and count as no event. A marker on an event of another type routes nothing
+     * and stays.
+     */
+    public static Event withoutClientMarker(Event event) {
+        return (isIdentification(event) && event.has(MARKER_FIELD)) ? event.without(MARKER_FIELD) : event;
+    }
+
+    private static boolean isIdentification(Event event) {
+        String type = event.eventType();
+        return IDENTIFY.eventType.equals(type) || GROUP_IDENTIFY.eventType.equals(type);
     }
 
     /**

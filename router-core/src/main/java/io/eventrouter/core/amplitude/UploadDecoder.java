@@ -125,12 +125,12 @@ public final class UploadDecoder {
 
     private static Event toEvent(RequestContext context, byte[] body, TopLevelFields event) {
         if (event.isSpliceable() && !hasWholeDecimal(event)) {
-            return Event.ofScanned(context, body, event);
+            return IdentifyApi.withoutClientMarker(Event.ofScanned(context, body, event));
         }
         int start = event.objectStart();
         ObjectNode fields = (ObjectNode) AmplitudeJson.MAPPER.readTree(body, start, event.objectEnd() - start);
         writeWholeDecimalsAsIntegers(fields);
-        return Event.ofOwned(context, fields);
+        return IdentifyApi.withoutClientMarker(Event.ofOwned(context, fields));
     }
 
     private static boolean hasWholeDecimal(TopLevelFields event) {
@@ -278,7 +278,7 @@ public final class UploadDecoder {
         }
         List<Event> decoded = new ArrayList<>(events.size());
         for (JsonNode event : events) {
-            decoded.add(Event.ofOwned(context, (ObjectNode) event));
+            decoded.add(IdentifyApi.withoutClientMarker(Event.ofOwned(context, (ObjectNode) event)));
         }
         return new UploadRequest(context, decoded);
     }

@@ -308,7 +308,7 @@ public final class JsonLinesFileDestination implements Destination, AutoCloseabl
                 continue;
             }
             // The marker only routes an identification to Amplitude's Identify APIs; it is not data.
-            Event written = event.has(IdentifyApi.MARKER_FIELD) ? event.without(IdentifyApi.MARKER_FIELD) : event;
+            Event written = IdentifyApi.of(event).isPresent() ? event.without(IdentifyApi.MARKER_FIELD) : event;
             try (JsonGenerator generator = MAPPER.createGenerator(out)) {
                 written.writeTo(generator);
             }

@@ -57,6 +57,21 @@ class UploadDecoderTests {
     }
 
     @Test
+    void dropsIdentifyApiMarkerClientWrote() throws IOException {
+        // The second event goes through a tree, because it writes event_type twice.
+        UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":["
+                + "{\"event_type\":\"$identify\",\"user_id\":\"user-1\",\"$identify_api\":\"identify\"},"
+                + "{\"event_type\":\"x\",\"event_type\":\"$groupidentify\",\"user_id\":\"user-1\","
+                + "\"$identify_api\":\"groupidentify\"},"
+                + "{\"event_type\":\"click\",\"user_id\":\"user-1\",\"$identify_api\":\"identify\"}]}");
+
+        assertThat(upload.events()).allSatisfy((event) -> assertThat(IdentifyApi.of(event)).isEmpty());
+        assertThat(written(upload.events().get(0)).has(IdentifyApi.MARKER_FIELD)).isFalse();
+        assertThat(written(upload.events().get(1)).has(IdentifyApi.MARKER_FIELD)).isFalse();
+        assertThat(written(upload.events().get(2)).get(IdentifyApi.MARKER_FIELD).stringValue()).isEqualTo("identify");
+    }
+
+    @Test
     void rejectsBlankEventTypeAsMissing() {
         AmplitudeResponse response = rejected("{\"api_key\":\"key-12345\",\"events\":["
                 + "{\"event_type\":\"ok\",\"user_id\":\"user-1\"},"
