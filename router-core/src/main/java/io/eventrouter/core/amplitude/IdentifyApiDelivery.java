@@ -21,6 +21,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.ByteBufFlux;
 import reactor.netty.http.client.HttpClient;
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
@@ -33,6 +35,14 @@ final class IdentifyApiDelivery {
 
     /** Amplitude's limit on identifications in one request. */
     private static final int MAX_IDENTIFICATIONS = 1024;
+
+    /**
+     * Writes identifications with every character above ASCII escaped. The form is URL-encoded
+     * from UTF-8, which has no bytes for a lone surrogate and would send {@code ?} instead; the
+     * HTTP V2 API receives such a string as its client wrote it.
+     */
+    private static final ObjectWriter ASCII_JSON = AmplitudeJson.MAPPER.writer()
+            .with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
     private final HttpClient client;
 
@@ -90,7 +100,8 @@ final class IdentifyApiDelivery {
         ArrayNode identifications = AmplitudeJson.MAPPER.createArrayNode();
         events.forEach((event) -> identifications.add(api.toIdentification(event)));
         String form = "api_key=" + URLEncoder.encode(apiKey, StandardCharsets.UTF_8)
-                + "&identification=" + URLEncoder.encode(identifications.toString(), StandardCharsets.UTF_8);
+                + "&identification=" + URLEncoder.encode(ASCII_JSON.writeValueAsString(identifications),
+                        StandardCharsets.UTF_8);
         byte[] body = form.getBytes(StandardCharsets.US_ASCII);
         return this.client
                 .headers((headers) -> headers

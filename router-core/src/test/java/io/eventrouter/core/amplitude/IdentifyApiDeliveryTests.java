@@ -95,6 +95,18 @@ class IdentifyApiDeliveryTests {
     }
 
     @Test
+    void keepsEveryCharacterOfIdentification() {
+        // A lone surrogate has no UTF-8 bytes, so URL-encoding it from UTF-8 would send '?'.
+        Event identify = identification(IdentifyApi.IDENTIFY,
+                "{\"user_id\":\"user-1\",\"user_properties\":{\"$set\":{\"name\":\"h\u00e9llo \\ud83d\\ude00 \\ud800\"}}}");
+
+        this.destination.deliver(new Delivery(CONTEXT, List.of(identify), 1)).block(Duration.ofSeconds(10));
+
+        assertThat(identificationsPostedTo("/identify").at("/0/user_properties/$set/name").stringValue())
+                .isEqualTo("h\u00e9llo \ud83d\ude00 \ud800");
+    }
+
+    @Test
     void pausesOnlyIdentificationsTheIdentifyApiThrottles() {
         amplitude.stubFor(post("/identify").willReturn(aResponse().withStatus(429)));
         Event ordinary = Event.builder("play").deviceId("device-1").context(CONTEXT).build();
