@@ -103,7 +103,7 @@ public final class AmplitudeOutcomes {
                 namesAnEvent = true;
             }
             else {
-                outcomes.add(EventOutcome.resend());
+                outcomes.add(EventOutcome.resend(retryAfter));
             }
         }
         // A 429 that names no device, user or event of this batch, whether it names others or

@@ -46,6 +46,14 @@ public sealed interface EventOutcome {
     }
 
     /**
+     * Returns the outcome of {@link #resend()}, sent again no sooner than {@code delay}, which the
+     * destination asked for, such as a {@code Retry-After} header.
+     */
+    static EventOutcome resend(Duration delay) {
+        return new RetryLater(delay, true);
+    }
+
+    /**
      * Returns the outcome of a batch too large for the destination. The pipeline splits the batch
      * in halves and delivers each half. A single event that is still too large is rejected as
      * {@link RejectionReason#PAYLOAD_TOO_LARGE}.

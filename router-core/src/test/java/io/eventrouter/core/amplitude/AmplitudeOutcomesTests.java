@@ -47,6 +47,18 @@ class AmplitudeOutcomesTests {
     }
 
     @Test
+    void resendsOthersAfterRetryAfterOf429() {
+        AmplitudeResponse response = AmplitudeResponse.parse(429,
+                "{\"code\":429,\"throttled_devices\":{\"device-1\":31}}".getBytes(StandardCharsets.UTF_8));
+
+        List<EventOutcome> result = this.outcomes.outcomes(response,
+                List.of(event("device-1", "user-1"), event("device-2", "user-2")), Duration.ofSeconds(60)).outcomes();
+
+        assertThat(result).containsExactly(EventOutcome.throttled(Duration.ofSeconds(60)),
+                EventOutcome.resend(Duration.ofSeconds(60)));
+    }
+
+    @Test
     void pausesBatchOn429NamingOthers() {
         List<Event> batch = List.of(event("device-1", "user-1"), event("device-2", "user-2"));
 
