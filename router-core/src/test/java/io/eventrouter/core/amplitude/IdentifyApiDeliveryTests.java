@@ -21,6 +21,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -104,6 +106,40 @@ class IdentifyApiDeliveryTests {
 
         assertThat(identificationsPostedTo("/identify").at("/0/user_properties/$set/name").stringValue())
                 .isEqualTo("h\u00e9llo \ud83d\ude00 \ud800");
+    }
+
+    @Test
+    void keepsEachDeviceInOrderAcrossApis() {
+        Event first = Event.builder("first").deviceId("device-1").context(CONTEXT).build();
+        Event identify = identification(IdentifyApi.IDENTIFY, "{\"device_id\":\"device-1\",\"user_id\":\"user-1\"}");
+        Event second = Event.builder("second").userId("user-1").context(CONTEXT).build();
+        Event other = Event.builder("other").deviceId("device-2").context(CONTEXT).build();
+
+        DeliveryResult result = this.destination.deliver(new Delivery(CONTEXT, List.of(first, identify, second, other), 1))
+                .block(Duration.ofSeconds(10));
+
+        assertThat(result.outcomes()).containsOnly(EventOutcome.delivered());
+        List<LoggedRequest> requests = amplitude.findAll(anyRequestedFor(anyUrl()));
+        assertThat(requests).extracting(LoggedRequest::getUrl).containsExactly("/2/httpapi", "/identify", "/2/httpapi");
+        assertThat(requests.get(0).getBodyAsString()).contains("\"first\"", "\"other\"").doesNotContain("\"second\"");
+        assertThat(requests.get(2).getBodyAsString()).contains("\"second\"");
+    }
+
+    @Test
+    void holdsLaterEventsBehindFailedIdentification() {
+        amplitude.stubFor(post("/identify").willReturn(aResponse().withStatus(503).withHeader("Retry-After", "7")));
+        Event first = Event.builder("first").deviceId("device-1").context(CONTEXT).build();
+        Event identify = identification(IdentifyApi.IDENTIFY, "{\"device_id\":\"device-1\"}");
+        Event second = Event.builder("second").deviceId("device-1").context(CONTEXT).build();
+
+        DeliveryResult result = this.destination.deliver(new Delivery(CONTEXT, List.of(first, identify, second), 1))
+                .block(Duration.ofSeconds(10));
+
+        assertThat(result.outcomes()).containsExactly(EventOutcome.delivered(),
+                EventOutcome.retryLater(Duration.ofSeconds(7)), EventOutcome.retryLater(Duration.ofSeconds(7)));
+        assertThat(result.failure()).startsWith("HTTP 503 from the Identify API");
+        assertThat(amplitude.findAll(anyRequestedFor(anyUrl()))).extracting(LoggedRequest::getUrl)
+                .containsExactly("/2/httpapi", "/identify");
     }
 
     @Test
