@@ -222,8 +222,12 @@ final class RetryPlanner {
             plan.remaining.add(group);
             return;
         }
-        Rejection rejection = new Rejection(DeadLetter.RETRY_BUDGET_EXHAUSTED, "Retry budget exhausted after "
-                + group.attempts + " attempts; last failure: " + group.lastFailure);
+        // Throttling pauses spend only the age, so a throttled group can run out with no failed delivery.
+        String spent = (group.attempts >= this.policy.maxAttempts())
+                ? "failed deliveries: " + group.attempts + " of " + this.policy.maxAttempts()
+                : "max-age of " + this.policy.maxAge().toSeconds() + " s reached; failed deliveries: " + group.attempts;
+        Rejection rejection = new Rejection(DeadLetter.RETRY_BUDGET_EXHAUSTED, "Retry budget exhausted ("
+                + spent + "); last failure: " + group.lastFailure);
         Map<PendingEvent, Rejection> events = new LinkedHashMap<>();
         group.events.forEach((event) -> events.put(event, rejection));
         group.events.clear();

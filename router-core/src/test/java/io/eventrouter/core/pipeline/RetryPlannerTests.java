@@ -1,10 +1,13 @@
 package io.eventrouter.core.pipeline;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.eventrouter.core.destination.DeliveryResult;
+import io.eventrouter.core.destination.EventOutcome;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.SpooledEvent;
@@ -51,6 +54,31 @@ class RetryPlannerTests {
         assertThat(RetryPlanner.hasSeveralKeys(group(0, "device-1", "device-1"))).isFalse();
         assertThat(RetryPlanner.hasSeveralKeys(group(0, "device-1", null))).isTrue();
         assertThat(RetryPlanner.hasSeveralKeys(group(0, (String) null))).isFalse();
+    }
+
+    @Test
+    void namesTheLimitThatSpentTheBudget() {
+        RetryPlanner planner = new RetryPlanner(new RetryPolicy(3, Duration.ofSeconds(60), Duration.ofSeconds(1),
+                Duration.ofSeconds(10)));
+        RetryGroup throttledAtAge = group(0, "device-1");
+        throttledAtAge.attempts = 0;
+        RetryGroup failedOften = group(0, "device-2");
+        failedOften.attempts = 2;
+
+        RetryPlanner.Plan aged = planner.plan(throttledAtAge, List.copyOf(throttledAtAge.events),
+                ChunkOutcomes.sort(List.copyOf(throttledAtAge.events), new DestinationDispatcher.Answer(
+                        DeliveryResult.uniform(EventOutcome.throttled(Duration.ofSeconds(5)), 1), null)),
+                61_000, 0, 0, false);
+        RetryPlanner.Plan failed = planner.plan(failedOften, List.copyOf(failedOften.events),
+                ChunkOutcomes.sort(List.copyOf(failedOften.events), new DestinationDispatcher.Answer(null, "HTTP 503")),
+                1_000, 0, 0, false);
+
+        assertThat(aged.exhausted.values()).singleElement().satisfies((events) -> assertThat(events.values())
+                .extracting(Rejection::detail).containsExactly("Retry budget exhausted (max-age of 60 s reached; failed "
+                        + "deliveries: 0); last failure: the destination throttled the device or user"));
+        assertThat(failed.exhausted.values()).singleElement().satisfies((events) -> assertThat(events.values())
+                .extracting(Rejection::detail).containsExactly("Retry budget exhausted (failed deliveries: 3 of 3); "
+                        + "last failure: HTTP 503"));
     }
 
     /** Returns a failed group due at {@code dueAt} with one event per entry of {@code devices}, {@code null} for none. */
