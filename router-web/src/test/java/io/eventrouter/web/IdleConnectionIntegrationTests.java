@@ -31,7 +31,8 @@ class IdleConnectionIntegrationTests {
     void standaloneDefaultsBoundIdleConnections() {
         assertThat(EventRouterApplication.defaultProperties()).containsEntry("server.netty.idle-timeout", "75s");
         assertThat(EventRouterApplication.defaultProperties())
-                .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error");
+                .containsEntry("logging.level.reactor.netty.http.server.HttpServerOperations", "error")
+                .containsEntry("logging.level.reactor.netty.http.client.HttpClientConnect", "error");
         assertThat(EventRouterApplication.defaultProperties())
                 .containsEntry("server.max-http-request-header-size", "32KB");
         assertThat(EventRouterApplication.defaultProperties())
