@@ -3,6 +3,7 @@ package io.eventrouter.sdk;
 import java.time.Instant;
 import java.util.Objects;
 
+import io.eventrouter.core.amplitude.UploadDecoder;
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.JsonValues;
@@ -53,9 +54,8 @@ public abstract class BaseEventBuilder<B extends BaseEventBuilder<B>> {
 
     BaseEventBuilder(String eventType) {
         Objects.requireNonNull(eventType, "eventType");
-        if (eventType.isBlank()) {
-            // Amplitude answers 400 to a blank event type.
-            throw new IllegalArgumentException("eventType must not be blank");
+        if (UploadDecoder.isBlankEventType(eventType)) {
+            throw new IllegalArgumentException("eventType must not be blank: Amplitude rejects it");
         }
         this.fields.putValue(EventField.EVENT_TYPE.jsonName(), eventType);
     }

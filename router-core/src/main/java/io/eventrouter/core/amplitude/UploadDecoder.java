@@ -482,10 +482,11 @@ public final class UploadDecoder {
         else if (eventType != JsonToken.VALUE_STRING) {
             errors.invalidField(EventField.EVENT_TYPE.jsonName(), index);
         }
-        else if (isBlank(event.string(EventField.EVENT_TYPE))) {
-            // Amplitude answers 400 to a blank event type (amplitude/Amplitude-TypeScript#1920,
-            // whose SDK now drops such events), so one accepted here would become a dead letter.
-            errors.missingEventField(EventField.EVENT_TYPE.jsonName(), index);
+        else {
+            String type = event.string(EventField.EVENT_TYPE);
+            if (type != null && isBlankEventType(type)) {
+                errors.missingEventField(EventField.EVENT_TYPE.jsonName(), index);
+            }
         }
         for (EventField field : TYPE_CHECKED) {
             if (!isAbsent(event.token(field)) && !hasType(event, field)) {
@@ -495,8 +496,22 @@ public final class UploadDecoder {
         validateIds(event, index, minIdLength, errors);
     }
 
-    private static boolean isBlank(@Nullable String value) {
-        return value != null && value.isBlank();
+    /**
+     * Tells whether an event type is blank, which Amplitude answers with 400: empty, or only
+     * characters that JavaScript's {@code trim()} removes. Amplitude's TypeScript SDK drops such
+     * events with that check because the server rejects them (amplitude/Amplitude-TypeScript#1920),
+     * so one accepted here would become a dead letter after its client got 200.
+     */
+    public static boolean isBlankEventType(String eventType) {
+        for (int i = 0; i < eventType.length(); i++) {
+            char c = eventType.charAt(i);
+            boolean trimmed = Character.getType(c) == Character.SPACE_SEPARATOR
+                    || (c >= '\t' && c <= '\r') || c == '\u2028' || c == '\u2029' || c == '\uFEFF';
+            if (!trimmed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void validateIds(EventView event, int index, int minIdLength, AmplitudeResponse.ErrorBuilder errors) {

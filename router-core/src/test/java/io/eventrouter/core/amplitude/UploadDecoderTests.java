@@ -57,6 +57,17 @@ class UploadDecoderTests {
     }
 
     @Test
+    void treatsAsBlankWhatJavaScriptTrims() {
+        for (String blank : List.of("", " \t\n\r", "\u000B\f", "\u00A0", "\u2007\u202F", "\u3000", "\u2028\u2029",
+                "\uFEFF")) {
+            assertThat(UploadDecoder.isBlankEventType(blank)).as("%s", blank.codePoints().boxed().toList()).isTrue();
+        }
+        for (String type : List.of("a", " a ", "\u001C", "\u200B", ".")) {
+            assertThat(UploadDecoder.isBlankEventType(type)).as("%s", type.codePoints().boxed().toList()).isFalse();
+        }
+    }
+
+    @Test
     void dropsIdentifyApiMarkerClientWrote() throws IOException {
         // The second event goes through a tree, because it writes event_type twice.
         UploadRequest upload = decode("{\"api_key\":\"key-12345\",\"events\":["
