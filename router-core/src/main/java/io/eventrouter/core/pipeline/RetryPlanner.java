@@ -224,7 +224,7 @@ final class RetryPlanner {
         }
         // Throttling pauses spend only the age, so a throttled group can run out with no failed delivery.
         String spent = (group.attempts >= this.policy.maxAttempts())
-                ? "failed deliveries: " + group.attempts + " of " + this.policy.maxAttempts()
+                ? "max-attempts of " + this.policy.maxAttempts() + " reached"
                 : "max-age of " + this.policy.maxAge().toSeconds() + " s reached; failed deliveries: " + group.attempts;
         Rejection rejection = new Rejection(DeadLetter.RETRY_BUDGET_EXHAUSTED, "Retry budget exhausted ("
                 + spent + "); last failure: " + group.lastFailure);

@@ -77,7 +77,7 @@ class RetryPlannerTests {
                 .extracting(Rejection::detail).containsExactly("Retry budget exhausted (max-age of 60 s reached; failed "
                         + "deliveries: 0); last failure: the destination throttled the device or user"));
         assertThat(failed.exhausted.values()).singleElement().satisfies((events) -> assertThat(events.values())
-                .extracting(Rejection::detail).containsExactly("Retry budget exhausted (failed deliveries: 3 of 3); "
+                .extracting(Rejection::detail).containsExactly("Retry budget exhausted (max-attempts of 3 reached); "
                         + "last failure: HTTP 503"));
     }
 
