@@ -3,6 +3,7 @@ package io.eventrouter.bridge.proxy;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.concurrent.TimeUnit;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.ChannelPipelineConfigurer;
 import reactor.netty.ConnectionObserver;
@@ -43,14 +46,21 @@ import reactor.netty.http.server.HttpServerRequest;
  * <p>It also keeps one response per request once a body fails to decode. A request that a route
  * responded to before reading its body keeps that response, and Netty's own 400 that would
  * follow is dropped. When a malformed request is pipelined behind another, the connection closes
- * after the other's response, since Netty reads nothing more from it. Install it with
- * {@code HttpServer.doOnChannelInit}.
+ * after the other's response, since Netty reads nothing more from it. Such a connection closes
+ * only once its client stops sending, so that the client reads the response (see
+ * {@link #close}). Install it with {@code HttpServer.doOnChannelInit}.
  */
 @ChannelHandler.Sharable
 public final class DecodingFailureBodies extends ChannelDuplexHandler implements ChannelPipelineConfigurer {
 
     /** The handler's name in the channel's pipeline. */
     public static final String NAME = "eventrouter.decodingFailureBodies";
+
+    /**
+     * How long a connection whose request failed to decode goes on reading after its response
+     * before it closes, at most.
+     */
+    private static final long LINGER_MILLIS = 2_000;
 
     /** The requests and responses of one connection, and whether a request on it failed to decode. */
     private static final AttributeKey<Exchanges> EXCHANGES = AttributeKey.valueOf("eventrouter.exchanges");
@@ -107,6 +117,38 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
             return;
         }
         context.write(withBody((FullHttpResponse) message, error), promise);
+    }
+
+    /**
+     * Closes a connection whose request failed to decode only once its client stopped sending, or
+     * after {@link #LINGER_MILLIS}. Closed with the rest of that request unread, as after headers
+     * over the limit, the kernel resets the connection, and a client still sending the request
+     * loses the response before it reads it. So the output shuts down after the response, and the
+     * connection reads and drops what comes in until the client closes its side, which closes the
+     * channel, as nginx's lingering close does.
+     */
+    @Override
+    public void close(ChannelHandlerContext context, ChannelPromise promise) {
+        Exchanges exchanges = exchanges(context);
+        if (!exchanges.decodingFailed || exchanges.lingering || !(context.channel() instanceof DuplexChannel duplex)
+                || !duplex.isActive() || duplex.isOutputShutdown()) {
+            context.close(promise);
+            return;
+        }
+        exchanges.lingering = true;
+        ScheduledFuture<?> deadline = context.executor().schedule(() -> context.close(promise), LINGER_MILLIS,
+                TimeUnit.MILLISECONDS);
+        duplex.closeFuture().addListener((closed) -> {
+            deadline.cancel(false);
+            promise.trySuccess();
+        });
+        duplex.shutdownOutput().addListener((shutdown) -> {
+            if (!shutdown.isSuccess()) {
+                context.close();
+            }
+        });
+        duplex.config().setAutoRead(true);
+        duplex.read();
     }
 
     /** Replaces the empty body of {@code response} with Amplitude's error body, and releases it. */
@@ -175,6 +217,9 @@ public final class DecodingFailureBodies extends ChannelDuplexHandler implements
         int responses;
 
         boolean decodingFailed;
+
+        /** Whether the connection reads on until its client closes, before it closes itself. */
+        boolean lingering;
 
     }
 

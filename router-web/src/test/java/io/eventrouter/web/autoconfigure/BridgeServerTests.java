@@ -73,6 +73,27 @@ class BridgeServerTests {
     }
 
     @Test
+    void keepsLongHeadersResponseForClientStillSending() throws Exception {
+        URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
+
+        try (Socket socket = new Socket(upload.getHost(), upload.getPort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /2/httpapi HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: site_cookie=" + "v".repeat(40_000)
+                    + "\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(300);
+            // The body goes on after the server responded, as from a client that writes it all first.
+            out.write(new byte[100_000]);
+            out.flush();
+            Thread.sleep(300);
+
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 431 ").endsWith("{\"code\":431,\"error\":\"Request headers too large\"}");
+        }
+    }
+
+    @Test
     void respondsToMalformedChunkInAmplitudesShape() throws IOException {
         URI upload = start(ClientBridge.builder(new NeverSource()).build(), Duration.ofSeconds(10), "/2/httpapi");
 
