@@ -274,9 +274,9 @@ final class DestinationDispatcher {
         this.maxInFlight = destination.acceptsConcurrentDeliveries() ? maxInFlight : 1;
         this.maxProbeInterval = maxProbeInterval;
         this.failureWarningIntervalMillis = failureWarningInterval.toMillis();
-        this.exhaustedLog = new DeadLetterLog(this.failureWarningIntervalMillis, (events, attempts) -> logger.error(
-                "Retry budget exhausted, dead-lettering events: destination_id={} events={} latest_attempts={}",
-                id(), events, attempts));
+        this.exhaustedLog = new DeadLetterLog(this.failureWarningIntervalMillis, (events, detail) -> logger.error(
+                "Retry budget exhausted, dead-lettering events: destination_id={} events={} latest_detail={}",
+                id(), events, detail));
         this.batches = new PendingBatches(batchPolicy);
         this.planner = new RetryPlanner(retryPolicy);
         this.scheduler = Schedulers.newSingle("dispatch-" + destination.id());
@@ -802,7 +802,8 @@ final class DestinationDispatcher {
             plan.exhausted.forEach((exhausted, events) -> {
                 logger.debug("Retry budget exhausted, dead-lettering events: destination_id={} events={} attempts={}",
                         id(), events.size(), exhausted.attempts);
-                logLimited(this.exhaustedLog, events.size(), String.valueOf(exhausted.attempts));
+                logLimited(this.exhaustedLog, events.size(),
+                        events.values().stream().findFirst().map(Rejection::detail).orElse(""));
                 deadLetter(exhausted, events, exhausted.attempts, now);
             });
             remaining = plan.remaining;
