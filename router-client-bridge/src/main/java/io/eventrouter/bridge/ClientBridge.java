@@ -286,7 +286,7 @@ public final class ClientBridge {
 
     /**
      * Creates the response to a method other than those served, with the served methods in
-     * {@code Allow}: 204 to an {@code OPTIONS} that is not a CORS preflight, which asks only for
+     * {@code Allow}: 204 to an {@code OPTIONS} that is not a CORS preflight, which requests only
      * that header, and the 405 in Amplitude's shape to anything else.
      */
     private static HandlerFunction<ServerResponse> otherMethodAnswer(List<HttpMethod> served) {

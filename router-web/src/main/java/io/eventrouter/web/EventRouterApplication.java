@@ -52,8 +52,8 @@ public class EventRouterApplication {
         // The service has no static files, and the resource handler logs a WARN for each path
         // with "../" in it, which any client can send too.
         // The client's logger writes a WARN with a stack trace for every connection a destination
-        // resets after the request went out; the dispatcher already logs failed deliveries, at
-        // most one WARN a minute.
+        // resets after the request went out. The dispatcher already logs failed deliveries, with
+        // at most one WARN a minute.
         return Map.of("spring.application.name", "event-router", "server.shutdown", "graceful",
                 "spring.reactor.netty.shutdown-quiet-period", "0s", "server.netty.idle-timeout", "75s",
                 "server.max-http-request-header-size", "32KB",

@@ -5,6 +5,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,10 @@ final class IdentifyApiDelivery {
     private static final ObjectWriter ASCII_JSON = AmplitudeJson.MAPPER.writer()
             .with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
+    /** The APIs of the stages in turn, from the first; null for the HTTP V2 API. */
+    private static final List<@Nullable IdentifyApi> STAGE_APIS = Arrays.asList(null, IdentifyApi.IDENTIFY,
+            IdentifyApi.GROUP_IDENTIFY);
+
     private final HttpClient client;
 
     private final String baseUrl;
@@ -74,8 +79,8 @@ final class IdentifyApiDelivery {
      *
      * <p>The requests go out one after another, and each device's and user's events keep their
      * order across them (see {@link #stages}). Once a request leaves events unsettled, to retry,
-     * resend or pause, no later request goes out: the events of the later requests are resent
-     * with the ones left, or fail with them when that request failed as a whole, so that an
+     * resend or pause, no later request goes out. The events of the later requests are resent
+     * with the ones left. When that request failed as a whole, they fail with it, so that an
      * outage still counts as one failed delivery.
      */
     Mono<DeliveryResult> deliver(Delivery delivery, Function<Delivery, Mono<DeliveryResult>> httpApi) {
@@ -109,9 +114,6 @@ final class IdentifyApiDelivery {
      * in as few requests as that allows. Empty stages are left out.
      */
     private static List<Stage> stages(List<Event> events) {
-        List<@Nullable IdentifyApi> cycle = new ArrayList<>();
-        cycle.add(null);
-        cycle.addAll(List.of(IdentifyApi.values()));
         Map<String, Integer> lastStage = new HashMap<>();
         Map<Integer, List<Integer>> byStage = new TreeMap<>();
         for (int i = 0; i < events.size(); i++) {
@@ -120,13 +122,13 @@ final class IdentifyApiDelivery {
             event.deviceId().ifPresent((id) -> keys.add("d:" + id));
             event.userId().ifPresent((id) -> keys.add("u:" + id));
             int earliest = keys.stream().mapToInt((key) -> lastStage.getOrDefault(key, 0)).max().orElse(0);
-            int kind = cycle.indexOf(IdentifyApi.of(event).orElse(null));
-            int stage = earliest + Math.floorMod(kind - earliest, cycle.size());
+            int kind = STAGE_APIS.indexOf(IdentifyApi.of(event).orElse(null));
+            int stage = earliest + Math.floorMod(kind - earliest, STAGE_APIS.size());
             keys.forEach((key) -> lastStage.put(key, stage));
             byStage.computeIfAbsent(stage, (unused) -> new ArrayList<>()).add(i);
         }
         List<Stage> stages = new ArrayList<>();
-        byStage.forEach((stage, indexes) -> stages.add(new Stage(cycle.get(stage % cycle.size()), indexes)));
+        byStage.forEach((stage, indexes) -> stages.add(new Stage(STAGE_APIS.get(stage % STAGE_APIS.size()), indexes)));
         return stages;
     }
 

@@ -497,10 +497,10 @@ public final class UploadDecoder {
     }
 
     /**
-     * Tells whether an event type is blank, which Amplitude answers with 400: empty, or only
+     * Tells whether an event type is blank, which Amplitude rejects with 400: empty, or only
      * characters that JavaScript's {@code trim()} removes. Amplitude's TypeScript SDK drops such
-     * events with that check because the server rejects them (amplitude/Amplitude-TypeScript#1920),
-     * so one accepted here would become a dead letter after its client got 200.
+     * events with that check, because the server rejects them. One accepted here would become a
+     * dead letter after its client got 200.
      */
     public static boolean isBlankEventType(String eventType) {
         for (int i = 0; i < eventType.length(); i++) {

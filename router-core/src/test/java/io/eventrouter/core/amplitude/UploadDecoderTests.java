@@ -195,7 +195,8 @@ class UploadDecoderTests {
 
     @Test
     void rejectsInvalidUtf8() {
-        // An overlong '/', an overlong NUL, an encoded surrogate, a code point above U+10FFFF, a stray byte.
+        // Overlong forms of '/' and NUL, an encoded surrogate, a code point above U+10FFFF, an
+        // invalid lead byte and a stray byte.
         for (String invalid : List.of("c0af", "e080af", "c080", "eda080", "f4908080", "f5808080", "ff")) {
             byte[] body = withValue(HexFormat.of().parseHex(invalid));
 

@@ -133,7 +133,7 @@ public final class CrashImages implements FaultyFileSystem.Observer {
         }
     }
 
-    /** Tells whether a crash image holds the last acknowledged write. */
+    /** Tells whether a crash image contains the last acknowledged write. */
     @FunctionalInterface
     public interface ImageCheck {
 
