@@ -496,6 +496,25 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
+    void rejectsAnUploadNotValidInTheCharsetItDeclares() {
+        BridgeServer server = start();
+        // "device-0001" and then a lone high surrogate, which UTF-16 cannot decode.
+        String text = quoted(upload("{'event_type':'e','device_id':'device-0001\ud800x'}"));
+        byte[] utf16 = new byte[text.length() * 2];
+        for (int i = 0; i < text.length(); i++) {
+            utf16[2 * i] = (byte) (text.charAt(i) >> 8);
+            utf16[2 * i + 1] = (byte) text.charAt(i);
+        }
+
+        HttpResponse<byte[]> result = server.postWithContentType("/2/httpapi", "application/json; charset=UTF-16BE",
+                utf16);
+
+        assertThat(result.statusCode()).isEqualTo(400);
+        assertThat(Json.read(result.body()).get("error").stringValue()).isEqualTo("Invalid JSON request body");
+        assertThat(server.source().events()).isEmpty();
+    }
+
+    @Test
     void rejectsAnUnsupportedCharsetByName() {
         BridgeServer server = start();
 

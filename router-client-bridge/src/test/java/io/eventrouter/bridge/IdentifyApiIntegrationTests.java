@@ -159,4 +159,20 @@ class IdentifyApiIntegrationTests {
         assertThat(Json.read(result.getResponseBody()).get("missing_field").stringValue()).isEqualTo("identification");
     }
 
+    @Test
+    void refusesAnIdentificationNotValidInTheCharset() {
+        this.server = BridgeServer.start();
+        String identification = encode(quoted("{'user_id':'user-")) + "%C0%AF" + encode(quoted("'}"));
+
+        EntityExchangeResult<byte[]> result = this.server.client().post().uri("/identify")
+                .contentType(MediaType.APPLICATION_FORM_URLENCODED)
+                .bodyValue("api_key=key-1&identification=" + identification)
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
+        assertThat(Json.read(result.getResponseBody()).get("missing_field").stringValue()).isEqualTo("identification");
+        assertThat(this.server.source().events()).isEmpty();
+    }
+
 }

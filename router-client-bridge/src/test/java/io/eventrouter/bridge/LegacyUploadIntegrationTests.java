@@ -290,6 +290,23 @@ class LegacyUploadIntegrationTests {
     }
 
     @Test
+    void rejectsFieldsNotValidInTheCharset() {
+        this.server = BridgeServer.start();
+        // C0 AF is an overlong '/': two such device ids would otherwise both read as U+FFFD.
+        String events = encode(quoted("[{'event_type':'e','device_id':'device-")) + "%C0%AF" + encode(quoted("'}]"));
+        String key = encode(KEY) + "%FF";
+
+        EntityExchangeResult<byte[]> badEvents = upload("/", "client=" + encode(KEY) + "&e=" + events);
+        EntityExchangeResult<byte[]> badKey = upload("/", "client=" + key + "&e=" + encode(quoted("[" + EVENT + "]")));
+
+        assertThat(badEvents.getStatus().value()).isEqualTo(400);
+        assertThat(new String(badEvents.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("invalid_event_json");
+        assertThat(badKey.getStatus().value()).isEqualTo(400);
+        assertThat(new String(badKey.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("invalid_api_key");
+        assertThat(this.server.source().events()).isEmpty();
+    }
+
+    @Test
     void rejectsMultipartFormNamingTheSupportedType() {
         this.server = BridgeServer.start();
         String multipart = "--b\r\nContent-Disposition: form-data; name=\"client\"\r\n\r\n" + KEY + "\r\n--b--\r\n";

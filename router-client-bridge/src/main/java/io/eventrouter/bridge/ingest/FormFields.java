@@ -1,12 +1,19 @@
 package io.eventrouter.bridge.ingest;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.eventrouter.core.amplitude.UploadRejectedException;
 import org.springframework.http.HttpHeaders;
@@ -23,8 +30,11 @@ final class FormFields {
 
     private final Map<String, String> fields;
 
-    private FormFields(Map<String, String> fields) {
+    private final Set<String> malformed;
+
+    private FormFields(Map<String, String> fields, Set<String> malformed) {
         this.fields = fields;
+        this.malformed = malformed;
     }
 
     /**
@@ -55,26 +65,105 @@ final class FormFields {
 
     /** Returns a form without fields, for a request that has no body. */
     static FormFields empty() {
-        return new FormFields(Map.of());
+        return new FormFields(Map.of(), Set.of());
     }
 
     /**
      * Parses a form body in {@code charset}, which applies both to the raw bytes and to the
-     * bytes that percent escapes encode. The first occurrence of a repeated field wins.
+     * bytes that percent escapes encode. The first occurrence of a repeated field wins. A field
+     * whose bytes are not valid in the charset is kept with replacement characters and reported
+     * by {@link #isMalformed}, since two such ids would otherwise read as one.
      */
     static FormFields parse(byte[] body, Charset charset) {
         Map<String, String> fields = new LinkedHashMap<>();
-        String text = new String(body, charset);
-        for (String pair : text.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
+        Set<String> malformed = new HashSet<>();
+        if (!isAsciiCompatible(charset)) {
+            // Such as UTF-16, whose delimiters are not single bytes. Amplitude's SDKs send UTF-8 forms.
+            String text = new String(body, charset);
+            for (String pair : text.split("&")) {
+                if (!pair.isEmpty()) {
+                    int equals = pair.indexOf('=');
+                    fields.putIfAbsent(decode((equals < 0) ? pair : pair.substring(0, equals), charset),
+                            (equals < 0) ? "" : decode(pair.substring(equals + 1), charset));
+                }
             }
-            int equals = pair.indexOf('=');
-            String name = decode((equals < 0) ? pair : pair.substring(0, equals), charset);
-            String value = (equals < 0) ? "" : decode(pair.substring(equals + 1), charset);
-            fields.putIfAbsent(name, value);
+            return new FormFields(fields, malformed);
         }
-        return new FormFields(fields);
+        int start = 0;
+        while (start <= body.length) {
+            int end = indexOf(body, (byte) '&', start, body.length);
+            if (end > start) {
+                int equals = indexOf(body, (byte) '=', start, end);
+                Field name = unescape(body, start, equals, charset);
+                Field value = (equals < end) ? unescape(body, equals + 1, end, charset) : new Field("", true);
+                if (!fields.containsKey(name.text)) {
+                    fields.put(name.text, value.text);
+                    if (!name.valid || !value.valid) {
+                        malformed.add(name.text);
+                    }
+                }
+            }
+            start = end + 1;
+        }
+        return new FormFields(fields, malformed);
+    }
+
+    /** Returns whether the charset encodes the form's delimiters as the single bytes of ASCII. */
+    private static boolean isAsciiCompatible(Charset charset) {
+        return Arrays.equals("%&+=".getBytes(charset), new byte[] { '%', '&', '+', '=' });
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /**
+     * Decodes one name or value: {@code +} is a space and {@code %XX} a byte. A {@code %} that
+     * does not start an escape is kept as typed instead of failing the whole request.
+     */
+    private static Field unescape(byte[] body, int from, int to, Charset charset) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
+        for (int i = from; i < to; i++) {
+            byte current = body[i];
+            int escaped = (current == '%') ? hex(body, i + 1, to) : -1;
+            if (current == '+') {
+                bytes.write(' ');
+            }
+            else if (escaped >= 0) {
+                bytes.write(escaped);
+                i += 2;
+            }
+            else {
+                bytes.write(current);
+            }
+        }
+        byte[] decoded = bytes.toByteArray();
+        try {
+            String text = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(decoded))
+                    .toString();
+            return new Field(text, true);
+        }
+        catch (CharacterCodingException ex) {
+            return new Field(new String(decoded, charset), false);
+        }
+    }
+
+    /** Returns the byte that the two hex digits at {@code at} encode, or -1 if there are not two. */
+    private static int hex(byte[] body, int at, int to) {
+        if (at + 1 >= to) {
+            return -1;
+        }
+        int high = Character.digit(body[at], 16);
+        int low = Character.digit(body[at + 1], 16);
+        return (high < 0 || low < 0) ? -1 : (high << 4) | low;
     }
 
     private static String decode(String text, Charset charset) {
@@ -87,6 +176,11 @@ final class FormFields {
         }
     }
 
+    /** Returns whether the field's bytes were not valid in the form's charset. */
+    boolean isMalformed(String name) {
+        return this.malformed.contains(name);
+    }
+
     Optional<String> get(String name) {
         return Optional.ofNullable(this.fields.get(name));
     }
@@ -94,7 +188,11 @@ final class FormFields {
     FormFields withDefaults(Map<String, String> defaults) {
         Map<String, String> merged = new LinkedHashMap<>(this.fields);
         defaults.forEach(merged::putIfAbsent);
-        return new FormFields(merged);
+        return new FormFields(merged, this.malformed);
+    }
+
+    /** A decoded name or value, and whether its bytes were valid in the form's charset. */
+    private record Field(String text, boolean valid) {
     }
 
 }

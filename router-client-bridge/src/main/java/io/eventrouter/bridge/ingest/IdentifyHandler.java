@@ -73,7 +73,7 @@ public final class IdentifyHandler {
         String apiKey = form.get("api_key").filter((key) -> !key.isBlank())
                 .orElseThrow(() -> rejection(AmplitudeResponse.error(400, "Request missing required field")
                         .missingField("api_key")));
-        if (!this.intake.apiKeys().accepts(apiKey)) {
+        if (form.isMalformed("api_key") || !this.intake.apiKeys().accepts(apiKey)) {
             throw new UploadRejectedException(AmplitudeResponse.invalidApiKey(apiKey));
         }
         ArrayNode identifications = parseIdentifications(form);
@@ -87,6 +87,7 @@ public final class IdentifyHandler {
 
     private static ArrayNode parseIdentifications(FormFields form) {
         String text = form.get("identification")
+                .filter((value) -> !form.isMalformed("identification"))
                 .orElseThrow(() -> rejection(AmplitudeResponse.error(400, "missing_event")
                         .missingField("identification")));
         try {

@@ -91,10 +91,13 @@ public final class LegacyUploadHandler {
         }
         String apiKey = form.get("client").filter((key) -> !key.isBlank())
                 .orElseThrow(() -> RequestBodies.rejected(400, "invalid_api_key"));
-        if (!this.intake.apiKeys().accepts(apiKey)) {
+        if (form.isMalformed("client") || !this.intake.apiKeys().accepts(apiKey)) {
             throw RequestBodies.rejected(400, "invalid_api_key");
         }
         String encodedEvents = form.get("e").orElseThrow(() -> RequestBodies.rejected(400, "missing_event"));
+        if (form.isMalformed("e")) {
+            throw RequestBodies.rejected(400, "invalid_event_json");
+        }
         Optional<String> checksum = form.get("checksum").filter((value) -> !value.isEmpty());
         if (checksum.isPresent() && !checksum.get().equalsIgnoreCase(checksum(form, apiKey, encodedEvents))) {
             throw RequestBodies.rejected(400, "bad_checksum");

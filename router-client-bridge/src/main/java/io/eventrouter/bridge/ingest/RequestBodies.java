@@ -4,7 +4,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -156,9 +159,26 @@ public final class RequestBodies {
         if (name == null || name.equalsIgnoreCase("utf-8") || name.equalsIgnoreCase("utf8")) {
             return body;
         }
-        return body.map((received) -> Utf8.isValid(received.bytes()) ? received
-                : new ReceivedBody(new String(received.bytes(), charset(name)).getBytes(StandardCharsets.UTF_8),
-                        received.receivedBytes()));
+        return body.map((received) -> Utf8.isValid(received.bytes()) ? received : transcoded(received, charset(name)));
+    }
+
+    /**
+     * Transcodes a body to UTF-8. A body that is not valid in its charset either is returned as
+     * read, so that the decoder rejects it as invalid UTF-8 instead of reading replacement
+     * characters in place of the client's text.
+     */
+    private static ReceivedBody transcoded(ReceivedBody received, Charset charset) {
+        try {
+            String text = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(received.bytes()))
+                    .toString();
+            return new ReceivedBody(text.getBytes(StandardCharsets.UTF_8), received.receivedBytes());
+        }
+        catch (CharacterCodingException ex) {
+            return received;
+        }
     }
 
     /**

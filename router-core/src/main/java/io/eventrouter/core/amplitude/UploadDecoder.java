@@ -1,6 +1,12 @@
 package io.eventrouter.core.amplitude;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -89,9 +95,10 @@ public final class UploadDecoder {
      * <p>A UTF-8 body is read once by a streaming parser: each event keeps its bytes as the
      * client wrote them, with the fields the router reads located in them (see
      * {@link TopLevelFields}), so no event is built into a tree or encoded again. A body in
-     * another encoding that JSON allows, an event with a located field written twice, and an
-     * event whose integer field must be rewritten are read into trees instead. A body that is
-     * not valid UTF-8, such as one with an overlong form, gets the invalid-JSON response.
+     * UTF-16 or UTF-32, which JSON also allows, is transcoded to UTF-8 first. An event with a
+     * located field written twice, and an event whose integer field must be rewritten, are read
+     * into trees instead. A body that is not valid in its encoding, such as UTF-8 with an
+     * overlong form or UTF-16 with a lone surrogate, gets the invalid-JSON response.
      *
      * @param body the request body, which the decoded events share from now on: the caller
      * must not change it, and after a successful decode its line breaks may be spaces
@@ -101,9 +108,14 @@ public final class UploadDecoder {
         if (body.length == 0) {
             throw rejection(AmplitudeResponse.error(400, "Missing request body"));
         }
-        ScannedUpload upload = scan(body);
+        byte[] utf8 = body;
+        ScannedUpload upload = scan(utf8);
         if (upload == null) {
-            return decodeTree(body, acceptsApiKey);
+            utf8 = toUtf8(body);
+            upload = scan(utf8);
+            if (upload == null) {
+                throw invalidJson();
+            }
         }
         String apiKey = checkRequest(upload.apiKey, (upload.events != null) ? upload.eventCount : 0, acceptsApiKey);
         RequestContext context = new RequestContext(apiKey, upload.minIdLength());
@@ -118,7 +130,7 @@ public final class UploadDecoder {
         }
         List<Event> decoded = new ArrayList<>(upload.events.size());
         for (TopLevelFields event : upload.events) {
-            decoded.add(toEvent(context, body, Objects.requireNonNull(event)));
+            decoded.add(toEvent(context, utf8, Objects.requireNonNull(event)));
         }
         return new UploadRequest(context, decoded);
     }
@@ -143,8 +155,8 @@ public final class UploadDecoder {
     }
 
     /**
-     * Reads the body with a streaming parser, or returns null when the body is not valid UTF-8
-     * and must be read into a tree.
+     * Reads the body with a streaming parser, or returns null when the parser reads it as UTF-16
+     * or UTF-32, which must be transcoded first.
      */
     private @Nullable ScannedUpload scan(byte[] body) {
         try (JsonParser parser = AmplitudeJson.MAPPER.createParser(body)) {
@@ -265,24 +277,6 @@ public final class UploadDecoder {
 
     }
 
-    private UploadRequest decodeTree(byte[] body, Predicate<String> acceptsApiKey) {
-        ObjectNode request = parse(body);
-        JsonNode apiKeyNode = request.get("api_key");
-        JsonNode events = request.get("events");
-        String apiKey = checkRequest((apiKeyNode != null && apiKeyNode.isString()) ? apiKeyNode.stringValue() : null,
-                (events != null && events.isArray()) ? events.size() : 0, acceptsApiKey);
-        RequestContext context = new RequestContext(apiKey, minIdLength(request));
-        AmplitudeResponse.ErrorBuilder errors = validateEvents(events, minIdLength(context));
-        if (errors.hasEventErrors()) {
-            throw new UploadRejectedException(errors.build(), events.size());
-        }
-        List<Event> decoded = new ArrayList<>(events.size());
-        for (JsonNode event : events) {
-            decoded.add(IdentifyApi.withoutClientMarker(Event.ofOwned(context, (ObjectNode) event)));
-        }
-        return new UploadRequest(context, decoded);
-    }
-
     /**
      * Validates each element of {@code events} as an HTTP V2 event and collects what is wrong,
      * by position in the array. Decoders of other upload formats use it to find the events
@@ -308,17 +302,68 @@ public final class UploadDecoder {
         return errors;
     }
 
-    private static ObjectNode parse(byte[] body) {
+    /**
+     * Transcodes a body in UTF-16 or UTF-32, which JSON allows, to UTF-8. The encoding is
+     * recognised as RFC 4627 describes: by a byte order mark, which is dropped, or else by the
+     * zero bytes around the first two characters, which are ASCII in any JSON text. Bytes that
+     * are not valid in that encoding, such as a lone surrogate, get the invalid-JSON response
+     * rather than replacement characters.
+     */
+    private static byte[] toUtf8(byte[] body) {
+        int b0 = byteAt(body, 0);
+        int b1 = byteAt(body, 1);
+        int b2 = byteAt(body, 2);
+        int b3 = byteAt(body, 3);
+        String charset;
+        int bom = 0;
+        if (b0 == 0 && b1 == 0 && b2 == 0xFE && b3 == 0xFF) {
+            charset = "UTF-32BE";
+            bom = 4;
+        }
+        else if (b0 == 0xFF && b1 == 0xFE && b2 == 0 && b3 == 0) {
+            charset = "UTF-32LE";
+            bom = 4;
+        }
+        else if (b0 == 0xFE && b1 == 0xFF) {
+            charset = "UTF-16BE";
+            bom = 2;
+        }
+        else if (b0 == 0xFF && b1 == 0xFE) {
+            charset = "UTF-16LE";
+            bom = 2;
+        }
+        else if (b0 == 0 && b1 == 0) {
+            charset = "UTF-32BE";
+        }
+        else if (b0 == 0) {
+            charset = "UTF-16BE";
+        }
+        else if (b1 == 0 && b2 == 0 && b3 == 0) {
+            charset = "UTF-32LE";
+        }
+        else if (b1 == 0) {
+            charset = "UTF-16LE";
+        }
+        else {
+            throw invalidJson();
+        }
         try {
-            JsonNode request = AmplitudeJson.MAPPER.readTree(body);
-            if (request instanceof ObjectNode object) {
-                return object;
-            }
+            CharBuffer text = Charset.forName(charset).newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body, bom, body.length - bom));
+            ByteBuffer utf8 = StandardCharsets.UTF_8.encode(text);
+            byte[] bytes = new byte[utf8.remaining()];
+            utf8.get(bytes);
+            return bytes;
         }
-        catch (JacksonException ex) {
-            // Reported below: the client needs the protocol's response, not the parser's message.
+        catch (CharacterCodingException ex) {
+            throw invalidJson();
         }
-        throw invalidJson();
+    }
+
+    private static int byteAt(byte[] body, int index) {
+        return (index < body.length) ? body[index] & 0xFF : -1;
     }
 
     private static UploadRejectedException invalidJson() {
@@ -362,18 +407,6 @@ public final class UploadDecoder {
             return "a placeholder Amplitude refuses";
         }
         return null;
-    }
-
-    private static @Nullable Integer minIdLength(ObjectNode request) {
-        JsonNode value = request.path("options").get("min_id_length");
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        Integer minIdLength = value.isNumber() ? intValue(value.decimalValue()) : null;
-        if (minIdLength == null) {
-            throw rejection(AmplitudeResponse.error(400, INVALID_MIN_ID_LENGTH));
-        }
-        return minIdLength;
     }
 
     /**

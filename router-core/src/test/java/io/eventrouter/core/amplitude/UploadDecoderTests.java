@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -297,6 +298,36 @@ class UploadDecoderTests {
     }
 
     @Test
+    void decodesUtf32AndUtf16WithByteOrderMarks() {
+        String json = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"\ud83d\ude00\",\"user_id\":\"user-1\"}]}";
+        Charset utf32be = Charset.forName("UTF-32BE");
+        Charset utf32le = Charset.forName("UTF-32LE");
+
+        for (byte[] body : List.of(json.getBytes(utf32be), json.getBytes(utf32le),
+                concat(new byte[] { 0, 0, (byte) 0xFE, (byte) 0xFF }, json.getBytes(utf32be)),
+                concat(new byte[] { (byte) 0xFF, (byte) 0xFE }, json.getBytes(StandardCharsets.UTF_16LE)),
+                json.getBytes(StandardCharsets.UTF_16))) {
+            UploadRequest request = this.decoder.decode(body);
+            assertThat(request.events()).singleElement().extracting(Event::eventType).isEqualTo("\ud83d\ude00");
+        }
+    }
+
+    @Test
+    void rejectsUtf16AndUtf32NotValidInTheirEncoding() {
+        String json = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\",\"user_id\":\"user-\ud800x\"}]}";
+        // A lone surrogate cannot be encoded, so it is written as UTF-16 code units by hand.
+        byte[] utf16 = new byte[json.length() * 2];
+        for (int i = 0; i < json.length(); i++) {
+            utf16[2 * i] = (byte) (json.charAt(i) >> 8);
+            utf16[2 * i + 1] = (byte) json.charAt(i);
+        }
+        byte[] utf32 = concat(bytes("\u0000\u0000\u0000{"), new byte[] { 0, 0x11, 0, 0 });
+
+        assertThat(rejectedBody(utf16).error()).hasValue("Invalid JSON request body");
+        assertThat(rejectedBody(utf32).error()).hasValue("Invalid JSON request body");
+    }
+
+    @Test
     void readsMinIdLengthWrittenAsAWholeDecimal() {
         assertThat(decode("{\"api_key\":\"key-12345\",\"options\":{\"min_id_length\":2.0},"
                 + "\"events\":[{\"event_type\":\"a\",\"user_id\":\"ab\"}]}").context().minIdLength()).isEqualTo(2);
@@ -331,7 +362,18 @@ class UploadDecoderTests {
     }
 
     private AmplitudeResponse rejected(String json) {
-        return catchThrowableOfType(UploadRejectedException.class, () -> decode(json)).response();
+        return rejectedBody(bytes(json));
+    }
+
+    private AmplitudeResponse rejectedBody(byte[] body) {
+        return catchThrowableOfType(UploadRejectedException.class, () -> this.decoder.decode(body)).response();
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private static byte[] bytes(String json) {
