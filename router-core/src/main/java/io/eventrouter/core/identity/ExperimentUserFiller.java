@@ -1,5 +1,6 @@
 package io.eventrouter.core.identity;
 
+import java.time.Duration;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -26,30 +27,41 @@ public final class ExperimentUserFiller {
 
     private final IdentityStore store;
 
-    public ExperimentUserFiller(IdentityStore store) {
+    private final Duration timeout;
+
+    /**
+     * @param timeout how long a lookup may take before the user is forwarded as it came, which
+     *        bounds the wait for a store that accepts connections but does not respond
+     */
+    public ExperimentUserFiller(IdentityStore store, Duration timeout) {
         this.store = Objects.requireNonNull(store, "store");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+        }
+        this.timeout = timeout;
     }
 
     /**
      * Returns a copy of {@code user} with the ids it lacks filled in; the copy equals
-     * {@code user} when the store has no link or fails. Never signals an error.
+     * {@code user} when the store has no link, fails or times out. Never signals an error.
      */
     public Mono<ObjectNode> fill(IdentityScope scope, ObjectNode user) {
         ObjectNode filled = user.deepCopy();
         String userId = text(filled, USER_ID);
         String deviceId = text(filled, DEVICE_ID);
         Mono<Void> lookup = Mono.empty();
-        if (userId == null && deviceId != null) {
+        if (isMissing(filled, USER_ID) && deviceId != null) {
             lookup = this.store.findDeviceLink(scope, deviceId)
                     .doOnNext((link) -> filled.put(USER_ID, link.userId()))
                     .then();
         }
-        else if (deviceId == null && userId != null) {
+        else if (isMissing(filled, DEVICE_ID) && userId != null) {
             lookup = this.store.findUserActivity(scope, userId)
                     .doOnNext((activity) -> filled.put(DEVICE_ID, activity.deviceId()))
                     .then();
         }
-        return lookup.thenReturn(filled)
+        return lookup.timeout(this.timeout)
+                .thenReturn(filled)
                 .onErrorResume((error) -> Mono.just(user.deepCopy()));
     }
 
@@ -57,6 +69,12 @@ public final class ExperimentUserFiller {
     private static @Nullable String text(ObjectNode user, String field) {
         JsonNode value = user.get(field);
         return (value != null && value.isString() && !value.stringValue().isEmpty()) ? value.stringValue() : null;
+    }
+
+    /** Tells whether the field is missing, null or an empty string. A value of another type counts as present. */
+    private static boolean isMissing(ObjectNode user, String field) {
+        JsonNode value = user.get(field);
+        return value == null || value.isNull() || (value.isString() && value.stringValue().isEmpty());
     }
 
 }

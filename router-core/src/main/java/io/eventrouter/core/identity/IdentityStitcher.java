@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.eventrouter.core.event.Event;
@@ -106,8 +107,11 @@ public final class IdentityStitcher {
         if (this.store instanceof SynchronousIdentityStore direct) {
             return Mono.fromSupplier(() -> stitchNow(direct, events));
         }
+        // Once the store fails or times out, the call's later events pass without asking it: a
+        // store that hangs would otherwise cost the whole timeout once for every event.
+        AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
         return Flux.fromIterable(events)
-                .concatMap(this::stitch)
+                .concatMap((event) -> stitch(event, failure))
                 .collectList();
     }
 
@@ -116,9 +120,21 @@ public final class IdentityStitcher {
         if (this.store instanceof SynchronousIdentityStore direct) {
             return Mono.fromSupplier(() -> stitchNow(direct, event));
         }
+        return stitch(event, new AtomicReference<>());
+    }
+
+    /**
+     * Stitches one event through the store's {@code Mono}s, or passes it unstitched at once when
+     * {@code failure} contains an earlier failure of the same call, and records its own failure there.
+     */
+    private Mono<Event> stitch(Event event, AtomicReference<@Nullable Throwable> failure) {
         Sighting sighting = Sighting.of(event, this.clock);
         if (!sighting.isLinkable()) {
             return Mono.just(event);
+        }
+        Throwable earlier = failure.get();
+        if (earlier != null) {
+            return Mono.just(passUnstitched(event, earlier));
         }
         IdentityScope scope = scope(event.context());
         return resolve(scope, sighting)
@@ -128,7 +144,10 @@ public final class IdentityStitcher {
                     storeAnswered();
                     return applyOrPass(event, sighting, known);
                 })
-                .onErrorResume((error) -> Mono.just(passUnstitched(event, error)));
+                .onErrorResume((error) -> {
+                    failure.set(error);
+                    return Mono.just(passUnstitched(event, error));
+                });
     }
 
     /** Returns the scope of the project an event belongs to. */

@@ -1,8 +1,11 @@
 package io.eventrouter.core.identity;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,7 +17,7 @@ class ExperimentUserFillerTests {
 
     private final EmbeddedIdentityStore store = EmbeddedIdentityStore.inMemory(1_000);
 
-    private final ExperimentUserFiller filler = new ExperimentUserFiller(this.store);
+    private final ExperimentUserFiller filler = new ExperimentUserFiller(this.store, Duration.ofSeconds(1));
 
     @BeforeEach
     void linkAlice() {
@@ -57,6 +60,42 @@ class ExperimentUserFillerTests {
         ObjectNode user = user().put("device_id", "phone-d2").put("user_id", "bob");
 
         ObjectNode filled = this.filler.fill(SCOPE, user).block();
+
+        assertThat(filled).isEqualTo(user);
+    }
+
+    @Test
+    void keepsAnIdOfAnotherType() {
+        ObjectNode user = user().put("user_id", "alice").put("device_id", 12345);
+
+        ObjectNode filled = this.filler.fill(SCOPE, user).block();
+
+        assertThat(filled).isEqualTo(user);
+    }
+
+    @Test
+    void forwardsTheUserAsItCameWhenTheStoreHangs() {
+        IdentityStore hanging = new IdentityStore() {
+
+            @Override
+            public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
+                return Mono.never();
+            }
+
+            @Override
+            public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
+                return Mono.never();
+            }
+
+            @Override
+            public void close() {
+            }
+
+        };
+        ExperimentUserFiller filler = new ExperimentUserFiller(hanging, Duration.ofMillis(50));
+        ObjectNode user = user().put("device_id", "browser-d1");
+
+        ObjectNode filled = filler.fill(SCOPE, user).block(Duration.ofSeconds(30));
 
         assertThat(filled).isEqualTo(user);
     }

@@ -1,5 +1,6 @@
 package io.eventrouter.web.admin;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -10,6 +11,8 @@ import io.eventrouter.core.identity.IdentityScope;
 import io.eventrouter.core.identity.LinkedIdentities;
 import io.eventrouter.core.identity.UserActivity;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
@@ -26,12 +29,17 @@ import reactor.core.publisher.Mono;
  * Requests name the Amplitude project by its API key in the {@code X-Amplitude-Api-Key} header,
  * because links are kept per project. The key travels in a header, never the query string, so
  * that access logs do not record it. Responses: 200 with the links, 404 when the id is unknown, 400 for a malformed
- * request.
+ * request, 503 when the store fails or does not respond within 10 s.
  */
 public final class IdentityAdminHandler {
 
     /** The header that names the project whose links are read. */
     public static final String API_KEY_HEADER = "X-Amplitude-Api-Key";
+
+    private static final Logger logger = LoggerFactory.getLogger(IdentityAdminHandler.class);
+
+    /** How long a lookup may wait for the store, below the 60 s that Redis's client allows a command. */
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
 
     private final IdentityLookup lookup;
 
@@ -63,9 +71,16 @@ public final class IdentityAdminHandler {
         IdentityScope scope = IdentityScope.ofApiKey(apiKey.get());
         Mono<LinkedIdentities> linked = deviceId.isPresent() ? this.lookup.ofDevice(scope, deviceId.get())
                 : this.lookup.ofUser(scope, userId.get());
-        return linked.flatMap((identities) -> identities.isEmpty()
-                ? error(HttpStatus.NOT_FOUND, "No identities are linked to this id")
-                : ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(toJson(identities)));
+        return linked.timeout(LOOKUP_TIMEOUT)
+                .flatMap((identities) -> identities.isEmpty()
+                        ? error(HttpStatus.NOT_FOUND, "No identities are linked to this id")
+                        : ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).bodyValue(toJson(identities)))
+                .onErrorResume((ex) -> {
+                    logger.warn("Identity lookup failed: {}", ex.toString());
+                    return error(HttpStatus.SERVICE_UNAVAILABLE,
+                            "The identity store failed or did not respond within " + LOOKUP_TIMEOUT.toSeconds()
+                                    + " s; try again later");
+                });
     }
 
     private static Optional<String> nonEmpty(Optional<String> value) {

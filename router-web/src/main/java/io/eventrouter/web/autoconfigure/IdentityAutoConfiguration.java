@@ -68,7 +68,7 @@ public final class IdentityAutoConfiguration {
     @ConditionalOnProperty(name = "router.identity.experiment.api-key")
     ClientBridgeBuilderCustomizer eventRouterExperimentUserFilling(IdentityProperties properties, IdentityStore store) {
         IdentityScope scope = IdentityScope.ofApiKey(Objects.requireNonNull(properties.getExperiment().getApiKey()));
-        ExperimentUserFiller filler = new ExperimentUserFiller(store);
+        ExperimentUserFiller filler = new ExperimentUserFiller(store, properties.getStoreTimeout());
         return (builder) -> builder.experimentUserFiller(filler, scope);
     }
 

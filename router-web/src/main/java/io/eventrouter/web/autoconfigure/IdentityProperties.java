@@ -24,8 +24,9 @@ public class IdentityProperties implements Validator {
     private Duration sessionWindow = Duration.ofMinutes(30);
 
     /**
-     * How long stitching one event may wait for the Redis store before the event passes
-     * unstitched. The embedded store answers on the calling thread and has no timeout.
+     * How long stitching one event, or completing one Experiment user, may wait for the Redis
+     * store before it passes unstitched. After one such wait the other events of the upload pass
+     * at once. The embedded store answers on the calling thread and has no timeout.
      */
     private Duration storeTimeout = Duration.ofSeconds(1);
 

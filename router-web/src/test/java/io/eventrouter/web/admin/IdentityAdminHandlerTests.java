@@ -3,13 +3,19 @@ package io.eventrouter.web.admin;
 import io.eventrouter.core.identity.DeviceLink;
 import io.eventrouter.core.identity.EmbeddedIdentityStore;
 import io.eventrouter.core.identity.IdentityLookup;
+import io.eventrouter.core.identity.IdentityLink;
 import io.eventrouter.core.identity.IdentityScope;
+import io.eventrouter.core.identity.IdentityStore;
+import io.eventrouter.core.identity.LinkKind;
 import io.eventrouter.core.identity.UserActivity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Mono;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class IdentityAdminHandlerTests {
 
@@ -104,6 +110,38 @@ class IdentityAdminHandlerTests {
                 .header(IdentityAdminHandler.API_KEY_HEADER, "another-project-key")
                 .exchange()
                 .expectStatus().isNotFound();
+    }
+
+    @Test
+    void answersUnavailableWhenTheStoreFails() {
+        IdentityStore failing = new IdentityStore() {
+
+            @Override
+            public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
+                return Mono.error(new IllegalStateException("store down"));
+            }
+
+            @Override
+            public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
+                return Mono.error(new IllegalStateException("store down"));
+            }
+
+            @Override
+            public void close() {
+            }
+
+        };
+        WebTestClient client = WebTestClient
+                .bindToRouterFunction(new IdentityAdminHandler(new IdentityLookup(failing)).routes("/admin"))
+                .build();
+
+        client.get().uri("/admin/identities?device_id=browser-d1")
+                .header(IdentityAdminHandler.API_KEY_HEADER, API_KEY)
+                .exchange()
+                .expectStatus().isEqualTo(503)
+                .expectBody()
+                .jsonPath("$.code").isEqualTo(503)
+                .jsonPath("$.error").value((error) -> assertThat((String) error).contains("identity store"));
     }
 
 }
