@@ -25,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -177,8 +178,18 @@ public final class IdentityAutoConfiguration {
         @ConditionalOnMissingBean
         IdentityStore eventRouterIdentityStore(IdentityProperties properties) {
             IdentityProperties.Redis redis = properties.getRedis();
-            return RedisIdentityStore.connect(RedisURI.create(redis.getUrl()), redis.getKeyPrefix(),
-                    redis.getRetention());
+            return RedisIdentityStore.connect(redisUri(redis.getUrl()), redis.getKeyPrefix(), redis.getRetention());
+        }
+
+        /** Parses the store's URL, or fails the start with a report that names the property. */
+        private static RedisURI redisUri(String url) {
+            try {
+                return RedisURI.create(url);
+            }
+            catch (IllegalArgumentException ex) {
+                throw new InvalidConfigurationPropertyValueException("router.identity.redis.url", url,
+                        "Expected a redis:// or rediss:// URL, such as redis://127.0.0.1:6379 (" + ex.getMessage() + ")");
+            }
         }
 
     }

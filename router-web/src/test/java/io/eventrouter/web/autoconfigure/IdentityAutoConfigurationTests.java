@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -93,6 +94,17 @@ class IdentityAutoConfigurationTests {
         runner().withPropertyValues("router.identity.embedded.persistent=false",
                 "router.identity.embedded.directory=" + file.resolve("identity"))
                 .run((context) -> assertThat(context).hasSingleBean(EmbeddedIdentityStore.class));
+    }
+
+    @Test
+    void rejectsARedisUrlWithoutScheme() {
+        for (String url : List.of("127.0.0.1:6379", "localhost:6379")) {
+            runner().withPropertyValues("router.identity.store=redis", "router.identity.redis.url=" + url)
+                    .run((context) -> assertThat(context).hasFailed().getFailure()
+                            .hasRootCauseInstanceOf(InvalidConfigurationPropertyValueException.class)
+                            .hasStackTraceContaining("router.identity.redis.url")
+                            .hasStackTraceContaining("redis://127.0.0.1:6379"));
+        }
     }
 
     @Test
