@@ -187,6 +187,36 @@ class ExperimentForwardingIntegrationTests {
     }
 
     @Test
+    void relaysTheUpstreamsRetryAfter() {
+        this.upstream.close();
+        try (UpstreamStub throttling = new UpstreamStub(429, "{}", Map.of("Retry-After", "7"))) {
+            this.server = BridgeServer.start((builder) -> builder.experimentFlagsUrl(throttling.url()));
+
+            EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/flags")
+                    .exchange()
+                    .expectBody().returnResult();
+
+            assertThat(result.getStatus().value()).isEqualTo(429);
+            assertThat(result.getResponseHeaders().getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("7");
+        }
+    }
+
+    @Test
+    void answersBadGatewayForAnUpstreamResponseOverTheLimit() {
+        this.upstream.close();
+        try (UpstreamStub large = new UpstreamStub(200, "\"" + "x".repeat(17 * 1024 * 1024) + "\"")) {
+            this.server = BridgeServer.start((builder) -> builder.experimentFlagsUrl(large.url()));
+
+            EntityExchangeResult<byte[]> result = this.server.client().get().uri("/sdk/v2/flags")
+                    .exchange()
+                    .expectBody().returnResult();
+
+            assertThat(result.getStatus().value()).isEqualTo(502);
+            assertThat(new String(result.getResponseBody(), StandardCharsets.UTF_8)).contains("larger than 16 MiB");
+        }
+    }
+
+    @Test
     void logsRepeatedUpstreamFailuresOnceAtWarn() {
         this.upstream.close();
         start();

@@ -3,8 +3,10 @@ package io.eventrouter.bridge;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -18,6 +20,11 @@ final class UpstreamStub implements AutoCloseable {
     private final DisposableServer server;
 
     UpstreamStub(int status, String body) {
+        this(status, body, Map.of());
+    }
+
+    /** An upstream that also sends {@code headers} with each response. */
+    UpstreamStub(int status, String body, Map<String, String> headers) {
         this.server = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
@@ -29,10 +36,17 @@ final class UpstreamStub implements AutoCloseable {
                             return response.status(status)
                                     .header("Content-Type", "application/json")
                                     .header("Cache-Control", "public, max-age=600")
+                                    .headers(headersOf(headers))
                                     .sendString(Mono.just(body))
                                     .then();
                         }))
                 .bindNow();
+    }
+
+    private static HttpHeaders headersOf(Map<String, String> headers) {
+        HttpHeaders netty = new DefaultHttpHeaders();
+        headers.forEach(netty::set);
+        return netty;
     }
 
     URI url() {

@@ -19,6 +19,7 @@ import io.eventrouter.core.source.AcceptanceException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -31,7 +32,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Forwards one request to an upstream service and relays its response: the status, the content
- * type and the body. Only the request headers a caller names are forwarded, never {@code Host},
+ * type, {@code Retry-After} and the body. Only the request headers a caller names are forwarded, never {@code Host},
  * cookies or hop-by-hop headers, and every response is marked {@code Cache-Control: no-store},
  * because what Experiment and remote configuration return differs by user and by key.
  */
@@ -101,8 +102,11 @@ public final class UpstreamForwarder {
                 .flatMap((relayed) -> relay(request, relayed, vary))
                 .onErrorResume(UploadRejectedException.class, (ex) -> Responses.json(ex.response()))
                 .onErrorResume(AcceptanceException.class, Responses::unavailable)
-                .onErrorResume(WebClientRequestException.class, (ex) -> upstreamFailed(target, ex, 502))
-                .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504));
+                .onErrorResume(WebClientRequestException.class,
+                        (ex) -> upstreamFailed(target, ex, 502, "Upstream unavailable"))
+                .onErrorResume(DataBufferLimitException.class, (ex) -> upstreamFailed(target, ex, 502,
+                        "Upstream response larger than " + MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB"))
+                .onErrorResume(TimeoutException.class, (ex) -> upstreamFailed(target, ex, 504, "Upstream timed out"));
     }
 
     private Mono<Relayed> send(HttpMethod method, URI target, HttpHeaders headers, byte[] body) {
@@ -116,9 +120,10 @@ public final class UpstreamForwarder {
 
     private static Mono<Relayed> read(ClientResponse response) {
         MediaType type = response.headers().contentType().orElse(MediaType.APPLICATION_JSON);
+        String retryAfter = response.headers().asHttpHeaders().getFirst(HttpHeaders.RETRY_AFTER);
         return response.bodyToMono(byte[].class)
                 .defaultIfEmpty(new byte[0])
-                .map((bytes) -> new Relayed(response.statusCode().value(), type, bytes));
+                .map((bytes) -> new Relayed(response.statusCode().value(), type, retryAfter, bytes));
     }
 
     /**
@@ -133,13 +138,15 @@ public final class UpstreamForwarder {
                 .headers((headers) -> {
                     varyBefore.forEach((value) -> headers.add(HttpHeaders.VARY, value));
                     vary.forEach((name) -> headers.add(HttpHeaders.VARY, name));
+                    if (relayed.retryAfter() != null) {
+                        headers.set(HttpHeaders.RETRY_AFTER, relayed.retryAfter());
+                    }
                 })
                 .bodyValue(relayed.body());
     }
 
-    private Mono<ServerResponse> upstreamFailed(URI target, Throwable error, int status) {
+    private Mono<ServerResponse> upstreamFailed(URI target, Throwable error, int status, String message) {
         logFailure(target, error, status);
-        String message = (status == 504) ? "Upstream timed out" : "Upstream unavailable";
         return Responses.json(AmplitudeResponse.error(status, message).build());
     }
 
@@ -174,7 +181,7 @@ public final class UpstreamForwarder {
         return picked;
     }
 
-    private record Relayed(int status, MediaType contentType, byte[] body) {
+    private record Relayed(int status, MediaType contentType, @Nullable String retryAfter, byte[] body) {
     }
 
 }
