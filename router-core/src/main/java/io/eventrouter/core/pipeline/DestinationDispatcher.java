@@ -915,17 +915,24 @@ final class DestinationDispatcher {
         this.order.unclaim(group);
     }
 
+    /**
+     * Acknowledges delivered events. A replayed letter counts as being replayed until the store
+     * has removed it, so that a replay listing it meanwhile does not deliver it again.
+     */
     private void acknowledgeDelivered(List<PendingEvent> delivered) {
         List<Long> replayed = new ArrayList<>();
         for (PendingEvent event : delivered) {
-            acknowledge(event);
             if (event.isReplay()) {
                 replayed.add(event.deadLetterId);
+            }
+            else {
+                acknowledge(event);
             }
         }
         countBySource(delivered, (source, count) -> this.metrics.delivered(source, id(), count));
         if (!replayed.isEmpty()) {
             this.deadLetters.remove(replayed)
+                    .doFinally((signal) -> post(() -> replayed.forEach(this.replaying::remove)))
                     .subscribe(null, (error) -> logger.warn("Replayed dead letters were delivered but stay in "
                             + "the store: destination_id={} letters={} error={}", id(), replayed.size(),
                             error.toString()));

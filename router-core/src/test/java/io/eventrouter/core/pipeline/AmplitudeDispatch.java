@@ -3,13 +3,17 @@ package io.eventrouter.core.pipeline;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.eventrouter.core.amplitude.AmplitudeDestination;
+import io.eventrouter.core.deadletter.DeadLetter;
+import io.eventrouter.core.deadletter.DeadLetterStore;
 import io.eventrouter.core.deadletter.MVStoreDeadLetterStore;
 import io.eventrouter.core.deadletter.StoredDeadLetter;
 import io.eventrouter.core.destination.DestinationId;
@@ -17,6 +21,8 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.source.SourceId;
 import io.eventrouter.core.spool.MemorySpool;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,6 +50,9 @@ final class AmplitudeDispatch implements AutoCloseable {
 
     final MVStoreDeadLetterStore deadLetters = MVStoreDeadLetterStore.inMemory();
 
+    /** Completes to let the pipeline's removals of dead letters through, when the builder held them back. */
+    final CompletableFuture<Void> removals = new CompletableFuture<>();
+
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     private final List<AmplitudeDestination> destinations = new ArrayList<>();
@@ -58,7 +67,8 @@ final class AmplitudeDispatch implements AutoCloseable {
                 .source(SOURCE)
                 .retryPolicy(builder.retryPolicy)
                 .deliveryTimeout(Duration.ofSeconds(15))
-                .deadLetterStore(this.deadLetters)
+                .deadLetterStore(builder.holdRemovals ? new HeldRemovals(this.deadLetters, this.removals)
+                        : this.deadLetters)
                 .maxHeldEvents(builder.maxHeldEvents)
                 .meterRegistry(this.meters)
                 .deadLetterCountInterval(Duration.ofMillis(50));
@@ -150,6 +160,8 @@ final class AmplitudeDispatch implements AutoCloseable {
 
         private int maxHeldEvents = 5_000;
 
+        private boolean holdRemovals;
+
         private Builder(WireMockExtension wireMock) {
             this.wireMock = wireMock;
         }
@@ -184,8 +196,49 @@ final class AmplitudeDispatch implements AutoCloseable {
             return this;
         }
 
+        /** Holds the pipeline's removals of dead letters back until {@link #removals} completes. */
+        Builder holdDeadLetterRemovals() {
+            this.holdRemovals = true;
+            return this;
+        }
+
         AmplitudeDispatch start() {
             return new AmplitudeDispatch(this);
+        }
+
+    }
+
+    /** A dead-letter store whose removals wait for a gate, so that a test can act between delivery and removal. */
+    private record HeldRemovals(DeadLetterStore delegate, CompletableFuture<Void> gate) implements DeadLetterStore {
+
+        @Override
+        public Mono<Void> add(List<DeadLetter> deadLetters) {
+            return this.delegate.add(deadLetters);
+        }
+
+        @Override
+        public Mono<List<StoredDeadLetter>> list(@Nullable DestinationId destination, long afterId, int limit) {
+            return this.delegate.list(destination, afterId, limit);
+        }
+
+        @Override
+        public Mono<List<StoredDeadLetter>> get(Collection<Long> ids) {
+            return this.delegate.get(ids);
+        }
+
+        @Override
+        public Mono<Void> remove(Collection<Long> ids) {
+            return Mono.fromFuture(this.gate).then(this.delegate.remove(ids));
+        }
+
+        @Override
+        public Mono<Long> count(@Nullable DestinationId destination) {
+            return this.delegate.count(destination);
+        }
+
+        @Override
+        public void close() {
+            this.delegate.close();
         }
 
     }

@@ -457,6 +457,25 @@ class DispatchIntegrationTests {
     }
 
     @Test
+    void replayLeavesOutLettersDeliveredButNotYetRemoved() {
+        answerFirst(400, "{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}");
+        this.dispatch = AmplitudeDispatch.builder(amplitude).holdDeadLetterRemovals().start();
+        this.dispatch.submit(event("device-1", "e0"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.deadLetters().size() == 1);
+        List<StoredDeadLetter> letters = this.dispatch.deadLetters();
+        DestinationId destination = DestinationId.of("amplitude");
+
+        this.dispatch.pipeline.replay(destination, letters).block(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.insertIdsPerRequest("amplitude").size() == 2);
+        Integer queuedAgain = this.dispatch.pipeline.replay(destination, letters).block(Duration.ofSeconds(5));
+        this.dispatch.removals.complete(null);
+
+        assertThat(queuedAgain).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> this.dispatch.deadLetters().isEmpty());
+        assertThat(this.dispatch.insertIdsPerRequest("amplitude")).containsExactly(List.of("e0"), List.of("e0"));
+    }
+
+    @Test
     void replayRefusedAgainKeepsLetterHistory() {
         amplitude.stubFor(post(urlEqualTo("/2/httpapi")).willReturn(aResponse().withStatus(400)
                 .withBody("{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}")));
