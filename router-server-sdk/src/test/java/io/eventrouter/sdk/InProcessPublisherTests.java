@@ -121,8 +121,34 @@ class InProcessPublisherTests {
     }
 
     @Test
-    void publishFailsAsUnavailableWhenSourceRefuses() {
+    void publishOffersEventsAgainWhileSourceQueueIsFull() {
+        this.source.mode(RecordingSource.Mode.REFUSE_TWICE);
+
+        StepVerifier.create(this.publisher.publish(event("Signed Up"))).expectComplete().verify(TIMEOUT);
+
+        assertThat(this.source.submitted).hasSize(3);
+        assertThat(this.publisher.stats()).isEqualTo(new PublisherStats(1, 0, 0, 0));
+    }
+
+    @Test
+    void closeStopsOfferingRefusedEvents() throws InterruptedException {
         this.source.mode(RecordingSource.Mode.REFUSE);
+        Mono<Void> published = this.publisher.publish(event("Signed Up"));
+
+        this.publisher.close();
+        int offers = this.source.submitted.size();
+        Thread.sleep(100);
+
+        StepVerifier.create(published)
+                .expectErrorSatisfies((error) -> assertThat(((PublishException) error).reason())
+                        .isEqualTo(PublishException.Reason.CLOSED))
+                .verify(TIMEOUT);
+        assertThat(this.source.submitted).hasSize(offers);
+    }
+
+    @Test
+    void publishFailsAsUnavailableWhenSourceIsStopped() {
+        this.source.mode(RecordingSource.Mode.STOPPED);
 
         StepVerifier.create(this.publisher.publish(event("Signed Up")))
                 .expectErrorSatisfies((error) -> {

@@ -2,6 +2,8 @@ package io.eventrouter.sdk;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.eventrouter.core.event.Event;
@@ -22,8 +24,19 @@ class RecordingSource implements Source {
     private final Sinks.Empty<Void> release = Sinks.empty();
 
     enum Mode {
-        ACCEPT, REFUSE, HOLD
+        /** Accepts every submission. */
+        ACCEPT,
+        /** Refuses every submission for now, as a full queue does. */
+        REFUSE,
+        /** Refuses every submission for good, as a stopped pipeline does. */
+        STOPPED,
+        /** Refuses the first two offers of each submission for now and accepts the third. */
+        REFUSE_TWICE,
+        /** Holds every submission until {@link #release()}. */
+        HOLD
     }
+
+    private final Map<List<Event>, Integer> offers = new ConcurrentHashMap<>();
 
     RecordingSource mode(Mode mode) {
         this.mode = mode;
@@ -47,6 +60,12 @@ class RecordingSource implements Source {
             case ACCEPT -> Mono.just(new Acceptance(events.size()));
             case REFUSE -> Mono.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL,
                     Duration.ofSeconds(1), "full"));
+            case STOPPED -> Mono.error(new AcceptanceException(AcceptanceException.Reason.NOT_RUNNING,
+                    Duration.ofSeconds(1), "stopped"));
+            case REFUSE_TWICE -> (this.offers.merge(events, 1, Integer::sum) <= 2)
+                    ? Mono.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL, Duration.ofSeconds(1),
+                            "full"))
+                    : Mono.just(new Acceptance(events.size()));
             case HOLD -> this.release.asMono().thenReturn(new Acceptance(events.size()));
         };
     }

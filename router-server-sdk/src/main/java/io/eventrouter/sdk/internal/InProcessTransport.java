@@ -13,17 +13,32 @@ import io.eventrouter.core.source.AcceptanceException;
 import io.eventrouter.core.source.Source;
 import io.eventrouter.sdk.PublishException;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
 /**
  * Submits straight to a pipeline source in the same JVM: no encoding, no HTTP hop. A
  * submission is accepted when the pipeline's acceptance stage has stored it.
+ *
+ * <p>A source that refuses a submission for now, because its queue, its spool or its share of
+ * the heap is full, gets it again after a delay that doubles from 10 ms to 1 s, for as long as
+ * the HTTP transport's default attempts take. The publisher's buffer bounds what waits meanwhile,
+ * so a burst larger than the source's queue waits instead of failing.
  */
 public final class InProcessTransport implements Transport {
 
+    private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(10);
+
+    private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(1);
+
+    /** How long a refused submission is offered again: about as long as 10 attempts over HTTP take. */
+    private static final Duration MAX_RETRY_TIME = Duration.ofSeconds(80);
+
     private final Source source;
 
-    /** Submissions the source has not answered yet, failed on close. */
+    /** Submissions the source has not accepted yet, failed on close. */
     private final Set<Submission> outstanding = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean closed;
 
     public InProcessTransport(Source source) {
         this.source = Objects.requireNonNull(source, "source");
@@ -41,10 +56,37 @@ public final class InProcessTransport implements Transport {
             }
         }
         this.outstanding.add(submission);
+        submit(submission, FIRST_RETRY_DELAY, System.nanoTime() + MAX_RETRY_TIME.toNanos());
+    }
+
+    private void submit(Submission submission, Duration delay, long deadline) {
         this.source.submit(submission.events())
-                .doFinally((signal) -> this.outstanding.remove(submission))
-                .subscribe((acceptance) -> submission.accepted(submission.events().size()),
-                        (error) -> submission.failed(toPublishException(error)));
+                .subscribe((acceptance) -> {
+                    this.outstanding.remove(submission);
+                    submission.accepted(submission.events().size());
+                }, (error) -> {
+                    if (this.closed) {
+                        // close() failed the submission already.
+                        return;
+                    }
+                    if (isTransientRejection(error) && System.nanoTime() + delay.toNanos() < deadline) {
+                        Duration next = (delay.compareTo(MAX_RETRY_DELAY.dividedBy(2)) < 0) ? delay.multipliedBy(2)
+                                : MAX_RETRY_DELAY;
+                        Mono.delay(delay).subscribe((tick) -> {
+                            if (!this.closed) {
+                                submit(submission, next, deadline);
+                            }
+                        });
+                        return;
+                    }
+                    this.outstanding.remove(submission);
+                    submission.failed(toPublishException(error));
+                });
+    }
+
+    private static boolean isTransientRejection(Throwable error) {
+        return error instanceof AcceptanceException refused
+                && refused.reason() != AcceptanceException.Reason.NOT_RUNNING;
     }
 
     /** Returns why Amplitude would refuse the event's user or device id, or null when it takes both. */
@@ -79,6 +121,7 @@ public final class InProcessTransport implements Transport {
     public void close() {
         // The pipeline belongs to the application and goes on with what it was given, but the
         // publisher's callers learn that it gave up waiting.
+        this.closed = true;
         PublishException closed = new PublishException(PublishException.Reason.CLOSED, "The publisher is closed");
         this.outstanding.forEach((submission) -> submission.failed(closed));
     }
