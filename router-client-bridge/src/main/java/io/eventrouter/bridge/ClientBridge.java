@@ -92,6 +92,12 @@ public final class ClientBridge {
 
     private final RemoteConfigHandler remoteConfig;
 
+    private final boolean forwardsVariants;
+
+    private final boolean forwardsFlags;
+
+    private final boolean forwardsRemoteConfig;
+
     private final RequestGate gate;
 
     private final @Nullable BodyBudget bodies;
@@ -121,12 +127,16 @@ public final class ClientBridge {
         this.experiment = new ExperimentHandler(forwarder, addresses, builder.experimentUrl, builder.experimentFlagsUrl,
                 userCompletion(builder));
         this.remoteConfig = new RemoteConfigHandler(forwarder, builder.apiKeys, builder.remoteConfigUrl);
+        this.forwardsVariants = builder.experimentUrl != null;
+        this.forwardsFlags = builder.experimentFlagsUrl != null;
+        this.forwardsRemoteConfig = builder.remoteConfigUrl != null;
         this.connections = (builder.maxConnections > 0) ? new ConnectionLimit(builder.maxConnections) : null;
         this.gate = new RequestGate(addresses, buckets(builder.requestsPerSecondPerAddress, builder.nanoTime),
                 builder.requestsPerSecondPerAddress, builder.maxRequestsInFlight, this::isLegacyUpload,
                 this.connections);
         this.bodies = (builder.maxBodyBytesInFlight > 0) ? new BodyBudget(builder.maxBodyBytesInFlight) : null;
-        this.cors = new CorsPolicy(pathPatterns(), builder.allowedOrigins, builder.corsMaxAge);
+        this.cors = new CorsPolicy(pathPatterns(), this.pathPrefix.isEmpty() ? List.of("/") : List.of(),
+                builder.allowedOrigins, builder.corsMaxAge);
         if (builder.apiKeys.isOpen()) {
             logger.warn("The client bridge accepts every API key and forwards it unchanged: "
                     + "list the keys it may accept under router.bridge.api-keys");
@@ -155,27 +165,69 @@ public final class ClientBridge {
     }
 
     /**
-     * Returns every route of the bridge, each behind the request limits. Below a path prefix,
+     * Returns every route of the bridge, each behind the request limits: those of
+     * {@link #servedRoutes()} and those of {@link #unservedMethodRoutes()}. Below a path prefix,
      * any other request under the prefix gets Amplitude's 404 for an unknown path. At the root,
      * other paths are left to the application.
      */
     public RouterFunction<ServerResponse> routes() {
+        RouterFunctions.Builder routes = served(true).add(methodsNotAllowed());
+        if (!this.pathPrefix.isEmpty()) {
+            routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
+                    AmplitudeResponse.error(404, "Invalid request path").build()));
+        }
+        return guarded(routes);
+    }
+
+    /**
+     * Returns the routes an application that embeds the bridge consults before its own handlers.
+     * Below a path prefix, which belongs to the bridge, these are all the {@link #routes()}. At the
+     * root they are only the methods the bridge serves on its paths, so that the application's
+     * own handlers of other methods on the same paths, such as a {@code GET /batch}, still run;
+     * Experiment and remote configuration claim their paths only once their upstreams are set.
+     */
+    public RouterFunction<ServerResponse> servedRoutes() {
+        return this.pathPrefix.isEmpty() ? guarded(served(false)) : routes();
+    }
+
+    /**
+     * Returns the routes that respond to a method the bridge does not serve on its paths, for an
+     * application to consult after its own handlers: at the root only, since below a prefix
+     * {@link #servedRoutes()} include them.
+     */
+    public Optional<RouterFunction<ServerResponse>> unservedMethodRoutes() {
+        return this.pathPrefix.isEmpty() ? Optional.of(guarded(RouterFunctions.route().add(methodsNotAllowed())))
+                : Optional.empty();
+    }
+
+    /**
+     * Builds the routes of the methods the bridge serves.
+     *
+     * @param unconfigured whether to route Experiment and remote configuration before their
+     *        upstreams are set, to respond that they are not configured
+     */
+    private RouterFunctions.Builder served(boolean unconfigured) {
         RouterFunctions.Builder routes = RouterFunctions.route()
                 .route(post("/2/httpapi"), this.httpApi::upload)
                 .route(post("/batch"), this.batchApi::upload)
                 .route(legacyUploadPredicate(), this.legacyUpload::upload)
                 .route(getOrPost("/identify"), this.identify::identify)
-                .route(getOrPost("/groupidentify"), this.groupIdentify::identify)
-                .route(getOrPost("/sdk/v2/vardata"), variants("/sdk/v2/vardata"))
-                .route(getOrPost("/sdk/vardata"), variants("/sdk/vardata"))
-                .route(getOrPost("/v1/vardata"), variants("/v1/vardata"))
-                .route(get("/sdk/v2/flags"), this.experiment::flags)
-                .route(get("/config/{apiKey}"), this.remoteConfig::config)
-                .add(methodsNotAllowed());
-        if (!this.pathPrefix.isEmpty()) {
-            routes.route(RequestPredicates.path(this.pathPrefix + "/**"), (request) -> Responses.json(
-                    AmplitudeResponse.error(404, "Invalid request path").build()));
+                .route(getOrPost("/groupidentify"), this.groupIdentify::identify);
+        if (unconfigured || this.forwardsVariants) {
+            routes.route(getOrPost("/sdk/v2/vardata"), variants("/sdk/v2/vardata"))
+                    .route(getOrPost("/sdk/vardata"), variants("/sdk/vardata"))
+                    .route(getOrPost("/v1/vardata"), variants("/v1/vardata"));
         }
+        if (unconfigured || this.forwardsFlags) {
+            routes.route(get("/sdk/v2/flags"), this.experiment::flags);
+        }
+        if (unconfigured || this.forwardsRemoteConfig) {
+            routes.route(get("/config/{apiKey}"), this.remoteConfig::config);
+        }
+        return routes;
+    }
+
+    private RouterFunction<ServerResponse> guarded(RouterFunctions.Builder routes) {
         routes.filter(this.gate);
         if (this.bodies != null) {
             routes.filter(this.bodies);
@@ -221,9 +273,10 @@ public final class ClientBridge {
             patterns.add(this.pathPrefix + path);
             patterns.add(this.pathPrefix + path + "/");
         }
-        patterns.addAll(legacyUploadPaths());
         if (!this.pathPrefix.isEmpty()) {
-            // The whole prefix belongs to the bridge, so its 404 for unknown paths gets CORS too.
+            // The whole prefix belongs to the bridge, so its 404 for unknown paths gets CORS too. At
+            // the root, "/" belongs to the application except for the legacy upload's POST.
+            patterns.addAll(legacyUploadPaths());
             patterns.add(this.pathPrefix + "/**");
         }
         return patterns;

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.eventrouter.core.amplitude.AmplitudeResponse;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.HttpStatus;
@@ -32,6 +33,9 @@ public final class CorsPolicy implements WebFilter {
 
     private final List<PathPattern> paths;
 
+    /** Paths the bridge serves with POST only and shares with the application's other methods. */
+    private final List<PathPattern> postOnlyPaths;
+
     /** Configuration for preflights, which allows only GET and POST, the methods the bridge serves. */
     private final CorsConfiguration preflights;
 
@@ -51,7 +55,17 @@ public final class CorsPolicy implements WebFilter {
      * @param maxAge how long a browser may cache a preflight's result
      */
     public CorsPolicy(List<String> paths, List<String> allowedOrigins, Duration maxAge) {
+        this(paths, List.of(), allowedOrigins, maxAge);
+    }
+
+    /**
+     * @param postOnlyPaths patterns the policy covers for POST requests and their preflights
+     *        only, such as the legacy upload's {@code /} at the root, whose other methods belong to
+     *        the application and keep its CORS rules
+     */
+    public CorsPolicy(List<String> paths, List<String> postOnlyPaths, List<String> allowedOrigins, Duration maxAge) {
         this.paths = paths.stream().map(PathPatternParser.defaultInstance::parse).toList();
+        this.postOnlyPaths = postOnlyPaths.stream().map(PathPatternParser.defaultInstance::parse).toList();
         CorsConfiguration configuration = new CorsConfiguration();
         configuration.setAllowedOriginPatterns(allowedOrigins);
         configuration.setAllowedMethods(List.of(HttpMethod.GET.name(), HttpMethod.POST.name()));
@@ -67,10 +81,11 @@ public final class CorsPolicy implements WebFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
-        if (this.paths.stream().noneMatch((pattern) -> pattern.matches(path))) {
+        boolean preflight = CorsUtils.isPreFlightRequest(exchange.getRequest());
+        if (this.paths.stream().noneMatch((pattern) -> pattern.matches(path))
+                && !(isPost(exchange, preflight) && this.postOnlyPaths.stream().anyMatch((pattern) -> pattern.matches(path)))) {
             return chain.filter(exchange);
         }
-        boolean preflight = CorsUtils.isPreFlightRequest(exchange.getRequest());
         if (!this.processor.process(preflight ? this.preflights : this.requests, exchange)) {
             return forbidden(exchange.getResponse());
         }
@@ -79,6 +94,14 @@ public final class CorsPolicy implements WebFilter {
             return exchange.getResponse().setComplete();
         }
         return chain.filter(exchange);
+    }
+
+    /** Tells whether the request is a POST, or a preflight for one. */
+    private static boolean isPost(ServerWebExchange exchange, boolean preflight) {
+        String method = preflight
+                ? exchange.getRequest().getHeaders().getFirst(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD)
+                : exchange.getRequest().getMethod().name();
+        return HttpMethod.POST.name().equals(method);
     }
 
     private static Mono<Void> forbidden(ServerHttpResponse response) {

@@ -39,10 +39,14 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
+import reactor.core.publisher.Mono;
 
 /**
  * Wires Event Router from {@code router.*} properties: the destinations, the spool, the dead-letter
@@ -284,7 +288,24 @@ public final class EventRouterAutoConfiguration {
 
             @Bean
             RouterFunction<ServerResponse> eventRouterBridgeRoutes(ClientBridge bridge) {
-                return bridge.routes();
+                return bridge.servedRoutes();
+            }
+
+            /**
+             * Maps the methods the bridge does not serve on its paths at the root, after the
+             * application's own handlers, so that those keep their routes on the same paths. A
+             * mapping of its own rather than a {@code RouterFunction} bean, which WebFlux would
+             * consult before the application's controllers.
+             */
+            @Bean
+            RouterFunctionMapping eventRouterBridgeUnservedMethods(ClientBridge bridge,
+                    ObjectProvider<ServerCodecConfigurer> codecs) {
+                RouterFunctionMapping mapping = new RouterFunctionMapping(bridge.unservedMethodRoutes()
+                        .orElseGet(() -> (request) -> Mono.empty()));
+                mapping.setMessageReaders(codecs.getIfAvailable(ServerCodecConfigurer::create).getReaders());
+                // After the application's controllers (order 0), before static resources.
+                mapping.setOrder(Ordered.LOWEST_PRECEDENCE - 10);
+                return mapping;
             }
 
             @Bean
