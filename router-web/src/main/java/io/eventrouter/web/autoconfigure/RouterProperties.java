@@ -48,7 +48,8 @@ public class RouterProperties implements Validator {
     @Override
     public boolean supports(Class<?> type) {
         return type == Retry.class || type == Spool.class || type == Batch.class || type == Amplitude.class
-                || type == Limits.class || type == File.class || type == DeadLetters.class;
+                || type == Limits.class || type == File.class || type == DeadLetters.class || type == Pipeline.class
+                || type == DuplicateWindow.class || type == Bridge.class || type == Sdk.class;
     }
 
     @Override
@@ -75,10 +76,84 @@ public class RouterProperties implements Validator {
         if (target instanceof DeadLetters deadLetters) {
             DataPathChecks.checkFile(errors, "path", deadLetters.getPath(), "data/dead-letters.mv");
         }
-        if (target instanceof Limits limits && limits.getMaxBodyBytesInFlight() != null
-                && limits.getMaxBodyBytesInFlight().isNegative()) {
-            errors.rejectValue("maxBodyBytesInFlight", "router.bridge.limits.max-body-bytes-in-flight",
-                    "must be 0 or more");
+        if (target instanceof Limits limits) {
+            if (limits.getMaxBodyBytesInFlight() != null && limits.getMaxBodyBytesInFlight().isNegative()) {
+                errors.rejectValue("maxBodyBytesInFlight", "router.bridge.limits.max-body-bytes-in-flight",
+                        "must be 0 or more");
+            }
+            atLeast(errors, "requestsPerSecondPerAddress", limits.getRequestsPerSecondPerAddress(), 0);
+            atLeast(errors, "requestsPerSecondPerApiKey", limits.getRequestsPerSecondPerApiKey(), 0);
+            atLeast(errors, "maxRequestsInFlight", limits.getMaxRequestsInFlight(), 0);
+            atLeast(errors, "maxConnections", limits.getMaxConnections(), 0);
+            atLeast(errors, "eventsPerSecondPerId", limits.getEventsPerSecondPerId(), 0);
+            positive(errors, "throttleWindow", limits.getThrottleWindow());
+        }
+        if (target instanceof Pipeline pipeline) {
+            atLeast(errors, "sourceQueueCapacity", pipeline.getSourceQueueCapacity(), 1);
+            atLeast(errors, "maxHeldEvents", pipeline.getMaxHeldEvents(), 1);
+            atLeast(errors, "maxDeliveriesInFlight", pipeline.getMaxDeliveriesInFlight(), 1);
+            positive(errors, "deliveryTimeout", pipeline.getDeliveryTimeout());
+            if (pipeline.getShutdownGracePeriod().isNegative()) {
+                errors.rejectValue("shutdownGracePeriod", "negative", "must not be negative");
+            }
+        }
+        if (target instanceof DuplicateWindow window) {
+            atLeast(errors, "size", window.getSize(), 1);
+            positive(errors, "maxAge", window.getMaxAge());
+        }
+        if (target instanceof Spool spool) {
+            positive(errors, "syncInterval", spool.getSyncInterval());
+            positive(errors, "checkpointInterval", spool.getCheckpointInterval());
+            atLeast(errors, "capacity", spool.getCapacity(), 1);
+        }
+        if (target instanceof Bridge bridge) {
+            validateBridge(bridge, errors);
+        }
+        if (target instanceof Amplitude amplitude) {
+            positive(errors, "timeout", amplitude.getTimeout());
+            positive(errors, "throttlePause", amplitude.getThrottlePause());
+            String scheme = amplitude.getUrl().getScheme();
+            if (amplitude.getUrl().getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+                errors.rejectValue("url", "invalid", "must be an http or https URL with a host, such as "
+                        + "https://api.eu.amplitude.com");
+            }
+        }
+        if (target instanceof Sdk sdk) {
+            atLeast(errors, "bufferCapacity", sdk.getBufferCapacity(), 1);
+            if (sdk.getCloseTimeout().isNegative()) {
+                errors.rejectValue("closeTimeout", "negative", "must not be negative");
+            }
+        }
+    }
+
+    private static void validateBridge(Bridge bridge, Errors errors) {
+        String prefix = bridge.getPathPrefix();
+        if (!prefix.isEmpty() && !prefix.startsWith("/")) {
+            errors.rejectValue("pathPrefix", "invalid", "must be empty or start with '/', such as /amplitude");
+        }
+        positive(errors, "readTimeout", bridge.getReadTimeout());
+        if (bridge.getCorsMaxAge().isNegative()) {
+            errors.rejectValue("corsMaxAge", "negative", "must not be negative");
+        }
+        atLeast(errors, "maxEventsPerRequest", bridge.getMaxEventsPerRequest(), 1);
+        for (String field : List.of("httpApiMaxBodySize", "batchApiMaxBodySize")) {
+            DataSize size = field.equals("httpApiMaxBodySize") ? bridge.getHttpApiMaxBodySize()
+                    : bridge.getBatchApiMaxBodySize();
+            if (size.toBytes() < 1 || size.toBytes() > Integer.MAX_VALUE) {
+                errors.rejectValue(field, "range", "must be between 1B and " + Integer.MAX_VALUE + "B");
+            }
+        }
+    }
+
+    private static void atLeast(Errors errors, String field, long value, long min) {
+        if (value < min) {
+            errors.rejectValue(field, "range", "must be at least " + min);
+        }
+    }
+
+    private static void positive(Errors errors, String field, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            errors.rejectValue(field, "range", "must be positive");
         }
     }
 

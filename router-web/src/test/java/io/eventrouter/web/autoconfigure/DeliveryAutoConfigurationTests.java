@@ -101,6 +101,32 @@ class DeliveryAutoConfigurationTests {
     }
 
     @Test
+    void rejectsOutOfRangeSettingsNamingTheProperty() {
+        List<List<String>> cases = List.of(
+                List.of("router.pipeline.delivery-timeout=-5s", "router.pipeline", "deliveryTimeout"),
+                List.of("router.pipeline.shutdown-grace-period=-10s", "router.pipeline", "shutdownGracePeriod"),
+                List.of("router.pipeline.max-held-events=0", "router.pipeline", "maxHeldEvents"),
+                List.of("router.pipeline.duplicate-window.size=-1", "router.pipeline.duplicate-window", "size"),
+                List.of("router.spool.checkpoint-interval=0s", "router.spool", "checkpointInterval"),
+                List.of("router.spool.capacity=-5", "router.spool", "capacity"),
+                List.of("router.bridge.read-timeout=-1s", "router.bridge", "readTimeout"),
+                List.of("router.bridge.http-api-max-body-size=3GB", "router.bridge", "httpApiMaxBodySize"),
+                List.of("router.bridge.max-events-per-request=0", "router.bridge", "maxEventsPerRequest"),
+                List.of("router.bridge.path-prefix=amplitude", "router.bridge", "pathPrefix"),
+                List.of("router.bridge.limits.max-connections=-5", "router.bridge.limits", "maxConnections"),
+                List.of("router.destinations.amplitude.timeout=-1s", "router.destinations.amplitude", "timeout"),
+                List.of("router.destinations.amplitude.url=not-a-url", "router.destinations.amplitude", "url"),
+                List.of("router.sdk.buffer-capacity=0", "router.sdk", "bufferCapacity"));
+        for (List<String> setting : cases) {
+            runner().withPropertyValues(setting.get(0))
+                    .run((context) -> assertThat(context).hasFailed().getFailure()
+                            .hasStackTraceContaining("BindValidationException")
+                            .hasStackTraceContaining(setting.get(1))
+                            .hasStackTraceContaining(setting.get(2)));
+        }
+    }
+
+    @Test
     void rejectsInitialBackoffOverMax() {
         runner().withPropertyValues("router.pipeline.retry.initial-backoff=10m")
                 .run((context) -> assertThat(context).hasFailed().getFailure()
