@@ -72,6 +72,12 @@ public final class IdentityStitcher {
      */
     static final int MAX_ID_LENGTH = 8192;
 
+    /**
+     * How far ahead of the router's clock an event's time counts. The link with the later time
+     * wins, so a client clock set a year ahead would otherwise keep its links the latest for a year.
+     */
+    private static final long MAX_TIME_AHEAD_MILLIS = Duration.ofMinutes(5).toMillis();
+
     /** Bounds the cache of scopes; each distinct API key adds one entry. */
     private static final int MAX_CACHED_SCOPES = 1024;
 
@@ -282,13 +288,14 @@ public final class IdentityStitcher {
         }
         String deviceId = sighting.deviceId().get();
         String userId = known.userId().get();
+        long time = sighting.linkTime(this.clock);
         if (sighting.userId().isPresent()) {
-            DeviceLink link = new DeviceLink(userId, sighting.time());
+            DeviceLink link = new DeviceLink(userId, time);
             if (!isRecentRepeat(link, direct.findDeviceLinkNow(scope, deviceId))) {
                 direct.recordDeviceLinkNow(scope, deviceId, link);
             }
         }
-        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
+        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), time);
         if (!isRecentRepeat(activity, known.activity())) {
             direct.recordUserActivityNow(scope, userId, activity);
         }
@@ -312,10 +319,11 @@ public final class IdentityStitcher {
         }
         String deviceId = sighting.deviceId().get();
         String userId = known.userId().get();
+        long time = sighting.linkTime(this.clock);
         Mono<Void> link = sighting.userId().isPresent()
-                ? this.store.recordDeviceLink(scope, deviceId, new DeviceLink(userId, sighting.time()))
+                ? this.store.recordDeviceLink(scope, deviceId, new DeviceLink(userId, time))
                 : Mono.empty();
-        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), sighting.time());
+        UserActivity activity = new UserActivity(deviceId, sessionToRecord(sighting, known), time);
         if (isRecentRepeat(activity, known.activity())) {
             return link;
         }
@@ -437,6 +445,11 @@ public final class IdentityStitcher {
         static Sighting of(Event event, InstantSource clock) {
             return new Sighting(event.deviceId(), event.deviceId().isPresent() && !StitchedFields.isDeviceIdFilled(event),
                     event.userId(), sessionId(event), event.time().orElseGet(clock::millis));
+        }
+
+        /** Returns the time of the links the event records, at most {@link #MAX_TIME_AHEAD_MILLIS} ahead of now. */
+        long linkTime(InstantSource clock) {
+            return Math.min(this.time, clock.millis() + MAX_TIME_AHEAD_MILLIS);
         }
 
         /**

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
@@ -320,6 +321,22 @@ class IdentityStitcherTests {
         assertThat(stitched).containsExactlyElementsOf(events);
         assertThat(hanging.calls).isEqualTo(1);
         assertThat(stitcher.failedEvents()).isEqualTo(3);
+    }
+
+    @Test
+    void boundsHowFarAheadAClientClockCounts() {
+        AtomicLong now = new AtomicLong(NOW);
+        IdentityStitcher stitcher = IdentityStitcher.builder(stitchedStore(this.store))
+                .clock(() -> Instant.ofEpochMilli(now.get()))
+                .build();
+        long yearAhead = NOW + Duration.ofDays(365).toMillis();
+        stitcher.stitch(browser("login").deviceId("shared-d1").userId("dave").time(yearAhead).build()).block();
+        now.addAndGet(Duration.ofMinutes(10).toMillis());
+        stitcher.stitch(browser("login").deviceId("shared-d1").userId("erin").time(now.get()).build()).block();
+
+        Event anonymous = stitcher.stitch(browser("click").deviceId("shared-d1").time(now.get() + 1).build()).block();
+
+        assertThat(anonymous.userId()).contains("erin");
     }
 
     @Test
