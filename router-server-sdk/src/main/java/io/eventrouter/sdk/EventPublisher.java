@@ -235,13 +235,18 @@ public interface EventPublisher extends AutoCloseable {
          * Publishes over HTTP to the base URL of an Amplitude-compatible endpoint; the API path
          * ({@code /2/httpapi}, or {@code /batch}) is appended to it.
          *
-         * @throws IllegalArgumentException when the URL is not http or https
+         * @throws IllegalArgumentException when the URL is not http or https, or has a query or
+         *         a fragment, which would end up before the appended path
          */
         public Builder http(URI endpoint) {
             String scheme = Objects.requireNonNull(endpoint, "endpoint").getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 throw new IllegalArgumentException("endpoint must be an http or https URL, but was '"
                         + endpoint + "'");
+            }
+            if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+                throw new IllegalArgumentException("endpoint must be a base URL without a query or fragment, "
+                        + "such as http://127.0.0.1:8080, but was '" + endpoint + "'");
             }
             this.endpoint = endpoint;
             this.source = null;
@@ -301,7 +306,7 @@ public interface EventPublisher extends AutoCloseable {
             return this;
         }
 
-        /** HTTP only: sets how many times one event is sent at most, the first included; default 5. */
+        /** HTTP only: sets how many times one event is sent at most, the first included; default 10. */
         public Builder maxAttempts(int maxAttempts) {
             this.http.maxAttempts(maxAttempts);
             return this;

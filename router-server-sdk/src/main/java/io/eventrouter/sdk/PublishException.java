@@ -61,7 +61,10 @@ public class PublishException extends RuntimeException {
         /** Every attempt failed transiently (HTTP): server errors, throttling, timeouts or resets. */
         RETRIES_EXHAUSTED,
 
-        /** The publisher was closed before the event was accepted. */
+        /**
+         * The publisher was closed before it learnt that the event was accepted. Over HTTP the
+         * endpoint may have accepted it all the same; publishing the same event again is safe.
+         */
         CLOSED
 
     }

@@ -330,6 +330,20 @@ class HttpPublisherIntegrationTests {
     }
 
     @Test
+    void resendsAfterA400UseNoAttempts() {
+        // Every request names its first event, so each request rejects one event and resends the rest.
+        answer(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":400,\"error\":\"Invalid field values on some events\","
+                        + "\"missing_field\":\"\",\"events_with_invalid_fields\":{\"time\":[0]}}"));
+
+        List<Mono<Void>> published = IntStream.rangeClosed(1, 5).mapToObj((i) -> this.publisher.publish(event(i)))
+                .toList();
+
+        published.forEach((each) -> expectFailure(each, PublishException.Reason.REJECTED));
+        assertThat(uploads()).hasSize(5);
+    }
+
+    @Test
     void invalidApiKeyRejectsEvents() {
         answer(aResponse().withStatus(400)
                 .withBody("{\"code\":400,\"error\":\"Invalid API key: 0123456789abcdef\",\"missing_field\":\"\"}"));

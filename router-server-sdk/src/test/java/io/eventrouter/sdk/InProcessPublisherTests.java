@@ -92,11 +92,21 @@ class InProcessPublisherTests {
         StepVerifier.create(this.publisher.publish(shortId))
                 .expectErrorSatisfies((error) -> {
                     assertThat(((PublishException) error).reason()).isEqualTo(PublishException.Reason.REJECTED);
-                    assertThat(error).hasMessage("The event's user_id \"ab\" is shorter than 5 characters, so "
-                            + "Amplitude would refuse it (options.min_id_length sets the length)");
+                    assertThat(error).hasMessage("Invalid user_id \"ab\": shorter than 5 characters "
+                            + "(options.min_id_length sets the length)");
                 })
                 .verify(TIMEOUT);
         assertThat(this.source.submitted).isEmpty();
+    }
+
+    @Test
+    void publishWithPlaceholderIdIsRejected() {
+        Event placeholder = this.publisher.track("Signed Up").userId("anonymous").build();
+
+        StepVerifier.create(this.publisher.publish(placeholder))
+                .expectErrorSatisfies((error) -> assertThat(error)
+                        .hasMessage("Invalid user_id \"anonymous\": a placeholder Amplitude refuses"))
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -280,6 +290,15 @@ class InProcessPublisherTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> EventPublisher.builder().http(URI.create("ftp://127.0.0.1")))
                 .withMessageContaining("ftp://127.0.0.1");
+    }
+
+    @Test
+    void builderRejectsEndpointWithQueryOrFragment() {
+        for (String url : List.of("http://127.0.0.1:8080?x=1", "http://127.0.0.1:8080#frag")) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> EventPublisher.builder().http(URI.create(url)))
+                    .withMessageContaining("without a query or fragment");
+        }
     }
 
     @Test

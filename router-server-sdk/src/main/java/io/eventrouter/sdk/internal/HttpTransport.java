@@ -342,7 +342,9 @@ public final class HttpTransport implements Transport {
         Duration retryAfter = RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null));
         DeliveryResult result = this.outcomes.outcomes(answer, events(batch), retryAfter);
         List<PendingEvent> retries = new ArrayList<>();
+        List<PendingEvent> resends = new ArrayList<>();
         Duration requested = Duration.ZERO;
+        Duration resendDelay = Duration.ZERO;
         for (int i = 0; i < batch.size(); i++) {
             PendingEvent pending = batch.get(i);
             EventOutcome outcome = result.outcomes().get(i);
@@ -358,14 +360,42 @@ public final class HttpTransport implements Transport {
                 pending.submission().failed(new PublishException(PublishException.Reason.REJECTED,
                         "The endpoint rejected the event as too large (HTTP 413)"));
             }
+            else if (outcome instanceof EventOutcome.RetryLater later && later.resend()) {
+                resends.add(pending);
+                resendDelay = max(resendDelay, later.delay());
+            }
             else {
                 retries.add(pending);
                 requested = max(requested, requestedDelay(outcome));
             }
         }
+        if (retries.isEmpty() && !resends.isEmpty() && resends.size() < batch.size()) {
+            // Refused only for the other events, which the endpoint rejected for good, so the resend
+            // is not an attempt of these, as in the router's own pipeline. Beside throttled or
+            // failed events, they wait with those as before.
+            resend(resends, attempt, resendDelay);
+        }
+        else if (!resends.isEmpty()) {
+            retries.addAll(resends);
+            requested = max(requested, resendDelay);
+        }
         if (!retries.isEmpty()) {
             retry(retries, attempt, requested, "HTTP " + answer.code());
         }
+    }
+
+    /** Sends events again after {@code delay} without counting an attempt; see {@link #read}. */
+    private void resend(List<PendingEvent> batch, int attempt, Duration delay) {
+        if (this.closed) {
+            retry(batch, attempt, delay, "the publisher closing");
+            return;
+        }
+        this.awaitingRetry.add(batch);
+        this.scheduler.schedule(() -> guarded(() -> {
+            if (this.awaitingRetry.remove(batch)) {
+                send(batch, attempt);
+            }
+        }), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Settles a batch the endpoint accepted whole, one report per run of events of the same submission. */

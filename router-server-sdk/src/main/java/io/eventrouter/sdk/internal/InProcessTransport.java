@@ -96,8 +96,9 @@ public final class InProcessTransport implements Transport {
             String id = event.string(field).orElse(null);
             String problem = (id != null) ? UploadDecoder.idProblem(id, minIdLength) : null;
             if (problem != null) {
-                return "The event's " + field.jsonName() + " \"" + id + "\" is " + problem
-                        + ", so Amplitude would refuse it (options.min_id_length sets the length)";
+                // Only a length problem depends on the context's min_id_length.
+                String hint = problem.startsWith("shorter") ? " (options.min_id_length sets the length)" : "";
+                return "Invalid " + field.jsonName() + " \"" + id + "\": " + problem + hint;
             }
         }
         return null;
