@@ -40,6 +40,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -59,6 +60,11 @@ import reactor.core.publisher.Mono;
 @AutoConfiguration
 @EnableConfigurationProperties(RouterProperties.class)
 public final class EventRouterAutoConfiguration {
+
+    @Bean
+    static UnknownRouterProperties eventRouterUnknownProperties(ConfigurableEnvironment environment) {
+        return new UnknownRouterProperties(environment);
+    }
 
     /** The source the client bridge submits to. */
     public static final SourceId CLIENT_BRIDGE = SourceId.of("client-bridge");
