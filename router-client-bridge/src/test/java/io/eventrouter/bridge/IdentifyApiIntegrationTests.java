@@ -1,5 +1,6 @@
 package io.eventrouter.bridge;
 
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.Charset;
@@ -172,6 +173,20 @@ class IdentifyApiIntegrationTests {
 
         assertThat(result.getStatus().value()).isEqualTo(400);
         assertThat(Json.read(result.getResponseBody()).get("missing_field").stringValue()).isEqualTo("identification");
+        assertThat(this.server.source().events()).isEmpty();
+    }
+
+    @Test
+    void refusesAQueryIdentificationNotValidInUtf8() {
+        this.server = BridgeServer.start();
+        String identification = encode(quoted("{'user_id':'user-")) + "%FF" + encode(quoted("'}"));
+
+        EntityExchangeResult<byte[]> result = this.server.client().get()
+                .uri(URI.create(this.server.baseUrl() + "/identify?api_key=key-1&identification=" + identification))
+                .exchange()
+                .expectBody().returnResult();
+
+        assertThat(result.getStatus().value()).isEqualTo(400);
         assertThat(this.server.source().events()).isEmpty();
     }
 

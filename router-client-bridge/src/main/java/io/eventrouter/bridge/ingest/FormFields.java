@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -185,10 +186,22 @@ final class FormFields {
         return Optional.ofNullable(this.fields.get(name));
     }
 
-    FormFields withDefaults(Map<String, String> defaults) {
+    /** Returns the fields of the request's query string, parsed as a UTF-8 form. */
+    static FormFields ofQuery(ServerRequest request) {
+        String query = request.uri().getRawQuery();
+        return (query != null) ? parse(query.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8) : empty();
+    }
+
+    /** Returns these fields, and those of {@code defaults} that these lack. */
+    FormFields withDefaults(FormFields defaults) {
         Map<String, String> merged = new LinkedHashMap<>(this.fields);
-        defaults.forEach(merged::putIfAbsent);
-        return new FormFields(merged, this.malformed);
+        Set<String> malformed = new HashSet<>(this.malformed);
+        defaults.fields.forEach((name, value) -> {
+            if (merged.putIfAbsent(name, value) == null && defaults.malformed.contains(name)) {
+                malformed.add(name);
+            }
+        });
+        return new FormFields(merged, malformed);
     }
 
     /** A decoded name or value, and whether its bytes were valid in the form's charset. */

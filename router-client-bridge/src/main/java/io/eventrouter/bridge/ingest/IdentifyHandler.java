@@ -60,7 +60,7 @@ public final class IdentifyHandler {
         Mono<FormFields> body = HttpMethod.GET.equals(request.method()) ? Mono.just(FormFields.empty())
                 : FormFields.read(request, this.maxBodyBytes, this.readTimeout);
         return body
-                .map((form) -> form.withDefaults(request.queryParams().toSingleValueMap()))
+                .map((form) -> form.withDefaults(FormFields.ofQuery(request)))
                 .flatMap((form) -> accept(request, form))
                 .onErrorResume(UploadRejectedException.class, (ex) -> {
                     this.intake.countRejected(ex);

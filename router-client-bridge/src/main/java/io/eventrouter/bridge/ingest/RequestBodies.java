@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
@@ -169,12 +170,18 @@ public final class RequestBodies {
      */
     private static ReceivedBody transcoded(ReceivedBody received, Charset charset) {
         try {
-            String text = charset.newDecoder()
+            CharBuffer text = charset.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(received.bytes()))
-                    .toString();
-            return new ReceivedBody(text.getBytes(StandardCharsets.UTF_8), received.receivedBytes());
+                    .decode(ByteBuffer.wrap(received.bytes()));
+            // Java's UTF-32 decoder passes surrogate code points through, which UTF-8 cannot encode.
+            ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(text);
+            byte[] bytes = new byte[utf8.remaining()];
+            utf8.get(bytes);
+            return new ReceivedBody(bytes, received.receivedBytes());
         }
         catch (CharacterCodingException ex) {
             return received;

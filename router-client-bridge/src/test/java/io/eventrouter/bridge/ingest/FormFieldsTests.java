@@ -61,10 +61,12 @@ class FormFieldsTests {
 
     @Test
     void keepsReportingMalformedFieldsAfterAddingDefaults() {
-        FormFields form = parse("api_key=%FF").withDefaults(java.util.Map.of("api_key", "other", "x", "1"));
+        FormFields form = parse("api_key=%FF").withDefaults(parse("api_key=other&x=1&y=%C0%AF"));
 
         assertThat(form.isMalformed("api_key")).isTrue();
         assertThat(form.get("x")).contains("1");
+        assertThat(form.isMalformed("x")).isFalse();
+        assertThat(form.isMalformed("y")).isTrue();
     }
 
 }

@@ -352,7 +352,11 @@ public final class UploadDecoder {
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(body, bom, body.length - bom));
-            ByteBuffer utf8 = StandardCharsets.UTF_8.encode(text);
+            // Java's UTF-32 decoder passes surrogate code points through, which UTF-8 cannot encode.
+            ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(text);
             byte[] bytes = new byte[utf8.remaining()];
             utf8.get(bytes);
             return bytes;

@@ -323,8 +323,12 @@ class UploadDecoderTests {
         }
         byte[] utf32 = concat(bytes("\u0000\u0000\u0000{"), new byte[] { 0, 0x11, 0, 0 });
 
+        // A surrogate code point, U+D800, in UTF-32LE after the request's opening brace.
+        byte[] surrogate = concat("{".getBytes(Charset.forName("UTF-32LE")), new byte[] { 0, (byte) 0xD8, 0, 0 });
+
         assertThat(rejectedBody(utf16).error()).hasValue("Invalid JSON request body");
         assertThat(rejectedBody(utf32).error()).hasValue("Invalid JSON request body");
+        assertThat(rejectedBody(surrogate).error()).hasValue("Invalid JSON request body");
     }
 
     @Test
