@@ -240,8 +240,8 @@ public interface EventPublisher extends AutoCloseable {
          */
         public Builder http(URI endpoint) {
             String scheme = Objects.requireNonNull(endpoint, "endpoint").getScheme();
-            if (!"http".equals(scheme) && !"https".equals(scheme)) {
-                throw new IllegalArgumentException("endpoint must be an http or https URL, but was '"
+            if ((!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
+                throw new IllegalArgumentException("endpoint must be an http or https URL with a host, but was '"
                         + endpoint + "'");
             }
             if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {

@@ -141,6 +141,19 @@ class InProcessPublisherTests {
     }
 
     @Test
+    void publishesWaitingBehindARefusedOneKeepTheirOrder() {
+        this.publisher.close();
+        this.publisher = EventPublisher.builder().inProcess(this.source).apiKey("0123456789abcdef").build();
+        this.source.mode(RecordingSource.Mode.REFUSE_FIRST);
+        List<Event> events = List.of(event("First"), event("Second"), event("Third"), event("Fourth"));
+
+        events.forEach(this.publisher::publish);
+        this.publisher.flush().block(TIMEOUT);
+
+        assertThat(this.source.accepted).containsExactlyElementsOf(events);
+    }
+
+    @Test
     void closeStopsOfferingRefusedEvents() throws InterruptedException {
         this.source.mode(RecordingSource.Mode.REFUSE);
         Mono<Void> published = this.publisher.publish(event("Signed Up"));
@@ -290,6 +303,10 @@ class InProcessPublisherTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> EventPublisher.builder().http(URI.create("ftp://127.0.0.1")))
                 .withMessageContaining("ftp://127.0.0.1");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> EventPublisher.builder().http(URI.create("http:///nohost")))
+                .withMessageContaining("with a host");
+        EventPublisher.builder().http(URI.create("HTTP://127.0.0.1:8080"));
     }
 
     @Test

@@ -19,6 +19,9 @@ class RecordingSource implements Source {
 
     final List<Event> submitted = new CopyOnWriteArrayList<>();
 
+    /** The events the source accepted, in the order it accepted them. */
+    final List<Event> accepted = new CopyOnWriteArrayList<>();
+
     private volatile Mode mode = Mode.ACCEPT;
 
     private final Sinks.Empty<Void> release = Sinks.empty();
@@ -32,6 +35,8 @@ class RecordingSource implements Source {
         STOPPED,
         /** Refuses the first two offers of each submission for now and accepts the third. */
         REFUSE_TWICE,
+        /** Refuses the first offer of all for now, as a queue full for a moment does, and accepts the rest. */
+        REFUSE_FIRST,
         /** Holds every submission until {@link #release()}. */
         HOLD
     }
@@ -57,7 +62,7 @@ class RecordingSource implements Source {
     public Mono<Acceptance> submit(List<Event> events) {
         this.submitted.addAll(events);
         return switch (this.mode) {
-            case ACCEPT -> Mono.just(new Acceptance(events.size()));
+            case ACCEPT -> accept(events);
             case REFUSE -> Mono.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL,
                     Duration.ofSeconds(1), "full"));
             case STOPPED -> Mono.error(new AcceptanceException(AcceptanceException.Reason.NOT_RUNNING,
@@ -65,9 +70,18 @@ class RecordingSource implements Source {
             case REFUSE_TWICE -> (this.offers.merge(events, 1, Integer::sum) <= 2)
                     ? Mono.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL, Duration.ofSeconds(1),
                             "full"))
-                    : Mono.just(new Acceptance(events.size()));
+                    : accept(events);
+            case REFUSE_FIRST -> (this.submitted.size() == events.size())
+                    ? Mono.error(new AcceptanceException(AcceptanceException.Reason.QUEUE_FULL, Duration.ofSeconds(1),
+                            "full"))
+                    : accept(events);
             case HOLD -> this.release.asMono().thenReturn(new Acceptance(events.size()));
         };
+    }
+
+    private Mono<Acceptance> accept(List<Event> events) {
+        this.accepted.addAll(events);
+        return Mono.just(new Acceptance(events.size()));
     }
 
 }

@@ -1,6 +1,7 @@
 package io.eventrouter.sdk.internal;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -22,7 +23,11 @@ import reactor.core.publisher.Mono;
  * <p>A source that refuses a submission for now, because its queue, its spool or its share of
  * the heap is full, gets it again after a delay that doubles from 10 ms to 1 s, for as long as
  * the HTTP transport's default attempts take. The publisher's buffer bounds what waits meanwhile,
- * so a burst larger than the source's queue waits instead of failing.
+ * so a burst larger than the source's queue waits instead of failing. Submissions published
+ * while others wait queue behind them, and a full queue refuses a submission as it is handed
+ * over, so each thread's publishes reach the source in their order. A submission the
+ * acceptance stage refuses later, for a full spool or heap, may be overtaken by one handed over
+ * after it.
  */
 public final class InProcessTransport implements Transport {
 
@@ -37,6 +42,16 @@ public final class InProcessTransport implements Transport {
 
     /** Submissions the source has not accepted yet, failed on close. */
     private final Set<Submission> outstanding = ConcurrentHashMap.newKeySet();
+
+    /** Guards handing submissions over, {@link #waiting}, {@link #drainScheduled} and {@link #delay}. */
+    private final Object lock = new Object();
+
+    /** Submissions refused for now, and those published after them, in the order to offer them. */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+    private boolean drainScheduled;
+
+    private Duration delay = FIRST_RETRY_DELAY;
 
     private volatile boolean closed;
 
@@ -56,32 +71,64 @@ public final class InProcessTransport implements Transport {
             }
         }
         this.outstanding.add(submission);
-        submit(submission, FIRST_RETRY_DELAY, System.nanoTime() + MAX_RETRY_TIME.toNanos());
+        Waiting entry = new Waiting(submission, System.nanoTime() + MAX_RETRY_TIME.toNanos());
+        synchronized (this.lock) {
+            if (this.waiting.isEmpty()) {
+                offer(entry);
+            }
+            else {
+                this.waiting.addLast(entry);
+            }
+        }
     }
 
-    private void submit(Submission submission, Duration delay, long deadline) {
+    /**
+     * Hands a submission to the source. A refusal for now puts it back at the head of the
+     * waiting ones; a full queue refuses it before {@code submit} returns, under the lock.
+     */
+    private void offer(Waiting entry) {
+        Submission submission = entry.submission();
         this.source.submit(submission.events())
                 .subscribe((acceptance) -> {
                     this.outstanding.remove(submission);
                     submission.accepted(submission.events().size());
-                }, (error) -> {
-                    if (this.closed) {
-                        // close() failed the submission already.
-                        return;
-                    }
-                    if (isTransientRejection(error) && System.nanoTime() + delay.toNanos() < deadline) {
-                        Duration next = (delay.compareTo(MAX_RETRY_DELAY.dividedBy(2)) < 0) ? delay.multipliedBy(2)
-                                : MAX_RETRY_DELAY;
-                        Mono.delay(delay).subscribe((tick) -> {
-                            if (!this.closed) {
-                                submit(submission, next, deadline);
-                            }
-                        });
-                        return;
-                    }
-                    this.outstanding.remove(submission);
-                    submission.failed(toPublishException(error));
-                });
+                }, (error) -> onRejected(entry, error));
+    }
+
+    private void onRejected(Waiting entry, Throwable error) {
+        if (this.closed) {
+            // close() failed the submission already.
+            return;
+        }
+        if (!isTransientRejection(error) || System.nanoTime() >= entry.deadline()) {
+            this.outstanding.remove(entry.submission());
+            entry.submission().failed(toPublishException(error));
+            return;
+        }
+        synchronized (this.lock) {
+            this.waiting.addFirst(entry);
+            if (!this.drainScheduled) {
+                this.drainScheduled = true;
+                Duration wait = this.delay;
+                this.delay = (wait.compareTo(MAX_RETRY_DELAY.dividedBy(2)) < 0) ? wait.multipliedBy(2)
+                        : MAX_RETRY_DELAY;
+                Mono.delay(wait).subscribe((tick) -> drain());
+            }
+        }
+    }
+
+    /** Offers the waiting submissions in order, until one is refused again or none is left. */
+    private void drain() {
+        synchronized (this.lock) {
+            this.drainScheduled = false;
+            while (!this.closed && !this.waiting.isEmpty()) {
+                offer(this.waiting.pollFirst());
+                if (this.drainScheduled) {
+                    return;
+                }
+            }
+            this.delay = FIRST_RETRY_DELAY;
+        }
     }
 
     private static boolean isTransientRejection(Throwable error) {
@@ -123,8 +170,15 @@ public final class InProcessTransport implements Transport {
         // The pipeline belongs to the application and goes on with what it was given, but the
         // publisher's callers learn that it gave up waiting.
         this.closed = true;
+        synchronized (this.lock) {
+            this.waiting.clear();
+        }
         PublishException closed = new PublishException(PublishException.Reason.CLOSED, "The publisher is closed");
         this.outstanding.forEach((submission) -> submission.failed(closed));
+    }
+
+    /** A submission not yet accepted, and when the transport stops offering it. */
+    private record Waiting(Submission submission, long deadline) {
     }
 
 }
