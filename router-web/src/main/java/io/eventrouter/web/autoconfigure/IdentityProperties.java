@@ -45,13 +45,21 @@ public class IdentityProperties implements Validator {
 
     @Override
     public boolean supports(Class<?> type) {
-        return type == Embedded.class;
+        return type == Embedded.class || type == IdentityProperties.class;
     }
 
     @Override
     public void validate(Object target, Errors errors) {
         if (target instanceof Embedded embedded && embedded.isPersistent()) {
             DataPathChecks.checkDirectory(errors, "directory", embedded.getDirectory(), "data/identity");
+        }
+        if (target instanceof IdentityProperties identity) {
+            if (identity.getStoreTimeout().isNegative() || identity.getStoreTimeout().isZero()) {
+                errors.rejectValue("storeTimeout", "range", "must be positive");
+            }
+            if (identity.getSessionWindow().isNegative()) {
+                errors.rejectValue("sessionWindow", "range", "must not be negative");
+            }
         }
     }
 

@@ -49,7 +49,8 @@ public class RouterProperties implements Validator {
     public boolean supports(Class<?> type) {
         return type == Retry.class || type == Spool.class || type == Batch.class || type == Amplitude.class
                 || type == Limits.class || type == File.class || type == DeadLetters.class || type == Pipeline.class
-                || type == DuplicateWindow.class || type == Bridge.class || type == Sdk.class;
+                || type == DuplicateWindow.class || type == Bridge.class || type == Sdk.class
+                || type == Experiment.class;
     }
 
     @Override
@@ -118,8 +119,17 @@ public class RouterProperties implements Validator {
                         + "https://api.eu.amplitude.com");
             }
         }
+        if (target instanceof Experiment experiment) {
+            positive(errors, "timeout", experiment.getTimeout());
+        }
         if (target instanceof Sdk sdk) {
             atLeast(errors, "bufferCapacity", sdk.getBufferCapacity(), 1);
+            URI endpoint = sdk.getEndpoint();
+            if (endpoint != null && (endpoint.getHost() == null || endpoint.getRawQuery() != null
+                    || endpoint.getRawFragment() != null)) {
+                errors.rejectValue("endpoint", "invalid", "must be a base URL with a host and without a query "
+                        + "or fragment, such as http://127.0.0.1:8080");
+            }
             if (sdk.getCloseTimeout().isNegative()) {
                 errors.rejectValue("closeTimeout", "negative", "must not be negative");
             }

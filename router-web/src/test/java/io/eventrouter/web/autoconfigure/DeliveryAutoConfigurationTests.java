@@ -116,7 +116,9 @@ class DeliveryAutoConfigurationTests {
                 List.of("router.bridge.limits.max-connections=-5", "router.bridge.limits", "maxConnections"),
                 List.of("router.destinations.amplitude.timeout=-1s", "router.destinations.amplitude", "timeout"),
                 List.of("router.destinations.amplitude.url=not-a-url", "router.destinations.amplitude", "url"),
-                List.of("router.sdk.buffer-capacity=0", "router.sdk", "bufferCapacity"));
+                List.of("router.sdk.buffer-capacity=0", "router.sdk", "bufferCapacity"),
+                List.of("router.sdk.endpoint=http://127.0.0.1:8080/?a=1", "router.sdk", "endpoint"),
+                List.of("router.bridge.experiment.timeout=-1s", "router.bridge.experiment", "timeout"));
         for (List<String> setting : cases) {
             runner().withPropertyValues(setting.get(0))
                     .run((context) -> assertThat(context).hasFailed().getFailure()

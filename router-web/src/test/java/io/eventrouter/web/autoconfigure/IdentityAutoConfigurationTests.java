@@ -97,6 +97,16 @@ class IdentityAutoConfigurationTests {
     }
 
     @Test
+    void rejectsOutOfRangeDurationsNamingTheProperty() {
+        for (String setting : List.of("router.identity.store-timeout=-1s", "router.identity.session-window=-1m")) {
+            runner().withPropertyValues(setting)
+                    .run((context) -> assertThat(context).hasFailed().getFailure()
+                            .hasRootCauseInstanceOf(BindValidationException.class)
+                            .hasStackTraceContaining("router.identity"));
+        }
+    }
+
+    @Test
     void rejectsARedisUrlWithoutScheme() {
         for (String url : List.of("127.0.0.1:6379", "localhost:6379")) {
             runner().withPropertyValues("router.identity.store=redis", "router.identity.redis.url=" + url)
