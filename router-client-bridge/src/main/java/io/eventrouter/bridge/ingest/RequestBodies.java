@@ -4,11 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
@@ -170,18 +167,8 @@ public final class RequestBodies {
      */
     private static ReceivedBody transcoded(ReceivedBody received, Charset charset) {
         try {
-            CharBuffer text = charset.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(received.bytes()));
-            // Java's UTF-32 decoder passes surrogate code points through, which UTF-8 cannot encode.
-            ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(text);
-            byte[] bytes = new byte[utf8.remaining()];
-            utf8.get(bytes);
-            return new ReceivedBody(bytes, received.receivedBytes());
+            byte[] bytes = received.bytes();
+            return new ReceivedBody(Utf8.transcode(bytes, 0, bytes.length, charset), received.receivedBytes());
         }
         catch (CharacterCodingException ex) {
             return received;

@@ -1,12 +1,8 @@
 package io.eventrouter.core.amplitude;
 
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +14,7 @@ import io.eventrouter.core.event.Event;
 import io.eventrouter.core.event.EventField;
 import io.eventrouter.core.event.RequestContext;
 import io.eventrouter.core.event.TopLevelFields;
+import io.eventrouter.core.event.Utf8;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -348,18 +345,7 @@ public final class UploadDecoder {
             throw invalidJson();
         }
         try {
-            CharBuffer text = Charset.forName(charset).newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body, bom, body.length - bom));
-            // Java's UTF-32 decoder passes surrogate code points through, which UTF-8 cannot encode.
-            ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .encode(text);
-            byte[] bytes = new byte[utf8.remaining()];
-            utf8.get(bytes);
-            return bytes;
+            return Utf8.transcode(body, bom, body.length - bom, Charset.forName(charset));
         }
         catch (CharacterCodingException ex) {
             throw invalidJson();

@@ -2,9 +2,15 @@ package io.eventrouter.core.event;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
-/** A check of UTF-8 bytes, for readers that must not pass invalid text on. */
+/** A check of UTF-8 bytes, and a strict transcoder to them, for readers that must not pass invalid text on. */
 public final class Utf8 {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -65,6 +71,29 @@ public final class Utf8 {
             index += 1 + continuations;
         }
         return true;
+    }
+
+    /**
+     * Transcodes {@code length} bytes from {@code offset} in {@code charset} to UTF-8, reporting
+     * what either side cannot read instead of replacing it.
+     *
+     * @throws CharacterCodingException when the bytes are not valid in the charset, or decode to
+     *         a surrogate code point, which Java's UTF-32 decoder passes through and UTF-8 cannot
+     *         encode
+     */
+    public static byte[] transcode(byte[] bytes, int offset, int length, Charset charset)
+            throws CharacterCodingException {
+        CharBuffer text = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes, offset, length));
+        ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .encode(text);
+        byte[] transcoded = new byte[utf8.remaining()];
+        utf8.get(transcoded);
+        return transcoded;
     }
 
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -74,25 +73,8 @@ class ExperimentUserFillerTests {
     }
 
     @Test
-    void forwardsTheUserAsItCameWhenTheStoreHangs() {
-        IdentityStore hanging = new IdentityStore() {
-
-            @Override
-            public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
-                return Mono.never();
-            }
-
-            @Override
-            public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
-                return Mono.never();
-            }
-
-            @Override
-            public void close() {
-            }
-
-        };
-        ExperimentUserFiller filler = new ExperimentUserFiller(hanging, Duration.ofMillis(50));
+    void keepsTheUserWhenTheStoreHangs() {
+        ExperimentUserFiller filler = new ExperimentUserFiller(new HangingIdentityStore(), Duration.ofMillis(50));
         ObjectNode user = user().put("device_id", "browser-d1");
 
         ObjectNode filled = filler.fill(SCOPE, user).block(Duration.ofSeconds(30));

@@ -311,7 +311,7 @@ class IdentityStitcherTests {
 
     @Test
     void stopsAskingAHangingStoreWithinOneCall() {
-        HangingStore hanging = new HangingStore();
+        HangingIdentityStore hanging = new HangingIdentityStore();
         IdentityStitcher stitcher = IdentityStitcher.builder(hanging).storeTimeout(Duration.ofMillis(50)).build();
         List<Event> events = List.of(browser("a").deviceId("browser-d1").build(),
                 browser("b").deviceId("browser-d2").build(), browser("c").deviceId("browser-d3").build());
@@ -319,7 +319,7 @@ class IdentityStitcherTests {
         List<Event> stitched = stitcher.stitch(events).block();
 
         assertThat(stitched).containsExactlyElementsOf(events);
-        assertThat(hanging.calls).isEqualTo(1);
+        assertThat(hanging.calls()).isEqualTo(1);
         assertThat(stitcher.failedEvents()).isEqualTo(3);
     }
 
@@ -380,29 +380,6 @@ class IdentityStitcherTests {
 
     private static Event.Builder server(String eventType) {
         return Event.builder(eventType).apiKey(API_KEY);
-    }
-
-    /** A store that never answers, as a Redis that accepts connections but is stopped would. */
-    private static final class HangingStore implements IdentityStore {
-
-        private int calls;
-
-        @Override
-        public Mono<IdentityLink> find(IdentityScope scope, LinkKind kind, String id) {
-            this.calls++;
-            return Mono.never();
-        }
-
-        @Override
-        public Mono<Void> record(IdentityScope scope, LinkKind kind, String id, IdentityLink link) {
-            this.calls++;
-            return Mono.never();
-        }
-
-        @Override
-        public void close() {
-        }
-
     }
 
     /** A store whose every call fails, as an unreachable Redis would. */

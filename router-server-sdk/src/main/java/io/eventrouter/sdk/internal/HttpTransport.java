@@ -390,12 +390,7 @@ public final class HttpTransport implements Transport {
             retry(batch, attempt, delay, "the publisher closing");
             return;
         }
-        this.awaitingRetry.add(batch);
-        this.scheduler.schedule(() -> guarded(() -> {
-            if (this.awaitingRetry.remove(batch)) {
-                send(batch, attempt);
-            }
-        }), delay.toNanos(), TimeUnit.NANOSECONDS);
+        sendLater(batch, attempt, delay);
     }
 
     /** Settles a batch the endpoint accepted whole, one report per run of events of the same submission. */
@@ -455,10 +450,15 @@ public final class HttpTransport implements Transport {
         Duration delay = this.settings.backoff(attempt, requested);
         logger.debug("Send failed, retry scheduled: cause={} batch_size={} attempt={} delay={}",
                 cause, unsettled.size(), attempt + 1, delay);
-        this.awaitingRetry.add(unsettled);
+        sendLater(unsettled, attempt + 1, delay);
+    }
+
+    /** Sends a batch as {@code attempt} after {@code delay}, unless close() fails it first. */
+    private void sendLater(List<PendingEvent> batch, int attempt, Duration delay) {
+        this.awaitingRetry.add(batch);
         this.scheduler.schedule(() -> guarded(() -> {
-            if (this.awaitingRetry.remove(unsettled)) {
-                send(unsettled, attempt + 1);
+            if (this.awaitingRetry.remove(batch)) {
+                send(batch, attempt);
             }
         }), delay.toNanos(), TimeUnit.NANOSECONDS);
     }

@@ -26,7 +26,7 @@ public class IdentityProperties implements Validator {
     /**
      * How long stitching one event, or completing one Experiment user, may wait for the Redis
      * store before it passes unstitched. After one such wait the other events of the upload pass
-     * at once. The embedded store answers on the calling thread and has no timeout.
+     * at once. The embedded store responds on the calling thread and has no timeout.
      */
     private Duration storeTimeout = Duration.ofSeconds(1);
 
@@ -54,9 +54,7 @@ public class IdentityProperties implements Validator {
             DataPathChecks.checkDirectory(errors, "directory", embedded.getDirectory(), "data/identity");
         }
         if (target instanceof IdentityProperties identity) {
-            if (identity.getStoreTimeout().isNegative() || identity.getStoreTimeout().isZero()) {
-                errors.rejectValue("storeTimeout", "range", "must be positive");
-            }
+            RouterProperties.positive(errors, "storeTimeout", identity.getStoreTimeout());
             if (identity.getSessionWindow().isNegative()) {
                 errors.rejectValue("sessionWindow", "range", "must not be negative");
             }

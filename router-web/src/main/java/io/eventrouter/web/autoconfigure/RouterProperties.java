@@ -155,13 +155,13 @@ public class RouterProperties implements Validator {
         }
     }
 
-    private static void atLeast(Errors errors, String field, long value, long min) {
+    static void atLeast(Errors errors, String field, long value, long min) {
         if (value < min) {
             errors.rejectValue(field, "range", "must be at least " + min);
         }
     }
 
-    private static void positive(Errors errors, String field, Duration value) {
+    static void positive(Errors errors, String field, Duration value) {
         if (value.isNegative() || value.isZero()) {
             errors.rejectValue(field, "range", "must be positive");
         }
