@@ -202,7 +202,7 @@ class ExperimentForwardingIntegrationTests {
     }
 
     @Test
-    void answersBadGatewayForAnUpstreamResponseOverTheLimit() {
+    void oversizedUpstreamResponseGets502() {
         this.upstream.close();
         try (UpstreamStub large = new UpstreamStub(200, "\"" + "x".repeat(17 * 1024 * 1024) + "\"")) {
             this.server = BridgeServer.start((builder) -> builder.experimentFlagsUrl(large.url()));

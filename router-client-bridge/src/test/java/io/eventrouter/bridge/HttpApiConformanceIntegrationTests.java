@@ -496,7 +496,7 @@ class HttpApiConformanceIntegrationTests {
     }
 
     @Test
-    void rejectsAnUploadNotValidInTheCharsetItDeclares() {
+    void rejectsUploadInvalidInDeclaredCharset() {
         BridgeServer server = start();
         // "device-0001" and then a lone high surrogate, which UTF-16 cannot decode.
         String text = quoted(upload("{'event_type':'e','device_id':'device-0001\ud800x'}"));

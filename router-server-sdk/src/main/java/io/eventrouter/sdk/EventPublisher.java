@@ -235,8 +235,8 @@ public interface EventPublisher extends AutoCloseable {
          * Publishes over HTTP to the base URL of an Amplitude-compatible endpoint; the API path
          * ({@code /2/httpapi}, or {@code /batch}) is appended to it.
          *
-         * @throws IllegalArgumentException when the URL is not http or https, or has a query or
-         *         a fragment, which would end up before the appended path
+         * @throws IllegalArgumentException when the URL is not http or https, has no host, or has
+         *         a query or a fragment, which would end up before the appended path
          */
         public Builder http(URI endpoint) {
             String scheme = Objects.requireNonNull(endpoint, "endpoint").getScheme();
@@ -306,7 +306,7 @@ public interface EventPublisher extends AutoCloseable {
             return this;
         }
 
-        /** HTTP only: sets how many times one event is sent at most, the first included; default 10. */
+        /** HTTP only: sets how many times one event is sent at most, the first included. Default 10. */
         public Builder maxAttempts(int maxAttempts) {
             this.http.maxAttempts(maxAttempts);
             return this;

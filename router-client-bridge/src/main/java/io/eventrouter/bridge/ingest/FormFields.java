@@ -114,9 +114,9 @@ final class FormFields {
         return Arrays.equals("%&+=".getBytes(charset), new byte[] { '%', '&', '+', '=' });
     }
 
-    private static int indexOf(byte[] bytes, byte wanted, int from, int to) {
+    private static int indexOf(byte[] bytes, byte target, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (bytes[i] == wanted) {
+            if (bytes[i] == target) {
                 return i;
             }
         }

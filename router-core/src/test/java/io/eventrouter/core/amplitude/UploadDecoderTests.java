@@ -313,7 +313,7 @@ class UploadDecoderTests {
     }
 
     @Test
-    void rejectsUtf16AndUtf32NotValidInTheirEncoding() {
+    void rejectsInvalidUtf16AndUtf32() {
         String json = "{\"api_key\":\"key-12345\",\"events\":[{\"event_type\":\"a\",\"user_id\":\"user-\ud800x\"}]}";
         // A lone surrogate cannot be encoded, so it is written as UTF-16 code units by hand.
         byte[] utf16 = new byte[json.length() * 2];

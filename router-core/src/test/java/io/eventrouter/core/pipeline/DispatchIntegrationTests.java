@@ -457,7 +457,7 @@ class DispatchIntegrationTests {
     }
 
     @Test
-    void replayLeavesOutLettersDeliveredButNotYetRemoved() {
+    void replaySkipsLettersAwaitingRemoval() {
         answerFirst(400, "{\"code\":400,\"error\":\"Invalid API key: " + AmplitudeDispatch.API_KEY + "\"}");
         this.dispatch = AmplitudeDispatch.builder(amplitude).holdDeadLetterRemovals().start();
         this.dispatch.submit(event("device-1", "e0"));

@@ -20,14 +20,15 @@ import reactor.core.publisher.Mono;
  * Submits straight to a pipeline source in the same JVM: no encoding, no HTTP hop. A
  * submission is accepted when the pipeline's acceptance stage has stored it.
  *
- * <p>A source that refuses a submission for now, because its queue, its spool or its share of
+ * <p>A source that rejects a submission for now, because its queue, its spool or its share of
  * the heap is full, gets it again after a delay that doubles from 10 ms to 1 s, for as long as
  * the HTTP transport's default attempts take. The publisher's buffer bounds what waits meanwhile,
- * so a burst larger than the source's queue waits instead of failing. Submissions published
- * while others wait queue behind them, and a full queue refuses a submission as it is handed
- * over, so each thread's publishes reach the source in their order. A submission the
- * acceptance stage refuses later, for a full spool or heap, may be overtaken by one handed over
- * after it.
+ * so a burst larger than the source's queue waits instead of failing.
+ *
+ * <p>Submissions published while others wait queue behind them. A full queue rejects a
+ * submission while it is handed over, so each thread's publishes reach the source in their
+ * order. NOTE: a submission that the acceptance stage rejects later, for a full spool or heap,
+ * may be overtaken by one handed over after it.
  */
 public final class InProcessTransport implements Transport {
 
@@ -35,7 +36,7 @@ public final class InProcessTransport implements Transport {
 
     private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(1);
 
-    /** How long a refused submission is offered again: about as long as 10 attempts over HTTP take. */
+    /** How long a rejected submission is offered again: about as long as 10 attempts over HTTP take. */
     private static final Duration MAX_RETRY_TIME = Duration.ofSeconds(80);
 
     private final Source source;
@@ -46,7 +47,7 @@ public final class InProcessTransport implements Transport {
     /** Guards handing submissions over, {@link #waiting}, {@link #drainScheduled} and {@link #delay}. */
     private final Object lock = new Object();
 
-    /** Submissions refused for now, and those published after them, in the order to offer them. */
+    /** Submissions rejected for now, and those published after them, in the order to offer them. */
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
 
     private boolean drainScheduled;
@@ -83,8 +84,8 @@ public final class InProcessTransport implements Transport {
     }
 
     /**
-     * Hands a submission to the source. A refusal for now puts it back at the head of the
-     * waiting ones; a full queue refuses it before {@code submit} returns, under the lock.
+     * Hands a submission to the source. A rejection for now puts it back at the head of the
+     * waiting ones. A full queue rejects it before {@code submit} returns, so under the lock.
      */
     private void offer(Waiting entry) {
         Submission submission = entry.submission();
@@ -117,7 +118,7 @@ public final class InProcessTransport implements Transport {
         }
     }
 
-    /** Offers the waiting submissions in order, until one is refused again or none is left. */
+    /** Offers the waiting submissions in order, until one is rejected again or none is left. */
     private void drain() {
         synchronized (this.lock) {
             this.drainScheduled = false;
